@@ -1,0 +1,57 @@
+// Gets a database ready for the shop: the one DATABASE_URL names, or an
+// embedded PostgreSQL in a data folder of the project; then migrations and,
+// on an empty database, the demo shop.
+import path from "node:path";
+import { isEmptyShop, seedDemoShop } from "../../../prisma/seed";
+import { parseDatabaseUrl, toDatabaseUrl } from "./connection.server";
+import { createDb } from "./db.server";
+import { ensureDatabase, startEmbeddedPostgres } from "./embedded-postgres.server";
+import { applyMigrations } from "./migrate.server";
+
+export type PreparedDatabase = { url: string; embedded: boolean; seeded: boolean; stop: () => Promise<void> };
+
+export async function prepareDatabase(options: {
+  databaseUrl?: string;
+  dataDir?: string;
+  /** Only throwaway databases (tests, benchmarks) may set this to false. */
+  durable?: boolean;
+  seed?: boolean;
+  log?: (line: string) => void;
+}): Promise<PreparedDatabase> {
+  const log = options.log ?? (() => {});
+  let url = options.databaseUrl;
+  let stop = async () => {};
+  if (!url) {
+    const dataDir = path.resolve(options.dataDir ?? ".data/postgres");
+    log(`starting the embedded PostgreSQL in ${dataDir}`);
+    const server = await startEmbeddedPostgres({ dataDir, durable: options.durable ?? true });
+    stop = server.stop;
+    try {
+      await ensureDatabase(server.connection, "harvest_share");
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+    url = toDatabaseUrl({ ...server.connection, database: "harvest_share" });
+  }
+  try {
+    await applyMigrations(parseDatabaseUrl(url), { log });
+    let seeded = false;
+    if (options.seed ?? true) {
+      const db = createDb(url, 2);
+      try {
+        if (await isEmptyShop(db)) {
+          await seedDemoShop(db);
+          seeded = true;
+          log("seeded the demo shop");
+        }
+      } finally {
+        await db.$disconnect();
+      }
+    }
+    return { url, embedded: !options.databaseUrl, seeded, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,84 @@
+// Reading the catalogue: listed products with their village, cooperative and
+// the share rule in force, for the storefront.
+import type { Prisma } from "~/generated/prisma/client";
+import { db, type DbTransaction } from "~/modules/db/db.server";
+import { pickShareRule, type ShareRuleRow } from "./share-rules";
+
+const productInclude = {
+  images: { orderBy: { position: "asc" } },
+  cooperative: { include: { village: true, fund: true } },
+} satisfies Prisma.ProductInclude;
+
+export type CatalogProduct = Prisma.ProductGetPayload<{ include: typeof productInclude }>;
+
+export type ShareInForce = {
+  ruleId: string;
+  bps: number;
+  fund: { id: string; slug: string; nameZh: string; nameEn: string; currency: string };
+};
+
+export class NoShareRuleError extends Error {
+  constructor(productSlug: string) {
+    super(`No share rule is in force for product ${productSlug}: give its fund a default rule`);
+    this.name = "NoShareRuleError";
+  }
+}
+
+/** Resolves the share rule in force for each product, in one query. */
+export async function resolveShares(
+  client: DbTransaction,
+  products: { id: string; slug: string; cooperativeId: string; cooperative: { fundId: string } }[],
+  at: Date = new Date(),
+): Promise<Map<string, ShareInForce>> {
+  if (products.length === 0) return new Map();
+  const rules = (await client.shareRule.findMany({
+    where: {
+      effectiveFrom: { lte: at },
+      OR: [
+        { scope: "product", productId: { in: products.map((p) => p.id) } },
+        { scope: "cooperative", cooperativeId: { in: products.map((p) => p.cooperativeId) } },
+        { scope: "fund", fundId: { in: products.map((p) => p.cooperative.fundId) } },
+      ],
+    },
+  })) as ShareRuleRow[];
+  const funds = await client.fund.findMany({
+    where: { id: { in: [...new Set(rules.map((rule) => rule.fundId))] } },
+    select: { id: true, slug: true, nameZh: true, nameEn: true, currency: true },
+  });
+  const fundById = new Map(funds.map((fund) => [fund.id, fund]));
+  const result = new Map<string, ShareInForce>();
+  for (const product of products) {
+    const rule = pickShareRule(rules, { id: product.id, cooperativeId: product.cooperativeId, defaultFundId: product.cooperative.fundId }, at);
+    if (!rule) throw new NoShareRuleError(product.slug);
+    result.set(product.id, { ruleId: rule.id, bps: rule.bps, fund: fundById.get(rule.fundId)! });
+  }
+  return result;
+}
+
+export async function listListedProducts() {
+  const products = await db().product.findMany({
+    where: { status: "listed", cooperative: { status: "approved" } },
+    include: productInclude,
+    orderBy: [{ createdAt: "asc" }, { slug: "asc" }],
+  });
+  const shares = await resolveShares(db(), products);
+  return products.map((product) => ({ product, share: shares.get(product.id)! }));
+}
+
+export async function getListedProduct(slug: string) {
+  const product = await db().product.findFirst({
+    where: { slug, status: "listed", cooperative: { status: "approved" } },
+    include: productInclude,
+  });
+  if (!product) return null;
+  const shares = await resolveShares(db(), [product]);
+  return { product, share: shares.get(product.id)! };
+}
+
+export async function listMoreFromVillage(villageId: string, exceptProductId: string) {
+  return db().product.findMany({
+    where: { status: "listed", id: { not: exceptProductId }, cooperative: { villageId, status: "approved" } },
+    include: productInclude,
+    take: 4,
+  });
+}

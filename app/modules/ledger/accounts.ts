@@ -1,0 +1,64 @@
+// Ledger account codes and how each is named and typed (DESIGN.md).
+import type { LedgerAccountType } from "~/generated/prisma/enums";
+
+export type AccountSpec = {
+  code: string;
+  type: LedgerAccountType;
+  currency: string;
+  nameZh: string;
+  nameEn: string;
+  fundId?: string;
+};
+
+export type FundBucket = "pending" | "available" | "committed";
+
+const bucketNames: Record<FundBucket, { zh: string; en: string }> = {
+  pending: { zh: "待确认", en: "pending" },
+  available: { zh: "可用", en: "available" },
+  committed: { zh: "已承诺", en: "committed" },
+};
+
+export function fundAccount(
+  fund: { id: string; nameZh: string; nameEn: string; currency: string },
+  bucket: FundBucket,
+): AccountSpec {
+  return {
+    code: `fund:${fund.id}:${bucket}`,
+    type: "liability",
+    currency: fund.currency,
+    nameZh: `${fund.nameZh}（${bucketNames[bucket].zh}）`,
+    nameEn: `${fund.nameEn} (${bucketNames[bucket].en})`,
+    fundId: fund.id,
+  };
+}
+
+export function cooperativePayableAccount(
+  cooperative: { id: string; nameZh: string; nameEn: string },
+  currency: string,
+): AccountSpec {
+  return {
+    code: `coop:${cooperative.id}:payable`,
+    type: "liability",
+    currency,
+    nameZh: `应付${cooperative.nameZh}`,
+    nameEn: `Payable to ${cooperative.nameEn}`,
+  };
+}
+
+export function paymentProviderAccount(provider: string, currency: string): AccountSpec {
+  return {
+    code: `psp:${provider}`,
+    type: "asset",
+    currency,
+    nameZh: `支付机构代收（${provider}）`,
+    nameEn: `Held by payment provider (${provider})`,
+  };
+}
+
+/**
+ * Balances are stored debit-positive. Liabilities (what we owe a fund or a
+ * cooperative) are credit balances; this returns the amount as people read it.
+ */
+export function naturalBalance(type: LedgerAccountType, balanceMinor: bigint): bigint {
+  return type === "asset" || type === "expense" ? balanceMinor : -balanceMinor;
+}

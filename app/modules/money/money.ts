@@ -1,0 +1,48 @@
+// Money is an integer number of minor units plus an ISO-4217 currency code.
+// Nothing here divides or multiplies by floats: amounts become decimal strings
+// by integer arithmetic, and Intl.NumberFormat formats those strings exactly.
+
+export type Locale = "zh" | "en";
+
+const minorDigitsCache = new Map<string, number>();
+
+/** How many minor-unit digits a currency has (2 for CNY, 0 for JPY). */
+export function minorUnitDigits(currency: string): number {
+  let digits = minorDigitsCache.get(currency);
+  if (digits === undefined) {
+    digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    minorDigitsCache.set(currency, digits);
+  }
+  return digits;
+}
+
+/** 63600n, "CNY" → "636.00"; exact for any size. */
+export function minorToDecimalString(amountMinor: bigint | number, currency: string): string {
+  const amount = BigInt(amountMinor);
+  const digits = minorUnitDigits(currency);
+  const negative = amount < 0n;
+  const absolute = (negative ? -amount : amount).toString().padStart(digits + 1, "0");
+  const whole = absolute.slice(0, absolute.length - digits);
+  const fraction = digits > 0 ? `.${absolute.slice(absolute.length - digits)}` : "";
+  return `${negative ? "-" : ""}${whole}${fraction}`;
+}
+
+const intlLocale: Record<Locale, string> = { zh: "zh-CN", en: "en-GB" };
+
+export function formatMoney(amountMinor: bigint | number, currency: string, locale: Locale = "zh"): string {
+  const formatter = new Intl.NumberFormat(intlLocale[locale], {
+    style: "currency",
+    currency,
+    currencyDisplay: "narrowSymbol",
+  });
+  // Intl formats a decimal string exactly (no binary floating point involved).
+  return formatter.format(minorToDecimalString(amountMinor, currency) as unknown as number);
+}
+
+/** Converts a bigint read from the database into a number, refusing precision loss. */
+export function toSafeNumber(value: bigint): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+    throw new RangeError(`Amount ${value} is too large to handle safely`);
+  }
+  return Number(value);
+}

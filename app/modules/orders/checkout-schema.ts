@@ -1,0 +1,51 @@
+// The checkout form: one schema, used by the server action and for the field
+// errors the form shows. Messages are i18n keys.
+import { z } from "zod";
+import { PROVINCES } from "./provinces";
+
+const trimmed = (min: number, max: number, key: string) =>
+  z
+    .string({ error: `errors.${key}` })
+    .trim()
+    .min(min, { error: `errors.${key}` })
+    .max(max, { error: `errors.${key}` });
+
+/** Mainland mobile numbers: 11 digits starting 13–19; "+86", spaces and dashes allowed. */
+export function normaliseMobile(raw: string): string {
+  return raw.replace(/[\s-]/g, "").replace(/^(\+?86)(?=1\d{10}$)/, "");
+}
+
+export const CheckoutSchema = z.object({
+  email: z
+    .string({ error: "errors.email" })
+    .trim()
+    .toLowerCase()
+    .max(254, { error: "errors.email" })
+    .pipe(z.email({ error: "errors.email" })),
+  recipientName: trimmed(1, 40, "recipient_name"),
+  mobile: z
+    .string({ error: "errors.mobile" })
+    .transform(normaliseMobile)
+    .pipe(z.string().regex(/^1[3-9]\d{9}$/, { error: "errors.mobile" })),
+  province: z.enum(PROVINCES.map((province) => province.zh) as [string, ...string[]], { error: "errors.province" }),
+  city: trimmed(1, 40, "city"),
+  district: trimmed(1, 40, "district"),
+  street: trimmed(4, 120, "street"),
+});
+
+export type CheckoutInput = z.infer<typeof CheckoutSchema>;
+
+export type FieldErrors = Partial<Record<keyof CheckoutInput, string>>;
+
+export function parseCheckout(form: Record<string, unknown>):
+  | { ok: true; value: CheckoutInput }
+  | { ok: false; fieldErrors: FieldErrors } {
+  const result = CheckoutSchema.safeParse(form);
+  if (result.success) return { ok: true, value: result.data };
+  const fieldErrors: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    const field = issue.path[0] as keyof CheckoutInput;
+    fieldErrors[field] ??= issue.message.startsWith("errors.") ? issue.message : `errors.${field}`;
+  }
+  return { ok: false, fieldErrors };
+}

@@ -1,0 +1,192 @@
+// Placing orders and managing their stock reservations. Each exported
+// function is one business step in one database transaction.
+import { timingSafeEqual } from "node:crypto";
+import type { Prisma } from "~/generated/prisma/client";
+import { resolveShares } from "~/modules/catalog/catalog.server";
+import { config } from "~/modules/config/env.server";
+import { db, type DbTransaction } from "~/modules/db/db.server";
+import { UserError } from "~/modules/errors/user-error";
+import { allocateLine, lineTotal } from "~/modules/money/share";
+import { MAX_QUANTITY_PER_LINE } from "~/modules/cart/quantity";
+import type { CheckoutInput } from "./checkout-schema";
+import { newAccessToken, newOrderNumber } from "./order-number";
+
+type ReservationLine = { productId: string; quantity: number; nameZh: string; nameEn: string };
+
+/**
+ * Takes stock for every line or for none. Each UPDATE only succeeds while
+ * enough stock is left, and PostgreSQL re-checks that condition after waiting
+ * for a concurrent buyer's row lock, so two orders can never share the last
+ * box. Lines are taken in product-id order so buyers cannot deadlock.
+ */
+async function reserveStock(tx: DbTransaction, lines: ReservationLine[]) {
+  const ordered = [...lines].sort((a, b) => a.productId.localeCompare(b.productId));
+  for (const line of ordered) {
+    const taken = await tx.$executeRaw`
+      UPDATE product SET stock = stock - ${line.quantity}, updated_at = now()
+      WHERE id = ${line.productId}::uuid AND stock >= ${line.quantity} AND status = 'listed'`;
+    if (taken === 0) {
+      const left = await tx.product.findUnique({ where: { id: line.productId }, select: { stock: true, status: true } });
+      if (!left || left.status !== "listed") throw new UserError("product_unavailable", { nameZh: line.nameZh, nameEn: line.nameEn }, 409);
+      throw new UserError("over_stock", { available: left.stock, nameZh: line.nameZh, nameEn: line.nameEn }, 409);
+    }
+  }
+}
+
+export async function releaseStock(tx: DbTransaction, orderId: string) {
+  const lines = await tx.orderLine.findMany({ where: { orderId }, select: { productId: true, quantity: true } });
+  for (const line of [...lines].sort((a, b) => a.productId.localeCompare(b.productId))) {
+    await tx.$executeRaw`UPDATE product SET stock = stock + ${line.quantity}, updated_at = now() WHERE id = ${line.productId}::uuid`;
+  }
+  await tx.order.update({ where: { id: orderId }, data: { stockReserved: false } });
+}
+
+export async function lockOrder(tx: DbTransaction, orderId: string) {
+  await tx.$queryRaw`SELECT id FROM customer_order WHERE id = ${orderId}::uuid FOR UPDATE`;
+  return tx.order.findUniqueOrThrow({ where: { id: orderId }, include: { lines: { orderBy: { position: "asc" } } } });
+}
+
+function reservationDeadline(now: Date) {
+  return new Date(now.getTime() + config().reservationMinutes * 60_000);
+}
+
+/**
+ * Turns the cart into an order awaiting payment: reserves stock, freezes each
+ * line's price, share rate and fund, and empties the cart. Prices come from
+ * the database, never from the browser.
+ */
+export async function placeOrder(input: { cartId: string | null; contact: CheckoutInput; userId?: string | null; now?: Date }) {
+  const now = input.now ?? new Date();
+  if (!input.cartId) throw new UserError("cart_empty");
+  const cartId = input.cartId;
+  return db().$transaction(async (tx) => {
+    const items = await tx.cartItem.findMany({
+      where: { cartId },
+      include: { product: { include: { cooperative: true } } },
+      orderBy: { addedAt: "asc" },
+    });
+    if (items.length === 0) throw new UserError("cart_empty");
+    for (const item of items) {
+      if (item.product.status !== "listed" || item.product.cooperative.status !== "approved") {
+        throw new UserError("product_unavailable", { nameZh: item.product.nameZh, nameEn: item.product.nameEn }, 409);
+      }
+      if (item.quantity < 1 || item.quantity > MAX_QUANTITY_PER_LINE) {
+        throw new UserError("quantity_too_large", { max: MAX_QUANTITY_PER_LINE });
+      }
+    }
+    const currency = items[0].product.currency;
+    if (items.some((item) => item.product.currency !== currency)) throw new UserError("mixed_currencies");
+
+    await reserveStock(
+      tx,
+      items.map((item) => ({ productId: item.productId, quantity: item.quantity, nameZh: item.product.nameZh, nameEn: item.product.nameEn })),
+    );
+    const shares = await resolveShares(tx, items.map((item) => item.product), now);
+
+    const lines = items.map((item, position) => {
+      const total = lineTotal(item.product.priceMinor, item.quantity);
+      const share = shares.get(item.productId)!;
+      const allocation = allocateLine(total, share.bps);
+      return {
+        productId: item.productId,
+        cooperativeId: item.product.cooperativeId,
+        productNameZh: item.product.nameZh,
+        productNameEn: item.product.nameEn,
+        unitZh: item.product.unitZh,
+        unitEn: item.product.unitEn,
+        unitPriceMinor: item.product.priceMinor,
+        quantity: item.quantity,
+        lineTotalMinor: total,
+        shareBps: share.bps,
+        shareRuleId: share.ruleId,
+        fundId: share.fund.id,
+        fundShareMinor: allocation.fundShareMinor,
+        cooperativeMinor: allocation.cooperativeMinor,
+        position,
+      };
+    });
+    const totalMinor = lines.reduce((sum, line) => sum + line.lineTotalMinor, 0n);
+
+    const order = await tx.order.create({
+      data: {
+        number: newOrderNumber(now),
+        accessToken: newAccessToken(),
+        userId: input.userId ?? null,
+        status: "pending_payment",
+        ...input.contact,
+        currency,
+        totalMinor,
+        reservedUntil: reservationDeadline(now),
+        stockReserved: true,
+        lines: { create: lines },
+      },
+    });
+    await tx.cartItem.deleteMany({ where: { cartId } });
+    return order;
+  });
+}
+
+/**
+ * Expires pending orders whose reservation ran out and gives their stock back.
+ * Safe to run on several instances at once: each order is claimed with
+ * SKIP LOCKED, and an order already expired is not touched again.
+ */
+export async function releaseExpiredReservations(now = new Date(), batchSize = 100): Promise<number> {
+  return db().$transaction(async (tx) => {
+    const due = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM customer_order
+      WHERE status = 'pending_payment' AND reserved_until < ${now}
+      ORDER BY reserved_until
+      LIMIT ${batchSize}
+      FOR UPDATE SKIP LOCKED`;
+    for (const { id } of due) await expireOrder(tx, id);
+    return due.length;
+  });
+}
+
+/** Marks a locked pending order expired and releases what it held. */
+export async function expireOrder(tx: DbTransaction, orderId: string) {
+  await releaseStock(tx, orderId);
+  await tx.order.update({ where: { id: orderId }, data: { status: "expired", reservedUntil: null } });
+  await tx.payment.updateMany({ where: { orderId, status: "pending" }, data: { status: "failed", failureCode: "expired" } });
+}
+
+/**
+ * After a declined payment the order holds no stock; trying again reserves it
+ * anew (it may have sold out meanwhile) and reopens the order for payment.
+ */
+export async function reopenOrderForPayment(orderId: string, now = new Date()) {
+  return db().$transaction(async (tx) => {
+    const order = await lockOrder(tx, orderId);
+    if (order.status === "pending_payment") return order;
+    if (order.status === "paid") throw new UserError("order_already_paid", {}, 409);
+    if (order.status === "expired") throw new UserError("order_expired", {}, 409);
+    await reserveStock(
+      tx,
+      order.lines.map((line) => ({ productId: line.productId, quantity: line.quantity, nameZh: line.productNameZh, nameEn: line.productNameEn })),
+    );
+    return tx.order.update({
+      where: { id: orderId },
+      data: { status: "pending_payment", stockReserved: true, reservedUntil: reservationDeadline(now) },
+      include: { lines: true },
+    });
+  });
+}
+
+const orderPageInclude = {
+  lines: { orderBy: { position: "asc" }, include: { fund: true, product: { include: { images: { take: 1, orderBy: { position: "asc" } } } } } },
+} satisfies Prisma.OrderInclude;
+
+/** A guest opens their order with its number and the secret token from its link. */
+export async function findOrderForViewer(number: string, accessToken: string | null) {
+  if (!accessToken) return null;
+  const order = await db().order.findUnique({ where: { number }, include: orderPageInclude });
+  if (!order || !safeEqual(order.accessToken, accessToken)) return null;
+  return order;
+}
+
+function safeEqual(a: string, b: string) {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

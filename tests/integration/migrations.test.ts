@@ -1,0 +1,76 @@
+// The migrations in prisma/migrations and schema.prisma must describe the same
+// database: a hand edit to one without the other fails here.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { describe, expect, inject, it } from "vitest";
+import { applyMigrations, listMigrations } from "~/modules/db/migrate.server";
+import { diffMigrationsToSchema } from "../../scripts/db/schema-engine";
+
+const server = () => ({ ...inject("pgServer"), database: "postgres" });
+
+describe("migrations", () => {
+  it("agree with schema.prisma (the diff between them is empty)", async () => {
+    expect(await diffMigrationsToSchema({ server: server() })).toBe("");
+  }, 120_000);
+
+  it("would be caught disagreeing: a field added to the schema alone shows in the diff", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hs-schema-"));
+    const schemaPath = path.join(dir, "schema.prisma");
+    const schema = fs.readFileSync("prisma/schema.prisma", "utf8").replace("model Village {", "model Village {\n  mottoZh String? @map(\"motto_zh\")");
+    fs.writeFileSync(schemaPath, schema);
+    try {
+      const diff = await diffMigrationsToSchema({ server: server(), schemaPath });
+      expect(diff).toMatch(/ALTER TABLE "village" ADD COLUMN\s+"motto_zh" TEXT/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("apply once, record Prisma's checksums, and do nothing on a second run", async () => {
+    const name = `hs_migrate_${process.pid}_${Date.now()}`;
+    const admin = new pg.Client(server());
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    try {
+      const target = { ...server(), database: name };
+      const first = await applyMigrations(target);
+      expect(first).toEqual(listMigrations().map((m) => m.name));
+      expect(await applyMigrations(target)).toEqual([]);
+      const client = new pg.Client(target);
+      await client.connect();
+      const { rows } = await client.query(`SELECT migration_name, checksum FROM "_prisma_migrations" ORDER BY migration_name`);
+      await client.end();
+      expect(rows).toEqual(listMigrations().map((m) => ({ migration_name: m.name, checksum: m.checksum })));
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
+  });
+
+  it("roll back a failing migration whole and say which one failed", async () => {
+    const name = `hs_migrate_bad_${process.pid}_${Date.now()}`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hs-migrations-"));
+    fs.mkdirSync(path.join(dir, "20260101000000_good"));
+    fs.writeFileSync(path.join(dir, "20260101000000_good", "migration.sql"), "CREATE TABLE good (id int);");
+    fs.mkdirSync(path.join(dir, "20260102000000_bad"));
+    fs.writeFileSync(path.join(dir, "20260102000000_bad", "migration.sql"), "CREATE TABLE half (id int); SELECT no_such_function();");
+    const admin = new pg.Client(server());
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    try {
+      const target = { ...server(), database: name };
+      await expect(applyMigrations(target, { migrationsDir: dir })).rejects.toThrow(/20260102000000_bad failed and was rolled back/);
+      const client = new pg.Client(target);
+      await client.connect();
+      const tables = await client.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
+      await client.end();
+      expect(tables.rows.map((r) => r.tablename)).toEqual(["_prisma_migrations", "good"]);
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,26 @@
+// Runs before every test file: a test configuration, and console.error fails
+// the test (an error logged is an error missed).
+import { afterEach, beforeEach, vi } from "vitest";
+import { setConfig } from "~/modules/config/env.server";
+
+setConfig({
+  isProduction: false,
+  sessionSecret: "test-secret-test-secret-test-secret-0123",
+  secureCookies: false,
+  testGatewayEnabled: true,
+  reservationMinutes: 30,
+});
+
+let errors: unknown[][] = [];
+beforeEach(() => {
+  errors = [];
+  vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
+    errors.push(args);
+  });
+});
+afterEach(() => {
+  vi.mocked(console.error).mockRestore();
+  if (errors.length > 0) {
+    throw new Error(`console.error was called during the test:\n${errors.map((args) => args.map(String).join(" ")).join("\n")}`);
+  }
+});

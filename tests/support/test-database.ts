@@ -1,0 +1,40 @@
+// Gives a test file its own database, cloned from the seeded template, and
+// points the app's db() at it.
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { afterAll, beforeAll, inject } from "vitest";
+import { toDatabaseUrl, type PgConnection } from "~/modules/db/connection.server";
+import { createDb, setDb, type Db } from "~/modules/db/db.server";
+
+export type TestDatabase = { db: Db; connection: PgConnection; url: string; sql: (text: string, values?: unknown[]) => Promise<pg.QueryResult> };
+
+export function useTestDatabase(): TestDatabase {
+  const handle = {} as TestDatabase;
+  let raw: pg.Pool;
+  beforeAll(async () => {
+    const server = inject("pgServer");
+    const name = `hs_test_${randomBytes(6).toString("hex")}`;
+    const admin = new pg.Client({ ...server, database: "postgres" });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject("templateDatabase")}`);
+    await admin.end();
+    handle.connection = { ...server, database: name };
+    handle.url = toDatabaseUrl(handle.connection);
+    handle.db = createDb(handle.url, 25);
+    setDb(handle.db);
+    process.env.DATABASE_URL = handle.url;
+    raw = new pg.Pool({ ...handle.connection, max: 4 });
+    handle.sql = (text, values) => raw.query(text, values as unknown[]);
+  });
+  afterAll(async () => {
+    await handle.db?.$disconnect();
+    await raw?.end();
+    setDb(undefined);
+    const server = inject("pgServer");
+    const admin = new pg.Client({ ...server, database: "postgres" });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${handle.connection.database} WITH (FORCE)`);
+    await admin.end();
+  });
+  return handle;
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { normaliseMobile, parseCheckout } from "~/modules/orders/checkout-schema";
+
+const valid = {
+  email: " Buyer@Example.COM ",
+  recipientName: "王小明",
+  mobile: "+86 138-0013-8000",
+  province: "上海市",
+  city: "上海市",
+  district: "浦东新区",
+  street: "世纪大道 100 号",
+};
+
+describe("checkout form", () => {
+  it("accepts a complete Chinese address and normalises email and mobile", () => {
+    const result = parseCheckout(valid);
+    expect(result.ok).toBe(true);
+    if (result.ok) {
+      expect(result.value.email).toBe("buyer@example.com");
+      expect(result.value.mobile).toBe("13800138000");
+    }
+  });
+
+  it.each([
+    ["email", "not-an-email", "errors.email"],
+    ["email", "", "errors.email"],
+    ["mobile", "12345", "errors.mobile"],
+    ["mobile", "12800138000", "errors.mobile"],
+    ["mobile", "138001380001", "errors.mobile"],
+    ["province", "Atlantis", "errors.province"],
+    ["province", "", "errors.province"],
+    ["recipientName", "   ", "errors.recipient_name"],
+    ["city", "", "errors.city"],
+    ["district", "x".repeat(41), "errors.district"],
+    ["street", "1号", "errors.street"],
+  ])("refuses %s = %j with %s", (field, value, message) => {
+    const result = parseCheckout({ ...valid, [field]: value });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.fieldErrors[field as keyof typeof result.fieldErrors]).toBe(message);
+  });
+
+  it("reports a missing field by name", () => {
+    const { street: _street, ...withoutStreet } = valid;
+    const result = parseCheckout(withoutStreet);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.fieldErrors.street).toBe("errors.street");
+  });
+
+  it("strips the +86 country code, spaces and dashes from mobile numbers", () => {
+    expect(normaliseMobile("+86 139 1234 5678")).toBe("13912345678");
+    expect(normaliseMobile("86-13912345678")).toBe("13912345678");
+    expect(normaliseMobile("139-1234-5678")).toBe("13912345678");
+  });
+});

@@ -1,0 +1,12 @@
+import { describe, expect, it } from "vitest";
+import { maskOrderNumber, newOrderNumber } from "~/modules/orders/order-number";
+
+describe("order numbers", () => {
+  it("carry the date and six unambiguous characters", () => {
+    const number = newOrderNumber(new Date("2026-11-22T10:00:00Z"));
+    expect(number).toMatch(/^HS-261122-[0-9A-HJKMNP-TV-Z]{6}$/);
+  });
+  it("are masked on public pages, keeping the date and the last two characters", () => {
+    expect(maskOrderNumber("HS-261122-7KQ4M2")).toBe("HS-261122-****M2");
+  });
+});

@@ -1,0 +1,49 @@
+import { Link } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { localized } from "~/modules/i18n/i18n";
+import type { Locale } from "~/modules/money/money";
+import { formatBps } from "~/modules/money/share";
+import { Money } from "./money";
+import { ProductImage } from "./product-image";
+
+type CardProduct = {
+  slug: string;
+  nameZh: string;
+  nameEn: string;
+  unitZh: string;
+  unitEn: string;
+  priceMinor: number;
+  currency: string;
+  stock: number;
+  images: { url: string; altZh: string; altEn: string }[];
+  cooperative: { village: { nameZh: string; nameEn: string; provinceZh: string; provinceEn: string } };
+};
+
+export function ProductCard({ product, share }: { product: CardProduct; share: { bps: number; fund: { nameZh: string; nameEn: string } } }) {
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language as Locale;
+  const village = product.cooperative.village;
+  return (
+    <Link to={`/products/${product.slug}`} className="card group flex flex-col overflow-hidden transition hover:-translate-y-0.5 hover:shadow-md" data-testid="product-card">
+      <div className="relative aspect-square overflow-hidden bg-clay-100">
+        <ProductImage image={product.images[0]} className="h-full w-full object-cover transition group-hover:scale-[1.02]" />
+        {product.stock === 0 ? (
+          <span className="absolute top-3 left-3 rounded-full bg-stone-800/80 px-2.5 py-1 text-xs font-medium text-white">{t("product.soldOut")}</span>
+        ) : null}
+      </div>
+      <div className="flex flex-1 flex-col gap-1.5 p-4">
+        <p className="text-xs text-stone-500">
+          {localized(village, "name", locale)} · {localized(village, "province", locale)}
+        </p>
+        <h3 className="text-base font-semibold text-stone-900">{localized(product, "name", locale)}</h3>
+        <p className="text-lg font-bold text-leaf-800">
+          <Money amountMinor={product.priceMinor} currency={product.currency} />
+          <span className="ml-1 text-sm font-normal text-stone-500">/ {localized(product, "unit", locale)}</span>
+        </p>
+        <p className="mt-auto rounded-lg bg-leaf-50 px-2.5 py-1.5 text-xs text-leaf-800" data-testid="share-line">
+          {t("product.shareLine", { rate: formatBps(share.bps), fund: localized(share.fund, "name", locale) })}
+        </p>
+      </div>
+    </Link>
+  );
+}

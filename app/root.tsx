@@ -1,0 +1,150 @@
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import {
+  Form,
+  isRouteErrorResponse,
+  Link,
+  Links,
+  Meta,
+  NavLink,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useLocation,
+  useNavigation,
+  useRouteError,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import { useMemo, type ReactNode } from "react";
+import { I18nextProvider, useTranslation } from "react-i18next";
+import { countCartItems, readCartId } from "~/modules/cart/cart.server";
+import { createI18n } from "~/modules/i18n/i18n";
+import { getLocale } from "~/modules/i18n/locale.server";
+import type { Locale } from "~/modules/money/money";
+import stylesheet from "~/tailwind.css?url";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: stylesheet },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const locale = await getLocale(request);
+  const cartCount = await countCartItems(await readCartId(request));
+  return { locale, cartCount };
+}
+
+function Header({ cartCount, locale }: { cartCount: number; locale: Locale }) {
+  const { t } = useTranslation();
+  const location = useLocation();
+  const navClass = ({ isActive }: { isActive: boolean }) =>
+    `rounded-full px-3 py-1.5 text-sm font-medium transition ${isActive ? "bg-leaf-100 text-leaf-800" : "text-stone-600 hover:bg-stone-100"}`;
+  return (
+    <header className="sticky top-0 z-20 border-b border-stone-200 bg-white/90 backdrop-blur">
+      <div className="mx-auto flex max-w-6xl items-center gap-2 px-4 py-3 sm:gap-4">
+        <Link to="/" className="mr-auto flex items-center gap-2">
+          <img src="/favicon.svg" alt="" width={32} height={32} className="h-8 w-8" />
+          <span className="leading-tight">
+            <span className="block text-lg font-bold text-leaf-800">{t("brand")}</span>
+            <span className="hidden text-xs text-stone-500 sm:block">{t("brandTagline")}</span>
+          </span>
+        </Link>
+        <nav className="flex items-center gap-1" aria-label="main">
+          <NavLink to="/" end className={navClass}>
+            {t("nav.shop")}
+          </NavLink>
+          <NavLink to="/funds" className={navClass}>
+            {t("nav.funds")}
+          </NavLink>
+          <NavLink to="/cart" className={navClass} data-testid="cart-link">
+            {t("nav.cart")}
+            {cartCount > 0 ? (
+              <span className="ml-1 inline-flex min-w-5 justify-center rounded-full bg-amber-brand px-1.5 text-xs font-bold text-white" data-testid="cart-count">
+                {cartCount}
+              </span>
+            ) : null}
+          </NavLink>
+        </nav>
+        <Form method="post" action="/language" reloadDocument>
+          <input type="hidden" name="redirectTo" value={location.pathname + location.search} />
+          <button type="submit" name="locale" value={locale === "zh" ? "en" : "zh"} aria-label={t("nav.languageLabel")} className="rounded-full border border-stone-300 px-3 py-1.5 text-sm text-stone-700 hover:bg-stone-100">
+            {t("nav.language")}
+          </button>
+        </Form>
+      </div>
+    </header>
+  );
+}
+
+function Footer() {
+  const { t } = useTranslation();
+  return (
+    <footer className="mt-16 border-t border-stone-200 bg-white">
+      <div className="mx-auto max-w-6xl space-y-1 px-4 py-8 text-sm text-stone-500">
+        <p>{t("footer.about")}</p>
+        <p>
+          <Link to="/funds" className="text-leaf-700 underline">
+            {t("footer.ledger")}
+          </Link>
+        </p>
+        <p className="text-xs">{t("footer.demo")}</p>
+      </div>
+    </footer>
+  );
+}
+
+function ProgressBar() {
+  const navigation = useNavigation();
+  const busy = navigation.state !== "idle";
+  return (
+    <div aria-hidden className={`fixed inset-x-0 top-0 z-30 h-0.5 overflow-hidden transition-opacity ${busy ? "opacity-100" : "opacity-0"}`}>
+      <div className="h-full w-1/3 animate-pulse bg-amber-brand" />
+    </div>
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>("root");
+  const locale: Locale = data?.locale ?? "zh";
+  const i18n = useMemo(() => createI18n(locale), [locale]);
+  return (
+    <html lang={locale === "zh" ? "zh-CN" : "en"}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body className="flex min-h-screen flex-col">
+        <I18nextProvider i18n={i18n}>
+          <ProgressBar />
+          <Header cartCount={data?.cartCount ?? 0} locale={locale} />
+          <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 sm:py-10">
+            {children}
+          </main>
+          <Footer />
+        </I18nextProvider>
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const { t } = useTranslation();
+  const notFound = isRouteErrorResponse(error) && error.status === 404;
+  return (
+    <div className="card mx-auto max-w-lg p-8 text-center">
+      <h1 className="text-2xl font-bold">{notFound ? t("errors.notFoundTitle") : t("errors.generic")}</h1>
+      {notFound ? <p className="mt-2 text-stone-600">{t("errors.notFoundBody")}</p> : null}
+      <Link to="/" className="btn-primary mt-6">
+        {t("common.backToShop")}
+      </Link>
+    </div>
+  );
+}

@@ -1,0 +1,112 @@
+// A fund's public page: balance and recent contributions, no sign-in.
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { isRouteErrorResponse, Link, useLoaderData, useRouteError } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { Money } from "~/components/money";
+import { notFound } from "~/modules/errors/respond.server";
+import { localized } from "~/modules/i18n/i18n";
+import { loadFundPage } from "~/modules/ledger/reports.server";
+import type { Locale } from "~/modules/money/money";
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const page = await loadFundPage(params.slug ?? "");
+  if (!page) notFound();
+  return page;
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.fund.nameZh} · ${data.fund.nameEn}` : "Harvest Share" },
+];
+
+export default function FundPage() {
+  const { fund, balances, receivedMinor, contributingOrders, recent } = useLoaderData<typeof loader>();
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language as Locale;
+  const dateFormat = new Intl.DateTimeFormat(locale === "zh" ? "zh-CN" : "en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Shanghai" });
+  return (
+    <div className="space-y-8">
+      <header>
+        <h1 className="text-2xl font-bold text-leaf-800 sm:text-3xl">{localized(fund, "name", locale)}</h1>
+        <p className="mt-2 max-w-3xl text-stone-600">{localized(fund, "description", locale)}</p>
+      </header>
+
+      <section className="grid grid-cols-2 gap-3 lg:grid-cols-4">
+        <div className="card p-4" data-testid="fund-balance">
+          <p className="text-sm text-stone-500">{t("funds.balance")}</p>
+          <p className="text-2xl font-bold text-leaf-800">
+            <Money amountMinor={balances.total} currency={fund.currency} />
+          </p>
+        </div>
+        <div className="card p-4">
+          <p className="text-sm text-stone-500">{t("funds.pending")}</p>
+          <p className="text-xl font-semibold">
+            <Money amountMinor={balances.pending} currency={fund.currency} />
+          </p>
+        </div>
+        <div className="card p-4">
+          <p className="text-sm text-stone-500">{t("funds.available")}</p>
+          <p className="text-xl font-semibold">
+            <Money amountMinor={balances.available} currency={fund.currency} />
+          </p>
+        </div>
+        <div className="card p-4">
+          <p className="text-sm text-stone-500">{t("funds.received")}</p>
+          <p className="text-xl font-semibold">
+            <Money amountMinor={receivedMinor} currency={fund.currency} />
+          </p>
+          <p className="text-xs text-stone-500">
+            {t("funds.orders")}: {contributingOrders}
+          </p>
+        </div>
+      </section>
+
+      <section className="card overflow-hidden">
+        <h2 className="border-b border-stone-100 px-5 py-4 text-lg font-bold">{t("funds.recent")}</h2>
+        {recent.length === 0 ? (
+          <p className="px-5 py-8 text-center text-stone-500">{t("funds.recentEmpty")}</p>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="w-full text-sm">
+              <thead className="bg-stone-50 text-left text-stone-500">
+                <tr>
+                  <th className="px-5 py-2 font-medium">{t("funds.when")}</th>
+                  <th className="px-5 py-2 font-medium">{t("funds.orderNo")}</th>
+                  <th className="px-5 py-2 text-right font-medium">{t("funds.amount")}</th>
+                  <th className="px-5 py-2 text-right font-medium">{t("funds.txn")}</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-stone-100">
+                {recent.map((row) => (
+                  <tr key={String(row.transactionId)} data-testid="fund-contribution">
+                    <td className="px-5 py-2 whitespace-nowrap">{dateFormat.format(new Date(row.at))}</td>
+                    <td className="px-5 py-2 font-mono">{row.orderNumber}</td>
+                    <td className="px-5 py-2 text-right font-semibold text-leaf-800">
+                      <Money amountMinor={row.amountMinor} currency={fund.currency} />
+                    </td>
+                    <td className="px-5 py-2 text-right font-mono text-stone-500">#{String(row.transactionId)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      <p className="text-sm text-stone-500">{t("funds.rule")}</p>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  const { t } = useTranslation();
+  const error = useRouteError();
+  if (!isRouteErrorResponse(error) || error.status !== 404) throw error;
+  return (
+    <div className="card mx-auto max-w-lg p-8 text-center">
+      <h1 className="text-2xl font-bold">{t("funds.notFoundTitle")}</h1>
+      <p className="mt-2 text-stone-600">{t("funds.notFoundBody")}</p>
+      <Link to="/funds" className="btn-primary mt-6">
+        {t("funds.title")}
+      </Link>
+    </div>
+  );
+}

@@ -1,0 +1,35 @@
+import type { MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { localized } from "~/modules/i18n/i18n";
+import { listFunds } from "~/modules/ledger/reports.server";
+import type { Locale } from "~/modules/money/money";
+
+export const meta: MetaFunction = () => [{ title: "帮扶基金 · Relief funds" }];
+
+export async function loader() {
+  return { funds: await listFunds() };
+}
+
+export default function FundsIndex() {
+  const { funds } = useLoaderData<typeof loader>();
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language as Locale;
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-bold">{t("funds.title")}</h1>
+      <p className="max-w-2xl text-stone-600">{t("funds.intro")}</p>
+      <ul className="grid gap-4 sm:grid-cols-2">
+        {funds.map((fund) => (
+          <li key={fund.id}>
+            <Link to={`/funds/${fund.slug}`} className="card block h-full p-5 hover:shadow-md">
+              <h2 className="font-semibold text-leaf-800">{localized(fund, "name", locale)}</h2>
+              <p className="mt-2 text-sm text-stone-600">{localized(fund, "description", locale)}</p>
+              <span className="mt-3 inline-block text-sm text-leaf-700">{t("funds.view")} →</span>
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,23 @@
+import { redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { isLocale } from "~/modules/i18n/i18n";
+import { localeCookie } from "~/modules/i18n/locale.server";
+
+/** Only same-site paths: "/cart" yes, "//evil.example" or "https://…" no. */
+export function safeRedirectPath(value: unknown): string {
+  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : "/";
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const form = await request.formData();
+  const locale = form.get("locale");
+  // Drop an explicit ?lng= so the choice just made is the one that shows.
+  const url = new URL(safeRedirectPath(form.get("redirectTo")), "http://local");
+  url.searchParams.delete("lng");
+  const target = url.pathname + url.search;
+  if (!isLocale(locale)) return redirect(target);
+  return redirect(target, { headers: { "Set-Cookie": await localeCookie.serialize(locale) } });
+}
+
+export async function loader() {
+  return redirect("/");
+}

@@ -1,0 +1,199 @@
+// An order's page: confirmation and receipt once paid, or what to do next.
+// Guests reach it with the secret link they got when they placed the order.
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
+import { Money, useFormatMoney } from "~/components/money";
+import { notFound } from "~/modules/errors/respond.server";
+import { isUserError, UserError } from "~/modules/errors/user-error";
+import { localized } from "~/modules/i18n/i18n";
+import { loadOrderContributions } from "~/modules/ledger/reports.server";
+import type { Locale } from "~/modules/money/money";
+import { formatBps } from "~/modules/money/share";
+import { findOrderForViewer, reopenOrderForPayment } from "~/modules/orders/orders.server";
+import { beginTestCheckout } from "~/modules/payments/test-gateway.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.order.number} · 益农集市 Harvest Share` : "Harvest Share" },
+  { name: "robots", content: "noindex" },
+];
+
+async function loadViewerOrder(params: LoaderFunctionArgs["params"], request: Request) {
+  const token = new URL(request.url).searchParams.get("t");
+  const order = await findOrderForViewer(params.number ?? "", token);
+  if (!order) notFound();
+  return order;
+}
+
+export async function loader({ params, request }: LoaderFunctionArgs) {
+  const order = await loadViewerOrder(params, request);
+  const { transaction, contributions } = await loadOrderContributions(order.id);
+  const { accessToken: _secret, ...visible } = order;
+  const notice = new URL(request.url).searchParams.get("notice");
+  return { order: visible, transaction, contributions, notice };
+}
+
+export async function action({ params, request }: ActionFunctionArgs) {
+  const order = await loadViewerOrder(params, request);
+  const intent = (await request.formData()).get("intent");
+  try {
+    if (intent === "retry") await reopenOrderForPayment(order.id);
+    else if (intent !== "pay") throw new UserError("unknown_intent");
+    const { redirectTo } = await beginTestCheckout(order.id);
+    return redirect(redirectTo);
+  } catch (error) {
+    if (isUserError(error)) return data({ error: { code: error.code, params: error.params } }, { status: error.status });
+    throw error;
+  }
+}
+
+function StatusPanel() {
+  const { order } = useLoaderData<typeof loader>();
+  const navigation = useNavigation();
+  const { t, i18n } = useTranslation();
+  const busy = navigation.state !== "idle";
+  if (order.status === "paid") {
+    return (
+      <p className="rounded-xl bg-leaf-50 px-5 py-4 text-lg font-semibold text-leaf-800" data-testid="order-paid">
+        {t("order.thanks")}
+      </p>
+    );
+  }
+  if (order.status === "pending_payment") {
+    const until = order.reservedUntil
+      ? new Intl.DateTimeFormat(i18n.language === "zh" ? "zh-CN" : "en-GB", { timeStyle: "short", dateStyle: "medium", timeZone: "Asia/Shanghai" }).format(new Date(order.reservedUntil))
+      : "";
+    return (
+      <div className="rounded-xl border border-amber-200 bg-amber-50 px-5 py-4">
+        <p className="font-semibold">{t("order.pendingTitle")}</p>
+        <p className="text-sm text-stone-600">{t("order.pendingBody", { time: until })}</p>
+        <Form method="post" className="mt-3">
+          <button type="submit" name="intent" value="pay" className="btn-primary" disabled={busy}>
+            {t("order.payNow")}
+          </button>
+        </Form>
+      </div>
+    );
+  }
+  if (order.status === "payment_failed") {
+    return (
+      <div className="rounded-xl border border-red-200 bg-red-50 px-5 py-4" data-testid="order-failed">
+        <p className="font-semibold text-red-800">{t("order.failedTitle")}</p>
+        <p className="text-sm text-red-800">{t("order.failedBody")}</p>
+        <Form method="post" className="mt-3">
+          <button type="submit" name="intent" value="retry" className="btn-primary" disabled={busy}>
+            {t("order.retry")}
+          </button>
+        </Form>
+      </div>
+    );
+  }
+  return (
+    <div className="rounded-xl border border-stone-200 bg-stone-50 px-5 py-4" data-testid="order-expired">
+      <p className="font-semibold">{t("order.expiredTitle")}</p>
+      <p className="text-sm text-stone-600">{t("order.expiredBody")}</p>
+      <Link to="/" className="btn-secondary mt-3">
+        {t("common.backToShop")}
+      </Link>
+    </div>
+  );
+}
+
+export default function OrderPage() {
+  const { order, transaction, contributions, notice } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language as Locale;
+  const format = useFormatMoney();
+  const noticeError: ErrorPayload | null = notice && ["expired", "declined", "amount_mismatch"].includes(notice)
+    ? { code: notice === "expired" ? "order_expired" : notice === "declined" ? "payment_declined" : "amount_mismatch" }
+    : null;
+
+  return (
+    <div className="mx-auto max-w-3xl space-y-6">
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h1 className="text-2xl font-bold">{t("order.title", { number: order.number })}</h1>
+        <span className="rounded-full bg-stone-100 px-3 py-1 text-sm" data-testid="order-status">
+          {t(`order.status.${order.status}`)}
+        </span>
+      </div>
+      <ErrorNotice error={actionData && "error" in actionData ? (actionData.error as ErrorPayload) : noticeError} />
+      <StatusPanel />
+
+      {order.status === "paid" ? (
+        <section className="card space-y-3 border-l-4 border-leaf-600 p-5" data-testid="receipt-contributions">
+          <h2 className="text-lg font-bold">{t("order.givesTitle")}</h2>
+          <ul className="space-y-1">
+            {contributions.map((contribution) => (
+              <li key={contribution.fund.id} className="text-leaf-800" data-testid="contribution">
+                <span className="text-xl font-bold">{format(contribution.amountMinor, contribution.fund.currency)}</span> →{" "}
+                <Link to={`/funds/${contribution.fund.slug}`} className="underline">
+                  {localized(contribution.fund, "name", locale)}
+                </Link>
+              </li>
+            ))}
+          </ul>
+          {transaction ? (
+            <p className="text-sm text-stone-600" data-testid="ledger-ref">
+              {t("order.ledgerRef")}: {t("order.ledgerRefBody", { id: String(transaction.id), key: transaction.idempotencyKey })}
+            </p>
+          ) : null}
+        </section>
+      ) : null}
+
+      <section className="card p-5">
+        <h2 className="mb-3 font-semibold">{t("order.items")}</h2>
+        <ul className="divide-y divide-stone-100">
+          {order.lines.map((line) => (
+            <li key={line.id} className="flex flex-wrap justify-between gap-2 py-3" data-testid="order-line">
+              <div>
+                <p className="font-medium">
+                  {localized({ nameZh: line.productNameZh, nameEn: line.productNameEn }, "name", locale)} × {line.quantity}
+                </p>
+                <p className="text-sm text-stone-500">
+                  <Money amountMinor={line.unitPriceMinor} currency={order.currency} /> / {localized(line, "unit", locale)}
+                </p>
+                <p className="text-xs text-leaf-800">
+                  {t("cart.lineShare", { amount: format(line.fundShareMinor, order.currency), fund: localized(line.fund, "name", locale) })} ({t("order.givesRate", { rate: formatBps(line.shareBps) })}) ·{" "}
+                  {t("order.cooperativeGets", { amount: format(line.cooperativeMinor, order.currency) })}
+                </p>
+              </div>
+              <Money amountMinor={line.lineTotalMinor} currency={order.currency} className="font-semibold" />
+            </li>
+          ))}
+        </ul>
+        <div className="mt-3 flex justify-between border-t border-stone-200 pt-3 text-lg font-bold">
+          <span>{t("common.total")}</span>
+          <Money amountMinor={order.totalMinor} currency={order.currency} />
+        </div>
+      </section>
+
+      <section className="card p-5 text-sm">
+        <h2 className="mb-2 font-semibold">{t("order.shipTo")}</h2>
+        <p>
+          {order.recipientName} · {order.mobile}
+        </p>
+        <p>
+          {order.province} {order.city} {order.district} {order.street}
+        </p>
+        <p className="text-stone-500">{order.email}</p>
+      </section>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  const { t } = useTranslation();
+  const error = useRouteError();
+  if (!isRouteErrorResponse(error) || error.status !== 404) throw error;
+  return (
+    <div className="card mx-auto max-w-lg p-8 text-center">
+      <h1 className="text-2xl font-bold">{t("order.notFoundTitle")}</h1>
+      <p className="mt-2 text-stone-600">{t("order.notFoundBody")}</p>
+      <Link to="/" className="btn-primary mt-6">
+        {t("common.backToShop")}
+      </Link>
+    </div>
+  );
+}

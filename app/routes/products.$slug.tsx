@@ -1,0 +1,184 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Await, isRouteErrorResponse, Link, useFetcher, useLoaderData, useRouteError } from "@remix-run/react";
+import { Suspense } from "react";
+import { useTranslation } from "react-i18next";
+import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
+import { Money } from "~/components/money";
+import { ProductCard } from "~/components/product-card";
+import { ProductImage } from "~/components/product-image";
+import { addToCart, ensureCart } from "~/modules/cart/cart.server";
+import { MAX_QUANTITY_PER_LINE, parseQuantity } from "~/modules/cart/quantity";
+import { getListedProduct, listMoreFromVillage, resolveShares } from "~/modules/catalog/catalog.server";
+import { db } from "~/modules/db/db.server";
+import { notFound, withUserErrors } from "~/modules/errors/respond.server";
+import { localized } from "~/modules/i18n/i18n";
+import { getLocale } from "~/modules/i18n/locale.server";
+import { formatMoney, type Locale } from "~/modules/money/money";
+import { allocateLine, formatBps } from "~/modules/money/share";
+
+export async function loader({ params, request }: LoaderFunctionArgs) {
+  const found = await getListedProduct(params.slug ?? "");
+  if (!found) notFound();
+  const locale = await getLocale(request);
+  const { product, share } = found;
+  // Critical data is awaited; the rest of the village streams in afterwards.
+  const moreFromVillage = listMoreFromVillage(product.cooperative.villageId, product.id).then(async (products) => {
+    const shares = await resolveShares(db(), products);
+    return products.map((p) => ({ product: p, share: shares.get(p.id)! }));
+  });
+  return {
+    product,
+    share,
+    sharePerUnitMinor: allocateLine(product.priceMinor, share.bps).fundShareMinor,
+    title: `${localized(product, "name", locale)} · ${locale === "zh" ? "益农集市" : "Harvest Share"}`,
+    moreFromVillage,
+  };
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Harvest Share" }];
+
+export async function action({ request }: ActionFunctionArgs) {
+  const form = await request.formData();
+  return withUserErrors(async () => {
+    const quantity = parseQuantity(form.get("quantity"));
+    const { cartId, setCookie } = await ensureCart(request);
+    await addToCart(cartId, form.get("productId"), quantity);
+    return data({ added: quantity }, { headers: setCookie ? { "Set-Cookie": setCookie } : {} });
+  });
+}
+
+export default function ProductPage() {
+  const { product, share, sharePerUnitMinor, moreFromVillage } = useLoaderData<typeof loader>();
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language as Locale;
+  const fetcher = useFetcher<typeof action>();
+  const adding = fetcher.state !== "idle";
+  const result = fetcher.data;
+  const error = result && "error" in result ? (result.error as ErrorPayload) : null;
+  const village = product.cooperative.village;
+  const fundName = localized(share.fund, "name", locale);
+  const unit = localized(product, "unit", locale);
+
+  return (
+    <div className="space-y-12">
+      <div className="grid gap-6 md:grid-cols-2 md:gap-10">
+        <div className="card overflow-hidden">
+          <ProductImage image={product.images[0]} eager className="aspect-square w-full object-cover" />
+        </div>
+        <div className="space-y-5">
+          <p className="text-sm text-stone-500">
+            {localized(village, "name", locale)} · {localized(village, "county", locale)} · {localized(village, "province", locale)}
+          </p>
+          <h1 className="text-2xl font-bold text-stone-900 sm:text-3xl">{localized(product, "name", locale)}</h1>
+          <p className="text-stone-600">{localized(product, "description", locale)}</p>
+          <p className="text-3xl font-bold text-leaf-800">
+            <Money amountMinor={product.priceMinor} currency={product.currency} />
+            <span className="ml-2 text-base font-normal text-stone-500">/ {unit}</span>
+          </p>
+          <div className="rounded-xl border border-leaf-100 bg-leaf-50 p-4 text-leaf-800" data-testid="share-box">
+            <p className="font-semibold" data-testid="share-per-unit">
+              {t("product.sharePerUnit", {
+                amount: formatMoney(sharePerUnitMinor, product.currency, locale),
+                unit,
+                fund: fundName,
+              })}
+            </p>
+            <p className="mt-1 text-sm">
+              {t("product.shareLine", { rate: formatBps(share.bps), fund: fundName })}. {t("product.shareExplain")}
+            </p>
+            <Link to={`/funds/${share.fund.slug}`} className="mt-2 inline-block text-sm underline">
+              {t("order.viewFund")}
+            </Link>
+          </div>
+
+          {product.stock > 0 ? (
+            <fetcher.Form method="post" className="flex flex-wrap items-end gap-3">
+              <input type="hidden" name="productId" value={product.id} />
+              <label className="block">
+                <span className="mb-1 block text-sm text-stone-600">{t("common.quantity")}</span>
+                <input
+                  name="quantity"
+                  type="number"
+                  inputMode="numeric"
+                  min={1}
+                  max={Math.min(product.stock, MAX_QUANTITY_PER_LINE)}
+                  step={1}
+                  defaultValue={1}
+                  required
+                  className="field-input w-24"
+                  aria-invalid={error ? true : undefined}
+                />
+              </label>
+              <button type="submit" className="btn-primary" disabled={adding}>
+                {adding ? t("common.loading") : t("product.addToCart")}
+              </button>
+              <span className="text-sm text-stone-500">{t("product.stock", { count: product.stock })}</span>
+            </fetcher.Form>
+          ) : (
+            <p className="font-semibold text-stone-500">{t("product.soldOut")}</p>
+          )}
+          <div aria-live="polite" className="space-y-2">
+            {result && "added" in result ? (
+              <p className="rounded-lg bg-leaf-50 px-4 py-3 text-sm text-leaf-800">
+                {t("product.added")} ·{" "}
+                <Link to="/cart" className="font-semibold underline">
+                  {t("product.viewCart")}
+                </Link>
+              </p>
+            ) : null}
+            <ErrorNotice error={error} />
+          </div>
+
+          <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
+            <dt className="text-stone-500">{t("common.cooperative")}</dt>
+            <dd>{localized(product.cooperative, "name", locale)}</dd>
+            {product.harvestZh ? (
+              <>
+                <dt className="text-stone-500">{t("product.harvest")}</dt>
+                <dd>{localized(product, "harvest", locale)}</dd>
+              </>
+            ) : null}
+          </dl>
+        </div>
+      </div>
+
+      <section className="card p-6 sm:p-8">
+        <h2 className="text-xl font-bold">{t("product.story")}</h2>
+        <p className="mt-3 leading-relaxed whitespace-pre-line text-stone-700">{localized(product, "story", locale)}</p>
+        <p className="mt-3 leading-relaxed whitespace-pre-line text-stone-600">{localized(village, "story", locale)}</p>
+      </section>
+
+      <Suspense fallback={<p className="text-stone-500">{t("common.loading")}</p>}>
+        <Await resolve={moreFromVillage}>
+          {(more) =>
+            more.length > 0 ? (
+              <section>
+                <h2 className="mb-4 text-xl font-bold">{t("product.moreFromVillage")}</h2>
+                <div className="grid grid-cols-2 gap-3 sm:gap-5 lg:grid-cols-4">
+                  {more.map(({ product: p, share: s }) => (
+                    <ProductCard key={p.id} product={p} share={s} />
+                  ))}
+                </div>
+              </section>
+            ) : null
+          }
+        </Await>
+      </Suspense>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  const { t } = useTranslation();
+  const error = useRouteError();
+  if (!isRouteErrorResponse(error) || error.status !== 404) throw error;
+  return (
+    <div className="card mx-auto max-w-lg p-8 text-center">
+      <h1 className="text-2xl font-bold">{t("product.notFoundTitle")}</h1>
+      <p className="mt-2 text-stone-600">{t("product.notFoundBody")}</p>
+      <Link to="/" className="btn-primary mt-6">
+        {t("common.backToShop")}
+      </Link>
+    </div>
+  );
+}

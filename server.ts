@@ -1,0 +1,86 @@
+// Runs Harvest Share: validates configuration, gets the database ready
+// (embedded PostgreSQL unless DATABASE_URL is set), then serves the Remix app.
+// `tsx server.ts` serves the production build; `tsx server.ts --dev` runs Vite.
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import express from "express";
+import { ConfigError, loadConfig } from "./app/modules/config/env.server";
+import { prepareDatabase } from "./app/modules/db/bootstrap.server";
+import { db } from "./app/modules/db/db.server";
+import { releaseExpiredReservations } from "./app/modules/orders/orders.server";
+
+const dev = process.argv.includes("--dev");
+const log = (line: string) => console.log(`[harvest-share] ${line}`);
+
+async function main() {
+  try {
+    loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const database = await prepareDatabase({
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    dataDir: process.env.HARVEST_DATA_DIR,
+    log,
+  });
+  process.env.DATABASE_URL = database.url;
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(compression());
+
+  let build: ServerBuild | (() => Promise<ServerBuild>);
+  let closeVite = async () => {};
+  if (dev) {
+    const vite = await import("vite");
+    const viteServer = await vite.createServer({ server: { middlewareMode: true } });
+    app.use(viteServer.middlewares);
+    build = () => viteServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
+    closeVite = () => viteServer.close();
+  } else {
+    app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
+    app.use(express.static("build/client", { maxAge: "1h" }));
+    // @ts-ignore -- the build exists once `npm run build` has run
+    build = (await import("./build/server/index.js")) as ServerBuild;
+  }
+  app.all("*", createRequestHandler({ build, mode: dev ? "development" : "production" }));
+
+  const port = Number(process.env.PORT ?? 3000);
+  const host = process.env.HOST ?? "127.0.0.1";
+  const server = app.listen(port, host, () => {
+    log(`serving on http://${host === "0.0.0.0" ? "localhost" : host}:${port}${database.embedded ? " (embedded PostgreSQL)" : ""}`);
+  });
+
+  // Gives back the stock of orders whose reservation ran out.
+  const sweeper = setInterval(() => {
+    releaseExpiredReservations().catch((error) => console.error("[harvest-share] releasing expired reservations failed:", error));
+  }, 60_000);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: shutting down`);
+    clearInterval(sweeper);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections?.();
+    await closeVite();
+    await db().$disconnect().catch(() => {});
+    await database.stop();
+    log("stopped");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((error) => {
+  console.error("[harvest-share] failed to start:", error instanceof Error ? error.message : error);
+  process.exit(1);
+});

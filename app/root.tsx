@@ -37,18 +37,18 @@ function Header({ cartCount, locale }: { cartCount: number; locale: Locale }) {
   const { t } = useTranslation();
   const location = useLocation();
   const navClass = ({ isActive }: { isActive: boolean }) =>
-    `rounded-full px-3 py-1.5 text-sm font-medium transition ${isActive ? "bg-leaf-100 text-leaf-800" : "text-stone-600 hover:bg-stone-100"}`;
+    `whitespace-nowrap rounded-full px-2 py-1.5 text-sm font-medium transition sm:px-3 ${isActive ? "bg-leaf-100 text-leaf-800" : "text-stone-600 hover:bg-stone-100"}`;
   return (
     <header className="sticky top-0 z-20 border-b border-stone-200 bg-white/90 backdrop-blur">
-      <div className="mx-auto flex max-w-6xl items-center gap-2 px-4 py-3 sm:gap-4">
-        <Link to="/" className="mr-auto flex items-center gap-2">
+      <div className="mx-auto flex max-w-6xl items-center gap-1.5 px-3 py-3 sm:gap-4 sm:px-4">
+        <Link to="/" className="mr-auto flex shrink-0 items-center gap-2">
           <img src="/favicon.svg" alt="" width={32} height={32} className="h-8 w-8" />
           <span className="leading-tight">
-            <span className="block text-lg font-bold text-leaf-800">{t("brand")}</span>
+            <span className="block text-base font-bold whitespace-nowrap text-leaf-800 sm:text-lg">{t("brand")}</span>
             <span className="hidden text-xs text-stone-500 sm:block">{t("brandTagline")}</span>
           </span>
         </Link>
-        <nav className="flex items-center gap-1" aria-label="main">
+        <nav className="flex items-center gap-0.5 sm:gap-1" aria-label="main">
           <NavLink to="/" end className={navClass}>
             {t("nav.shop")}
           </NavLink>
@@ -66,7 +66,7 @@ function Header({ cartCount, locale }: { cartCount: number; locale: Locale }) {
         </nav>
         <Form method="post" action="/language" reloadDocument>
           <input type="hidden" name="redirectTo" value={location.pathname + location.search} />
-          <button type="submit" name="locale" value={locale === "zh" ? "en" : "zh"} aria-label={t("nav.languageLabel")} className="rounded-full border border-stone-300 px-3 py-1.5 text-sm text-stone-700 hover:bg-stone-100">
+          <button type="submit" name="locale" value={locale === "zh" ? "en" : "zh"} aria-label={t("nav.languageLabel")} className="rounded-full border border-stone-300 px-2.5 py-1.5 text-sm whitespace-nowrap text-stone-700 hover:bg-stone-100 sm:px-3">
             {t("nav.language")}
           </button>
         </Form>

@@ -83,9 +83,8 @@ export default function ProductPage() {
                 fund: fundName,
               })}
             </p>
-            <p className="mt-1 text-sm">
-              {t("product.shareLine", { rate: formatBps(share.bps), fund: fundName })}. {t("product.shareExplain")}
-            </p>
+            <p className="mt-1 text-sm">{t("product.shareLine", { rate: formatBps(share.bps), fund: fundName })}</p>
+            <p className="mt-1 text-sm text-leaf-700">{t("product.shareExplain")}</p>
             <Link to={`/funds/${share.fund.slug}`} className="mt-2 inline-block text-sm underline">
               {t("order.viewFund")}
             </Link>

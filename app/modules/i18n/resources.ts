@@ -180,7 +180,7 @@ type DeepStrings<T> = { [K in keyof T]: T[K] extends string ? string : DeepStrin
 const en: DeepStrings<Resource> = {
   brand: "Harvest Share",
   brandTagline: "Village produce, with a share for the village",
-  nav: { shop: "Shop", funds: "Relief funds", cart: "Cart", language: "中文", languageLabel: "Switch to Chinese", skip: "Skip to content" },
+  nav: { shop: "Shop", funds: "Funds", cart: "Cart", language: "中文", languageLabel: "Switch to Chinese", skip: "Skip to content" },
   common: {
     loading: "Loading…",
     backToShop: "Back to the shop",

@@ -20,6 +20,10 @@ function cartCookie() {
   });
 }
 
+export function serializeCartCookie(cartId: string): Promise<string> {
+  return cartCookie().serialize(cartId);
+}
+
 export async function readCartId(request: Request): Promise<string | null> {
   const value = await cartCookie().parse(request.headers.get("Cookie"));
   return typeof value === "string" && UUID.test(value) ? value : null;
@@ -32,7 +36,7 @@ export async function ensureCart(request: Request): Promise<{ cartId: string; se
     return { cartId: existing };
   }
   const cart = await db().cart.create({ data: {} });
-  return { cartId: cart.id, setCookie: await cartCookie().serialize(cart.id) };
+  return { cartId: cart.id, setCookie: await serializeCartCookie(cart.id) };
 }
 
 async function findSellableProduct(productId: unknown) {

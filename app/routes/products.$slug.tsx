@@ -25,6 +25,10 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const moreFromVillage = listMoreFromVillage(product.cooperative.villageId, product.id).then(async (products) => {
     const shares = await resolveShares(db(), products);
     return products.map((p) => ({ product: p, share: shares.get(p.id)! }));
+  }).catch((error: unknown) => {
+    // Not critical: the page stands without its "more from this village" row.
+    console.error("[harvest-share] more-from-village failed:", error);
+    return [];
   });
   return {
     product,

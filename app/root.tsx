@@ -16,6 +16,7 @@ import {
 } from "@remix-run/react";
 import { useMemo, type ReactNode } from "react";
 import { I18nextProvider, useTranslation } from "react-i18next";
+import { MessagePanel } from "~/components/message-panel";
 import { countCartItems, readCartId } from "~/modules/cart/cart.server";
 import { createI18n } from "~/modules/i18n/i18n";
 import { getLocale } from "~/modules/i18n/locale.server";
@@ -139,12 +140,11 @@ export function ErrorBoundary() {
   const { t } = useTranslation();
   const notFound = isRouteErrorResponse(error) && error.status === 404;
   return (
-    <div className="card mx-auto max-w-lg p-8 text-center">
-      <h1 className="text-2xl font-bold">{notFound ? t("errors.notFoundTitle") : t("errors.generic")}</h1>
-      {notFound ? <p className="mt-2 text-stone-600">{t("errors.notFoundBody")}</p> : null}
-      <Link to="/" className="btn-primary mt-6">
-        {t("common.backToShop")}
-      </Link>
-    </div>
+    <MessagePanel
+      title={notFound ? t("errors.notFoundTitle") : t("errors.generic")}
+      body={notFound ? t("errors.notFoundBody") : undefined}
+      linkTo="/"
+      linkLabel={t("common.backToShop")}
+    />
   );
 }

@@ -2,6 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
+import { MessagePanel } from "~/components/message-panel";
 import { Money } from "~/components/money";
 import { ProductImage } from "~/components/product-image";
 import { addToCart, ensureCart, loadCart, readCartId, removeFromCart, setCartQuantity } from "~/modules/cart/cart.server";
@@ -46,15 +47,7 @@ export default function CartPage() {
   const busy = navigation.state !== "idle";
 
   if (cart.items.length === 0) {
-    return (
-      <div className="card mx-auto max-w-lg p-10 text-center">
-        <h1 className="text-2xl font-bold">{t("cart.title")}</h1>
-        <p className="mt-3 text-stone-600">{t("cart.empty")}</p>
-        <Link to="/" className="btn-primary mt-6">
-          {t("cart.emptyCta")}
-        </Link>
-      </div>
-    );
+    return <MessagePanel title={t("cart.title")} body={t("cart.empty")} linkTo="/" linkLabel={t("cart.emptyCta")} />;
   }
 
   return (

@@ -1,6 +1,7 @@
 // A fund's public page: balance and recent contributions, no sign-in.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { isRouteErrorResponse, Link, useLoaderData, useRouteError } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
+import { NotFoundBoundary } from "~/components/message-panel";
 import { useTranslation } from "react-i18next";
 import { Money } from "~/components/money";
 import { notFound } from "~/modules/errors/respond.server";
@@ -97,16 +98,5 @@ export default function FundPage() {
 }
 
 export function ErrorBoundary() {
-  const { t } = useTranslation();
-  const error = useRouteError();
-  if (!isRouteErrorResponse(error) || error.status !== 404) throw error;
-  return (
-    <div className="card mx-auto max-w-lg p-8 text-center">
-      <h1 className="text-2xl font-bold">{t("funds.notFoundTitle")}</h1>
-      <p className="mt-2 text-stone-600">{t("funds.notFoundBody")}</p>
-      <Link to="/funds" className="btn-primary mt-6">
-        {t("funds.title")}
-      </Link>
-    </div>
-  );
+  return <NotFoundBoundary titleKey="funds.notFoundTitle" bodyKey="funds.notFoundBody" linkTo="/funds" linkLabelKey="funds.title" />;
 }

@@ -1,7 +1,8 @@
 // An order's page: confirmation and receipt once paid, or what to do next.
 // Guests reach it with the secret link they got when they placed the order.
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, isRouteErrorResponse, useActionData, useLoaderData, useNavigation, useRouteError } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { NotFoundBoundary } from "~/components/message-panel";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { Money, useFormatMoney } from "~/components/money";
@@ -184,16 +185,5 @@ export default function OrderPage() {
 }
 
 export function ErrorBoundary() {
-  const { t } = useTranslation();
-  const error = useRouteError();
-  if (!isRouteErrorResponse(error) || error.status !== 404) throw error;
-  return (
-    <div className="card mx-auto max-w-lg p-8 text-center">
-      <h1 className="text-2xl font-bold">{t("order.notFoundTitle")}</h1>
-      <p className="mt-2 text-stone-600">{t("order.notFoundBody")}</p>
-      <Link to="/" className="btn-primary mt-6">
-        {t("common.backToShop")}
-      </Link>
-    </div>
-  );
+  return <NotFoundBoundary titleKey="order.notFoundTitle" bodyKey="order.notFoundBody" />;
 }

@@ -1,5 +1,6 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Await, isRouteErrorResponse, Link, useFetcher, useLoaderData, useRouteError } from "@remix-run/react";
+import { Await, Link, useFetcher, useLoaderData } from "@remix-run/react";
+import { NotFoundBoundary } from "~/components/message-panel";
 import { Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
@@ -172,16 +173,5 @@ export default function ProductPage() {
 }
 
 export function ErrorBoundary() {
-  const { t } = useTranslation();
-  const error = useRouteError();
-  if (!isRouteErrorResponse(error) || error.status !== 404) throw error;
-  return (
-    <div className="card mx-auto max-w-lg p-8 text-center">
-      <h1 className="text-2xl font-bold">{t("product.notFoundTitle")}</h1>
-      <p className="mt-2 text-stone-600">{t("product.notFoundBody")}</p>
-      <Link to="/" className="btn-primary mt-6">
-        {t("common.backToShop")}
-      </Link>
-    </div>
-  );
+  return <NotFoundBoundary titleKey="product.notFoundTitle" bodyKey="product.notFoundBody" />;
 }

@@ -1,0 +1,49 @@
+// The demo shop: the facts from seed-facts.md, seeded idempotently.
+import { describe, expect, it } from "vitest";
+import { resolveShares } from "~/modules/catalog/catalog.server";
+import { isEmptyShop, seedDemoShop } from "../../prisma/seed";
+import { useTestDatabase } from "../support/test-database";
+
+const t = useTestDatabase();
+
+const counts = async () => ({
+  villages: await t.db.village.count(),
+  funds: await t.db.fund.count(),
+  cooperatives: await t.db.cooperative.count(),
+  products: await t.db.product.count(),
+  images: await t.db.productImage.count(),
+  rules: await t.db.shareRule.count(),
+  users: await t.db.user.count(),
+});
+
+describe("the demo shop", () => {
+  it("sells Lingshan lychees at ¥318 a box, 1% to the lychee-town relief fund, among at least three funds", async () => {
+    const lychee = await t.db.product.findUniqueOrThrow({ where: { slug: "lingshan-lychee" }, include: { cooperative: true, images: true } });
+    expect(lychee).toMatchObject({ priceMinor: 31800, currency: "CNY", unitZh: "盒", status: "listed" });
+    expect(lychee.images[0].url).toBe("/images/products/lingshan-lychee.svg");
+    const share = (await resolveShares(t.db, [lychee])).get(lychee.id)!;
+    expect(share.bps).toBe(100);
+    expect(share.fund.nameZh).toBe("荔乡电商扶贫发展资金池");
+    expect(await t.db.fund.count()).toBeGreaterThanOrEqual(3);
+    for (const slug of ["hengshan-sea-egg-duck", "baiyi-walnuts", "nangoudi-sweet-potatoes", "ganzi-yak-jerky"]) {
+      expect(await t.db.product.findUnique({ where: { slug } })).not.toBeNull();
+    }
+  });
+
+  it("is idempotent and never overwrites what an operator changed", async () => {
+    expect(await isEmptyShop(t.db)).toBe(false);
+    const before = await counts();
+    await t.db.product.update({ where: { slug: "lingshan-lychee" }, data: { priceMinor: 29800 } });
+    await seedDemoShop(t.db);
+    await seedDemoShop(t.db);
+    expect(await counts()).toEqual(before);
+    expect((await t.db.product.findUniqueOrThrow({ where: { slug: "lingshan-lychee" } })).priceMinor).toBe(29800);
+  });
+
+  it("ships an image file for every product it seeds", async () => {
+    const fs = await import("node:fs");
+    for (const image of await t.db.productImage.findMany()) {
+      expect(fs.existsSync(`public${image.url}`), image.url).toBe(true);
+    }
+  });
+});

@@ -11,7 +11,7 @@ import type { Locale } from "~/modules/money/money";
 import { parseCheckout, type CheckoutInput, type FieldErrors } from "~/modules/orders/checkout-schema";
 import { placeOrder } from "~/modules/orders/orders.server";
 import { PROVINCES } from "~/modules/orders/provinces";
-import { beginTestCheckout } from "~/modules/payments/test-gateway.server";
+import { beginCheckout } from "~/modules/payments/gateway.server";
 
 export const meta: MetaFunction = () => [{ title: "结算 · Checkout" }];
 
@@ -43,7 +43,7 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const orderPage = `/orders/${order.number}?t=${order.accessToken}`;
   try {
-    const { redirectTo } = await beginTestCheckout(order.id);
+    const { redirectTo } = await beginCheckout(order.id);
     return redirect(redirectTo);
   } catch (error) {
     // The order is placed and holds its stock; its page offers to pay again.

@@ -13,7 +13,7 @@ import { loadOrderContributions } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
 import { formatBps } from "~/modules/money/share";
 import { findOrderForViewer, reopenOrderForPayment } from "~/modules/orders/orders.server";
-import { beginTestCheckout } from "~/modules/payments/test-gateway.server";
+import { beginCheckout } from "~/modules/payments/gateway.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.order.number} · 益农集市 Harvest Share` : "Harvest Share" },
@@ -41,7 +41,7 @@ export async function action({ params, request }: ActionFunctionArgs) {
   try {
     if (intent === "retry") await reopenOrderForPayment(order.id);
     else if (intent !== "pay") throw new UserError("unknown_intent");
-    const { redirectTo } = await beginTestCheckout(order.id);
+    const { redirectTo } = await beginCheckout(order.id);
     return redirect(redirectTo);
   } catch (error) {
     if (isUserError(error)) return data({ error: { code: error.code, params: error.params } }, { status: error.status });

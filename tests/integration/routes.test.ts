@@ -5,6 +5,7 @@ import { action as cartAction } from "~/routes/cart";
 import { action as checkoutAction } from "~/routes/checkout";
 import { loader as healthLoader } from "~/routes/healthz";
 import { action as languageAction } from "~/routes/language";
+import { action as orderAction, loader as orderLoader } from "~/routes/orders.$number";
 import { loader as gatewayLoader } from "~/routes/pay.test.$ref";
 import { action as productAction } from "~/routes/products.$slug";
 import { config, setConfig } from "~/modules/config/env.server";
@@ -131,6 +132,41 @@ describe("other routes", () => {
     } finally {
       setConfig(saved);
     }
+  });
+
+  it("with no payment method configured, the order is held and its page says why it cannot be paid", async () => {
+    const saved = config();
+    setConfig({ ...saved, testGatewayEnabled: false });
+    try {
+      const lychee = await productBySlug(t.db, "lingshan-lychee");
+      const cartId = await cartWith(t.db, [{ productId: lychee.id, quantity: 1 }]);
+      const response = (await checkoutAction(args(post("/checkout", { ...shanghaiBuyer }, await serializeCartCookie(cartId))))) as Response;
+      const location = response.headers.get("Location")!;
+      expect(location).toMatch(/^\/orders\/HS-\d{6}-[0-9A-Z]{6}\?t=/);
+      const [path, query] = location.split("?");
+      const number = path.split("/").pop()!;
+      const result = (await orderAction(args(post(`/orders/${number}?${query}`, { intent: "pay" }), { number }))) as unknown as DataResult;
+      expect(result.init?.status).toBe(503);
+      expect(result.data.error.code).toBe("no_payment_gateway");
+      expect((await t.db.order.findUniqueOrThrow({ where: { number } })).status).toBe("pending_payment");
+    } finally {
+      setConfig(saved);
+    }
+  });
+
+  it("an order's page and actions need its secret link", async () => {
+    const lychee = await productBySlug(t.db, "lingshan-lychee");
+    const cartId = await cartWith(t.db, [{ productId: lychee.id, quantity: 1 }]);
+    const response = (await checkoutAction(args(post("/checkout", { ...shanghaiBuyer }, await serializeCartCookie(cartId))))) as Response;
+    expect(response.status).toBe(302);
+    const order = await t.db.order.findFirstOrThrow({ orderBy: { createdAt: "desc" } });
+    for (const query of ["", "?t=", "?t=guess", `?t=${order.accessToken.slice(0, -1)}x`]) {
+      await expect(orderLoader(args(new Request(`${base}/orders/${order.number}${query}`), { number: order.number }))).rejects.toMatchObject({ status: 404 });
+      await expect(orderAction(args(post(`/orders/${order.number}${query}`, { intent: "pay" }), { number: order.number }))).rejects.toMatchObject({ status: 404 });
+    }
+    const page = await orderLoader(args(new Request(`${base}/orders/${order.number}?t=${order.accessToken}`), { number: order.number }));
+    expect(page.order.number).toBe(order.number);
+    expect("accessToken" in page.order).toBe(false);
   });
 
   it("the language switch only redirects within the shop", async () => {

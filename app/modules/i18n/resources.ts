@@ -165,6 +165,7 @@ const zh = {
     payment_declined: "这次付款被拒绝了，请回到订单页重新付款。",
     amount_mismatch: "付款金额与订单金额不符，未入账。",
     test_gateway_disabled: "测试支付网关在此环境未启用。",
+    no_payment_gateway: "暂时无法付款：商店尚未配置支付方式。订单已保留，请稍后在订单页付款。",
     unknown_intent: "无法识别的操作。",
   },
   footer: {
@@ -340,6 +341,7 @@ const en: DeepStrings<Resource> = {
     payment_declined: "This payment was declined; go back to the order to try again.",
     amount_mismatch: "The amount paid does not match the order; nothing was recorded.",
     test_gateway_disabled: "The test payment gateway is not enabled here.",
+    no_payment_gateway: "Payment is not possible right now: the shop has no payment method configured. Your order is held; pay later from its page.",
     unknown_intent: "Unknown action.",
   },
   footer: {

@@ -13,6 +13,12 @@ export function assertTestGatewayEnabled() {
   if (!config().testGatewayEnabled) throw new UserError("test_gateway_disabled", {}, 404);
 }
 
+export const testGateway = {
+  provider: TEST_PROVIDER,
+  enabled: () => config().testGatewayEnabled,
+  beginCheckout: (orderId: string, now?: Date) => beginTestCheckout(orderId, now),
+};
+
 /** Opens (or reuses) a checkout attempt for a pending order; returns where to send the buyer. */
 export async function beginTestCheckout(orderId: string, now = new Date()): Promise<{ redirectTo: string }> {
   assertTestGatewayEnabled();

@@ -8,7 +8,8 @@ export type PostedTransaction = { id: bigint; created: boolean };
 
 /** Creates the accounts that do not exist yet; existing ones are left alone. */
 export async function ensureLedgerAccounts(tx: DbTransaction, specs: AccountSpec[]): Promise<void> {
-  const unique = [...new Map(specs.map((spec) => [spec.code, spec])).values()];
+  // Sorted so two first-time writers insert the same new accounts in the same order.
+  const unique = [...new Map(specs.map((spec) => [spec.code, spec])).values()].sort((a, b) => a.code.localeCompare(b.code));
   const existing = await tx.ledgerAccount.findMany({
     where: { code: { in: unique.map((spec) => spec.code) } },
     select: { code: true },

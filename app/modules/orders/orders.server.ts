@@ -13,24 +13,32 @@ import { newAccessToken, newOrderNumber } from "./order-number";
 
 type ReservationLine = { productId: string; quantity: number; nameZh: string; nameEn: string };
 
+export type ReservedProduct = { priceMinor: number; currency: string };
+
 /**
  * Takes stock for every line or for none. Each UPDATE only succeeds while
  * enough stock is left, and PostgreSQL re-checks that condition after waiting
  * for a concurrent buyer's row lock, so two orders can never share the last
- * box. Lines are taken in product-id order so buyers cannot deadlock.
+ * box. Lines are taken in product-id order so buyers cannot deadlock. Returns
+ * each product's price as it stands under the lock, so a price changed while
+ * the order was being placed is the one the order gets.
  */
-async function reserveStock(tx: DbTransaction, lines: ReservationLine[]) {
+async function reserveStock(tx: DbTransaction, lines: ReservationLine[]): Promise<Map<string, ReservedProduct>> {
+  const reserved = new Map<string, ReservedProduct>();
   const ordered = [...lines].sort((a, b) => a.productId.localeCompare(b.productId));
   for (const line of ordered) {
-    const taken = await tx.$executeRaw`
+    const taken = await tx.$queryRaw<{ price_minor: number; currency: string }[]>`
       UPDATE product SET stock = stock - ${line.quantity}, updated_at = now()
-      WHERE id = ${line.productId}::uuid AND stock >= ${line.quantity} AND status = 'listed'`;
-    if (taken === 0) {
+      WHERE id = ${line.productId}::uuid AND stock >= ${line.quantity} AND status = 'listed'
+      RETURNING price_minor, currency`;
+    if (taken.length === 0) {
       const left = await tx.product.findUnique({ where: { id: line.productId }, select: { stock: true, status: true } });
       if (!left || left.status !== "listed") throw new UserError("product_unavailable", { nameZh: line.nameZh, nameEn: line.nameEn }, 409);
       throw new UserError("over_stock", { available: left.stock, nameZh: line.nameZh, nameEn: line.nameEn }, 409);
     }
+    reserved.set(line.productId, { priceMinor: taken[0].price_minor, currency: taken[0].currency.trim() });
   }
+  return reserved;
 }
 
 export async function releaseStock(tx: DbTransaction, orderId: string) {
@@ -60,6 +68,8 @@ export async function placeOrder(input: { cartId: string | null; contact: Checko
   if (!input.cartId) throw new UserError("cart_empty");
   const cartId = input.cartId;
   return db().$transaction(async (tx) => {
+    // A double-clicked "place order" waits here; the second sees an empty cart.
+    await tx.$queryRaw`SELECT id FROM cart WHERE id = ${cartId}::uuid FOR UPDATE`;
     const items = await tx.cartItem.findMany({
       where: { cartId },
       include: { product: { include: { cooperative: true } } },
@@ -74,18 +84,19 @@ export async function placeOrder(input: { cartId: string | null; contact: Checko
         throw new UserError("quantity_too_large", { max: MAX_QUANTITY_PER_LINE });
       }
     }
-    const currency = items[0].product.currency;
-    if (items.some((item) => item.product.currency !== currency)) throw new UserError("mixed_currencies");
-
-    await reserveStock(
+    const reserved = await reserveStock(
       tx,
       items.map((item) => ({ productId: item.productId, quantity: item.quantity, nameZh: item.product.nameZh, nameEn: item.product.nameEn })),
     );
+    const currency = reserved.get(items[0].productId)!.currency;
+    if ([...reserved.values()].some((product) => product.currency !== currency)) throw new UserError("mixed_currencies");
     const shares = await resolveShares(tx, items.map((item) => item.product), now);
 
     const lines = items.map((item, position) => {
-      const total = lineTotal(item.product.priceMinor, item.quantity);
-      const share = shares.get(item.productId)!;
+      const { priceMinor } = reserved.get(item.productId)!;
+      const total = lineTotal(priceMinor, item.quantity);
+      const share = shares.get(item.productId);
+      if (!share) throw new UserError("product_unavailable", { nameZh: item.product.nameZh, nameEn: item.product.nameEn }, 409);
       const allocation = allocateLine(total, share.bps);
       return {
         productId: item.productId,
@@ -94,7 +105,7 @@ export async function placeOrder(input: { cartId: string | null; contact: Checko
         productNameEn: item.product.nameEn,
         unitZh: item.product.unitZh,
         unitEn: item.product.unitEn,
-        unitPriceMinor: item.product.priceMinor,
+        unitPriceMinor: priceMinor,
         quantity: item.quantity,
         lineTotalMinor: total,
         shareBps: share.bps,
@@ -128,20 +139,28 @@ export async function placeOrder(input: { cartId: string | null; contact: Checko
 
 /**
  * Expires pending orders whose reservation ran out and gives their stock back.
- * Safe to run on several instances at once: each order is claimed with
- * SKIP LOCKED, and an order already expired is not touched again.
+ * Each order is its own transaction (its products locked in id order, like a
+ * buyer's), claimed with SKIP LOCKED, so several instances can sweep at once
+ * and an order already expired is not touched again.
  */
-export async function releaseExpiredReservations(now = new Date(), batchSize = 100): Promise<number> {
-  return db().$transaction(async (tx) => {
-    const due = await tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM customer_order
-      WHERE status = 'pending_payment' AND reserved_until < ${now}
-      ORDER BY reserved_until
-      LIMIT ${batchSize}
-      FOR UPDATE SKIP LOCKED`;
-    for (const { id } of due) await expireOrder(tx, id);
-    return due.length;
-  });
+export async function releaseExpiredReservations(now = new Date(), limit = 100): Promise<number> {
+  let released = 0;
+  while (released < limit) {
+    const claimed = await db().$transaction(async (tx) => {
+      const due = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM customer_order
+        WHERE status = 'pending_payment' AND reserved_until < ${now}
+        ORDER BY reserved_until
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED`;
+      if (due.length === 0) return false;
+      await expireOrder(tx, due[0].id);
+      return true;
+    });
+    if (!claimed) break;
+    released += 1;
+  }
+  return released;
 }
 
 /** Marks a locked pending order expired and releases what it held. */

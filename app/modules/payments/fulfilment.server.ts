@@ -23,11 +23,20 @@ export type ConfirmOutcome =
   | { outcome: "already_paid"; orderId: string }
   | { outcome: "refused"; orderId: string; reason: "expired" | "declined" | "amount_mismatch" };
 
-async function lockPayment(tx: DbTransaction, provider: string, providerRef: string) {
-  const rows = await tx.$queryRaw<{ id: string; order_id: string }[]>`
-    SELECT id, order_id FROM payment WHERE provider = ${provider} AND provider_ref = ${providerRef} FOR UPDATE`;
-  if (rows.length === 0) throw new PaymentNotFoundError(provider, providerRef);
-  return tx.payment.findUniqueOrThrow({ where: { id: rows[0].id } });
+/**
+ * Locks the order, then the payment: the same order as every other path that
+ * touches both (the expiry sweeper, checkout, retry), so they cannot deadlock.
+ */
+async function lockOrderAndPayment(tx: DbTransaction, provider: string, providerRef: string) {
+  const found = await tx.payment.findUnique({
+    where: { provider_providerRef: { provider, providerRef } },
+    select: { id: true, orderId: true },
+  });
+  if (!found) throw new PaymentNotFoundError(provider, providerRef);
+  const order = await lockOrder(tx, found.orderId);
+  await tx.$queryRaw`SELECT id FROM payment WHERE id = ${found.id}::uuid FOR UPDATE`;
+  const payment = await tx.payment.findUniqueOrThrow({ where: { id: found.id } });
+  return { order, payment };
 }
 
 export class PaymentNotFoundError extends Error {
@@ -40,8 +49,7 @@ export class PaymentNotFoundError extends Error {
 export function confirmOrderPayment(report: PaymentReport): Promise<ConfirmOutcome> {
   const now = report.now ?? new Date();
   return db().$transaction(async (tx) => {
-    const payment = await lockPayment(tx, report.provider, report.providerRef);
-    const order = await lockOrder(tx, payment.orderId);
+    const { order, payment } = await lockOrderAndPayment(tx, report.provider, report.providerRef);
 
     if (order.status === "paid") return { outcome: "already_paid", orderId: order.id };
     if (payment.status === "failed" || order.status === "payment_failed") {
@@ -95,8 +103,7 @@ export type DeclineOutcome = { outcome: "declined" | "already_paid" | "already_c
 /** A declined attempt: the order stays unpaid and its stock goes back on sale. */
 export function recordPaymentDeclined(report: { provider: string; providerRef: string; code: string }): Promise<DeclineOutcome> {
   return db().$transaction(async (tx) => {
-    const payment = await lockPayment(tx, report.provider, report.providerRef);
-    const order = await lockOrder(tx, payment.orderId);
+    const { order, payment } = await lockOrderAndPayment(tx, report.provider, report.providerRef);
     if (order.status === "paid") return { outcome: "already_paid", orderId: order.id };
     if (payment.status !== "pending" || order.status !== "pending_payment") return { outcome: "already_closed", orderId: order.id };
     await tx.payment.update({ where: { id: payment.id }, data: { status: "failed", failureCode: report.code } });

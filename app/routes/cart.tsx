@@ -10,16 +10,16 @@ import { MAX_QUANTITY_PER_LINE, parseQuantity } from "~/modules/cart/quantity";
 import { withUserErrors } from "~/modules/errors/respond.server";
 import { UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
+import { titleMeta } from "~/modules/i18n/meta";
 import { formatMoney, type Locale } from "~/modules/money/money";
 import { shareOf } from "~/modules/money/share";
 
-export const meta: MetaFunction = () => [{ title: "购物车 · Cart" }];
+export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "cart.title" });
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const cart = await loadCart(await readCartId(request));
   const toFundsMinor = cart.items
-    .filter((item) => item.available)
-    .reduce((sum, item) => sum + shareOf(item.lineTotalMinor, item.share.bps), 0n);
+    .reduce((sum, item) => sum + (item.available && item.share ? shareOf(item.lineTotalMinor, item.share.bps) : 0n), 0n);
   return { ...cart, toFundsMinor };
 }
 

@@ -7,17 +7,19 @@ import { loadCart, readCartId } from "~/modules/cart/cart.server";
 import { config } from "~/modules/config/env.server";
 import { isUserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
+import { titleMeta } from "~/modules/i18n/meta";
 import type { Locale } from "~/modules/money/money";
 import { parseCheckout, type CheckoutInput, type FieldErrors } from "~/modules/orders/checkout-schema";
 import { placeOrder } from "~/modules/orders/orders.server";
 import { PROVINCES } from "~/modules/orders/provinces";
 import { beginCheckout } from "~/modules/payments/gateway.server";
 
-export const meta: MetaFunction = () => [{ title: "结算 · Checkout" }];
+export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "checkout.title" });
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const cart = await loadCart(await readCartId(request));
-  if (cart.items.length === 0) throw redirect("/cart");
+  // Nothing buyable (empty, or every line gone off sale): the cart explains.
+  if (!cart.items.some((item) => item.available)) throw redirect("/cart");
   return { cart, reservationMinutes: config().reservationMinutes };
 }
 

@@ -9,23 +9,21 @@ import { ProductCard } from "~/components/product-card";
 import { ProductImage } from "~/components/product-image";
 import { addToCart, ensureCart } from "~/modules/cart/cart.server";
 import { MAX_QUANTITY_PER_LINE, parseQuantity } from "~/modules/cart/quantity";
-import { getListedProduct, listMoreFromVillage, resolveShares } from "~/modules/catalog/catalog.server";
+import { getListedProduct, listMoreFromVillage, resolveShares, withShares } from "~/modules/catalog/catalog.server";
 import { db } from "~/modules/db/db.server";
 import { notFound, withUserErrors } from "~/modules/errors/respond.server";
 import { localized } from "~/modules/i18n/i18n";
-import { getLocale } from "~/modules/i18n/locale.server";
+import { localeOf, titleMeta } from "~/modules/i18n/meta";
 import { formatMoney, type Locale } from "~/modules/money/money";
 import { allocateLine, formatBps } from "~/modules/money/share";
 
-export async function loader({ params, request }: LoaderFunctionArgs) {
+export async function loader({ params }: LoaderFunctionArgs) {
   const found = await getListedProduct(params.slug ?? "");
   if (!found) notFound();
-  const locale = await getLocale(request);
   const { product, share } = found;
   // Critical data is awaited; the rest of the village streams in afterwards.
   const moreFromVillage = listMoreFromVillage(product.cooperative.villageId, product.id).then(async (products) => {
-    const shares = await resolveShares(db(), products);
-    return products.map((p) => ({ product: p, share: shares.get(p.id)! }));
+    return withShares(products, await resolveShares(db(), products));
   }).catch((error: unknown) => {
     // Not critical: the page stands without its "more from this village" row.
     console.error("[harvest-share] more-from-village failed:", error);
@@ -35,12 +33,12 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     product,
     share,
     sharePerUnitMinor: allocateLine(product.priceMinor, share.bps).fundShareMinor,
-    title: `${localized(product, "name", locale)} · ${locale === "zh" ? "益农集市" : "Harvest Share"}`,
     moreFromVillage,
   };
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Harvest Share" }];
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  titleMeta(matches, data ? { text: localized(data.product, "name", localeOf(matches)) } : { key: "product.notFoundTitle" });
 
 export async function action({ request }: ActionFunctionArgs) {
   const form = await request.formData();

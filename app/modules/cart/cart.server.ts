@@ -100,13 +100,14 @@ export async function loadCart(cartId: string | null) {
   });
   const shares = await resolveShares(db(), items.map((item) => item.product));
   const lines = items.map((item) => {
-    const available = item.product.status === "listed" && item.product.cooperative.status === "approved";
+    const share = shares.get(item.product.id) ?? null;
+    const available = item.product.status === "listed" && item.product.cooperative.status === "approved" && share !== null;
     return {
       product: item.product,
       quantity: item.quantity,
       available,
       lineTotalMinor: BigInt(item.product.priceMinor) * BigInt(item.quantity),
-      share: shares.get(item.product.id)!,
+      share,
     };
   });
   const totalMinor = lines.filter((line) => line.available).reduce((sum, line) => sum + line.lineTotalMinor, 0n);

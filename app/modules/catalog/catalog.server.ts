@@ -17,14 +17,11 @@ export type ShareInForce = {
   fund: { id: string; slug: string; nameZh: string; nameEn: string; currency: string };
 };
 
-export class NoShareRuleError extends Error {
-  constructor(productSlug: string) {
-    super(`No share rule is in force for product ${productSlug}: give its fund a default rule`);
-    this.name = "NoShareRuleError";
-  }
-}
-
-/** Resolves the share rule in force for each product, in one query. */
+/**
+ * Resolves the share rule in force for each product, in one query. A product
+ * with no rule in force is missing from the map: it cannot be sold (we would
+ * not know what to give), and callers treat it as unavailable.
+ */
 export async function resolveShares(
   client: DbTransaction,
   products: { id: string; slug: string; cooperativeId: string; cooperative: { fundId: string } }[],
@@ -49,7 +46,10 @@ export async function resolveShares(
   const result = new Map<string, ShareInForce>();
   for (const product of products) {
     const rule = pickShareRule(rules, { id: product.id, cooperativeId: product.cooperativeId, defaultFundId: product.cooperative.fundId }, at);
-    if (!rule) throw new NoShareRuleError(product.slug);
+    if (!rule) {
+      console.warn(`[harvest-share] product ${product.slug} has no share rule in force and is hidden: give its fund a default rule`);
+      continue;
+    }
     result.set(product.id, { ruleId: rule.id, bps: rule.bps, fund: fundById.get(rule.fundId)! });
   }
   return result;
@@ -61,8 +61,15 @@ export async function listListedProducts() {
     include: productInclude,
     orderBy: [{ createdAt: "asc" }, { slug: "asc" }],
   });
-  const shares = await resolveShares(db(), products);
-  return products.map((product) => ({ product, share: shares.get(product.id)! }));
+  return withShares(products, await resolveShares(db(), products));
+}
+
+/** Pairs products with their share rule, leaving out any that has none. */
+export function withShares<P extends { id: string }>(products: P[], shares: Map<string, ShareInForce>) {
+  return products.flatMap((product) => {
+    const share = shares.get(product.id);
+    return share ? [{ product, share }] : [];
+  });
 }
 
 export async function getListedProduct(slug: string) {
@@ -71,8 +78,8 @@ export async function getListedProduct(slug: string) {
     include: productInclude,
   });
   if (!product) return null;
-  const shares = await resolveShares(db(), [product]);
-  return { product, share: shares.get(product.id)! };
+  const share = (await resolveShares(db(), [product])).get(product.id);
+  return share ? { product, share } : null;
 }
 
 export async function listMoreFromVillage(villageId: string, exceptProductId: string) {

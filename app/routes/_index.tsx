@@ -1,21 +1,20 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ProductCard } from "~/components/product-card";
 import { listListedProducts } from "~/modules/catalog/catalog.server";
 import { localized } from "~/modules/i18n/i18n";
-import { getLocale } from "~/modules/i18n/locale.server";
 import { createI18n } from "~/modules/i18n/i18n";
+import { localeOf } from "~/modules/i18n/meta";
 import { listFunds } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  const locale = await getLocale(request);
+export async function loader() {
   const [products, funds] = await Promise.all([listListedProducts(), listFunds()]);
-  return { products, funds, title: createI18n(locale).t("home.title") };
+  return { products, funds };
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Harvest Share" }];
+export const meta: MetaFunction<typeof loader> = ({ matches }) => [{ title: createI18n(localeOf(matches)).t("home.title") }];
 
 export default function Home() {
   const { products, funds } = useLoaderData<typeof loader>();

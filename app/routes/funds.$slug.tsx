@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { Money } from "~/components/money";
 import { notFound } from "~/modules/errors/respond.server";
 import { localized } from "~/modules/i18n/i18n";
+import { localeOf, titleMeta } from "~/modules/i18n/meta";
 import { loadFundPage } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
 
@@ -15,9 +16,8 @@ export async function loader({ params }: LoaderFunctionArgs) {
   return page;
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `${data.fund.nameZh} · ${data.fund.nameEn}` : "Harvest Share" },
-];
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
+  titleMeta(matches, data ? { text: localeOf(matches) === "zh" ? data.fund.nameZh : data.fund.nameEn } : { key: "funds.notFoundTitle" });
 
 export default function FundPage() {
   const { fund, balances, receivedMinor, contributingOrders, recent } = useLoaderData<typeof loader>();

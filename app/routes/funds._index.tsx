@@ -2,10 +2,11 @@ import type { MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { localized } from "~/modules/i18n/i18n";
+import { titleMeta } from "~/modules/i18n/meta";
 import { listFunds } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
 
-export const meta: MetaFunction = () => [{ title: "帮扶基金 · Relief funds" }];
+export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "funds.title" });
 
 export async function loader() {
   return { funds: await listFunds() };
@@ -19,6 +20,7 @@ export default function FundsIndex() {
     <div className="space-y-6">
       <h1 className="text-2xl font-bold">{t("funds.title")}</h1>
       <p className="max-w-2xl text-stone-600">{t("funds.intro")}</p>
+      {funds.length === 0 ? <p className="card p-8 text-center text-stone-500">{t("funds.empty")}</p> : null}
       <ul className="grid gap-4 sm:grid-cols-2">
         {funds.map((fund) => (
           <li key={fund.id}>

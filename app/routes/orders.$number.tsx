@@ -9,14 +9,15 @@ import { Money, useFormatMoney } from "~/components/money";
 import { notFound } from "~/modules/errors/respond.server";
 import { isUserError, UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
+import { titleMeta } from "~/modules/i18n/meta";
 import { loadOrderContributions } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
 import { formatBps } from "~/modules/money/share";
 import { findOrderForViewer, reopenOrderForPayment } from "~/modules/orders/orders.server";
 import { beginCheckout } from "~/modules/payments/gateway.server";
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `${data.order.number} · 益农集市 Harvest Share` : "Harvest Share" },
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [
+  ...titleMeta(matches, data ? { key: "order.title", params: { number: data.order.number } } : { key: "order.notFoundTitle" }),
   { name: "robots", content: "noindex" },
 ];
 

@@ -4,11 +4,12 @@ import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Money } from "~/components/money";
 import { notFound } from "~/modules/errors/respond.server";
+import { titleMeta } from "~/modules/i18n/meta";
 import { isUserError } from "~/modules/errors/user-error";
 import { confirmOrderPayment, recordPaymentDeclined } from "~/modules/payments/fulfilment.server";
 import { assertTestGatewayEnabled, findTestPayment, TEST_PROVIDER } from "~/modules/payments/test-gateway.server";
 
-export const meta: MetaFunction = () => [{ title: "TEST MODE · 测试支付" }, { name: "robots", content: "noindex" }];
+export const meta: MetaFunction = ({ matches }) => [...titleMeta(matches, { text: "TEST MODE" }), { name: "robots", content: "noindex" }];
 
 async function loadPayment(ref: string | undefined) {
   try {

@@ -141,6 +141,7 @@ const zh = {
     notFoundTitle: "找不到这个基金",
     notFoundBody: "链接可能有误。",
     view: "查看账目",
+    empty: "还没有设立帮扶基金。",
   },
   errors: {
     generic: "出了点问题，请稍后再试。",
@@ -317,6 +318,7 @@ const en: DeepStrings<Resource> = {
     notFoundTitle: "We can't find this fund",
     notFoundBody: "The link may be wrong.",
     view: "See the accounts",
+    empty: "No relief funds have been set up yet.",
   },
   errors: {
     generic: "Something went wrong. Please try again in a moment.",

@@ -3,6 +3,7 @@
 // Idempotent: every row is created only if missing, never overwritten, so a
 // price an operator changed survives a re-run.
 import type { PrismaClient } from "../app/generated/prisma/client.ts";
+import { hashPassword } from "../app/modules/accounts/password-hash.server.ts";
 
 const VILLAGES = [
   {
@@ -242,15 +243,19 @@ const RULE_IDS = {
 const REPORT_DATE = new Date("2017-11-24T00:00:00+08:00");
 const DEMO_DATE = new Date("2026-01-01T00:00:00+08:00");
 
+// Demo accounts. Fund managers and admins enrol two-factor at first sign-in.
 const USERS = [
-  { email: "admin@harvest-share.example", name: "Admin 管理员", role: "admin" },
-  { email: "fund.manager@harvest-share.example", name: "邓经理 Deng (fund manager)", role: "fund_manager" },
-  { email: "fund.approver@harvest-share.example", name: "黄经理 Huang (fund manager)", role: "fund_manager" },
-  { email: "lychee.coop@harvest-share.example", name: "李社长 Li (lychee cooperative)", role: "cooperative_member" },
-  { email: "shanghai.buyer@harvest-share.example", name: "上海买家 Shanghai buyer", role: "consumer" },
-] as const;
+  { email: "admin@harvest-share.example", name: "Admin 管理员", roles: [{ role: "admin" }] },
+  { email: "fund.manager@harvest-share.example", name: "邓经理 Deng (fund manager)", roles: [{ role: "fund_manager", fund: "lychee-town-relief" }] },
+  { email: "fund.approver@harvest-share.example", name: "黄经理 Huang (fund manager)", roles: [{ role: "fund_manager", fund: "lychee-town-relief" }] },
+  { email: "lychee.coop@harvest-share.example", name: "李社长 Li (lychee cooperative)", roles: [{ role: "cooperative_member", cooperative: "lingshan-lychee-growers" }] },
+  { email: "shanghai.buyer@harvest-share.example", name: "上海买家 Shanghai buyer", roles: [] },
+] as const satisfies readonly { email: string; name: string; roles: readonly { role: string; fund?: string; cooperative?: string }[] }[];
 
-export async function seedDemoShop(db: PrismaClient): Promise<void> {
+/** The demo accounts' password, set only outside production (see bootstrap.server.ts). */
+export const DEMO_PASSWORD = "harvest-demo-2026";
+
+export async function seedDemoShop(db: PrismaClient, options: { demoPassword?: string | null } = {}): Promise<void> {
   const villageIds = new Map<string, string>();
   for (const village of VILLAGES) {
     const row = await db.village.upsert({ where: { slug: village.slug }, create: village, update: {} });
@@ -333,15 +338,18 @@ export async function seedDemoShop(db: PrismaClient): Promise<void> {
     update: {},
   });
 
-  for (const user of USERS) {
-    const row = await db.user.upsert({ where: { email: user.email }, create: user, update: {} });
-    if (user.role === "cooperative_member") {
-      const cooperativeId = cooperativeIds.get("lingshan-lychee-growers")!;
-      await db.cooperativeMember.upsert({
-        where: { userId_cooperativeId: { userId: row.id, cooperativeId } },
-        create: { userId: row.id, cooperativeId },
-        update: {},
-      });
+  const passwordHash = options.demoPassword ? await hashPassword(options.demoPassword) : null;
+  for (const { roles, ...user } of USERS) {
+    const row = await db.user.upsert({
+      where: { email: user.email },
+      create: { ...user, passwordHash, passwordChangedAt: passwordHash ? new Date() : null },
+      update: {},
+    });
+    for (const grant of roles) {
+      const cooperativeId = "cooperative" in grant ? cooperativeIds.get(grant.cooperative)! : null;
+      const fundId = "fund" in grant ? fundIds.get(grant.fund)! : null;
+      const exists = await db.roleAssignment.findFirst({ where: { userId: row.id, role: grant.role, cooperativeId, fundId } });
+      if (!exists) await db.roleAssignment.create({ data: { userId: row.id, role: grant.role, cooperativeId, fundId } });
     }
   }
 }

@@ -3,7 +3,7 @@
 // migrations applied and the demo shop seeded. Each test file clones it.
 import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { isEmptyShop, seedDemoShop } from "../../prisma/seed";
+import { DEMO_PASSWORD, isEmptyShop, seedDemoShop } from "../../prisma/seed";
 import { parseDatabaseUrl, toDatabaseUrl, type PgConnection } from "../../app/modules/db/connection.server";
 import { createDb } from "../../app/modules/db/db.server";
 import { startThrowawayPostgres } from "../../app/modules/db/embedded-postgres.server";
@@ -39,7 +39,7 @@ export default async function setup(project: TestProject) {
   const template = { ...server, database: TEMPLATE_DATABASE };
   await applyMigrations(template);
   const db = createDb(toDatabaseUrl(template), 2);
-  if (await isEmptyShop(db)) await seedDemoShop(db);
+  if (await isEmptyShop(db)) await seedDemoShop(db, { demoPassword: DEMO_PASSWORD });
   await db.$disconnect();
 
   project.provide("pgServer", server);

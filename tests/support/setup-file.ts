@@ -1,5 +1,8 @@
 // Runs before every test file: a test configuration, and console.error fails
 // the test (an error logged is an error missed).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterEach, beforeEach, vi } from "vitest";
 import { setConfig } from "~/modules/config/env.server";
 
@@ -9,6 +12,12 @@ setConfig({
   secureCookies: false,
   testGatewayEnabled: true,
   reservationMinutes: 30,
+  encryptionKey: "test-encryption-key-test-encryption-key",
+  publicUrl: "http://shop.test",
+  smtpUrl: null,
+  mailFrom: "Harvest Share <no-reply@shop.test>",
+  mailDir: fs.mkdtempSync(path.join(os.tmpdir(), "hs-test-mail-")),
+  trustProxy: null,
 });
 
 let errors: unknown[][] = [];

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "~/modules/config/env.server";
 
 const secret = "s".repeat(40);
+const production = { NODE_ENV: "production", SESSION_SECRET: secret, ENCRYPTION_KEY: "k".repeat(40), PUBLIC_URL: "https://shop.example", HARVEST_TEST_GATEWAY: "on" };
 
 describe("configuration", () => {
   it("runs locally with no configuration at all, test gateway on", () => {
@@ -18,10 +19,17 @@ describe("configuration", () => {
   });
 
   it("refuses the test gateway in production unless explicitly enabled", () => {
-    expect(() => loadConfig({ NODE_ENV: "production", SESSION_SECRET: secret })).toThrow(/HARVEST_TEST_GATEWAY=on/);
-    const config = loadConfig({ NODE_ENV: "production", SESSION_SECRET: secret, HARVEST_TEST_GATEWAY: "on" });
+    expect(() => loadConfig({ ...production, HARVEST_TEST_GATEWAY: undefined })).toThrow(/HARVEST_TEST_GATEWAY=on/);
+    const config = loadConfig(production);
     expect(config.testGatewayEnabled).toBe(true);
     expect(config.isProduction).toBe(true);
+  });
+
+  it("refuses to start in production without ENCRYPTION_KEY or PUBLIC_URL, naming each", () => {
+    expect(() => loadConfig({ ...production, ENCRYPTION_KEY: undefined })).toThrow(/ENCRYPTION_KEY is missing/);
+    expect(() => loadConfig({ ...production, PUBLIC_URL: undefined })).toThrow(/PUBLIC_URL is missing/);
+    expect(() => loadConfig({ ...production, PUBLIC_URL: "ftp://x" })).toThrow(/PUBLIC_URL/);
+    expect(loadConfig({ ...production, PUBLIC_URL: "https://shop.example/" }).publicUrl).toBe("https://shop.example");
   });
 
   it("lets a local run switch the test gateway off", () => {

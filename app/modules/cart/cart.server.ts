@@ -5,6 +5,7 @@ import { resolveShares } from "~/modules/catalog/catalog.server";
 import { config } from "~/modules/config/env.server";
 import { db } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
+import { getViewer } from "~/modules/accounts/viewer.server";
 import { MAX_QUANTITY_PER_LINE } from "./quantity";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -29,14 +30,64 @@ export async function readCartId(request: Request): Promise<string | null> {
   return typeof value === "string" && UUID.test(value) ? value : null;
 }
 
+/**
+ * The request's cart, if it may use it: a guest's cart, or the signed-in
+ * user's own. A cart that belongs to an account is never used by another
+ * visitor, even with its cookie.
+ */
+export async function currentCartId(request: Request): Promise<string | null> {
+  const id = await readCartId(request);
+  if (!id) return null;
+  const cart = await db().cart.findUnique({ where: { id }, select: { userId: true } });
+  if (!cart) return null;
+  if (cart.userId && cart.userId !== (await getViewer(request))?.user.id) return null;
+  return id;
+}
+
 /** Returns the request's cart id, creating a cart (and its cookie) if needed. */
 export async function ensureCart(request: Request): Promise<{ cartId: string; setCookie?: string }> {
-  const existing = await readCartId(request);
-  if (existing && (await db().cart.findUnique({ where: { id: existing }, select: { id: true } }))) {
-    return { cartId: existing };
-  }
-  const cart = await db().cart.create({ data: {} });
+  const existing = await currentCartId(request);
+  if (existing) return { cartId: existing };
+  const viewer = await getViewer(request);
+  const cart = await db().cart.create({ data: { userId: viewer?.user.id ?? null } });
   return { cartId: cart.id, setCookie: await serializeCartCookie(cart.id) };
+}
+
+/**
+ * At sign-in: the guest's cart joins the account's cart (quantities added,
+ * capped per line), and the cookie points at the account's cart from then on.
+ * Returns the Set-Cookie header, or null when there is nothing to change.
+ */
+export async function mergeGuestCart(request: Request, userId: string): Promise<string | null> {
+  const guestId = await readCartId(request);
+  const guest = guestId ? await db().cart.findUnique({ where: { id: guestId }, include: { items: true } }) : null;
+  const usableGuest = guest && (!guest.userId || guest.userId === userId) ? guest : null;
+  const own = await db().cart.findFirst({ where: { userId }, orderBy: { updatedAt: "desc" } });
+  if (!own) {
+    if (!usableGuest) return null;
+    await db().cart.update({ where: { id: usableGuest.id }, data: { userId } });
+    return serializeCartCookie(usableGuest.id);
+  }
+  if (usableGuest && usableGuest.id !== own.id) {
+    await db().$transaction(async (tx) => {
+      for (const item of usableGuest.items) {
+        const line = await tx.cartItem.findUnique({ where: { cartId_productId: { cartId: own.id, productId: item.productId } } });
+        const quantity = Math.min(MAX_QUANTITY_PER_LINE, (line?.quantity ?? 0) + item.quantity);
+        await tx.cartItem.upsert({
+          where: { cartId_productId: { cartId: own.id, productId: item.productId } },
+          create: { cartId: own.id, productId: item.productId, quantity },
+          update: { quantity },
+        });
+      }
+      await tx.cart.delete({ where: { id: usableGuest.id } });
+    });
+  }
+  return serializeCartCookie(own.id);
+}
+
+/** At sign-out: the browser forgets the account's cart. */
+export function clearCartCookie(): Promise<string> {
+  return cartCookie().serialize("", { maxAge: 0 });
 }
 
 async function findSellableProduct(productId: unknown) {

@@ -10,6 +10,12 @@ const EnvSchema = z.object({
   HARVEST_INSECURE_COOKIES: z.enum(["1"]).optional(),
   RESERVATION_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   STRIPE_SECRET_KEY: z.string().optional(),
+  ENCRYPTION_KEY: z.string().optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().default("Harvest Share 益农集市 <no-reply@harvest-share.example>"),
+  HARVEST_MAIL_DIR: z.string().default(".data/mail"),
+  TRUST_PROXY: z.string().optional(),
 });
 
 export type Config = {
@@ -19,6 +25,16 @@ export type Config = {
   secureCookies: boolean;
   testGatewayEnabled: boolean;
   reservationMinutes: number;
+  /** Encrypts secrets at rest (TOTP seeds) and peppers recovery codes. */
+  encryptionKey: string;
+  /** Origin for links in emails; in production it must be configured (never taken from the request's Host). */
+  publicUrl: string | null;
+  /** smtp(s)://user:pass@host:port; unset → mail is written to mailDir. */
+  smtpUrl: string | null;
+  mailFrom: string;
+  mailDir: string;
+  /** Express "trust proxy" setting, for the client IP behind a load balancer. */
+  trustProxy: string | null;
 };
 
 export class ConfigError extends Error {
@@ -29,6 +45,7 @@ export class ConfigError extends Error {
 }
 
 const DEVELOPMENT_SECRET = "harvest-share-development-secret-not-for-production";
+const DEVELOPMENT_ENCRYPTION_KEY = "harvest-share-development-encryption-key-not-for-production";
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -44,6 +61,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push("SESSION_SECRET is missing: set it to a random string of at least 32 characters (e.g. `openssl rand -hex 32`).");
   } else if (isProduction && values.SESSION_SECRET!.length < 32) {
     problems.push("SESSION_SECRET is too short: use at least 32 random characters.");
+  }
+  if (isProduction && !values.ENCRYPTION_KEY) {
+    problems.push("ENCRYPTION_KEY is missing: set it to a random string of at least 32 characters; it protects two-factor secrets.");
+  } else if (isProduction && values.ENCRYPTION_KEY!.length < 32) {
+    problems.push("ENCRYPTION_KEY is too short: use at least 32 random characters.");
+  }
+  if (isProduction && !values.PUBLIC_URL) {
+    problems.push("PUBLIC_URL is missing: set it to the shop's address (e.g. https://shop.example); emailed links use it.");
   }
   // Until Stripe is wired in, the built-in test gateway is the only way to
   // pay; production must opt in to it explicitly.
@@ -61,6 +86,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secureCookies: values.HARVEST_INSECURE_COOKIES !== "1",
     testGatewayEnabled,
     reservationMinutes: values.RESERVATION_MINUTES,
+    encryptionKey: values.ENCRYPTION_KEY ?? DEVELOPMENT_ENCRYPTION_KEY,
+    publicUrl: values.PUBLIC_URL ? values.PUBLIC_URL.replace(/\/+$/, "") : null,
+    smtpUrl: values.SMTP_URL || null,
+    mailFrom: values.MAIL_FROM,
+    mailDir: values.HARVEST_MAIL_DIR,
+    trustProxy: values.TRUST_PROXY || null,
   };
 }
 

@@ -2,7 +2,7 @@
 // embedded PostgreSQL in a data folder of the project; then migrations and,
 // on an empty database, the demo shop.
 import path from "node:path";
-import { isEmptyShop, seedDemoShop } from "../../../prisma/seed";
+import { DEMO_PASSWORD, isEmptyShop, seedDemoShop } from "../../../prisma/seed";
 import { parseDatabaseUrl, toDatabaseUrl } from "./connection.server";
 import { createDb } from "./db.server";
 import { ensureDatabase, startEmbeddedPostgres } from "./embedded-postgres.server";
@@ -16,6 +16,8 @@ export async function prepareDatabase(options: {
   /** Only throwaway databases (tests, benchmarks) may set this to false. */
   durable?: boolean;
   seed?: boolean;
+  /** Demo accounts get a known password only when this is false. */
+  production?: boolean;
   log?: (line: string) => void;
 }): Promise<PreparedDatabase> {
   const log = options.log ?? (() => {});
@@ -41,9 +43,13 @@ export async function prepareDatabase(options: {
       const db = createDb(url, 2);
       try {
         if (await isEmptyShop(db)) {
-          await seedDemoShop(db);
+          await seedDemoShop(db, { demoPassword: options.production ? null : DEMO_PASSWORD });
           seeded = true;
-          log("seeded the demo shop");
+          log(
+            options.production
+              ? "seeded the demo shop (demo accounts have no password in production: invite an admin with `npm run users:invite-admin -- <email>`)"
+              : `seeded the demo shop; demo accounts (see README) use the password ${DEMO_PASSWORD}`,
+          );
         }
       } finally {
         await db.$disconnect();

@@ -196,12 +196,44 @@ const orderPageInclude = {
   lines: { orderBy: { position: "asc" }, include: { fund: true, product: { include: { images: { take: 1, orderBy: { position: "asc" } } } } } },
 } satisfies Prisma.OrderInclude;
 
-/** A guest opens their order with its number and the secret token from its link. */
-export async function findOrderForViewer(number: string, accessToken: string | null) {
-  if (!accessToken) return null;
+/**
+ * An order opens for its owner (signed in), or for anyone holding the secret
+ * token from its link (guests). Anyone else gets nothing, as if it did not exist.
+ */
+export async function findOrderForViewer(number: string, accessToken: string | null, viewerUserId: string | null = null) {
   const order = await db().order.findUnique({ where: { number }, include: orderPageInclude });
-  if (!order || !safeEqual(order.accessToken, accessToken)) return null;
-  return order;
+  if (!order) return null;
+  if (viewerUserId && order.userId === viewerUserId) return order;
+  if (accessToken && safeEqual(order.accessToken, accessToken)) return order;
+  return null;
+}
+
+/** A signed-in buyer's orders, newest first; the owner is in the query. */
+export async function listOrdersOfUser(userId: string) {
+  return db().order.findMany({
+    where: { userId },
+    orderBy: { createdAt: "desc" },
+    take: 100,
+    select: { number: true, status: true, createdAt: true, totalMinor: true, currency: true, lines: { select: { fundShareMinor: true } } },
+  });
+}
+
+/** "My impact": what a buyer's paid orders gave to each fund. */
+export async function impactOfUser(userId: string) {
+  const rows = await db().$queryRaw<{ fund_id: string; slug: string; name_zh: string; name_en: string; currency: string; amount: bigint; orders: bigint }[]>`
+    SELECT f.id AS fund_id, f.slug, f.name_zh, f.name_en, f.currency,
+           SUM(l.fund_share_minor)::bigint AS amount, COUNT(DISTINCT o.id)::bigint AS orders
+    FROM customer_order o
+    JOIN order_line l ON l.order_id = o.id
+    JOIN fund f ON f.id = l.fund_id
+    WHERE o.user_id = ${userId}::uuid AND o.status = 'paid'
+    GROUP BY f.id
+    ORDER BY amount DESC`;
+  return rows.map((row) => ({
+    fund: { id: row.fund_id, slug: row.slug, nameZh: row.name_zh, nameEn: row.name_en, currency: row.currency.trim() },
+    amountMinor: row.amount,
+    orders: Number(row.orders),
+  }));
 }
 
 function safeEqual(a: string, b: string) {

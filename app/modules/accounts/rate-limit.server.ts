@@ -1,0 +1,30 @@
+// Rate limits counted in PostgreSQL, so they hold across app instances:
+// fixed one-window counters keyed by what is limited ("sign-in:ip:1.2.3.4").
+import { db } from "~/modules/db/db.server";
+import { UserError } from "~/modules/errors/user-error";
+
+export type Limit = { key: string; max: number; windowSeconds: number };
+
+/** Counts one attempt against every limit; throws 429 with the wait when one is exceeded. */
+export async function hitRateLimits(limits: Limit[], now = new Date()): Promise<void> {
+  let retryAfter = 0;
+  for (const limit of limits) {
+    const windowMs = limit.windowSeconds * 1000;
+    const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+    const rows = await db().$queryRaw<{ count: number }[]>`
+      INSERT INTO rate_limit_bucket (key, window_start, count) VALUES (${limit.key}, ${windowStart}, 1)
+      ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limit_bucket.count + 1
+      RETURNING count`;
+    if (rows[0].count > limit.max) {
+      retryAfter = Math.max(retryAfter, Math.ceil((windowStart.getTime() + windowMs - now.getTime()) / 1000));
+    }
+  }
+  if (retryAfter > 0) throw new UserError("rate_limited", { seconds: retryAfter }, 429);
+}
+
+/** Drops counters of windows long past (called by the server's sweeper). */
+export async function pruneRateLimits(now = new Date()): Promise<number> {
+  return db().rateLimitBucket.deleteMany({ where: { windowStart: { lt: new Date(now.getTime() - 60 * 60 * 1000) } } }).then((r) => r.count);
+}
+
+export const perMinute = (key: string, max = 10): Limit => ({ key, max, windowSeconds: 60 });

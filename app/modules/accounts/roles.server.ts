@@ -1,0 +1,100 @@
+// Granting and revoking roles (admins only, checked by the caller's guard).
+// Each role is scoped: a member to a cooperative, a manager to a fund.
+import type { Role } from "~/generated/prisma/enums";
+import { db } from "~/modules/db/db.server";
+import { UserError } from "~/modules/errors/user-error";
+import { recordAudit } from "./audit.server";
+import { createInvitation, parseEmail, type ClientInfo } from "./auth.server";
+
+export type RoleGrant = { role: Role; cooperativeId?: string | null; fundId?: string | null };
+
+const ROLES: Role[] = ["cooperative_member", "fund_manager", "admin"];
+
+/** Reads a role and its scope from a form, refusing anything inconsistent or unknown. */
+export async function parseRoleGrant(form: { role: unknown; scope: unknown }): Promise<RoleGrant> {
+  const role = form.role as Role;
+  if (!ROLES.includes(role)) throw new UserError("role_invalid");
+  const scope = typeof form.scope === "string" ? form.scope : "";
+  if (role === "admin") return { role };
+  if (role === "cooperative_member") {
+    const cooperative = await db().cooperative.findUnique({ where: { slug: scope } });
+    if (!cooperative) throw new UserError("role_scope_invalid");
+    return { role, cooperativeId: cooperative.id };
+  }
+  const fund = await db().fund.findUnique({ where: { slug: scope } });
+  if (!fund) throw new UserError("role_scope_invalid");
+  return { role, fundId: fund.id };
+}
+
+async function describe(grant: RoleGrant) {
+  if (grant.cooperativeId) {
+    const c = await db().cooperative.findUniqueOrThrow({ where: { id: grant.cooperativeId } });
+    return `合作社成员 · cooperative member: ${c.nameZh} ${c.nameEn}`;
+  }
+  if (grant.fundId) {
+    const f = await db().fund.findUniqueOrThrow({ where: { id: grant.fundId } });
+    return `基金经理 · fund manager: ${f.nameZh} ${f.nameEn}`;
+  }
+  return "管理员 · admin";
+}
+
+export async function grantRole(actorId: string, userId: string, grant: RoleGrant, client: ClientInfo) {
+  const existing = await db().roleAssignment.findFirst({
+    where: { userId, role: grant.role, cooperativeId: grant.cooperativeId ?? null, fundId: grant.fundId ?? null },
+  });
+  if (existing) return existing;
+  const created = await db().roleAssignment.create({
+    data: { userId, role: grant.role, cooperativeId: grant.cooperativeId ?? null, fundId: grant.fundId ?? null, grantedById: actorId },
+  });
+  await recordAudit({ kind: "role_granted", actorUserId: actorId, subjectUserId: userId, ip: client.ip, detail: { role: grant.role, cooperativeId: grant.cooperativeId ?? null, fundId: grant.fundId ?? null } });
+  return created;
+}
+
+/** Removes a role; refuses to remove the last admin's admin role (the shop would have none). */
+export async function revokeRole(actorId: string, assignmentId: string, client: ClientInfo) {
+  await db().$transaction(async (tx) => {
+    // Lock every admin assignment so two admins cannot remove each other at once.
+    await tx.$queryRaw`SELECT id FROM role_assignment WHERE role = 'admin' ORDER BY id FOR UPDATE`;
+    const assignment = await tx.roleAssignment.findUnique({ where: { id: assignmentId } });
+    if (!assignment) throw new UserError("role_not_found", {}, 404);
+    if (assignment.role === "admin" && (await tx.roleAssignment.count({ where: { role: "admin" } })) <= 1) {
+      throw new UserError("last_admin", {}, 409);
+    }
+    await tx.roleAssignment.delete({ where: { id: assignmentId } });
+    await recordAudit(
+      { kind: "role_revoked", actorUserId: actorId, subjectUserId: assignment.userId, ip: client.ip, detail: { role: assignment.role, cooperativeId: assignment.cooperativeId, fundId: assignment.fundId } },
+      tx,
+    );
+  });
+}
+
+/**
+ * Invites someone by email into a role: creates the account if needed (with
+ * no password), grants the role, and mails a one-time link to choose a
+ * password. Someone who already has a password just gets the role and a note.
+ */
+export async function inviteUser(actorId: string, input: { email: unknown; grant: RoleGrant }, client: ClientInfo) {
+  const email = parseEmail(input.email);
+  const user = await db().user.upsert({ where: { email }, create: { email, name: email.split("@")[0] }, update: {} });
+  await grantRole(actorId, user.id, input.grant, client);
+  await recordAudit({ kind: "user_invited", actorUserId: actorId, subjectUserId: user.id, email, ip: client.ip, detail: { role: input.grant.role } });
+  if (!user.passwordHash) await createInvitation(user.id, client, await describe(input.grant));
+  return user;
+}
+
+export async function listUsers(search: string, page: number, pageSize = 25) {
+  const where = search
+    ? { OR: [{ email: { contains: search.toLowerCase() } }, { name: { contains: search, mode: "insensitive" as const } }] }
+    : {};
+  const [users, total] = await Promise.all([
+    db().user.findMany({
+      where,
+      orderBy: { createdAt: "desc" },
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+      include: { roles: { include: { cooperative: true, fund: true } } },
+    }),
+    db().user.count({ where }),
+  ]);
+  return { users, total, pages: Math.max(1, Math.ceil(total / pageSize)) };
+}

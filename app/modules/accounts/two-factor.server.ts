@@ -1,0 +1,109 @@
+// Two-factor sign-in with TOTP (RFC 6238, 30 s steps, 6 digits), required for
+// fund managers and admins. The secret is stored encrypted (AES-256-GCM with
+// a key derived from ENCRYPTION_KEY); a code is accepted at most once (the
+// last accepted time step is stored); ten one-time recovery codes are kept
+// as peppered HMACs.
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import * as OTPAuth from "otpauth";
+import QRCode from "qrcode";
+import { config } from "~/modules/config/env.server";
+import { db } from "~/modules/db/db.server";
+import { UserError } from "~/modules/errors/user-error";
+import { recordAudit } from "./audit.server";
+
+const ISSUER = "Harvest Share";
+const key = () => createHash("sha256").update(`totp:${config().encryptionKey}`).digest();
+
+export function encryptSecret(plain: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", key(), iv);
+  const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
+  return ["v1", iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), body.toString("base64url")].join(".");
+}
+
+export function decryptSecret(sealed: string): string {
+  const [version, iv, tag, body] = sealed.split(".");
+  if (version !== "v1") throw new Error("Unknown secret format");
+  const decipher = createDecipheriv("aes-256-gcm", key(), Buffer.from(iv, "base64url"));
+  decipher.setAuthTag(Buffer.from(tag, "base64url"));
+  return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
+}
+
+function totpFor(secretBase32: string, email: string) {
+  return new OTPAuth.TOTP({ issuer: ISSUER, label: email, algorithm: "SHA1", digits: 6, period: 30, secret: OTPAuth.Secret.fromBase32(secretBase32) });
+}
+
+/** A fresh secret for enrolment, with its otpauth:// URI and a QR code (SVG data URL). */
+export async function newEnrolment(email: string) {
+  const secret = new OTPAuth.Secret({ size: 20 }).base32;
+  const uri = totpFor(secret, email).toString();
+  const svg = await QRCode.toString(uri, { type: "svg", margin: 1, width: 220 });
+  return { secret, uri, qrDataUrl: `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}` };
+}
+
+/** The time step a code matches (±1 step of drift), or null. */
+export function matchingStep(secretBase32: string, email: string, code: string, now = Date.now()): number | null {
+  const clean = code.replace(/\s/g, "");
+  if (!/^\d{6}$/.test(clean)) return null;
+  const delta = totpFor(secretBase32, email).validate({ token: clean, window: 1, timestamp: now });
+  return delta === null ? null : Math.floor(now / 30_000) + delta;
+}
+
+export function currentCode(secretBase32: string, email: string, now = Date.now()) {
+  return totpFor(secretBase32, email).generate({ timestamp: now });
+}
+
+const pepper = (code: string) => createHmac("sha256", `recovery:${config().encryptionKey}`).update(code.toUpperCase().replace(/[^A-Z0-9]/g, "")).digest("hex");
+
+function newRecoveryCodes(): string[] {
+  const alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+  return Array.from({ length: 10 }, () => {
+    const bytes = randomBytes(10);
+    const chars = [...bytes].map((b) => alphabet[b % alphabet.length]).join("");
+    return `${chars.slice(0, 5)}-${chars.slice(5)}`;
+  });
+}
+
+/** Confirms enrolment with a first code; stores the secret and returns the recovery codes to show once. */
+export async function completeEnrolment(userId: string, email: string, secretBase32: string, code: string, ip?: string | null): Promise<string[]> {
+  const step = matchingStep(secretBase32, email, code);
+  if (step === null) throw new UserError("totp_invalid");
+  const codes = newRecoveryCodes();
+  await db().$transaction(async (tx) => {
+    await tx.user.update({ where: { id: userId }, data: { totpSecretEnc: encryptSecret(secretBase32), totpEnabledAt: new Date(), totpLastStep: BigInt(step) } });
+    await tx.recoveryCode.deleteMany({ where: { userId } });
+    await tx.recoveryCode.createMany({ data: codes.map((c) => ({ userId, codeHash: pepper(c) })) });
+    await recordAudit({ kind: "second_factor_enrolled", actorUserId: userId, subjectUserId: userId, ip }, tx);
+  });
+  return codes;
+}
+
+/**
+ * Checks a TOTP code or a recovery code for a user, once: a TOTP step at or
+ * before the last accepted one, or a used recovery code, is refused.
+ */
+export async function verifySecondFactor(userId: string, input: string, ip?: string | null): Promise<void> {
+  const ok = await db().$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM app_user WHERE id = ${userId}::uuid FOR UPDATE`;
+    const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
+    if (!user.totpSecretEnc) return false;
+    const step = matchingStep(decryptSecret(user.totpSecretEnc), user.email, input);
+    if (step !== null) {
+      if (user.totpLastStep !== null && BigInt(step) <= user.totpLastStep) return false;
+      await tx.user.update({ where: { id: userId }, data: { totpLastStep: BigInt(step) } });
+      return true;
+    }
+    const hashed = pepper(input);
+    const codes = await tx.recoveryCode.findMany({ where: { userId, usedAt: null } });
+    const match = codes.find((c) => timingSafeEqual(Buffer.from(c.codeHash), Buffer.from(hashed)));
+    if (!match) return false;
+    await tx.recoveryCode.update({ where: { id: match.id }, data: { usedAt: new Date() } });
+    await recordAudit({ kind: "recovery_code_used", actorUserId: userId, subjectUserId: userId, ip }, tx);
+    return true;
+  });
+  if (!ok) {
+    await recordAudit({ kind: "second_factor_failed", actorUserId: userId, subjectUserId: userId, ip });
+    throw new UserError("totp_invalid");
+  }
+  await recordAudit({ kind: "second_factor_passed", actorUserId: userId, subjectUserId: userId, ip });
+}

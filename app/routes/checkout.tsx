@@ -2,8 +2,10 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
+import { FormField } from "~/components/form-field";
 import { Money } from "~/components/money";
-import { loadCart, readCartId } from "~/modules/cart/cart.server";
+import { loadCart, currentCartId } from "~/modules/cart/cart.server";
+import { getViewer } from "~/modules/accounts/viewer.server";
 import { config } from "~/modules/config/env.server";
 import { isUserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
@@ -17,10 +19,11 @@ import { beginCheckout } from "~/modules/payments/gateway.server";
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "checkout.title" });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const cart = await loadCart(await readCartId(request));
+  const cart = await loadCart(await currentCartId(request));
   // Nothing buyable (empty, or every line gone off sale): the cart explains.
   if (!cart.items.some((item) => item.available)) throw redirect("/cart");
-  return { cart, reservationMinutes: config().reservationMinutes };
+  const viewer = await getViewer(request);
+  return { cart, reservationMinutes: config().reservationMinutes, email: viewer?.user.email ?? "" };
 }
 
 const FIELDS = ["email", "recipientName", "mobile", "province", "city", "district", "street"] as const;
@@ -36,7 +39,8 @@ export async function action({ request }: ActionFunctionArgs) {
 
   let order;
   try {
-    order = await placeOrder({ cartId: await readCartId(request), contact: parsed.value });
+    const viewer = await getViewer(request);
+    order = await placeOrder({ cartId: await currentCartId(request), contact: parsed.value, userId: viewer?.user.id ?? null });
   } catch (error) {
     if (isUserError(error)) {
       return data<ActionResult>({ error: { code: error.code, params: error.params }, values }, { status: error.status });
@@ -54,57 +58,14 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-function Field({
-  name,
-  label,
-  hint,
-  error,
-  defaultValue,
-  type = "text",
-  autoComplete,
-  inputMode,
-}: {
-  name: keyof CheckoutInput;
-  label: string;
-  hint?: string;
-  error?: string;
-  defaultValue?: string;
-  type?: string;
-  autoComplete?: string;
-  inputMode?: "email" | "tel" | "text";
-}) {
-  const { t } = useTranslation();
-  return (
-    <label className="block">
-      <span className="mb-1 block text-sm font-medium text-stone-700">{label}</span>
-      <input
-        name={name}
-        type={type}
-        defaultValue={defaultValue}
-        autoComplete={autoComplete}
-        inputMode={inputMode}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${name}-error` : undefined}
-        className="field-input"
-      />
-      {hint && !error ? <span className="mt-1 block text-xs text-stone-500">{hint}</span> : null}
-      {error ? (
-        <span id={`${name}-error`} className="mt-1 block text-sm text-red-700" data-testid={`error-${name}`}>
-          {t(error)}
-        </span>
-      ) : null}
-    </label>
-  );
-}
-
 export default function CheckoutPage() {
-  const { cart, reservationMinutes } = useLoaderData<typeof loader>();
+  const { cart, reservationMinutes, email } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
   const placing = navigation.state !== "idle" && navigation.formMethod === "POST";
-  const values = result?.values ?? {};
+  const values = result?.values ?? { email };
   const errors = result?.fieldErrors ?? {};
 
   return (
@@ -119,13 +80,13 @@ export default function CheckoutPage() {
         <ErrorNotice error={result?.error} />
         <fieldset className="space-y-4">
           <legend className="mb-2 text-lg font-semibold">{t("checkout.contact")}</legend>
-          <Field name="email" label={t("checkout.email")} hint={t("checkout.emailHint")} type="email" autoComplete="email" inputMode="email" defaultValue={values.email} error={errors.email} />
+          <FormField name="email" label={t("checkout.email")} hint={t("checkout.emailHint")} type="email" autoComplete="email" inputMode="email" defaultValue={values.email} error={errors.email} />
         </fieldset>
         <fieldset className="space-y-4">
           <legend className="mb-2 text-lg font-semibold">{t("checkout.address")}</legend>
           <div className="grid gap-4 sm:grid-cols-2">
-            <Field name="recipientName" label={t("checkout.recipientName")} autoComplete="name" defaultValue={values.recipientName} error={errors.recipientName} />
-            <Field name="mobile" label={t("checkout.mobile")} hint={t("checkout.mobileHint")} type="tel" autoComplete="tel" inputMode="tel" defaultValue={values.mobile} error={errors.mobile} />
+            <FormField name="recipientName" label={t("checkout.recipientName")} autoComplete="name" defaultValue={values.recipientName} error={errors.recipientName} />
+            <FormField name="mobile" label={t("checkout.mobile")} hint={t("checkout.mobileHint")} type="tel" autoComplete="tel" inputMode="tel" defaultValue={values.mobile} error={errors.mobile} />
           </div>
           <div className="grid gap-4 sm:grid-cols-3">
             <label className="block">
@@ -144,10 +105,10 @@ export default function CheckoutPage() {
                 </span>
               ) : null}
             </label>
-            <Field name="city" label={t("checkout.city")} autoComplete="address-level2" defaultValue={values.city} error={errors.city} />
-            <Field name="district" label={t("checkout.district")} autoComplete="address-level3" defaultValue={values.district} error={errors.district} />
+            <FormField name="city" label={t("checkout.city")} autoComplete="address-level2" defaultValue={values.city} error={errors.city} />
+            <FormField name="district" label={t("checkout.district")} autoComplete="address-level3" defaultValue={values.district} error={errors.district} />
           </div>
-          <Field name="street" label={t("checkout.street")} hint={t("checkout.streetHint")} autoComplete="street-address" defaultValue={values.street} error={errors.street} />
+          <FormField name="street" label={t("checkout.street")} hint={t("checkout.streetHint")} autoComplete="street-address" defaultValue={values.street} error={errors.street} />
         </fieldset>
         <p className="text-sm text-stone-500">{t("checkout.reservedNote", { minutes: reservationMinutes })}</p>
         <button type="submit" className="btn-primary w-full sm:w-auto" disabled={placing}>

@@ -1,19 +1,7 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { isLocale } from "~/modules/i18n/i18n";
 import { localeCookie } from "~/modules/i18n/locale.server";
-
-/**
- * Only paths within the shop: "/cart" yes; "//evil.example", "https://…" and
- * anything that normalises to them ("/.//evil.example", "/./\\evil") no. The
- * check runs on the normalised URL, which is what the browser will follow.
- */
-export function safeRedirectPath(value: unknown): string {
-  if (typeof value !== "string" || !value.startsWith("/")) return "/";
-  const base = "http://shop.invalid";
-  const url = new URL(value, base);
-  if (url.origin !== base) return "/";
-  return `/${url.pathname.replace(/^[/\\]+/, "")}${url.search}`;
-}
+import { safeRedirectPath } from "~/modules/security/safe-redirect";
 
 export async function action({ request }: ActionFunctionArgs) {
   const form = await request.formData();

@@ -6,6 +6,7 @@ import { NotFoundBoundary } from "~/components/message-panel";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { Money, useFormatMoney } from "~/components/money";
+import { getViewer } from "~/modules/accounts/viewer.server";
 import { notFound } from "~/modules/errors/respond.server";
 import { isUserError, UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
@@ -23,7 +24,8 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [
 
 async function loadViewerOrder(params: LoaderFunctionArgs["params"], request: Request) {
   const token = new URL(request.url).searchParams.get("t");
-  const order = await findOrderForViewer(params.number ?? "", token);
+  const viewer = await getViewer(request);
+  const order = await findOrderForViewer(params.number ?? "", token, viewer?.user.id ?? null);
   if (!order) notFound();
   return order;
 }

@@ -25,7 +25,10 @@ const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     HARVEST_TEST_GATEWAY: "on",
     HARVEST_INSECURE_COOKIES: "1",
     SESSION_SECRET: randomBytes(32).toString("hex"),
+    ENCRYPTION_KEY: randomBytes(32).toString("hex"),
     HOST: "127.0.0.1",
+    PUBLIC_URL: `http://127.0.0.1:${process.env.PORT ?? 3457}`,
+    HARVEST_MAIL_DIR: path.join(root, "mail"),
   },
 });
 

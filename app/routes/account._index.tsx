@@ -1,0 +1,91 @@
+// A signed-in buyer's orders and what they gave ("my impact").
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { Money } from "~/components/money";
+import { requireUser } from "~/modules/accounts/viewer.server";
+import { localized } from "~/modules/i18n/i18n";
+import { titleMeta } from "~/modules/i18n/meta";
+import type { Locale } from "~/modules/money/money";
+import { impactOfUser, listOrdersOfUser } from "~/modules/orders/orders.server";
+
+export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "account.title" });
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const viewer = await requireUser(request);
+  const [orders, impact] = await Promise.all([listOrdersOfUser(viewer.user.id), impactOfUser(viewer.user.id)]);
+  return { name: viewer.user.name, orders, impact };
+}
+
+export default function AccountPage() {
+  const { name, orders, impact } = useLoaderData<typeof loader>();
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language as Locale;
+  const date = new Intl.DateTimeFormat(locale === "zh" ? "zh-CN" : "en-GB", { dateStyle: "medium", timeZone: "Asia/Shanghai" });
+  return (
+    <div className="space-y-8">
+      <div className="flex flex-wrap items-baseline justify-between gap-2">
+        <h1 className="text-2xl font-bold">
+          {t("account.title")} · {name}
+        </h1>
+        <Link to="/account/security" className="text-sm text-leaf-700 underline">
+          {t("account.security")}
+        </Link>
+      </div>
+
+      <section className="card p-5" aria-labelledby="impact" data-testid="impact">
+        <h2 id="impact" className="text-lg font-bold">
+          {t("account.impactTitle")}
+        </h2>
+        {impact.length === 0 ? (
+          <p className="mt-2 text-stone-500">{t("account.impactEmpty")}</p>
+        ) : (
+          <ul className="mt-3 space-y-2">
+            {impact.map((entry) => (
+              <li key={entry.fund.id} className="flex flex-wrap items-baseline justify-between gap-2" data-testid="impact-fund">
+                <Link to={`/funds/${entry.fund.slug}`} className="text-leaf-800 underline">
+                  {localized(entry.fund, "name", locale)}
+                </Link>
+                <span>
+                  <Money amountMinor={entry.amountMinor} currency={entry.fund.currency} className="text-lg font-bold text-leaf-800" />{" "}
+                  <span className="text-sm text-stone-500">{t("account.impactOrders", { count: entry.orders })}</span>
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="orders">
+        <h2 id="orders" className="mb-3 text-lg font-bold">
+          {t("account.orders")}
+        </h2>
+        {orders.length === 0 ? (
+          <p className="card p-6 text-center text-stone-500">
+            {t("account.ordersEmpty")}{" "}
+            <Link to="/" className="text-leaf-700 underline">
+              {t("cart.emptyCta")}
+            </Link>
+          </p>
+        ) : (
+          <ul className="card divide-y divide-stone-100">
+            {orders.map((order) => (
+              <li key={order.number} data-testid="account-order">
+                <Link to={`/orders/${order.number}`} className="flex flex-wrap items-center justify-between gap-2 px-5 py-3 hover:bg-stone-50">
+                  <span>
+                    <span className="font-mono">{order.number}</span>
+                    <span className="ml-2 text-sm text-stone-500">{date.format(new Date(order.createdAt))}</span>
+                  </span>
+                  <span className="flex items-center gap-3">
+                    <span className="rounded-full bg-stone-100 px-2.5 py-0.5 text-xs">{t(`order.status.${order.status}`)}</span>
+                    <Money amountMinor={order.totalMinor} currency={order.currency} className="font-semibold" />
+                  </span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}

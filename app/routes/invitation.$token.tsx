@@ -1,0 +1,53 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import type { ErrorPayload } from "~/components/error-message";
+import { SetPasswordForm } from "~/components/set-password-form";
+import { acceptInvitation, isTokenUsable } from "~/modules/accounts/auth.server";
+import { redirectSignedIn } from "~/modules/accounts/respond.server";
+import { db } from "~/modules/db/db.server";
+import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
+import { isUserError } from "~/modules/errors/user-error";
+import { titleMeta } from "~/modules/i18n/meta";
+
+export const meta: MetaFunction = ({ matches }) => [...titleMeta(matches, { key: "auth.invitationTitle" }), { name: "referrer", content: "no-referrer" }];
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const user = await isTokenUsable(params.token ?? "", "invitation");
+  return { usable: !!user, email: user?.email ?? "" };
+}
+
+/** Where a newly invited user lands: the area of the role they were given. */
+async function landingFor(userId: string) {
+  const roles = await db().roleAssignment.findMany({ where: { userId }, include: { cooperative: true } });
+  if (roles.some((r) => r.role === "admin" || r.role === "fund_manager")) return "/account/two-factor";
+  const membership = roles.find((r) => r.role === "cooperative_member" && r.cooperative);
+  return membership ? `/coop/${membership.cooperative!.slug}` : "/account";
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const form = await request.formData();
+  try {
+    const result = await acceptInvitation({ token: params.token ?? "", name: form.get("name"), password: form.get("password") }, clientInfo(request, context));
+    return redirectSignedIn(request, result.userId, result.setCookie, await landingFor(result.userId));
+  } catch (error) {
+    if (isUserError(error)) return userErrorData(error);
+    throw error;
+  }
+}
+
+export default function InvitationPage() {
+  const { usable, email } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const { t } = useTranslation();
+  return (
+    <SetPasswordForm
+      usable={usable}
+      askName
+      title={t("auth.invitationTitle")}
+      intro={t("auth.invitationBody", { email })}
+      submitLabel={t("auth.invitationAccept")}
+      error={result && "error" in result ? (result.error as ErrorPayload) : null}
+    />
+  );
+}

@@ -1,0 +1,74 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { AuthCard } from "~/components/auth-card";
+import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
+import { FormField } from "~/components/form-field";
+import { HoneypotField } from "~/components/honeypot";
+import { signIn } from "~/modules/accounts/auth.server";
+import { redirectSignedIn } from "~/modules/accounts/respond.server";
+import { getViewer } from "~/modules/accounts/viewer.server";
+import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
+import { isUserError } from "~/modules/errors/user-error";
+import { titleMeta } from "~/modules/i18n/meta";
+import { checkHoneypot } from "~/modules/security/honeypot";
+import { safeRedirectPath } from "~/modules/security/safe-redirect";
+
+export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "auth.signInTitle" });
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  if (await getViewer(request)) throw redirect(safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"), "/account"));
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const form = await request.formData();
+  const email = String(form.get("email") ?? "");
+  const redirectTo = safeRedirectPath(form.get("redirectTo"), "/account");
+  try {
+    checkHoneypot(form);
+    const result = await signIn({ email, password: form.get("password") }, clientInfo(request, context));
+    const next =
+      result.next === "second_factor"
+        ? `/sign-in/two-factor?redirectTo=${encodeURIComponent(redirectTo)}`
+        : result.next === "enrol_second_factor"
+          ? "/account/two-factor"
+          : redirectTo;
+    return redirectSignedIn(request, result.userId, result.setCookie, next);
+  } catch (error) {
+    if (isUserError(error)) return userErrorData(error, { email });
+    throw error;
+  }
+}
+
+export default function SignInPage() {
+  const { t } = useTranslation();
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const busy = useNavigation().state !== "idle";
+  return (
+    <AuthCard title={t("auth.signInTitle")}>
+      <ErrorNotice error={result && "error" in result ? (result.error as ErrorPayload) : null} />
+      <Form method="post" className="relative space-y-4">
+        <HoneypotField />
+        <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
+        <FormField name="email" type="email" label={t("auth.email")} autoComplete="username" inputMode="email" defaultValue={result && "email" in result ? String(result.email) : ""} required />
+        <FormField name="password" type="password" label={t("auth.password")} autoComplete="current-password" required />
+        <button type="submit" className="btn-primary w-full" disabled={busy}>
+          {busy ? t("auth.signingIn") : t("auth.signIn")}
+        </button>
+      </Form>
+      <div className="flex flex-wrap justify-between gap-2 text-sm">
+        <Link to="/forgot-password" className="text-leaf-700 underline">
+          {t("auth.forgot")}
+        </Link>
+        <span>
+          {t("auth.noAccount")}{" "}
+          <Link to={`/sign-up${params.get("redirectTo") ? `?redirectTo=${encodeURIComponent(params.get("redirectTo")!)}` : ""}`} className="text-leaf-700 underline">
+            {t("auth.signUp")}
+          </Link>
+        </span>
+      </div>
+    </AuthCard>
+  );
+}

@@ -1,0 +1,58 @@
+// The second step of signing in for fund managers and admins.
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { AuthCard } from "~/components/auth-card";
+import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
+import { FormField } from "~/components/form-field";
+import { hitRateLimits, perMinute } from "~/modules/accounts/rate-limit.server";
+import { markSecondFactorPassed } from "~/modules/accounts/session.server";
+import { verifySecondFactor } from "~/modules/accounts/two-factor.server";
+import { requireUser } from "~/modules/accounts/viewer.server";
+import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
+import { isUserError } from "~/modules/errors/user-error";
+import { titleMeta } from "~/modules/i18n/meta";
+import { safeRedirectPath } from "~/modules/security/safe-redirect";
+
+export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "auth.twoFactorTitle" });
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const viewer = await requireUser(request);
+  if (!viewer.user.totpEnabledAt) throw redirect("/account/two-factor");
+  if (viewer.session.secondFactorAt) throw redirect(safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"), "/account"));
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const viewer = await requireUser(request);
+  const form = await request.formData();
+  try {
+    await hitRateLimits([perMinute(`two-factor:account:${viewer.user.id}`)]);
+    await verifySecondFactor(viewer.user.id, String(form.get("code") ?? ""), clientInfo(request, context).ip);
+    await markSecondFactorPassed(viewer.session.id);
+    return redirect(safeRedirectPath(form.get("redirectTo"), "/account"));
+  } catch (error) {
+    if (isUserError(error)) return userErrorData(error);
+    throw error;
+  }
+}
+
+export default function TwoFactorPage() {
+  const { t } = useTranslation();
+  const result = useActionData<typeof action>();
+  const [params] = useSearchParams();
+  const busy = useNavigation().state !== "idle";
+  return (
+    <AuthCard title={t("auth.twoFactorTitle")}>
+      <p className="text-sm text-stone-600">{t("auth.twoFactorBody")}</p>
+      <ErrorNotice error={result && "error" in result ? (result.error as ErrorPayload) : null} />
+      <Form method="post" className="space-y-4">
+        <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
+        <FormField name="code" label={t("auth.code")} autoComplete="one-time-code" inputMode="text" required />
+        <button type="submit" className="btn-primary w-full" disabled={busy}>
+          {t("auth.verify")}
+        </button>
+      </Form>
+    </AuthCard>
+  );
+}

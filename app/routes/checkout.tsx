@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useTranslation } from "react-i18next";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
+import { HoneypotField } from "~/components/honeypot";
 import { Money } from "~/components/money";
 import { loadCart, currentCartId } from "~/modules/cart/cart.server";
 import { getViewer } from "~/modules/accounts/viewer.server";
@@ -15,6 +16,7 @@ import { parseCheckout, type CheckoutInput, type FieldErrors } from "~/modules/o
 import { placeOrder } from "~/modules/orders/orders.server";
 import { PROVINCES } from "~/modules/orders/provinces";
 import { beginCheckout } from "~/modules/payments/gateway.server";
+import { checkHoneypot } from "~/modules/security/honeypot";
 
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "checkout.title" });
 
@@ -32,6 +34,12 @@ type ActionResult = { fieldErrors?: FieldErrors; error?: ErrorPayload; values: P
 
 export async function action({ request }: ActionFunctionArgs) {
   const form = await request.formData();
+  try {
+    checkHoneypot(form);
+  } catch (error) {
+    if (isUserError(error)) return data<ActionResult>({ error: { code: error.code }, values: {} }, { status: error.status });
+    throw error;
+  }
   // Only the contact fields are read: a price or total sent by the browser is ignored.
   const values = Object.fromEntries(FIELDS.map((field) => [field, String(form.get(field) ?? "")]));
   const parsed = parseCheckout(values);
@@ -70,7 +78,8 @@ export default function CheckoutPage() {
 
   return (
     <div className="grid gap-6 lg:grid-cols-[1fr_340px]">
-      <Form method="post" className="card space-y-6 p-5 sm:p-8" noValidate>
+      <Form method="post" className="card relative space-y-6 p-5 sm:p-8" noValidate>
+        <HoneypotField />
         <h1 className="text-2xl font-bold">{t("checkout.title")}</h1>
         {result?.fieldErrors ? (
           <p role="alert" className="rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">

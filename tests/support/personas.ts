@@ -1,0 +1,53 @@
+// Signed-in test users, one per kind of visitor the access rules know, each
+// with a live session cookie. Privileged ones have two-step verification on
+// and passed in their session.
+import { randomBytes } from "node:crypto";
+import { createSession } from "~/modules/accounts/session.server";
+import { encryptSecret } from "~/modules/accounts/two-factor.server";
+import type { Db } from "~/modules/db/db.server";
+import { placeOrder } from "~/modules/orders/orders.server";
+import { cartWith, shanghaiBuyer } from "./factories";
+
+export const PERSONAS = ["anonymous", "consumerA", "consumerB", "memberA", "memberB", "fundManager", "admin"] as const;
+export type PersonaName = (typeof PERSONAS)[number];
+export type Persona = { userId: string | null; email: string | null; cookie: string | null; orderNumber?: string; orderToken?: string };
+
+export const TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+export async function createUser(db: Db, options: { email?: string; name?: string; totp?: boolean } = {}) {
+  const email = options.email ?? `user-${randomBytes(5).toString("hex")}@example.com`;
+  return db.user.create({
+    data: {
+      email,
+      name: options.name ?? email.split("@")[0],
+      ...(options.totp ? { totpSecretEnc: encryptSecret(TOTP_SECRET), totpEnabledAt: new Date() } : {}),
+    },
+  });
+}
+
+/** "name=value" of a Set-Cookie header, for a request's Cookie header. */
+export const cookieOf = (setCookie: string) => setCookie.split(";")[0];
+
+export async function createPersonas(db: Db): Promise<Record<PersonaName, Persona>> {
+  const lychee = await db.cooperative.findUniqueOrThrow({ where: { slug: "lingshan-lychee-growers" } });
+  const duck = await db.cooperative.findUniqueOrThrow({ where: { slug: "hengshan-sea-duck" } });
+  const fund = await db.fund.findUniqueOrThrow({ where: { slug: "lychee-town-relief" } });
+  const product = await db.product.findUniqueOrThrow({ where: { slug: "baiyi-walnuts" } });
+
+  const personas = { anonymous: { userId: null, email: null, cookie: null } } as Record<PersonaName, Persona>;
+  const make = async (name: PersonaName, roles: { role: "cooperative_member" | "fund_manager" | "admin"; cooperativeId?: string; fundId?: string }[]) => {
+    const privileged = roles.some((r) => r.role !== "cooperative_member");
+    const user = await createUser(db, { name, totp: privileged });
+    for (const role of roles) await db.roleAssignment.create({ data: { userId: user.id, ...role } });
+    const cookie = cookieOf(await createSession(user.id, { secondFactor: privileged }));
+    const order = await placeOrder({ cartId: await cartWith(db, [{ productId: product.id, quantity: 1 }]), contact: { ...shanghaiBuyer, email: user.email }, userId: user.id });
+    personas[name] = { userId: user.id, email: user.email, cookie, orderNumber: order.number, orderToken: order.accessToken };
+  };
+  await make("consumerA", []);
+  await make("consumerB", []);
+  await make("memberA", [{ role: "cooperative_member", cooperativeId: lychee.id }]);
+  await make("memberB", [{ role: "cooperative_member", cooperativeId: duck.id }]);
+  await make("fundManager", [{ role: "fund_manager", fundId: fund.id }]);
+  await make("admin", [{ role: "admin" }]);
+  return personas;
+}

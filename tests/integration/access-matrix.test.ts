@@ -1,0 +1,277 @@
+// The access matrix: every route's loader (GET) and action (POST), called as
+// Remix calls them, by each kind of visitor, against the status it must answer.
+// A route file with no row here, or a row naming a route that does not exist,
+// fails the test: a new route has to say who may use it.
+//
+// How outcomes read: a Response (returned or thrown) is its status; data(...)
+// is its init status (200 when none); anything else is 200. 302 is any
+// redirect: to /sign-in for anonymous visitors on signed-in pages, elsewhere as
+// each row's comment says. POSTs send forms that change nothing that matters
+// (an unknown intent, empty fields, a made-up token).
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createSession } from "~/modules/accounts/session.server";
+import { beginTestCheckout } from "~/modules/payments/test-gateway.server";
+import { cookieOf, createPersonas, PERSONAS, type Persona, type PersonaName } from "../support/personas";
+import { useTestDatabase } from "../support/test-database";
+
+const t = useTestDatabase();
+const BASE = "http://shop.test";
+const ROUTES_DIR = fileURLToPath(new URL("../../app/routes", import.meta.url));
+
+type Method = "GET" | "POST";
+/** Expected status per persona, in PERSONAS order: anonymous, consumerA, consumerB, memberA, memberB, fundManager, admin. */
+type Statuses = [number, number, number, number, number, number, number];
+type Row = [routeId: string, method: Method, url: string, expected: Statuses];
+
+// Placeholders filled in once the personas exist:
+//   {userA}   consumerA's user id          {orderA} consumerA's order number
+//   {tokenA}  consumerA's order access token
+//   {payRefA} a test-gateway payment reference for consumerA's order
+const NO_USER = "00000000-0000-4000-8000-000000000000";
+const MADE_UP_TOKEN = "A".repeat(43); // well-formed, matches no one-time link
+const MADE_UP_PAY_REF = "test_000000000000000000000000";
+
+// prettier-ignore
+const MATRIX: Row[] = [
+  // route id                 method  url                                          anon cons.A cons.B memb.A memb.B fundM admin
+  ["_index",                  "GET",  "/",                                         [200, 200, 200, 200, 200, 200, 200]],
+
+  ["account._index",          "GET",  "/account",                                  [302, 200, 200, 200, 200, 200, 200]],
+  ["account.security",        "GET",  "/account/security",                         [302, 200, 200, 200, 200, 200, 200]],
+  ["account.security",        "POST", "/account/security",                         [302, 400, 400, 400, 400, 400, 400]], // unknown intent
+  // Already enrolled (fund manager, admin) → 302 to /account/security.
+  ["account.two-factor",      "GET",  "/account/two-factor",                       [302, 200, 200, 200, 200, 302, 302]],
+  ["account.two-factor",      "POST", "/account/two-factor",                       [302, 400, 400, 400, 400, 302, 302]], // no sealed secret → totp_invalid
+
+  ["admin._index",            "GET",  "/admin",                                    [302, 403, 403, 403, 403, 403, 200]],
+  ["admin.audit",             "GET",  "/admin/audit",                              [302, 403, 403, 403, 403, 403, 200]],
+  ["admin.invite",            "GET",  "/admin/invite",                             [302, 403, 403, 403, 403, 403, 200]],
+  ["admin.invite",            "POST", "/admin/invite",                             [302, 403, 403, 403, 403, 403, 400]], // no role → role_invalid
+  ["admin.users.$id",         "GET",  "/admin/users/{userA}",                      [302, 403, 403, 403, 403, 403, 200]],
+  ["admin.users.$id",         "POST", "/admin/users/{userA}",                      [302, 403, 403, 403, 403, 403, 400]], // unknown intent
+  ["admin.users.$id",         "GET",  `/admin/users/${NO_USER}`,                   [302, 403, 403, 403, 403, 403, 404]],
+  ["admin.users.$id",         "POST", `/admin/users/${NO_USER}`,                   [302, 403, 403, 403, 403, 403, 404]],
+
+  ["cart",                    "GET",  "/cart",                                     [200, 200, 200, 200, 200, 200, 200]],
+  ["cart",                    "POST", "/cart",                                     [400, 400, 400, 400, 400, 400, 400]], // unknown intent
+  // An empty cart has nothing to check out → 302 to /cart.
+  ["checkout",                "GET",  "/checkout",                                 [302, 302, 302, 302, 302, 302, 302]],
+  ["checkout",                "POST", "/checkout",                                 [400, 400, 400, 400, 400, 400, 400]], // empty contact fields
+
+  // A member of exactly one cooperative → 302 to its page.
+  ["coop._index",             "GET",  "/coop",                                     [302, 403, 403, 302, 302, 403, 403]],
+  ["coop.$slug",              "GET",  "/coop/lingshan-lychee-growers",             [302, 403, 403, 200, 404, 403, 403]],
+  ["coop.$slug",              "GET",  "/coop/hengshan-sea-duck",                   [302, 403, 403, 404, 200, 403, 403]],
+  ["coop.$slug",              "GET",  "/coop/no-such-cooperative",                 [302, 403, 403, 404, 404, 403, 403]],
+
+  ["forgot-password",         "GET",  "/forgot-password",                          [200, 200, 200, 200, 200, 200, 200]],
+  ["forgot-password",         "POST", "/forgot-password",                          [400, 400, 400, 400, 400, 400, 400]], // no email
+
+  ["funds._index",            "GET",  "/funds",                                    [200, 200, 200, 200, 200, 200, 200]],
+  ["funds.$slug",             "GET",  "/funds/lychee-town-relief",                 [200, 200, 200, 200, 200, 200, 200]],
+  ["funds.$slug",             "GET",  "/funds/qinzhou-party-flag-relief",          [200, 200, 200, 200, 200, 200, 200]],
+  ["funds.$slug",             "GET",  "/funds/no-such-fund",                       [404, 404, 404, 404, 404, 404, 404]],
+
+  ["healthz",                 "GET",  "/healthz",                                  [200, 200, 200, 200, 200, 200, 200]],
+
+  ["invitation.$token",       "GET",  `/invitation/${MADE_UP_TOKEN}`,              [200, 200, 200, 200, 200, 200, 200]], // usable: false
+  ["invitation.$token",       "POST", `/invitation/${MADE_UP_TOKEN}`,              [410, 410, 410, 410, 410, 410, 410]],
+
+  // GET → 302 to /; POST → 302 back to where the visitor was.
+  ["language",                "GET",  "/language",                                 [302, 302, 302, 302, 302, 302, 302]],
+  ["language",                "POST", "/language",                                 [302, 302, 302, 302, 302, 302, 302]],
+
+  ["manage._index",           "GET",  "/manage",                                   [302, 403, 403, 403, 403, 200, 403]],
+  ["manage.funds.$slug",      "GET",  "/manage/funds/lychee-town-relief",          [302, 403, 403, 403, 403, 200, 403]],
+  ["manage.funds.$slug",      "GET",  "/manage/funds/qinzhou-party-flag-relief",   [302, 403, 403, 403, 403, 404, 403]],
+
+  // Only its owner, signed in, or whoever holds its secret link; to anyone else it does not exist.
+  ["orders.$number",          "GET",  "/orders/{orderA}",                          [404, 200, 404, 404, 404, 404, 404]],
+  ["orders.$number",          "POST", "/orders/{orderA}",                          [404, 400, 404, 404, 404, 404, 404]], // unknown intent
+  ["orders.$number",          "GET",  "/orders/{orderA}?t={tokenA}",               [200, 200, 200, 200, 200, 200, 200]],
+  ["orders.$number",          "POST", "/orders/{orderA}?t={tokenA}",               [400, 400, 400, 400, 400, 400, 400]], // unknown intent
+  ["orders.$number",          "GET",  "/orders/{orderA}?t=not-the-token",          [404, 200, 404, 404, 404, 404, 404]],
+
+  // The payment reference is the secret; an unknown intent → 302 back to the page.
+  ["pay.test.$ref",           "GET",  "/pay/test/{payRefA}",                       [200, 200, 200, 200, 200, 200, 200]],
+  ["pay.test.$ref",           "POST", "/pay/test/{payRefA}",                       [302, 302, 302, 302, 302, 302, 302]],
+  ["pay.test.$ref",           "GET",  `/pay/test/${MADE_UP_PAY_REF}`,              [404, 404, 404, 404, 404, 404, 404]],
+  ["pay.test.$ref",           "POST", `/pay/test/${MADE_UP_PAY_REF}`,              [404, 404, 404, 404, 404, 404, 404]],
+
+  ["products.$slug",          "GET",  "/products/lingshan-lychee",                 [200, 200, 200, 200, 200, 200, 200]],
+  ["products.$slug",          "POST", "/products/lingshan-lychee",                 [400, 400, 400, 400, 400, 400, 400]], // no quantity
+  ["products.$slug",          "GET",  "/products/no-such-product",                 [404, 404, 404, 404, 404, 404, 404]],
+
+  ["reset-password.$token",   "GET",  `/reset-password/${MADE_UP_TOKEN}`,          [200, 200, 200, 200, 200, 200, 200]], // usable: false
+  ["reset-password.$token",   "POST", `/reset-password/${MADE_UP_TOKEN}`,          [410, 410, 410, 410, 410, 410, 410]],
+
+  // Signed in already → 302 to /account.
+  ["sign-in",                 "GET",  "/sign-in",                                  [200, 302, 302, 302, 302, 302, 302]],
+  ["sign-in",                 "POST", "/sign-in",                                  [401, 401, 401, 401, 401, 401, 401]], // no credentials
+  // Anonymous → /sign-in; not enrolled → /account/two-factor; already passed → where they were going.
+  ["sign-in.two-factor",      "GET",  "/sign-in/two-factor",                       [302, 302, 302, 302, 302, 302, 302]],
+  ["sign-in.two-factor",      "POST", "/sign-in/two-factor",                       [302, 400, 400, 400, 400, 400, 400]], // no code → totp_invalid
+  // GET never signs out (302 to /); POST does, so it runs on throwaway sessions.
+  ["sign-out",                "GET",  "/sign-out",                                 [302, 302, 302, 302, 302, 302, 302]],
+  ["sign-out",                "POST", "/sign-out",                                 [302, 302, 302, 302, 302, 302, 302]],
+  ["sign-up",                 "GET",  "/sign-up",                                  [200, 302, 302, 302, 302, 302, 302]],
+  ["sign-up",                 "POST", "/sign-up",                                  [400, 400, 400, 400, 400, 400, 400]], // no email
+];
+
+/** Rows whose POST ends the session: each persona gets a fresh one for it. */
+const ENDS_SESSION = new Set(["sign-out POST"]);
+
+// ---------------------------------------------------------------------------
+
+type RouteModule = { loader?: (args: unknown) => Promise<unknown>; action?: (args: unknown) => Promise<unknown> };
+
+/** Route files as Remix sees them (remix.config.js ignores dotfiles and *.test.*): id → file. */
+function routeFiles(): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const entry of fs.readdirSync(ROUTES_DIR, { withFileTypes: true })) {
+    if (entry.name.startsWith(".") || /\.test\.tsx?$/.test(entry.name)) continue;
+    if (entry.isDirectory()) {
+      const index = ["route.tsx", "route.ts"].find((name) => fs.existsSync(path.join(ROUTES_DIR, entry.name, name)));
+      if (index) files.set(entry.name, `${entry.name}/${index}`);
+    } else if (/\.(tsx?|jsx?)$/.test(entry.name)) {
+      files.set(entry.name.replace(/\.(tsx?|jsx?)$/, ""), entry.name);
+    }
+  }
+  return files;
+}
+
+const ROUTE_FILES = routeFiles();
+
+function importRoute(id: string): Promise<RouteModule> {
+  return import(`../../app/routes/${ROUTE_FILES.get(id)}`);
+}
+
+/**
+ * The params Remix would give `url` for flat route `id` ("orders.$number" +
+ * "/orders/HS-1" → { number: "HS-1" }), or null when the url is not that route's.
+ */
+function paramsFor(id: string, url: string): Record<string, string> | null {
+  const pattern = id
+    .split(".")
+    .filter((segment) => segment !== "_index" && !segment.startsWith("_"))
+    .map((segment) => segment.replace(/_$/, ""));
+  const parts = new URL(url, BASE).pathname.split("/").filter(Boolean);
+  if (parts.length !== pattern.length) return null;
+  const params: Record<string, string> = {};
+  for (const [i, segment] of pattern.entries()) {
+    if (segment.startsWith("$")) params[segment.slice(1)] = decodeURIComponent(parts[i]);
+    else if (segment !== parts[i]) return null;
+  }
+  return params;
+}
+
+type Outcome = { status: number; location?: string | null };
+
+function outcomeOf(value: unknown): Outcome {
+  if (value instanceof Response) return { status: value.status, location: value.headers.get("Location") };
+  if (value && typeof value === "object" && (value as { type?: unknown }).type === "DataWithResponseInit") {
+    const init = (value as { init: ResponseInit | null }).init;
+    return { status: init?.status ?? 200 };
+  }
+  return { status: 200 };
+}
+
+/** Calls a loader or action as Remix does and reduces what it answers (or throws) to a status. */
+async function call(fn: (args: unknown) => Promise<unknown>, request: Request, params: Record<string, string>): Promise<Outcome> {
+  try {
+    return outcomeOf(await fn({ request, params, context: {} }));
+  } catch (thrown) {
+    if (thrown instanceof Response) return outcomeOf(thrown);
+    throw thrown;
+  }
+}
+
+function requestFor(method: Method, url: string, cookie: string | null) {
+  const headers: Record<string, string> = cookie ? { Cookie: cookie } : {};
+  if (method === "GET") return new Request(`${BASE}${url}`, { headers });
+  // An intent no route knows: actions with intents refuse it, the others see empty fields.
+  return new Request(`${BASE}${url}`, {
+    method,
+    body: new URLSearchParams({ intent: "access-matrix-probe" }),
+    headers: { ...headers, "Content-Type": "application/x-www-form-urlencoded" },
+  });
+}
+
+let personas: Record<PersonaName, Persona>;
+let placeholders: Record<string, string>;
+
+beforeAll(async () => {
+  personas = await createPersonas(t.db);
+  const consumerA = personas.consumerA;
+  const order = await t.db.order.findUniqueOrThrow({ where: { number: consumerA.orderNumber! } });
+  const { redirectTo } = await beginTestCheckout(order.id);
+  placeholders = {
+    userA: consumerA.userId!,
+    orderA: consumerA.orderNumber!,
+    tokenA: consumerA.orderToken!,
+    payRefA: redirectTo.split("/").pop()!,
+  };
+});
+
+const fill = (url: string) =>
+  url.replace(/\{(\w+)\}/g, (_, name: string) => {
+    if (!(name in placeholders)) throw new Error(`unknown placeholder {${name}} in ${url}`);
+    return encodeURIComponent(placeholders[name]);
+  });
+
+async function cookieFor(name: PersonaName, freshSession: boolean) {
+  const persona = personas[name];
+  if (!freshSession || !persona.userId) return persona.cookie;
+  const privileged = name === "fundManager" || name === "admin";
+  return cookieOf(await createSession(persona.userId, { secondFactor: privileged }));
+}
+
+describe("access matrix", () => {
+  it("has a row for every route file, loader and action, and none for anything else", async () => {
+    const problems: string[] = [];
+    const rowIds = new Set(MATRIX.map(([id]) => id));
+    for (const id of ROUTE_FILES.keys()) if (!rowIds.has(id)) problems.push(`route ${id} (app/routes/${ROUTE_FILES.get(id)}) has no row in the access matrix`);
+    for (const id of rowIds) if (!ROUTE_FILES.has(id)) problems.push(`the access matrix names ${id}, but there is no such route file`);
+    for (const id of ROUTE_FILES.keys()) {
+      const route = await importRoute(id);
+      const methods = new Set(MATRIX.filter(([rowId]) => rowId === id).map(([, method]) => method));
+      if (route.loader && !methods.has("GET")) problems.push(`${id} has a loader but no GET row`);
+      if (route.action && !methods.has("POST")) problems.push(`${id} has an action but no POST row`);
+      if (!route.loader && methods.has("GET")) problems.push(`${id} has a GET row but no loader`);
+      if (!route.action && methods.has("POST")) problems.push(`${id} has a POST row but no action`);
+    }
+    for (const [id, method, url] of MATRIX) {
+      if (ROUTE_FILES.has(id) && !paramsFor(id, url)) problems.push(`${id} ${method}: ${url} is not a url of that route`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  for (const [id, method, url, expected] of MATRIX) {
+    it(`${id} ${method} ${url}`, async () => {
+      if (!ROUTE_FILES.has(id)) throw new Error(`no route file for ${id}`);
+      const route = await importRoute(id);
+      const fn = method === "GET" ? route.loader : route.action;
+      if (!fn) throw new Error(`${id} has no ${method === "GET" ? "loader" : "action"}`);
+      const target = fill(url);
+      const params = paramsFor(id, target);
+      if (!params) throw new Error(`${target} is not a url of ${id}`);
+
+      const outcomes: Outcome[] = [];
+      for (const name of PERSONAS) {
+        const cookie = await cookieFor(name, ENDS_SESSION.has(`${id} ${method}`));
+        outcomes.push(await call(fn, requestFor(method, target, cookie), params));
+      }
+
+      const actual = outcomes.map((o) => o.status);
+      const wrong = PERSONAS.flatMap((name, i) =>
+        actual[i] === expected[i]
+          ? []
+          : [`  ${name}: expected ${expected[i]}, got ${actual[i]}${outcomes[i].location ? ` (→ ${outcomes[i].location})` : ""}`],
+      );
+      expect(actual, `${id} ${method} ${url}:\n${wrong.join("\n")}`).toEqual(expected);
+    });
+  }
+});

@@ -1,4 +1,5 @@
-// A cooperative's own area. Only its members reach it; to anyone else it does not exist (404).
+// A cooperative's own area. Only its members reach it; to members of other
+// cooperatives it does not exist (404); without the member role, 403.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";

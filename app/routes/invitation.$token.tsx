@@ -5,7 +5,7 @@ import type { ErrorPayload } from "~/components/error-message";
 import { SetPasswordForm } from "~/components/set-password-form";
 import { acceptInvitation, isTokenUsable } from "~/modules/accounts/auth.server";
 import { redirectSignedIn } from "~/modules/accounts/respond.server";
-import { db } from "~/modules/db/db.server";
+import { landingFor } from "~/modules/accounts/landing.server";
 import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
 import { isUserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
@@ -17,19 +17,13 @@ export async function loader({ params }: LoaderFunctionArgs) {
   return { usable: !!user, email: user?.email ?? "" };
 }
 
-/** Where a newly invited user lands: the area of the role they were given. */
-async function landingFor(userId: string) {
-  const roles = await db().roleAssignment.findMany({ where: { userId }, include: { cooperative: true } });
-  if (roles.some((r) => r.role === "admin" || r.role === "fund_manager")) return "/account/two-factor";
-  const membership = roles.find((r) => r.role === "cooperative_member" && r.cooperative);
-  return membership ? `/coop/${membership.cooperative!.slug}` : "/account";
-}
-
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const form = await request.formData();
   try {
     const result = await acceptInvitation({ token: params.token ?? "", name: form.get("name"), password: form.get("password") }, clientInfo(request, context));
-    return redirectSignedIn(request, result.userId, result.setCookie, await landingFor(result.userId));
+    // Privileged roles enrol two-step verification first; the others land in their area.
+    const landing = await landingFor(result.userId);
+    return redirectSignedIn(request, result.userId, result.setCookie, landing === "/admin" || landing === "/manage" ? "/account/two-factor" : landing);
   } catch (error) {
     if (isUserError(error)) return userErrorData(error);
     throw error;

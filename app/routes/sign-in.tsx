@@ -6,6 +6,7 @@ import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
 import { HoneypotField } from "~/components/honeypot";
 import { signIn } from "~/modules/accounts/auth.server";
+import { landingFor } from "~/modules/accounts/landing.server";
 import { redirectSignedIn } from "~/modules/accounts/respond.server";
 import { getViewer } from "~/modules/accounts/viewer.server";
 import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
@@ -24,10 +25,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   const email = String(form.get("email") ?? "");
-  const redirectTo = safeRedirectPath(form.get("redirectTo"), "/account");
+  const requested = safeRedirectPath(form.get("redirectTo"), "");
   try {
     checkHoneypot(form);
     const result = await signIn({ email, password: form.get("password") }, clientInfo(request, context));
+    const redirectTo = requested || (await landingFor(result.userId));
     const next =
       result.next === "second_factor"
         ? `/sign-in/two-factor?redirectTo=${encodeURIComponent(redirectTo)}`

@@ -1,41 +1,53 @@
 // Serves the production build for the browser tests, as production runs it
-// (NODE_ENV=production), on a fresh embedded PostgreSQL in a temp folder that
-// is removed afterwards. The test gateway is enabled explicitly, as production
-// requires.
+// (NODE_ENV=production), on a throwaway PostgreSQL. It publishes the database
+// URL and mail folder in .cache/e2e/<port>.json so tests can set up users and
+// read the mail the shop sends. The test gateway is enabled explicitly, as
+// production requires.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { toDatabaseUrl } from "../../app/modules/db/connection.server";
+import { ensureDatabase, startThrowawayPostgres } from "../../app/modules/db/embedded-postgres.server";
 
 if (!fs.existsSync("build/server/index.js")) {
   console.error("No production build: run `npm run build` first (npm test does).");
   process.exit(1);
 }
 
-const root = fs.mkdtempSync(path.join(os.tmpdir(), "hs-e2e-"));
-fs.chmodSync(root, 0o755);
+const port = process.env.PORT ?? "3457";
+const postgres = await startThrowawayPostgres();
+await ensureDatabase(postgres.connection, "harvest_share");
+const databaseUrl = toDatabaseUrl({ ...postgres.connection, database: "harvest_share" });
+const mailDir = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR ?? "/tmp"), "hs-e2e-mail-"));
+fs.mkdirSync(".cache/e2e", { recursive: true });
+const infoFile = `.cache/e2e/${port}.json`;
+fs.writeFileSync(infoFile, JSON.stringify({ databaseUrl, mailDir }));
+
 const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
   stdio: "inherit",
   env: {
     ...process.env,
     NODE_ENV: "production",
-    DATABASE_URL: process.env.E2E_DATABASE_URL ?? "",
-    HARVEST_DATA_DIR: path.join(root, "postgres"),
+    DATABASE_URL: databaseUrl,
     HARVEST_TEST_GATEWAY: "on",
     HARVEST_INSECURE_COOKIES: "1",
+    HARVEST_MAIL_DIR: mailDir,
     SESSION_SECRET: randomBytes(32).toString("hex"),
     ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     HOST: "127.0.0.1",
-    PUBLIC_URL: `http://127.0.0.1:${process.env.PORT ?? 3457}`,
-    HARVEST_MAIL_DIR: path.join(root, "mail"),
+    PORT: port,
   },
 });
 
-const cleanup = () => fs.rmSync(root, { recursive: true, force: true });
+const cleanup = async () => {
+  await postgres.stop();
+  fs.rmSync(mailDir, { recursive: true, force: true });
+  fs.rmSync(infoFile, { force: true });
+};
 child.on("exit", (code) => {
-  cleanup();
-  process.exit(code ?? 0);
+  void cleanup().finally(() => process.exit(code ?? 0));
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => child.kill(signal));

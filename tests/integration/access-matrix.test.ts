@@ -146,7 +146,7 @@ function routeFiles(): Map<string, string> {
 const ROUTE_FILES = routeFiles();
 
 function importRoute(id: string): Promise<RouteModule> {
-  return import(`../../app/routes/${ROUTE_FILES.get(id)}`);
+  return import(/* @vite-ignore */ `../../app/routes/${ROUTE_FILES.get(id)}`);
 }
 
 /**

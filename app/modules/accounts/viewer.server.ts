@@ -79,7 +79,10 @@ export async function requireRole(request: Request, role: Role): Promise<Viewer>
   return PRIVILEGED.includes(role) ? requireSecondFactor(request) : viewer;
 }
 
-/** A member of this cooperative; anyone else gets 404 (the area's existence is private). */
+/**
+ * A member of this cooperative. Someone without the member role gets 403; a
+ * member of another cooperative gets 404 (which areas exist stays private).
+ */
 export async function requireCooperativeMember(request: Request, cooperativeSlug: string) {
   const viewer = await requireRole(request, "cooperative_member");
   const cooperative = await db().cooperative.findFirst({
@@ -90,7 +93,7 @@ export async function requireCooperativeMember(request: Request, cooperativeSlug
   return { viewer, cooperative };
 }
 
-/** A manager of this fund (with two-factor); anyone else gets 404. */
+/** A manager of this fund (with two-factor); a manager of another fund gets 404, anyone else 403. */
 export async function requireFundManager(request: Request, fundSlug: string) {
   const viewer = await requireRole(request, "fund_manager");
   const fund = await db().fund.findFirst({ where: { slug: fundSlug, roles: { some: { userId: viewer.user.id, role: "fund_manager" } } } });

@@ -1,0 +1,44 @@
+// Direct access to the e2e server's database and mail folder (published by
+// tests/e2e/serve.ts), for setting up users the way an operator would.
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { hash } from "@node-rs/argon2";
+import pg from "pg";
+
+function info(): { databaseUrl: string; mailDir: string } {
+  const port = process.env.E2E_PORT ?? "3457";
+  return JSON.parse(fs.readFileSync(`.cache/e2e/${port}.json`, "utf8"));
+}
+
+export async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []) {
+  const client = new pg.Client({ connectionString: info().databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query<T>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** An admin with a password and no two-step verification yet (they enrol at first sign-in). */
+export async function createAdmin(email: string, password: string) {
+  const id = randomUUID();
+  const passwordHash = await hash(password, { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+  await sql("INSERT INTO app_user (id, email, name, password_hash) VALUES ($1, $2, $3, $4)", [id, email, "E2E Admin", passwordHash]);
+  await sql("INSERT INTO role_assignment (id, user_id, role) VALUES ($1, $2, 'admin')", [randomUUID(), id]);
+  return id;
+}
+
+/** The newest mail the shop wrote for `to`, waiting a little for it to arrive. */
+export async function lastMailTo(to: string, timeoutMs = 5000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const dir = info().mailDir;
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+    const mails = files.map((f) => fs.readFileSync(path.join(dir, f), "utf8")).filter((m) => m.includes(`\nTo: ${to}\n`));
+    if (mails.length > 0) return mails.at(-1)!;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no mail to ${to}`);
+}

@@ -345,6 +345,10 @@ export async function seedDemoShop(db: PrismaClient, options: { demoPassword?: s
       create: { ...user, passwordHash, passwordChangedAt: passwordHash ? new Date() : null },
       update: {},
     });
+    // A demo account from before passwords existed gets one; a password set since is kept.
+    if (passwordHash && !row.passwordHash) {
+      await db.user.update({ where: { id: row.id }, data: { passwordHash, passwordChangedAt: new Date() } });
+    }
     for (const grant of roles) {
       const cooperativeId = "cooperative" in grant ? cooperativeIds.get(grant.cooperative)! : null;
       const fundId = "fund" in grant ? fundIds.get(grant.fund)! : null;

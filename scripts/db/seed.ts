@@ -2,7 +2,8 @@
 // never overwrites a row), on DATABASE_URL's database or the embedded one.
 import { prepareDatabase } from "../../app/modules/db/bootstrap.server.ts";
 import { createDb } from "../../app/modules/db/db.server.ts";
-import { seedDemoShop } from "../../prisma/seed.ts";
+import { loadConfig } from "../../app/modules/config/env.server.ts";
+import { DEMO_PASSWORD, seedDemoShop } from "../../prisma/seed.ts";
 
 const database = await prepareDatabase({
   databaseUrl: process.env.DATABASE_URL || undefined,
@@ -12,8 +13,9 @@ const database = await prepareDatabase({
 });
 const db = createDb(database.url, 2);
 try {
-  await seedDemoShop(db);
-  console.log("The demo shop is seeded.");
+  const production = loadConfig().isProduction;
+  await seedDemoShop(db, { demoPassword: production ? null : DEMO_PASSWORD });
+  console.log(production ? "The demo shop is seeded (demo accounts have no password in production)." : `The demo shop is seeded; demo accounts use the password ${DEMO_PASSWORD}.`);
 } finally {
   await db.$disconnect();
   await database.stop();

@@ -16,6 +16,7 @@ import {
 } from "@remix-run/react";
 import { useMemo, type ReactNode } from "react";
 import { I18nextProvider, useTranslation } from "react-i18next";
+import { pillClass } from "~/components/format";
 import { MessagePanel } from "~/components/message-panel";
 import { useNonce } from "~/components/nonce";
 import { getViewer, hasRole } from "~/modules/accounts/viewer.server";
@@ -75,8 +76,6 @@ function AccountLinks({ viewer }: { viewer: HeaderViewer }) {
 function Header({ cartCount, locale, viewer }: { cartCount: number; locale: Locale; viewer: HeaderViewer }) {
   const { t } = useTranslation();
   const location = useLocation();
-  const navClass = ({ isActive }: { isActive: boolean }) =>
-    `whitespace-nowrap rounded-full px-2 py-1.5 text-sm font-medium transition sm:px-3 ${isActive ? "bg-leaf-100 text-leaf-800" : "text-stone-600 hover:bg-stone-100"}`;
   return (
     <header className="sticky top-0 z-20 border-b border-stone-200 bg-white/90 backdrop-blur">
       <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-1.5 px-3 py-3 sm:gap-4 sm:px-4">
@@ -88,13 +87,13 @@ function Header({ cartCount, locale, viewer }: { cartCount: number; locale: Loca
           </span>
         </Link>
         <nav className="flex items-center gap-0.5 sm:gap-1" aria-label="main">
-          <NavLink to="/" end className={navClass}>
+          <NavLink to="/" end className={pillClass}>
             {t("nav.shop")}
           </NavLink>
-          <NavLink to="/funds" className={navClass}>
+          <NavLink to="/funds" className={pillClass}>
             {t("nav.funds")}
           </NavLink>
-          <NavLink to="/cart" className={navClass} data-testid="cart-link">
+          <NavLink to="/cart" className={pillClass} data-testid="cart-link">
             {t("nav.cart")}
             {cartCount > 0 ? (
               <span className="ml-1 inline-flex min-w-5 justify-center rounded-full bg-amber-brand px-1.5 text-xs font-bold text-white" data-testid="cart-count">

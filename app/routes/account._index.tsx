@@ -2,6 +2,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { useDateFormat } from "~/components/format";
 import { Money } from "~/components/money";
 import { requireUser } from "~/modules/accounts/viewer.server";
 import { localized } from "~/modules/i18n/i18n";
@@ -21,7 +22,7 @@ export default function AccountPage() {
   const { name, orders, impact } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
-  const date = new Intl.DateTimeFormat(locale === "zh" ? "zh-CN" : "en-GB", { dateStyle: "medium", timeZone: "Asia/Shanghai" });
+  const date = useDateFormat();
   return (
     <div className="space-y-8">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -74,7 +75,7 @@ export default function AccountPage() {
                 <Link to={`/orders/${order.number}`} className="flex flex-wrap items-center justify-between gap-2 px-5 py-3 hover:bg-stone-50">
                   <span>
                     <span className="font-mono">{order.number}</span>
-                    <span className="ml-2 text-sm text-stone-500">{date.format(new Date(order.createdAt))}</span>
+                    <span className="ml-2 text-sm text-stone-500">{date((order.createdAt))}</span>
                   </span>
                   <span className="flex items-center gap-3">
                     <span className="rounded-full bg-stone-100 px-2.5 py-0.5 text-xs">{t(`order.status.${order.status}`)}</span>

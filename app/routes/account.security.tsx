@@ -2,6 +2,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { useDateFormat } from "~/components/format";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
 import { changePassword, signOutEverywhere } from "~/modules/accounts/auth.server";
@@ -11,7 +12,6 @@ import { requireUser } from "~/modules/accounts/viewer.server";
 import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
 import { isUserError, UserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
-import type { Locale } from "~/modules/money/money";
 
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "account.security" });
 
@@ -48,8 +48,8 @@ export default function SecurityPage() {
   const { totpEnabledAt } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
-  const { t, i18n } = useTranslation();
-  const date = new Intl.DateTimeFormat((i18n.language as Locale) === "zh" ? "zh-CN" : "en-GB", { dateStyle: "medium", timeZone: "Asia/Shanghai" });
+  const { t } = useTranslation();
+  const date = useDateFormat();
   return (
     <div className="mx-auto max-w-xl space-y-6">
       <h1 className="text-2xl font-bold">{t("account.security")}</h1>
@@ -73,7 +73,7 @@ export default function SecurityPage() {
       <section className="card space-y-3 p-6">
         <h2 className="text-lg font-semibold">{t("account.twoFactor")}</h2>
         <p className="text-sm text-stone-600" data-testid="two-factor-status">
-          {totpEnabledAt ? t("account.twoFactorOn", { date: date.format(new Date(totpEnabledAt)) }) : t("account.twoFactorOff")}
+          {totpEnabledAt ? t("account.twoFactorOn", { date: date((totpEnabledAt)) }) : t("account.twoFactorOff")}
         </p>
         {totpEnabledAt ? null : (
           <Link to="/account/two-factor" className="btn-secondary">

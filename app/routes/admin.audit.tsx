@@ -2,11 +2,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { useDateFormat } from "~/components/format";
 import { AdminNav } from "~/components/admin-nav";
 import { requireRole } from "~/modules/accounts/viewer.server";
 import { db } from "~/modules/db/db.server";
 import { titleMeta } from "~/modules/i18n/meta";
-import type { Locale } from "~/modules/money/money";
 
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "admin.audit" });
 
@@ -32,8 +32,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export default function AdminAudit() {
   const { events, nextBefore } = useLoaderData<typeof loader>();
-  const { t, i18n } = useTranslation();
-  const date = new Intl.DateTimeFormat((i18n.language as Locale) === "zh" ? "zh-CN" : "en-GB", { dateStyle: "short", timeStyle: "medium", timeZone: "Asia/Shanghai" });
+  const { t } = useTranslation();
+  const date = useDateFormat({ dateStyle: "short", timeStyle: "medium" });
   return (
     <div className="space-y-5">
       <h1 className="text-2xl font-bold">{t("admin.audit")}</h1>
@@ -54,7 +54,7 @@ export default function AdminAudit() {
             <tbody className="divide-y divide-stone-100">
               {events.map((e) => (
                 <tr key={String(e.id)} data-testid="audit-event">
-                  <td className="px-4 py-2 whitespace-nowrap">{date.format(new Date(e.at))}</td>
+                  <td className="px-4 py-2 whitespace-nowrap">{date((e.at))}</td>
                   <td className="px-4 py-2">{t(`admin.events.${e.kind}`, { defaultValue: e.kind })}</td>
                   <td className="px-4 py-2">{e.who}</td>
                   <td className="px-4 py-2 font-mono text-xs">{e.ip ?? "—"}</td>

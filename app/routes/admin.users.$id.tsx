@@ -2,6 +2,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { useDateFormat } from "~/components/format";
 import { AdminNav } from "~/components/admin-nav";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { NotFoundBoundary } from "~/components/message-panel";
@@ -14,7 +15,6 @@ import { db } from "~/modules/db/db.server";
 import { clientInfo, notFound, userErrorData } from "~/modules/errors/respond.server";
 import { isUserError, UserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
-import type { Locale } from "~/modules/money/money";
 
 const UUID = /^[0-9a-f-]{36}$/i;
 
@@ -63,14 +63,14 @@ export default function AdminUser() {
   const { user, cooperatives, funds } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
-  const { t, i18n } = useTranslation();
-  const date = new Intl.DateTimeFormat((i18n.language as Locale) === "zh" ? "zh-CN" : "en-GB", { dateStyle: "medium", timeZone: "Asia/Shanghai" });
+  const { t } = useTranslation();
+  const date = useDateFormat();
   return (
     <div className="space-y-5">
       <h1 className="text-2xl font-bold">{t("admin.userTitle", { email: user.email })}</h1>
       <AdminNav />
       <p className="text-sm text-stone-600">
-        {user.name} · {t("admin.joined", { date: date.format(new Date(user.createdAt)) })} · {t("admin.twoFactor")}: {user.totpEnabledAt ? "✓" : "—"}
+        {user.name} · {t("admin.joined", { date: date((user.createdAt)) })} · {t("admin.twoFactor")}: {user.totpEnabledAt ? "✓" : "—"}
       </p>
       <ErrorNotice error={result && "error" in result ? (result.error as ErrorPayload) : null} />
       <section className="card space-y-3 p-5">

@@ -3,6 +3,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { useTranslation } from "react-i18next";
+import { useDateFormat } from "~/components/format";
 import { Money } from "~/components/money";
 import { notFound } from "~/modules/errors/respond.server";
 import { localized } from "~/modules/i18n/i18n";
@@ -23,7 +24,7 @@ export default function FundPage() {
   const { fund, balances, receivedMinor, contributingOrders, recent } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
-  const dateFormat = new Intl.DateTimeFormat(locale === "zh" ? "zh-CN" : "en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "Asia/Shanghai" });
+  const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
   return (
     <div className="space-y-8">
       <header>
@@ -79,7 +80,7 @@ export default function FundPage() {
               <tbody className="divide-y divide-stone-100">
                 {recent.map((row) => (
                   <tr key={String(row.transactionId)} data-testid="fund-contribution">
-                    <td className="px-5 py-2 whitespace-nowrap">{dateFormat.format(new Date(row.at))}</td>
+                    <td className="px-5 py-2 whitespace-nowrap">{date((row.at))}</td>
                     <td className="px-5 py-2 font-mono">{row.orderNumber}</td>
                     <td className="px-5 py-2 text-right font-semibold text-leaf-800">
                       <Money amountMinor={row.amountMinor} currency={fund.currency} />

@@ -1,11 +1,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { useLoaderData } from "@remix-run/react";
+import { AreaList } from "~/components/area-list";
 import { useTranslation } from "react-i18next";
 import { requireRole } from "~/modules/accounts/viewer.server";
 import { db } from "~/modules/db/db.server";
-import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
-import type { Locale } from "~/modules/money/money";
 
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "manage.title" });
 
@@ -17,20 +16,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export default function ManageIndex() {
   const { funds } = useLoaderData<typeof loader>();
-  const { t, i18n } = useTranslation();
-  return (
-    <div className="space-y-4">
-      <h1 className="text-2xl font-bold">{t("manage.title")}</h1>
-      {funds.length === 0 ? <p className="card p-6 text-stone-500">{t("manage.none")}</p> : null}
-      <ul className="grid gap-3 sm:grid-cols-2">
-        {funds.map((fund) => (
-          <li key={fund.id}>
-            <Link to={`/manage/funds/${fund.slug}`} className="card block p-5 font-semibold text-leaf-800 hover:shadow-md" data-testid="managed-fund">
-              {localized(fund, "name", i18n.language as Locale)}
-            </Link>
-          </li>
-        ))}
-      </ul>
-    </div>
-  );
+  const { t } = useTranslation();
+  return <AreaList title={t("manage.title")} empty={t("manage.none")} items={funds} href={(slug) => `/manage/funds/${slug}`} testId="managed-fund" />;
 }

@@ -4,6 +4,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { useTranslation } from "react-i18next";
+import { useDateFormat } from "~/components/format";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { Money, useFormatMoney } from "~/components/money";
 import { getViewer } from "~/modules/accounts/viewer.server";
@@ -55,7 +56,8 @@ export async function action({ params, request }: ActionFunctionArgs) {
 function StatusPanel() {
   const { order } = useLoaderData<typeof loader>();
   const navigation = useNavigation();
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
+  const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
   const busy = navigation.state !== "idle";
   if (order.status === "paid") {
     return (
@@ -66,7 +68,7 @@ function StatusPanel() {
   }
   if (order.status === "pending_payment") {
     const until = order.reservedUntil
-      ? new Intl.DateTimeFormat(i18n.language === "zh" ? "zh-CN" : "en-GB", { timeStyle: "short", dateStyle: "medium", timeZone: "Asia/Shanghai" }).format(new Date(order.reservedUntil))
+      ? date(order.reservedUntil)
       : "";
     return (
       <div className="rounded-xl border border-amber-200 bg-amber-50 px-5 py-4">

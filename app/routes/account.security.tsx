@@ -27,7 +27,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     const intent = form.get("intent");
     if (intent === "change-password") {
-      const cookie = await changePassword(viewer.user.id, { current: form.get("current"), next: form.get("password") }, client);
+      const cookie = await changePassword(
+        viewer.user.id,
+        { current: form.get("current"), next: form.get("password") },
+        { ...client, secondFactorPassed: !!viewer.session.secondFactorAt },
+      );
       return data({ changed: true as const }, { headers: { "Set-Cookie": cookie } });
     }
     if (intent === "sign-out-everywhere") {

@@ -6,9 +6,10 @@ import { useTranslation } from "react-i18next";
 import { AuthCard } from "~/components/auth-card";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
-import { hitRateLimits, perMinute } from "~/modules/accounts/rate-limit.server";
-import { markSecondFactorPassed } from "~/modules/accounts/session.server";
+import { hitRateLimits, twoFactorLimits } from "~/modules/accounts/rate-limit.server";
+import { upgradeSession } from "~/modules/accounts/session.server";
 import { completeEnrolment, decryptSecret, encryptSecret, newEnrolment } from "~/modules/accounts/two-factor.server";
+import { landingFor } from "~/modules/accounts/landing.server";
 import { requireUser } from "~/modules/accounts/viewer.server";
 import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
 import { isUserError, UserError } from "~/modules/errors/user-error";
@@ -31,16 +32,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (viewer.user.totpEnabledAt) throw redirect("/account/security");
   const form = await request.formData();
   try {
-    await hitRateLimits([perMinute(`two-factor:account:${viewer.user.id}`)]);
+    await hitRateLimits(twoFactorLimits(viewer.user.id));
     let secret: string;
     try {
       secret = decryptSecret(String(form.get("sealed") ?? ""));
     } catch {
       throw new UserError("totp_invalid");
     }
-    const codes = await completeEnrolment(viewer.user.id, viewer.user.email, secret, String(form.get("code") ?? ""), clientInfo(request, context).ip);
-    await markSecondFactorPassed(viewer.session.id);
-    return data({ recoveryCodes: codes, next: viewer.roles.some((r) => r.role === "admin") ? "/admin" : viewer.roles.some((r) => r.role === "fund_manager") ? "/manage" : "/account" });
+    const client = clientInfo(request, context);
+    const codes = await completeEnrolment(viewer.user.id, viewer.user.email, secret, String(form.get("code") ?? ""), client.ip);
+    const cookie = await upgradeSession(viewer.session.id, client);
+    return data({ recoveryCodes: codes, next: await landingFor(viewer.user.id) }, { headers: { "Set-Cookie": cookie } });
   } catch (error) {
     if (isUserError(error)) return userErrorData(error);
     throw error;

@@ -7,6 +7,7 @@ import { FormField } from "~/components/form-field";
 import { HoneypotField } from "~/components/honeypot";
 import { signIn } from "~/modules/accounts/auth.server";
 import { landingFor } from "~/modules/accounts/landing.server";
+import { destroySession } from "~/modules/accounts/session.server";
 import { redirectSignedIn } from "~/modules/accounts/respond.server";
 import { getViewer } from "~/modules/accounts/viewer.server";
 import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
@@ -29,6 +30,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     checkHoneypot(form);
     const result = await signIn({ email, password: form.get("password") }, clientInfo(request, context));
+    // Whatever session this browser had before ends here; the new one has a new token.
+    await destroySession(request);
     const redirectTo = requested || (await landingFor(result.userId));
     const next =
       result.next === "second_factor"

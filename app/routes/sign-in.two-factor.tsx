@@ -5,10 +5,11 @@ import { useTranslation } from "react-i18next";
 import { AuthCard } from "~/components/auth-card";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
-import { hitRateLimits, perMinute } from "~/modules/accounts/rate-limit.server";
-import { markSecondFactorPassed } from "~/modules/accounts/session.server";
+import { landingFor } from "~/modules/accounts/landing.server";
+import { hitRateLimits, twoFactorLimits } from "~/modules/accounts/rate-limit.server";
+import { upgradeSession } from "~/modules/accounts/session.server";
 import { verifySecondFactor } from "~/modules/accounts/two-factor.server";
-import { requireUser } from "~/modules/accounts/viewer.server";
+import { requirePendingUser } from "~/modules/accounts/viewer.server";
 import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
 import { isUserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
@@ -17,20 +18,21 @@ import { safeRedirectPath } from "~/modules/security/safe-redirect";
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "auth.twoFactorTitle" });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const viewer = await requireUser(request);
+  const viewer = await requirePendingUser(request);
   if (!viewer.user.totpEnabledAt) throw redirect("/account/two-factor");
-  if (viewer.session.secondFactorAt) throw redirect(safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"), "/account"));
+  if (viewer.session.secondFactorAt) throw redirect(safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"), await landingFor(viewer.user.id)));
   return null;
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const viewer = await requireUser(request);
+  const viewer = await requirePendingUser(request);
   const form = await request.formData();
+  const client = clientInfo(request, context);
   try {
-    await hitRateLimits([perMinute(`two-factor:account:${viewer.user.id}`)]);
-    await verifySecondFactor(viewer.user.id, String(form.get("code") ?? ""), clientInfo(request, context).ip);
-    await markSecondFactorPassed(viewer.session.id);
-    return redirect(safeRedirectPath(form.get("redirectTo"), "/account"));
+    await hitRateLimits(twoFactorLimits(viewer.user.id));
+    await verifySecondFactor(viewer.user.id, String(form.get("code") ?? ""), client.ip);
+    const cookie = await upgradeSession(viewer.session.id, client);
+    return redirect(safeRedirectPath(form.get("redirectTo"), await landingFor(viewer.user.id)), { headers: { "Set-Cookie": cookie } });
   } catch (error) {
     if (isUserError(error)) return userErrorData(error);
     throw error;

@@ -180,8 +180,9 @@ describe("signing in", () => {
     const email = freshEmail();
     const { userId } = await signUp({ email, name: "A", password: "correct horse battery" }, client());
     const elsewhere = cookieOf((await signIn({ email, password: "correct horse battery" }, client())).setCookie);
-    expect(await codeOf(changePassword(userId, { current: "not it at all", next: "a brand new password" }, client()))).toBe("current_password_wrong");
-    const fresh = cookieOf(await changePassword(userId, { current: "correct horse battery", next: "a brand new password" }, client()));
+    const asSignedIn = { ...client(), secondFactorPassed: false };
+    expect(await codeOf(changePassword(userId, { current: "not it at all", next: "a brand new password" }, asSignedIn))).toBe("current_password_wrong");
+    const fresh = cookieOf(await changePassword(userId, { current: "correct horse battery", next: "a brand new password" }, asSignedIn));
     expect(await getViewer(requestWith(elsewhere))).toBeNull();
     expect(await getViewer(requestWith(fresh))).not.toBeNull();
     expect(await codeOf(signIn({ email, password: "a brand new password" }, client()))).toBe("ok");
@@ -359,5 +360,90 @@ describe("carts and accounts", () => {
     expect(result.init.status).toBe(400);
     expect(result.data.error.code).toBe("bot_detected");
     expect(await t.db.user.count({ where: { email } })).toBe(0);
+  });
+});
+
+describe("fixes from the security review", () => {
+  it("a session still waiting for its second factor cannot change the password (or gain the factor that way)", async () => {
+    const email = freshEmail();
+    const { userId } = await signUp({ email, name: "A", password: "correct horse battery" }, client());
+    const now = Date.now();
+    await completeEnrolment(userId, email, TOTP_SECRET, currentCode(TOTP_SECRET, email, now));
+    const signedIn = await signIn({ email, password: "correct horse battery" }, client());
+    expect(signedIn.next).toBe("second_factor");
+    const pending = cookieOf(signedIn.setCookie);
+    expect(await getViewer(requestWith(pending))).toBeNull();
+
+    const { action: securityAction } = await import("~/routes/account.security");
+    const attempt = await securityAction({
+      request: new Request("http://shop.test/account/security", {
+        method: "POST",
+        headers: { Cookie: pending },
+        body: new URLSearchParams({ intent: "change-password", current: "correct horse battery", password: "attacker's new password" }),
+      }),
+      params: {},
+      context: {},
+    }).catch((response: Response) => response);
+    expect((attempt as Response).status).toBe(302);
+    expect((attempt as Response).headers.get("Location")).toMatch(/^\/sign-in\/two-factor/);
+    expect(await codeOf(signIn({ email, password: "correct horse battery" }, client()))).toBe("ok");
+
+    // Even called directly, a password-only session stays password-only.
+    const fresh = cookieOf(await changePassword(userId, { current: "correct horse battery", next: "a brand new password" }, { ...client(), secondFactorPassed: false }));
+    expect(await getViewer(requestWith(fresh))).toBeNull();
+  });
+
+  it("passing the second factor replaces the session with a new token", async () => {
+    const user = await createUser(t.db, { totp: true });
+    const { createSession, upgradeSession, readSessionToken: read, hashToken } = await import("~/modules/accounts/session.server");
+    const before = cookieOf(await createSession(user.id, {}));
+    const id = hashToken((await read(requestWith(before)))!);
+    const after = cookieOf(await upgradeSession(id, {}));
+    expect(after).not.toBe(before);
+    expect(await getViewer(requestWith(before))).toBeNull();
+    expect((await getViewer(requestWith(after)))?.user.id).toBe(user.id);
+  });
+
+  it("an older invitation link dies when a newer one is used, and no invitation works once a password is set", async () => {
+    const admin = await t.db.roleAssignment.findFirstOrThrow({ where: { role: "admin" } });
+    const email = freshEmail();
+    const grant = await parseRoleGrant({ role: "cooperative_member", scope: "hengshan-sea-duck" });
+    await inviteUser(admin.userId, { email, grant }, client());
+    const first = /\/invitation\/([A-Za-z0-9_-]{43})/.exec(readMailbox(email).at(-1)!.text)![1];
+    await t.db.roleAssignment.deleteMany({ where: { user: { email } } });
+    await inviteUser(admin.userId, { email, grant }, client());
+    const second = /\/invitation\/([A-Za-z0-9_-]{43})/.exec(readMailbox(email).at(-1)!.text)![1];
+    expect(second).not.toBe(first);
+    const { acceptInvitation } = await import("~/modules/accounts/auth.server");
+    await acceptInvitation({ token: second, name: "Li", password: "my own long password" }, client());
+    expect(await codeOf(acceptInvitation({ token: first, name: "Thief", password: "someone else's password" }, client()))).toBe("link_invalid");
+    expect(await codeOf(signIn({ email, password: "my own long password" }, client()))).toBe("ok");
+  });
+
+  it("keys IPv6 clients by their /64, so rotating addresses inside it does not escape the limit", async () => {
+    const { clientKey } = await import("~/modules/accounts/rate-limit.server");
+    expect(clientKey("2001:db8:1:2:aaaa::1")).toBe("2001:db8:1:2::/64");
+    expect(clientKey("2001:db8:1:2:bbbb:cccc:dddd:eeee")).toBe("2001:db8:1:2::/64");
+    expect(clientKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(clientKey("::ffff:192.0.2.1")).toBe("192.0.2.1");
+    expect(clientKey(null)).toBe("unknown");
+  });
+
+  it("an admin can end all of a user's sessions", async () => {
+    const email = freshEmail();
+    const { userId } = await signUp({ email, name: "A", password: "correct horse battery" }, client());
+    const victim = cookieOf((await signIn({ email, password: "correct horse battery" }, client())).setCookie);
+    const adminUser = await createUser(t.db, { totp: true });
+    await t.db.roleAssignment.create({ data: { userId: adminUser.id, role: "admin" } });
+    const { createSession } = await import("~/modules/accounts/session.server");
+    const adminCookie = cookieOf(await createSession(adminUser.id, { secondFactor: true }));
+    const { action } = await import("~/routes/admin.users.$id");
+    await action({
+      request: new Request(`http://shop.test/admin/users/${userId}`, { method: "POST", headers: { Cookie: adminCookie }, body: new URLSearchParams({ intent: "end-sessions" }) }),
+      params: { id: userId },
+      context: {},
+    });
+    expect(await getViewer(requestWith(victim))).toBeNull();
+    expect(await t.db.auditEvent.count({ where: { kind: "sessions_ended_by_admin", subjectUserId: userId } })).toBe(1);
   });
 });

@@ -10,7 +10,7 @@ import { sendMail } from "~/modules/mail/mail.server";
 import { recordAudit } from "./audit.server";
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from "./password-hash.server";
 import { checkPassword } from "./password-policy";
-import { hitRateLimits, perMinute } from "./rate-limit.server";
+import { clientKey, hitRateLimits, perMinute } from "./rate-limit.server";
 import { createSession, destroyAllSessions } from "./session.server";
 
 export type ClientInfo = { ip?: string | null; userAgent?: string | null; origin: string };
@@ -40,7 +40,7 @@ function linkTo(path: string, client: ClientInfo) {
 }
 
 export async function signUp(input: { email: unknown; name: unknown; password: unknown }, client: ClientInfo) {
-  await hitRateLimits([perMinute(`sign-up:ip:${client.ip ?? "unknown"}`)]);
+  await hitRateLimits([perMinute(`sign-up:ip:${clientKey(client.ip)}`)]);
   const email = parseEmail(input.email);
   const name = parseName(input.name);
   const password = checkPassword(input.password, { email });
@@ -55,7 +55,7 @@ export type SignInResult = { userId: string; setCookie: string; next: "done" | "
 export async function signIn(input: { email: unknown; password: unknown }, client: ClientInfo): Promise<SignInResult> {
   const email = typeof input.email === "string" ? input.email.trim().toLowerCase().slice(0, 254) : "";
   try {
-    await hitRateLimits([perMinute(`sign-in:ip:${client.ip ?? "unknown"}`), perMinute(`sign-in:account:${email}`)]);
+    await hitRateLimits([perMinute(`sign-in:ip:${clientKey(client.ip)}`), perMinute(`sign-in:account:${email}`)]);
   } catch (error) {
     await recordAudit({ kind: "sign_in_rate_limited", email, ip: client.ip });
     throw error;
@@ -76,14 +76,15 @@ export async function signIn(input: { email: unknown; password: unknown }, clien
   return {
     userId: user.id,
     setCookie: await createSession(user.id, client),
-    next: !privileged ? "done" : user.totpEnabledAt ? "second_factor" : "enrol_second_factor",
+    // Anyone who turned two-step verification on is asked for it, not only the roles that must have it.
+    next: user.totpEnabledAt ? "second_factor" : privileged ? "enrol_second_factor" : "done",
   };
 }
 
 /** Always answers the same way; mails a one-time link only when the account exists. */
 export async function requestPasswordReset(input: { email: unknown }, client: ClientInfo): Promise<void> {
   const email = parseEmail(input.email);
-  await hitRateLimits([perMinute(`reset:ip:${client.ip ?? "unknown"}`), perMinute(`reset:account:${email}`)]);
+  await hitRateLimits([perMinute(`reset:ip:${clientKey(client.ip)}`), perMinute(`reset:account:${email}`)]);
   const user = await db().user.findUnique({ where: { email } });
   await recordAudit({ kind: "password_reset_requested", subjectUserId: user?.id ?? null, email, ip: client.ip });
   if (!user) return;
@@ -109,14 +110,24 @@ async function consumeToken(token: string, purpose: "password_reset" | "invitati
     data: { usedAt: now },
   });
   if (claimed.count !== 1) throw new UserError("link_invalid", {}, 410);
-  return db().authToken.findUniqueOrThrow({ where: { tokenHash: tokenHash(token) }, include: { user: true } });
+  const row = await db().authToken.findUniqueOrThrow({ where: { tokenHash: tokenHash(token) }, include: { user: true } });
+  // Once one link is used, every other open link of this account is void.
+  await voidOpenTokens(row.userId, now);
+  return row;
+}
+
+async function voidOpenTokens(userId: string, now = new Date()) {
+  await db().authToken.updateMany({ where: { userId, usedAt: null }, data: { usedAt: now } });
 }
 
 /** Whether a one-time link can still be used (for showing the form or an explanation). */
 export async function isTokenUsable(token: string, purpose: "password_reset" | "invitation", now = new Date()) {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-  const row = await db().authToken.findUnique({ where: { tokenHash: tokenHash(token) }, include: { user: { select: { email: true, name: true } } } });
-  return row && row.purpose === purpose && !row.usedAt && row.expiresAt > now ? row.user : null;
+  const row = await db().authToken.findUnique({ where: { tokenHash: tokenHash(token) }, include: { user: { select: { email: true, name: true, passwordHash: true } } } });
+  if (!row || row.purpose !== purpose || row.usedAt || row.expiresAt <= now) return null;
+  // An invitation only sets a first password; an account that has one uses a reset instead.
+  if (purpose === "invitation" && row.user.passwordHash) return null;
+  return { email: row.user.email, name: row.user.name };
 }
 
 export async function resetPassword(input: { token: string; password: unknown }, client: ClientInfo) {
@@ -131,7 +142,13 @@ export async function resetPassword(input: { token: string; password: unknown },
   return { userId: user.id, setCookie: await createSession(user.id, client) };
 }
 
-export async function changePassword(userId: string, input: { current: unknown; next: unknown }, client: ClientInfo) {
+/**
+ * The new session keeps exactly the verification the current one had: a
+ * session that has not passed the second factor cannot gain it by changing
+ * the password.
+ */
+export async function changePassword(userId: string, input: { current: unknown; next: unknown }, client: ClientInfo & { secondFactorPassed: boolean }) {
+  await hitRateLimits([perMinute(`password-change:account:${userId}`)]);
   const user = await db().user.findUniqueOrThrow({ where: { id: userId } });
   if (!user.passwordHash || !(await verifyPassword(user.passwordHash, String(input.current ?? "")))) {
     throw new UserError("current_password_wrong", {}, 400);
@@ -140,8 +157,9 @@ export async function changePassword(userId: string, input: { current: unknown; 
   await db().user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(password), passwordChangedAt: new Date() } });
   // Sign out everywhere: every other browser must sign in with the new password.
   await destroyAllSessions(userId);
+  await voidOpenTokens(userId);
   await recordAudit({ kind: "password_changed", actorUserId: userId, subjectUserId: userId, email: user.email, ip: client.ip });
-  return createSession(userId, { ...client, secondFactor: !!user.totpEnabledAt });
+  return createSession(userId, { ...client, secondFactor: client.secondFactorPassed });
 }
 
 export async function signOutEverywhere(userId: string, client: ClientInfo) {

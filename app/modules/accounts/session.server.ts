@@ -77,8 +77,15 @@ export async function createSession(
   return sessionCookie().serialize(token);
 }
 
-export async function markSecondFactorPassed(sessionId: string, now = new Date()) {
-  await db().session.update({ where: { id: sessionId }, data: { secondFactorAt: now, lastSeenAt: now } });
+/**
+ * After the second factor: a brand-new session (new token) replaces the
+ * password-only one, so a token seen before the upgrade is worth nothing.
+ * Returns the Set-Cookie header.
+ */
+export async function upgradeSession(sessionId: string, details: { ip?: string | null; userAgent?: string | null }, now = new Date()): Promise<string> {
+  const old = await db().session.findUniqueOrThrow({ where: { id: sessionId } });
+  await db().session.delete({ where: { id: sessionId } });
+  return createSession(old.userId, { ...details, secondFactor: true }, now);
 }
 
 /** Ends the request's session on the server; returns the Set-Cookie that clears it. */

@@ -22,8 +22,18 @@ async function isPrivileged(userId: string) {
   return (await db().roleAssignment.count({ where: { userId, role: { in: PRIVILEGED } } })) > 0;
 }
 
-/** The signed-in user of this request, or null (memoised per request). */
-export function getViewer(request: Request): Promise<Viewer | null> {
+/**
+ * The signed-in user of this request, or null. Someone with two-step
+ * verification on who has not passed it in this session is not signed in yet
+ * (see getPendingViewer).
+ */
+export async function getViewer(request: Request): Promise<Viewer | null> {
+  const viewer = await getPendingViewer(request);
+  return viewer && (!viewer.user.totpEnabledAt || viewer.session.secondFactorAt) ? viewer : null;
+}
+
+/** The session's user whether or not the second factor is still due (memoised per request). */
+export function getPendingViewer(request: Request): Promise<Viewer | null> {
   let viewer = cache.get(request);
   if (!viewer) {
     viewer = (async () => {
@@ -48,7 +58,18 @@ function signInRedirect(request: Request): never {
 }
 
 export async function requireUser(request: Request): Promise<Viewer> {
-  return (await getViewer(request)) ?? signInRedirect(request);
+  const viewer = await getViewer(request);
+  if (viewer) return viewer;
+  if (await getPendingViewer(request)) {
+    const url = new URL(request.url);
+    throw redirect(`/sign-in/two-factor?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
+  }
+  return signInRedirect(request);
+}
+
+/** For the two-factor pages themselves: a session, even one still waiting for its second factor. */
+export async function requirePendingUser(request: Request): Promise<Viewer> {
+  return (await getPendingViewer(request)) ?? signInRedirect(request);
 }
 
 /**

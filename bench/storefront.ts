@@ -53,6 +53,7 @@ async function main() {
       PORT: String(port),
       HOST: "127.0.0.1",
       PUBLIC_URL: `http://127.0.0.1:${port}`,
+      HARVEST_MAIL_TO_FILES: "on",
       HARVEST_MAIL_DIR: path.join(root, "mail"),
       DATABASE_URL: process.env.BENCH_DATABASE_URL ?? "",
       HARVEST_DATA_DIR: path.join(root, "postgres"),

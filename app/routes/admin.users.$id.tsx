@@ -10,6 +10,8 @@ import { RoleBadge } from "~/components/role-badge";
 import { RoleFields } from "~/components/role-fields";
 import { roleScopeOptions } from "~/modules/accounts/admin-options.server";
 import { grantRole, parseRoleGrant, revokeRole } from "~/modules/accounts/roles.server";
+import { recordAudit } from "~/modules/accounts/audit.server";
+import { destroyAllSessions } from "~/modules/accounts/session.server";
 import { requireRole } from "~/modules/accounts/viewer.server";
 import { db } from "~/modules/db/db.server";
 import { clientInfo, notFound, userErrorData } from "~/modules/errors/respond.server";
@@ -44,6 +46,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const intent = form.get("intent");
     if (intent === "grant") {
       await grantRole(admin.user.id, user.id, await parseRoleGrant({ role: form.get("role"), scope: form.get("scope") }), client);
+    } else if (intent === "end-sessions") {
+      const count = await destroyAllSessions(user.id);
+      await recordAudit({ kind: "sessions_ended_by_admin", actorUserId: admin.user.id, subjectUserId: user.id, ip: client.ip, detail: { sessions: count } });
     } else if (intent === "revoke") {
       const assignmentId = String(form.get("assignmentId") ?? "");
       // Scoped to this user: an id from another user's page is simply not found.
@@ -90,6 +95,12 @@ export default function AdminUser() {
           ))}
         </ul>
       </section>
+      <Form method="post" className="card flex flex-wrap items-center justify-between gap-3 p-5">
+        <p className="text-sm text-stone-600">{t("admin.endSessionsBody")}</p>
+        <button type="submit" name="intent" value="end-sessions" className="btn-secondary" disabled={busy}>
+          {t("admin.endSessions")}
+        </button>
+      </Form>
       <Form method="post" className="card space-y-4 p-5">
         <h2 className="font-semibold">{t("admin.addRole")}</h2>
         <RoleFields cooperatives={cooperatives} funds={funds} />

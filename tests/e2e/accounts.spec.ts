@@ -14,6 +14,8 @@ test("a buyer signs up, buys, and sees the order in their history and their impa
   await page.goto("/");
   await page.getByTestId("sign-in-link").click();
   await page.getByRole("link", { name: "注册" }).click();
+  // Wait for the new page: the sign-in form has an email field too.
+  await expect(page.getByRole("heading", { name: "注册" })).toBeVisible();
   await page.locator('input[name="email"]').fill(email);
   await page.locator('input[name="name"]').fill("小王");
   await page.locator('input[name="password"]').fill("password");
@@ -80,8 +82,8 @@ test("an admin enrols two-step verification and invites a cooperative member, wh
 
   // The audit log shows what happened.
   await page.getByRole("link", { name: "安全日志" }).click();
-  await expect(page.getByTestId("audit-event").filter({ hasText: "邀请用户" })).toHaveCount(1);
-  await expect(page.getByTestId("audit-event").filter({ hasText: "开启两步验证" })).toHaveCount(1);
+  await expect(page.getByTestId("audit-event").filter({ hasText: "邀请用户" }).filter({ hasText: memberEmail })).toHaveCount(1);
+  await expect(page.getByTestId("audit-event").filter({ hasText: "开启两步验证" }).filter({ hasText: adminEmail })).toHaveCount(1);
 
   // The member, in their own browser, follows the mailed link.
   const mail = await lastMailTo(memberEmail);

@@ -32,6 +32,7 @@ const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     DATABASE_URL: databaseUrl,
     HARVEST_TEST_GATEWAY: "on",
     HARVEST_INSECURE_COOKIES: "1",
+    HARVEST_MAIL_TO_FILES: "on",
     HARVEST_MAIL_DIR: mailDir,
     SESSION_SECRET: randomBytes(32).toString("hex"),
     ENCRYPTION_KEY: randomBytes(32).toString("hex"),

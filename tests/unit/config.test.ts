@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "~/modules/config/env.server";
 
 const secret = "s".repeat(40);
-const production = { NODE_ENV: "production", SESSION_SECRET: secret, ENCRYPTION_KEY: "k".repeat(40), PUBLIC_URL: "https://shop.example", HARVEST_TEST_GATEWAY: "on" };
+const production = { NODE_ENV: "production", SESSION_SECRET: secret, ENCRYPTION_KEY: "k".repeat(40), PUBLIC_URL: "https://shop.example", HARVEST_TEST_GATEWAY: "on", SMTP_URL: "smtp://mail.example:587" };
 
 describe("configuration", () => {
   it("runs locally with no configuration at all, test gateway on", () => {
@@ -30,6 +30,8 @@ describe("configuration", () => {
     expect(() => loadConfig({ ...production, PUBLIC_URL: undefined })).toThrow(/PUBLIC_URL is missing/);
     expect(() => loadConfig({ ...production, PUBLIC_URL: "ftp://x" })).toThrow(/PUBLIC_URL/);
     expect(loadConfig({ ...production, PUBLIC_URL: "https://shop.example/" }).publicUrl).toBe("https://shop.example");
+    expect(() => loadConfig({ ...production, SMTP_URL: undefined })).toThrow(/SMTP_URL is missing/);
+    expect(loadConfig({ ...production, SMTP_URL: undefined, HARVEST_MAIL_TO_FILES: "on" }).smtpUrl).toBeNull();
   });
 
   it("lets a local run switch the test gateway off", () => {

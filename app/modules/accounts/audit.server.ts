@@ -19,6 +19,7 @@ export type AuditKind =
   | "role_granted"
   | "role_revoked"
   | "user_invited"
+  | "sessions_ended_by_admin"
   | "invitation_accepted";
 
 export type AuditEntry = {

@@ -28,3 +28,22 @@ export async function pruneRateLimits(now = new Date()): Promise<number> {
 }
 
 export const perMinute = (key: string, max = 10): Limit => ({ key, max, windowSeconds: 60 });
+
+/**
+ * Guessing a 6-digit code: 5 a minute and 30 a day per account, so even a
+ * year of trying has well under a 1% chance (3 codes in 10^6 are valid at
+ * any moment).
+ */
+export const twoFactorLimits = (userId: string): Limit[] => [
+  { key: `two-factor:account:${userId}`, max: 5, windowSeconds: 60 },
+  { key: `two-factor:account-day:${userId}`, max: 30, windowSeconds: 24 * 60 * 60 },
+];
+
+/** The key part for a client address: IPv6 clients get a whole /64 each, as one household does. */
+export function clientKey(ip: string | null | undefined): string {
+  if (!ip) return "unknown";
+  const address = ip.replace(/^::ffff:/, "");
+  if (!address.includes(":")) return address;
+  const groups = address.split("::")[0].split(":").concat(["0", "0", "0", "0"]).slice(0, 4);
+  return `${groups.join(":")}::/64`;
+}

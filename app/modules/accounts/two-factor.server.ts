@@ -2,14 +2,15 @@
 // fund managers and admins. The secret is stored encrypted (AES-256-GCM with
 // a key derived from ENCRYPTION_KEY); a code is accepted at most once (the
 // last accepted time step is stored); ten one-time recovery codes are kept
-// as peppered HMACs.
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+// as argon2id hashes (each code has ~50 bits, too few for a plain hash).
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import * as OTPAuth from "otpauth";
 import QRCode from "qrcode";
 import { config } from "~/modules/config/env.server";
 import { db } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
 import { recordAudit } from "./audit.server";
+import { hashPassword, verifyPassword } from "./password-hash.server";
 
 const ISSUER = "Harvest Share";
 const key = () => createHash("sha256").update(`totp:${config().encryptionKey}`).digest();
@@ -53,7 +54,7 @@ export function currentCode(secretBase32: string, email: string, now = Date.now(
   return totpFor(secretBase32, email).generate({ timestamp: now });
 }
 
-const pepper = (code: string) => createHmac("sha256", `recovery:${config().encryptionKey}`).update(code.toUpperCase().replace(/[^A-Z0-9]/g, "")).digest("hex");
+const normaliseCode = (code: string) => code.toUpperCase().replace(/[^A-Z0-9]/g, "");
 
 function newRecoveryCodes(): string[] {
   const alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -69,10 +70,11 @@ export async function completeEnrolment(userId: string, email: string, secretBas
   const step = matchingStep(secretBase32, email, code);
   if (step === null) throw new UserError("totp_invalid");
   const codes = newRecoveryCodes();
+  const hashes = await Promise.all(codes.map((c) => hashPassword(normaliseCode(c))));
   await db().$transaction(async (tx) => {
     await tx.user.update({ where: { id: userId }, data: { totpSecretEnc: encryptSecret(secretBase32), totpEnabledAt: new Date(), totpLastStep: BigInt(step) } });
     await tx.recoveryCode.deleteMany({ where: { userId } });
-    await tx.recoveryCode.createMany({ data: codes.map((c) => ({ userId, codeHash: pepper(c) })) });
+    await tx.recoveryCode.createMany({ data: hashes.map((codeHash) => ({ userId, codeHash })) });
     await recordAudit({ kind: "second_factor_enrolled", actorUserId: userId, subjectUserId: userId, ip }, tx);
   });
   return codes;
@@ -93,9 +95,15 @@ export async function verifySecondFactor(userId: string, input: string, ip?: str
       await tx.user.update({ where: { id: userId }, data: { totpLastStep: BigInt(step) } });
       return true;
     }
-    const hashed = pepper(input);
-    const codes = await tx.recoveryCode.findMany({ where: { userId, usedAt: null } });
-    const match = codes.find((c) => timingSafeEqual(Buffer.from(c.codeHash), Buffer.from(hashed)));
+    const candidate = normaliseCode(input);
+    if (candidate.length !== 10) return false;
+    let match: { id: string } | undefined;
+    for (const code of await tx.recoveryCode.findMany({ where: { userId, usedAt: null } })) {
+      if (await verifyPassword(code.codeHash, candidate)) {
+        match = code;
+        break;
+      }
+    }
     if (!match) return false;
     await tx.recoveryCode.update({ where: { id: match.id }, data: { usedAt: new Date() } });
     await recordAudit({ kind: "recovery_code_used", actorUserId: userId, subjectUserId: userId, ip }, tx);

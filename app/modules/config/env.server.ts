@@ -15,6 +15,7 @@ const EnvSchema = z.object({
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default("Harvest Share 益农集市 <no-reply@harvest-share.example>"),
   HARVEST_MAIL_DIR: z.string().default(".data/mail"),
+  HARVEST_MAIL_TO_FILES: z.enum(["on", "off"]).optional(),
   TRUST_PROXY: z.string().optional(),
 });
 
@@ -66,6 +67,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push("ENCRYPTION_KEY is missing: set it to a random string of at least 32 characters; it protects two-factor secrets.");
   } else if (isProduction && values.ENCRYPTION_KEY!.length < 32) {
     problems.push("ENCRYPTION_KEY is too short: use at least 32 random characters.");
+  }
+  if (isProduction && !values.SMTP_URL && values.HARVEST_MAIL_TO_FILES !== "on") {
+    problems.push("SMTP_URL is missing: set it so password-reset and invitation mail reaches people (or HARVEST_MAIL_TO_FILES=on to keep mail as files, e.g. on a test rig).");
   }
   if (isProduction && !values.PUBLIC_URL) {
     problems.push("PUBLIC_URL is missing: set it to the shop's address (e.g. https://shop.example); emailed links use it.");

@@ -125,7 +125,10 @@ const zh = {
     userTitle: "用户 {{email}}",
     joined: "注册于 {{date}}",
     twoFactor: "两步验证",
+    endSessions: "结束此用户的所有登录",
+    endSessionsBody: "账号可能被盗用时使用：此用户在所有设备上都需要重新登录。",
     events: {
+      sessions_ended_by_admin: "管理员结束了全部登录",
       sign_in_succeeded: "登录成功",
       sign_in_failed: "登录失败",
       sign_in_rate_limited: "登录尝试过多被限制",
@@ -459,7 +462,10 @@ const en: DeepStrings<Resource> = {
     userTitle: "User {{email}}",
     joined: "Joined {{date}}",
     twoFactor: "Two-step verification",
+    endSessions: "End all of this user's sessions",
+    endSessionsBody: "For a possibly compromised account: the user must sign in again on every device.",
     events: {
+      sessions_ended_by_admin: "Sessions ended by an admin",
       sign_in_succeeded: "Signed in",
       sign_in_failed: "Sign-in failed",
       sign_in_rate_limited: "Sign-in rate-limited",

@@ -21,7 +21,9 @@ export async function sendMail(mail: Mail): Promise<void> {
   fs.mkdirSync(mailDir, { recursive: true });
   const file = path.join(mailDir, `${new Date().toISOString().replace(/[:.]/g, "-")}-${mail.to.replace(/[^a-z0-9@.-]/gi, "_")}.txt`);
   fs.writeFileSync(file, `From: ${mailFrom}\nTo: ${mail.to}\nSubject: ${mail.subject}\n\n${mail.text}\n`);
-  const link = /https?:\/\/\S+/.exec(mail.text)?.[0];
+  // Locally the link is printed for convenience; in production a one-time
+  // link in a log would let whoever reads the logs take over the account.
+  const link = config().isProduction ? undefined : /https?:\/\/\S+/.exec(mail.text)?.[0];
   console.log(`[harvest-share] mail to ${mail.to} written to ${file}${link ? ` (link: ${link})` : ""}`);
 }
 

@@ -7,6 +7,7 @@ import { parseDatabaseUrl, toDatabaseUrl } from "./connection.server";
 import { createDb } from "./db.server";
 import { ensureDatabase, startEmbeddedPostgres } from "./embedded-postgres.server";
 import { applyMigrations } from "./migrate.server";
+import { chainUnchainedTransactions } from "../ledger/integrity.server";
 
 export type PreparedDatabase = { url: string; embedded: boolean; seeded: boolean; stop: () => Promise<void> };
 
@@ -38,6 +39,14 @@ export async function prepareDatabase(options: {
   }
   try {
     await applyMigrations(parseDatabaseUrl(url), { log });
+    // Transactions from before the hash chain existed join it once.
+    const chainDb = createDb(url, 2);
+    try {
+      const chained = await chainUnchainedTransactions(chainDb);
+      if (chained > 0) log(`chained ${chained} earlier ledger transactions`);
+    } finally {
+      await chainDb.$disconnect();
+    }
     let seeded = false;
     if (options.seed ?? true) {
       const db = createDb(url, 2);

@@ -2,6 +2,7 @@
 // database transaction, so a business step and its postings commit together.
 import type { DbTransaction } from "~/modules/db/db.server";
 import type { AccountSpec } from "./accounts";
+import { chainHash } from "./chain";
 import { assertBalanced, type LedgerTransactionInput } from "./postings";
 
 export type PostedTransaction = { id: bigint; created: boolean };
@@ -31,28 +32,54 @@ export async function ensureLedgerAccounts(tx: DbTransaction, specs: AccountSpec
   }
 }
 
+export class IdempotencyConflictError extends Error {
+  constructor(key: string) {
+    super(`Ledger idempotency key ${key} was already used for a different transaction`);
+    this.name = "IdempotencyConflictError";
+  }
+}
+
+/** What makes two transactions the same money movement: kind, order and postings. */
+function fingerprint(kind: string, orderId: string | null, postings: { account: string; amountMinor: bigint | string; currency: string; orderLineId: string | null }[]) {
+  const lines = postings.map((p) => `${p.account}|${String(p.amountMinor)}|${p.currency.trim()}|${p.orderLineId ?? ""}`).sort();
+  return JSON.stringify([kind, orderId, lines]);
+}
+
 /**
- * Appends one balanced transaction and moves the stored balances, locking the
- * touched account rows in id order so concurrent writers cannot deadlock.
- * The idempotency key makes a retry a no-op: the first transaction is returned
- * with `created: false`.
+ * Appends one balanced transaction, chains it (gapless sequence and hash),
+ * and moves the stored balances. Writers are ordered by the chain head's row
+ * lock, then lock the touched accounts in id order, so they cannot deadlock.
+ * The idempotency key makes a retry a no-op returning the first transaction
+ * (`created: false`); the same key with different money is refused.
  */
-export async function postLedgerTransaction(tx: DbTransaction, input: LedgerTransactionInput): Promise<PostedTransaction> {
+export async function postLedgerTransaction(tx: DbTransaction, input: LedgerTransactionInput, now = new Date()): Promise<PostedTransaction> {
   assertBalanced(input);
 
-  const inserted = await tx.$queryRaw<{ id: bigint }[]>`
-    INSERT INTO ledger_transaction (idempotency_key, kind, memo, caused_by, order_id)
-    VALUES (${input.idempotencyKey}, ${input.kind}, ${input.memo}, ${input.causedBy}, ${input.orderId ?? null}::uuid)
-    ON CONFLICT (idempotency_key) DO NOTHING
-    RETURNING id`;
-  if (inserted.length === 0) {
-    const existing = await tx.ledgerTransaction.findUniqueOrThrow({
-      where: { idempotencyKey: input.idempotencyKey },
-      select: { id: true },
-    });
+  const [head] = await tx.$queryRaw<{ sequence: bigint; hash: string }[]>`
+    SELECT sequence, hash FROM ledger_chain_head WHERE id = 1 FOR UPDATE`;
+
+  const existing = await tx.ledgerTransaction.findUnique({
+    where: { idempotencyKey: input.idempotencyKey },
+    include: { postings: { include: { account: { select: { code: true } } } } },
+  });
+  if (existing) {
+    const before = fingerprint(existing.kind, existing.orderId, existing.postings.map((p) => ({ account: p.account.code, amountMinor: p.amountMinor, currency: p.currency, orderLineId: p.orderLineId })));
+    const after = fingerprint(input.kind, input.orderId ?? null, input.postings.map((p) => ({ account: p.accountCode, amountMinor: p.amountMinor, currency: p.currency, orderLineId: p.orderLineId ?? null })));
+    if (before !== after) throw new IdempotencyConflictError(input.idempotencyKey);
     return { id: existing.id, created: false };
   }
-  const transactionId = inserted[0].id;
+
+  const created = await tx.ledgerTransaction.create({
+    data: {
+      idempotencyKey: input.idempotencyKey,
+      kind: input.kind,
+      memo: input.memo,
+      causedBy: input.causedBy,
+      orderId: input.orderId ?? null,
+      createdAt: now,
+    },
+  });
+  const transactionId = created.id;
 
   const codes = [...new Set(input.postings.map((posting) => posting.accountCode))];
   const accounts = await tx.$queryRaw<{ id: bigint; code: string; currency: string }[]>`
@@ -89,6 +116,20 @@ export async function postLedgerTransaction(tx: DbTransaction, input: LedgerTran
     SET balance_minor = account.balance_minor + delta.amount
     FROM unnest(${ids.map(String)}::bigint[], ${ids.map((id) => String(deltas.get(id)))}::bigint[]) AS delta(id, amount)
     WHERE account.id = delta.id`;
+
+  const sequence = head.sequence + 1n;
+  const hash = chainHash(head.hash, {
+    sequence: String(sequence),
+    idempotencyKey: input.idempotencyKey,
+    kind: input.kind,
+    memo: input.memo,
+    causedBy: input.causedBy,
+    orderId: input.orderId ?? null,
+    createdAt: created.createdAt.toISOString(),
+    postings: input.postings.map((p) => ({ account: p.accountCode, amountMinor: String(p.amountMinor), currency: p.currency, orderLineId: p.orderLineId ?? null })),
+  });
+  await tx.ledgerChainLink.create({ data: { transactionId, sequence, previousHash: head.hash, hash } });
+  await tx.$executeRaw`UPDATE ledger_chain_head SET sequence = ${sequence}, hash = ${hash} WHERE id = 1`;
 
   return { id: transactionId, created: true };
 }

@@ -11,6 +11,7 @@ import { db } from "./app/modules/db/db.server";
 import { randomBytes } from "node:crypto";
 import { pruneRateLimits } from "./app/modules/accounts/rate-limit.server";
 import { pruneExpiredSessions } from "./app/modules/accounts/session.server";
+import { matureContributions } from "./app/modules/ledger/money-cycle.server";
 import { releaseExpiredReservations } from "./app/modules/orders/orders.server";
 import { isCrossSiteWrite } from "./app/modules/security/cross-site";
 import { securityHeaders } from "./app/modules/security/headers";
@@ -89,10 +90,11 @@ async function main() {
     log(`serving on http://${host === "0.0.0.0" ? "localhost" : host}:${port}${database.embedded ? " (embedded PostgreSQL)" : ""}`);
   });
 
-  // Gives back the stock of orders whose reservation ran out; forgets expired
-  // sessions and old rate-limit windows.
+  // Gives back the stock of orders whose reservation ran out; moves
+  // contributions whose refund window closed to available; forgets expired
+  // sessions and old rate-limit windows. Safe on every instance at once.
   const sweeper = setInterval(() => {
-    Promise.all([releaseExpiredReservations(), pruneExpiredSessions(), pruneRateLimits()]).catch((error) =>
+    Promise.all([releaseExpiredReservations(), matureContributions(), pruneExpiredSessions(), pruneRateLimits()]).catch((error) =>
       console.error("[harvest-share] background sweep failed:", error),
     );
   }, 60_000);

@@ -10,7 +10,9 @@ let client: PrismaClient | undefined;
 
 export function createDb(connectionString: string, maxConnections = 10): PrismaClient {
   const adapter = new PrismaPg({ connectionString, max: maxConnections });
-  return new PrismaClient({ adapter });
+  // Under a burst, a money flow waits for a pooled connection rather than fail
+  // (Prisma's default gives up after 2 s).
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: 15_000, timeout: 20_000 } });
 }
 
 export function db(): PrismaClient {

@@ -62,3 +62,12 @@ export function paymentProviderAccount(provider: string, currency: string): Acco
 export function naturalBalance(type: LedgerAccountType, balanceMinor: bigint): bigint {
   return type === "asset" || type === "expense" ? balanceMinor : -balanceMinor;
 }
+
+export function bankAccount(currency: string): AccountSpec {
+  return { code: "bank:operating", type: "asset", currency, nameZh: "平台运营银行账户", nameEn: "Operating bank account" };
+}
+
+/** The platform's own money that tops up a fund when a late refund exceeds what it has available. */
+export function platformCoverAccount(currency: string): AccountSpec {
+  return { code: "platform:relief_cover", type: "expense", currency, nameZh: "平台垫付的退款差额", nameEn: "Refund gaps covered by the platform" };
+}

@@ -1,0 +1,295 @@
+// The rest of the money cycle (DESIGN.md): contributions mature from pending
+// to available, refunds reverse exactly, disbursements are committed and
+// paid with four eyes, cooperatives are paid what they are owed. Each
+// exported function is one business step in one database transaction, keyed
+// for idempotency, retried on serialization failures.
+import { db, type DbTransaction } from "~/modules/db/db.server";
+import { withRetry } from "~/modules/db/retry.server";
+import { UserError } from "~/modules/errors/user-error";
+import { fundHeld, fundReversal } from "~/modules/money/refund";
+import { lockOrder } from "~/modules/orders/orders.server";
+import { bankAccount, cooperativePayableAccount, fundAccount, naturalBalance, paymentProviderAccount, platformCoverAccount } from "./accounts";
+import { ensureLedgerAccounts, postLedgerTransaction } from "./ledger.server";
+import type { PostingInput } from "./postings";
+
+/** Takes the chain head first, as every ledger writer does, before reading balances it will rely on. */
+async function lockLedger(tx: DbTransaction) {
+  await tx.$queryRaw`SELECT id FROM ledger_chain_head WHERE id = 1 FOR UPDATE`;
+}
+
+async function naturalBalanceOf(tx: DbTransaction, code: string): Promise<bigint> {
+  const account = await tx.ledgerAccount.findUnique({ where: { code } });
+  return account ? naturalBalance(account.type, account.balanceMinor) : 0n;
+}
+
+const maturationKey = (orderId: string, fundId: string) => `order:${orderId}:mature:${fundId}`;
+
+function positiveAmount(raw: unknown, code = "amount_invalid"): bigint {
+  if (typeof raw === "bigint") {
+    if (raw <= 0n) throw new UserError(code);
+    return raw;
+  }
+  const text = typeof raw === "number" ? String(raw) : typeof raw === "string" ? raw.trim() : "";
+  if (!/^\d{1,15}$/.test(text) || BigInt(text) <= 0n) throw new UserError(code);
+  return BigInt(text);
+}
+
+/**
+ * Moves contributions whose refund window is over from pending to available,
+ * one (order, fund) pair per transaction. Safe to run twice and on several
+ * instances: the idempotency key makes a repeat a no-op.
+ */
+export async function matureContributions(now = new Date(), limit = 500): Promise<number> {
+  const due = await db().$queryRaw<{ order_id: string; fund_id: string }[]>`
+    SELECT o.id::text AS order_id, l.fund_id::text AS fund_id
+    FROM customer_order o
+    JOIN order_line l ON l.order_id = o.id
+    JOIN fund f ON f.id = l.fund_id
+    WHERE o.status = 'paid' AND o.paid_at + make_interval(days => f.refund_window_days) <= ${now}
+      AND NOT EXISTS (SELECT 1 FROM ledger_transaction t WHERE t.idempotency_key = 'order:' || o.id || ':mature:' || l.fund_id)
+    GROUP BY o.id, l.fund_id
+    HAVING sum(l.line_total_minor - l.refunded_minor) > 0
+    LIMIT ${limit}`;
+  let matured = 0;
+  for (const { order_id: orderId, fund_id: fundId } of due) {
+    const posted = await withRetry(() =>
+      db().$transaction(async (tx) => {
+        const order = await lockOrder(tx, orderId);
+        const fund = await tx.fund.findUniqueOrThrow({ where: { id: fundId } });
+        const pending = fundAccount(fund, "pending");
+        const available = fundAccount(fund, "available");
+        const postings: PostingInput[] = [];
+        for (const line of order.lines.filter((l) => l.fundId === fundId)) {
+          const held = fundHeld(line.lineTotalMinor, line.shareBps, line.refundedMinor);
+          if (held === 0n) continue;
+          postings.push({ accountCode: pending.code, amountMinor: held, currency: order.currency, orderLineId: line.id });
+          postings.push({ accountCode: available.code, amountMinor: -held, currency: order.currency, orderLineId: line.id });
+        }
+        if (postings.length === 0) return false;
+        await ensureLedgerAccounts(tx, [pending, available]);
+        const result = await postLedgerTransaction(tx, {
+          idempotencyKey: maturationKey(orderId, fundId),
+          kind: "contribution_matured",
+          memo: `Refund window over for order ${order.number}`,
+          causedBy: "job:mature-contributions",
+          orderId,
+          postings,
+        }, now);
+        return result.created;
+      }),
+    );
+    if (posted) matured += 1;
+  }
+  return matured;
+}
+
+export type RefundReport = { provider: string; providerRef: string; orderLineId: string; amountMinor: unknown; causedBy: string; now?: Date };
+
+/**
+ * Refunds part or all of one line of a paid order. The fund gives back
+ * exactly what the cumulative rule says, from pending before the line's
+ * contribution matured and from available after; if available cannot cover
+ * it, the platform covers the gap in its own visible transaction first.
+ * A replay of the same provider reference returns the first refund.
+ */
+export function recordRefund(report: RefundReport) {
+  return withRetry(() =>
+    db().$transaction(async (tx) => {
+      const previous = await tx.refund.findUnique({ where: { provider_providerRef: { provider: report.provider, providerRef: report.providerRef } } });
+      if (previous) return { refund: previous, created: false };
+      const line0 = await tx.orderLine.findUnique({ where: { id: report.orderLineId }, select: { orderId: true } });
+      if (!line0) throw new UserError("refund_line_unknown", {}, 404);
+      const order = await lockOrder(tx, line0.orderId);
+      if (order.status !== "paid") throw new UserError("refund_not_paid", {}, 409);
+      // The locked order's view of the line (refunded so far is current under the lock).
+      const line = order.lines.find((l) => l.id === report.orderLineId)!;
+      const amount = positiveAmount(report.amountMinor, "refund_amount_invalid");
+      const remaining = line.lineTotalMinor - line.refundedMinor;
+      if (amount > remaining) throw new UserError("refund_too_large", { remaining: remaining.toString() }, 409);
+
+      await lockLedger(tx);
+      const reversal = fundReversal(line.lineTotalMinor, line.shareBps, line.refundedMinor, amount);
+      const toCooperative = amount - reversal;
+      const fund = await tx.fund.findUniqueOrThrow({ where: { id: line.fundId } });
+      const cooperative = await tx.cooperative.findUniqueOrThrow({ where: { id: line.cooperativeId } });
+      const matured = !!(await tx.ledgerTransaction.findUnique({ where: { idempotencyKey: maturationKey(order.id, fund.id) }, select: { id: true } }));
+      const bucket = fundAccount(fund, matured ? "available" : "pending");
+      const psp = paymentProviderAccount(report.provider, order.currency);
+      const payable = cooperativePayableAccount(cooperative, order.currency);
+      const cover = platformCoverAccount(order.currency);
+      await ensureLedgerAccounts(tx, [bucket, psp, payable, cover]);
+      const now = report.now ?? new Date();
+      const key = `refund:${report.provider}:${report.providerRef}`;
+
+      if (matured && reversal > 0n) {
+        const available = await naturalBalanceOf(tx, bucket.code);
+        if (available < reversal) {
+          const gap = reversal - available;
+          await postLedgerTransaction(tx, {
+            idempotencyKey: `${key}:platform-cover`,
+            kind: "platform_cover",
+            memo: `Platform covers ${gap} of a late refund the fund could not (order ${order.number})`,
+            causedBy: report.causedBy,
+            orderId: order.id,
+            postings: [
+              { accountCode: cover.code, amountMinor: gap, currency: order.currency },
+              { accountCode: bucket.code, amountMinor: -gap, currency: order.currency },
+            ],
+          }, now);
+        }
+      }
+      const postings: PostingInput[] = [{ accountCode: psp.code, amountMinor: -amount, currency: order.currency, orderLineId: line.id }];
+      if (toCooperative > 0n) postings.push({ accountCode: payable.code, amountMinor: toCooperative, currency: order.currency, orderLineId: line.id });
+      if (reversal > 0n) postings.push({ accountCode: bucket.code, amountMinor: reversal, currency: order.currency, orderLineId: line.id });
+      const posted = await postLedgerTransaction(tx, {
+        idempotencyKey: key,
+        kind: "refund",
+        memo: `Refund of ${amount} on order ${order.number}`,
+        causedBy: report.causedBy,
+        orderId: order.id,
+        postings,
+      }, now);
+      await tx.orderLine.update({ where: { id: line.id }, data: { refundedMinor: line.refundedMinor + amount } });
+      const refund = await tx.refund.create({
+        data: { orderLineId: line.id, provider: report.provider, providerRef: report.providerRef, amountMinor: amount, fundReversalMinor: reversal, createdAt: now },
+      });
+      return { refund, created: true, ledgerTransactionId: posted.id };
+    }),
+  );
+}
+
+export type DisbursementProposal = { village: unknown; project: unknown; purpose: unknown; amountMinor: unknown; plannedDate: unknown };
+
+function text(raw: unknown, code: string, max = 200): string {
+  const value = typeof raw === "string" ? raw.trim() : "";
+  if (value.length < 1 || value.length > max) throw new UserError(code);
+  return value;
+}
+
+export async function proposeDisbursement(proposerId: string, fundId: string, input: DisbursementProposal, now = new Date()) {
+  const plannedText = typeof input.plannedDate === "string" ? input.plannedDate : "";
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(plannedText) || Number.isNaN(Date.parse(`${plannedText}T00:00:00Z`))) throw new UserError("disbursement_date_invalid");
+  const planned = new Date(`${plannedText}T00:00:00Z`);
+  if (planned.getTime() < Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - 24 * 60 * 60_000) throw new UserError("disbursement_date_past");
+  const fund = await db().fund.findUniqueOrThrow({ where: { id: fundId } });
+  return db().disbursement.create({
+    data: {
+      fundId,
+      village: text(input.village, "disbursement_village"),
+      project: text(input.project, "disbursement_project"),
+      purpose: text(input.purpose, "disbursement_purpose", 2000),
+      amountMinor: positiveAmount(input.amountMinor),
+      currency: fund.currency,
+      plannedDate: planned,
+      proposedById: proposerId,
+    },
+  });
+}
+
+async function lockDisbursement(tx: DbTransaction, id: string) {
+  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM disbursement WHERE id = ${id}::uuid FOR UPDATE`;
+  if (rows.length === 0) throw new UserError("disbursement_unknown", {}, 404);
+  return tx.disbursement.findUniqueOrThrow({ where: { id }, include: { fund: true } });
+}
+
+/** A different manager approves: the amount moves from available to committed. */
+export function approveDisbursement(approverId: string, id: string, now = new Date()) {
+  return withRetry(() =>
+    db().$transaction(async (tx) => {
+      const disbursement = await lockDisbursement(tx, id);
+      if (disbursement.status !== "proposed") throw new UserError("disbursement_already_decided", {}, 409);
+      if (disbursement.proposedById === approverId) throw new UserError("disbursement_four_eyes", {}, 403);
+      await lockLedger(tx);
+      const available = fundAccount(disbursement.fund, "available");
+      const committed = fundAccount(disbursement.fund, "committed");
+      await ensureLedgerAccounts(tx, [available, committed]);
+      const balance = await naturalBalanceOf(tx, available.code);
+      if (disbursement.amountMinor > balance) {
+        throw new UserError("disbursement_exceeds_available", { available: balance.toString(), currency: disbursement.currency }, 409);
+      }
+      await postLedgerTransaction(tx, {
+        idempotencyKey: `disbursement:${id}:approve`,
+        kind: "disbursement_approved",
+        memo: `Committed to ${disbursement.village}: ${disbursement.project}`,
+        causedBy: `user:${approverId}`,
+        postings: [
+          { accountCode: available.code, amountMinor: disbursement.amountMinor, currency: disbursement.currency },
+          { accountCode: committed.code, amountMinor: -disbursement.amountMinor, currency: disbursement.currency },
+        ],
+      }, now);
+      return tx.disbursement.update({ where: { id }, data: { status: "approved", decidedById: approverId, decidedAt: now } });
+    }),
+  );
+}
+
+export function rejectDisbursement(approverId: string, id: string, reason: unknown, now = new Date()) {
+  return db().$transaction(async (tx) => {
+    const disbursement = await lockDisbursement(tx, id);
+    if (disbursement.status !== "proposed") throw new UserError("disbursement_already_decided", {}, 409);
+    if (disbursement.proposedById === approverId) throw new UserError("disbursement_four_eyes", {}, 403);
+    return tx.disbursement.update({ where: { id }, data: { status: "rejected", decidedById: approverId, decidedAt: now, rejectReason: text(reason, "disbursement_reason", 500) } });
+  });
+}
+
+/** An approved disbursement leaves the fund: committed → the bank. */
+export function markDisbursementPaid(managerId: string, id: string, bankReference: unknown, now = new Date()) {
+  return withRetry(() =>
+    db().$transaction(async (tx) => {
+      const disbursement = await lockDisbursement(tx, id);
+      if (disbursement.status === "paid") throw new UserError("disbursement_already_paid", {}, 409);
+      if (disbursement.status !== "approved") throw new UserError("disbursement_not_approved", {}, 409);
+      const reference = text(bankReference, "bank_reference_invalid", 100);
+      await lockLedger(tx);
+      const committed = fundAccount(disbursement.fund, "committed");
+      const bank = bankAccount(disbursement.currency);
+      await ensureLedgerAccounts(tx, [committed, bank]);
+      await postLedgerTransaction(tx, {
+        idempotencyKey: `disbursement:${id}:paid`,
+        kind: "disbursement_paid",
+        memo: `Paid to ${disbursement.village}: ${disbursement.project} (bank ref ${reference})`,
+        causedBy: `user:${managerId}`,
+        postings: [
+          { accountCode: committed.code, amountMinor: disbursement.amountMinor, currency: disbursement.currency },
+          { accountCode: bank.code, amountMinor: -disbursement.amountMinor, currency: disbursement.currency },
+        ],
+      }, now);
+      return tx.disbursement.update({ where: { id }, data: { status: "paid", bankReference: reference, paidAt: now } });
+    }),
+  );
+}
+
+/** An admin records money paid to a cooperative, never more than it is owed. */
+export function recordCooperativePayout(adminId: string, cooperativeId: string, input: { amountMinor: unknown; bankReference: unknown }, now = new Date()) {
+  return withRetry(() =>
+    db().$transaction(async (tx) => {
+      const amount = positiveAmount(input.amountMinor);
+      const reference = text(input.bankReference, "bank_reference_invalid", 100);
+      const cooperative = await tx.cooperative.findUnique({ where: { id: cooperativeId } });
+      if (!cooperative) throw new UserError("cooperative_unknown", {}, 404);
+      const currency = "CNY";
+      const key = `payout:${cooperativeId}:${reference}`;
+      const existing = await tx.cooperativePayout.findUnique({ where: { cooperativeId_bankReference: { cooperativeId, bankReference: reference } } });
+      if (existing) {
+        if (existing.amountMinor !== amount) throw new UserError("payout_reference_reused", {}, 409);
+        return existing;
+      }
+      await lockLedger(tx);
+      const payable = cooperativePayableAccount(cooperative, currency);
+      const bank = bankAccount(currency);
+      await ensureLedgerAccounts(tx, [payable, bank]);
+      const owed = await naturalBalanceOf(tx, payable.code);
+      if (amount > owed) throw new UserError("payout_exceeds_owed", { owed: owed.toString(), currency }, 409);
+      await postLedgerTransaction(tx, {
+        idempotencyKey: key,
+        kind: "cooperative_payout",
+        memo: `Payout to ${cooperative.nameEn} (bank ref ${reference})`,
+        causedBy: `user:${adminId}`,
+        postings: [
+          { accountCode: payable.code, amountMinor: amount, currency },
+          { accountCode: bank.code, amountMinor: -amount, currency },
+        ],
+      }, now);
+      return tx.cooperativePayout.create({ data: { cooperativeId, amountMinor: amount, currency, bankReference: reference, recordedById: adminId, createdAt: now } });
+    }),
+  );
+}

@@ -8,20 +8,22 @@ import { Money } from "~/components/money";
 import { notFound } from "~/modules/errors/respond.server";
 import { localized } from "~/modules/i18n/i18n";
 import { localeOf, titleMeta } from "~/modules/i18n/meta";
+import { db } from "~/modules/db/db.server";
+import { chainHead } from "~/modules/ledger/export.server";
 import { loadFundPage } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const page = await loadFundPage(params.slug ?? "");
   if (!page) notFound();
-  return page;
+  return { ...page, head: await chainHead(db()) };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   titleMeta(matches, data ? { text: localeOf(matches) === "zh" ? data.fund.nameZh : data.fund.nameEn } : { key: "funds.notFoundTitle" });
 
 export default function FundPage() {
-  const { fund, balances, receivedMinor, contributingOrders, recent } = useLoaderData<typeof loader>();
+  const { fund, balances, receivedMinor, contributingOrders, recent, head } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
@@ -94,6 +96,35 @@ export default function FundPage() {
         )}
       </section>
       <p className="text-sm text-stone-500">{t("funds.rule")}</p>
+
+      <section className="card space-y-3 p-5" aria-labelledby="verify" data-testid="verify-section">
+        <h2 id="verify" className="text-lg font-bold">
+          {t("funds.verifyTitle")}
+        </h2>
+        <p className="text-sm text-stone-600">{t("funds.verifyBody")}</p>
+        <p className="text-sm">
+          {t("funds.chainHead")}: <span className="font-mono" data-testid="chain-head-sequence">#{head.sequence}</span>{" "}
+          <code className="block break-all rounded bg-stone-50 px-2 py-1 font-mono text-xs" data-testid="chain-head-hash">
+            {head.hash}
+          </code>
+        </p>
+        <ol className="list-decimal space-y-1 pl-5 text-sm text-stone-700">
+          <li>
+            <a href="/ledger.jsonl" download className="text-leaf-700 underline" data-testid="download-ledger">
+              {t("funds.downloadLedger")}
+            </a>
+          </li>
+          <li>
+            <a href="/verify-ledger.mjs" download className="text-leaf-700 underline">
+              {t("funds.downloadVerifier")}
+            </a>
+          </li>
+          <li>
+            {t("funds.runVerifier")} <code className="rounded bg-stone-50 px-1.5 py-0.5 font-mono text-xs">node verify-ledger.mjs harvest-share-ledger.jsonl</code>
+          </li>
+          <li>{t("funds.compareHead")}</li>
+        </ol>
+      </section>
     </div>
   );
 }

@@ -136,14 +136,28 @@ export default function OrderPage() {
                 <span className="text-xl font-bold">{format(contribution.amountMinor, contribution.fund.currency)}</span> →{" "}
                 <Link to={`/funds/${contribution.fund.slug}`} className="underline">
                   {localized(contribution.fund, "name", locale)}
-                </Link>
+                </Link>{" "}
+                <span className="rounded-full bg-leaf-50 px-2 py-0.5 text-xs" data-testid="contribution-status">
+                  {t(`order.contributionStatus.${contribution.status}`)}
+                </span>
               </li>
             ))}
           </ul>
           {transaction ? (
-            <p className="text-sm text-stone-600" data-testid="ledger-ref">
-              {t("order.ledgerRef")}: {t("order.ledgerRefBody", { id: String(transaction.id), key: transaction.idempotencyKey })}
-            </p>
+            <div className="space-y-1 text-sm text-stone-600" data-testid="ledger-ref">
+              <p>
+                {t("order.ledgerRef")}: {t("order.ledgerRefBody", { id: String(transaction.id), key: transaction.idempotencyKey })}
+              </p>
+              {transaction.sequence !== null ? (
+                <p>
+                  {t("order.chainPlace", { sequence: String(transaction.sequence) })}{" "}
+                  <code className="block break-all font-mono text-xs" data-testid="receipt-hash">
+                    {transaction.hash}
+                  </code>
+                </p>
+              ) : null}
+              <p className="text-xs">{t("order.proveIt")}</p>
+            </div>
           ) : null}
         </section>
       ) : null}

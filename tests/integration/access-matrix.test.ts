@@ -76,6 +76,7 @@ const MATRIX: Row[] = [
   ["funds.$slug",             "GET",  "/funds/no-such-fund",                       [404, 404, 404, 404, 404, 404, 404]],
 
   ["healthz",                 "GET",  "/healthz",                                  [200, 200, 200, 200, 200, 200, 200]],
+  ["ledger[.]jsonl",          "GET",  "/ledger.jsonl",                             [200, 200, 200, 200, 200, 200, 200]],
 
   ["invitation.$token",       "GET",  `/invitation/${MADE_UP_TOKEN}`,              [200, 200, 200, 200, 200, 200, 200]], // usable: false
   ["invitation.$token",       "POST", `/invitation/${MADE_UP_TOKEN}`,              [410, 410, 410, 410, 410, 410, 410]],
@@ -154,10 +155,10 @@ function importRoute(id: string): Promise<RouteModule> {
  * "/orders/HS-1" → { number: "HS-1" }), or null when the url is not that route's.
  */
 function paramsFor(id: string, url: string): Record<string, string> | null {
-  const pattern = id
-    .split(".")
+  // Dots separate segments, except inside Remix's [escapes]: "ledger[.]jsonl" is one segment.
+  const pattern = (id.match(/(?:\[[^\]]*\]|[^.])+/g) ?? [])
     .filter((segment) => segment !== "_index" && !segment.startsWith("_"))
-    .map((segment) => segment.replace(/_$/, ""));
+    .map((segment) => segment.replace(/_$/, "").replace(/\[([^\]]*)\]/g, "$1"));
   const parts = new URL(url, BASE).pathname.split("/").filter(Boolean);
   if (parts.length !== pattern.length) return null;
   const params: Record<string, string> = {};

@@ -70,7 +70,7 @@ export async function matureContributions(now = new Date(), limit = 500): Promis
         const result = await postLedgerTransaction(tx, {
           idempotencyKey: maturationKey(orderId, fundId),
           kind: "contribution_matured",
-          memo: `Refund window over for order ${order.number}`,
+          memo: "Refund window over",
           causedBy: "job:mature-contributions",
           orderId,
           postings,
@@ -128,7 +128,7 @@ export function recordRefund(report: RefundReport) {
           await postLedgerTransaction(tx, {
             idempotencyKey: `${key}:platform-cover`,
             kind: "platform_cover",
-            memo: `Platform covers ${gap} of a late refund the fund could not (order ${order.number})`,
+            memo: `Platform covers ${gap} of a late refund the fund could not`,
             causedBy: report.causedBy,
             orderId: order.id,
             postings: [
@@ -144,7 +144,7 @@ export function recordRefund(report: RefundReport) {
       const posted = await postLedgerTransaction(tx, {
         idempotencyKey: key,
         kind: "refund",
-        memo: `Refund of ${amount} on order ${order.number}`,
+        memo: `Refund of ${amount}`,
         causedBy: report.causedBy,
         orderId: order.id,
         postings,

@@ -8,24 +8,40 @@ export type FundContribution = {
   amountMinor: bigint;
 };
 
-/** What an order gave to each fund, and the ledger transaction that records it. */
+export type ContributionStatus = "pending" | "available" | "refunded";
+
+/**
+ * What an order gave to each fund, the ledger transaction that records it
+ * (with its place in the hash chain), and where each contribution stands.
+ */
 export async function loadOrderContributions(orderId: string) {
   const transaction = await db().ledgerTransaction.findUnique({
     where: { idempotencyKey: `order:${orderId}:capture` },
-    select: { id: true, idempotencyKey: true, createdAt: true },
+    select: { id: true, idempotencyKey: true, createdAt: true, chain: { select: { sequence: true, hash: true } } },
   });
+  const matured = new Set(
+    (await db().ledgerTransaction.findMany({ where: { orderId, kind: "contribution_matured" }, select: { idempotencyKey: true } })).map((t) => t.idempotencyKey.split(":").pop()),
+  );
   const lines = await db().orderLine.findMany({
     where: { orderId },
     include: { fund: { select: { id: true, slug: true, nameZh: true, nameEn: true, currency: true } } },
     orderBy: { position: "asc" },
   });
-  const byFund = new Map<string, FundContribution>();
+  const byFund = new Map<string, FundContribution & { refundedMinor: bigint; status: ContributionStatus }>();
   for (const line of lines) {
-    const entry = byFund.get(line.fundId) ?? { fund: line.fund, amountMinor: 0n };
+    const entry = byFund.get(line.fundId) ?? { fund: line.fund, amountMinor: 0n, refundedMinor: 0n, status: "pending" as ContributionStatus };
     entry.amountMinor += line.fundShareMinor;
+    entry.refundedMinor += line.refundedMinor;
     byFund.set(line.fundId, entry);
   }
-  return { transaction, contributions: [...byFund.values()] };
+  const lineTotal = (fundId: string) => lines.filter((l) => l.fundId === fundId).reduce((sum, l) => sum + l.lineTotalMinor, 0n);
+  for (const [fundId, entry] of byFund) {
+    entry.status = entry.refundedMinor === lineTotal(fundId) && entry.refundedMinor > 0n ? "refunded" : matured.has(fundId) ? "available" : "pending";
+  }
+  return {
+    transaction: transaction && { ...transaction, sequence: transaction.chain?.sequence ?? null, hash: transaction.chain?.hash ?? null },
+    contributions: [...byFund.values()],
+  };
 }
 
 export async function loadFundPage(slug: string, recentLimit = 20) {

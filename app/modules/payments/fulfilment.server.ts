@@ -89,7 +89,8 @@ export function confirmOrderPayment(report: PaymentReport): Promise<ConfirmOutco
     const posted = await postLedgerTransaction(tx, {
       idempotencyKey: `order:${order.id}:capture`,
       kind: "payment_captured",
-      memo: `Payment for order ${order.number}`,
+      // Memos are public (the whole ledger can be downloaded): no order numbers in them.
+      memo: "Payment captured",
       causedBy: report.causedBy,
       orderId: order.id,
       postings,

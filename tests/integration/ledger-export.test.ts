@@ -1,0 +1,114 @@
+// The public ledger download and the standalone verifier anyone can run.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { chainHead, streamLedgerJsonl } from "~/modules/ledger/export.server";
+import { matureContributions, recordRefund } from "~/modules/ledger/money-cycle.server";
+import { loadOrderContributions } from "~/modules/ledger/reports.server";
+import { placeOrder } from "~/modules/orders/orders.server";
+import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
+import { beginTestCheckout } from "~/modules/payments/test-gateway.server";
+import { loader as downloadLoader } from "~/routes/ledger[.]jsonl";
+import { cartWith, productBySlug, shanghaiBuyer } from "../support/factories";
+import { useTestDatabase } from "../support/test-database";
+
+const t = useTestDatabase();
+
+async function paidLychees(paidAt = new Date()) {
+  const lychee = await productBySlug(t.db, "lingshan-lychee");
+  const order = await placeOrder({ cartId: await cartWith(t.db, [{ productId: lychee.id, quantity: 2 }]), contact: { ...shanghaiBuyer, street: "世纪大道 \"100\" 号, 3楼\n东" }, now: paidAt });
+  const ref = (await beginTestCheckout(order.id, paidAt)).redirectTo.split("/").pop()!;
+  await confirmOrderPayment({ provider: "test", providerRef: ref, amountMinor: order.totalMinor, currency: "CNY", causedBy: "test", now: paidAt });
+  return order;
+}
+
+async function download(): Promise<string> {
+  const response = await downloadLoader();
+  expect(response.headers.get("Content-Type")).toContain("application/x-ndjson");
+  return response.text();
+}
+
+function verify(content: string) {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hs-ledger-")), "ledger.jsonl");
+  fs.writeFileSync(file, content);
+  const result = spawnSync(process.execPath, ["public/verify-ledger.mjs", file], { encoding: "utf8" });
+  return { code: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+describe("the public ledger download", () => {
+  it("streams every transaction in sequence and verifies offline with the standalone script, ending at the published head", async () => {
+    const old = await paidLychees(new Date(Date.now() - 20 * 24 * 60 * 60_000));
+    await paidLychees();
+    await matureContributions();
+    const line = await t.db.orderLine.findFirstOrThrow({ where: { orderId: old.id } });
+    await recordRefund({ provider: "test", providerRef: "export-refund", orderLineId: line.id, amountMinor: 100n, causedBy: "test" });
+
+    const content = await download();
+    const lines = content.trim().split("\n");
+    expect(lines.length).toBe(await t.db.ledgerTransaction.count());
+    expect(lines.map((l) => JSON.parse(l).sequence)).toEqual(lines.map((_, i) => String(i + 1)));
+    const result = verify(content);
+    const head = await chainHead(t.db);
+    expect(result.output).toContain(`VERIFIED: ${lines.length} transactions; chain head #${head.sequence} ${head.hash}`);
+    expect(result.code).toBe(0);
+  });
+
+  it("the verifier names the first transaction of an edited, truncated-in-the-middle or reordered download", async () => {
+    await paidLychees();
+    await paidLychees();
+    await paidLychees();
+    const lines = (await download()).trim().split("\n");
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+
+    // Move one fen from the cooperative to the fund in the second transaction:
+    // still balanced, so only the hash can tell.
+    const edited = [...lines];
+    const second = JSON.parse(edited[1]);
+    expect(second.kind).toBe("payment_captured");
+    const fund = second.postings.find((p: { account: string }) => p.account.startsWith("fund:"));
+    const coop = second.postings.find((p: { account: string }) => p.account.startsWith("coop:"));
+    fund.amountMinor = String(BigInt(fund.amountMinor) - 1n);
+    coop.amountMinor = String(BigInt(coop.amountMinor) + 1n);
+    edited[1] = JSON.stringify(second);
+    const tampered = verify(edited.join("\n"));
+    expect(tampered.code).toBe(1);
+    expect(tampered.output).toContain(`NOT VERIFIED at sequence 2 (transaction ${second.transactionId})`);
+    expect(tampered.output).toContain("do not match its hash");
+
+    const gap = verify([lines[0], ...lines.slice(2)].join("\n"));
+    expect(gap.code).toBe(1);
+    expect(gap.output).toContain("expected sequence 2");
+
+    const swapped = verify([lines[1], lines[0], ...lines.slice(2)].join("\n"));
+    expect(swapped.code).toBe(1);
+  });
+
+  it("streams in batches: memory stays flat however long the ledger is", async () => {
+    const reader = streamLedgerJsonl(t.db).getReader();
+    const first = await reader.read();
+    expect(first.done).toBe(false);
+    await reader.cancel();
+  });
+});
+
+describe("receipts that prove themselves", () => {
+  it("show the capture's place in the chain, its hash, and where each contribution stands", async () => {
+    const order = await paidLychees();
+    let receipt = await loadOrderContributions(order.id);
+    const link = await t.db.ledgerChainLink.findFirstOrThrow({ where: { transaction: { idempotencyKey: `order:${order.id}:capture` } } });
+    expect(receipt.transaction).toMatchObject({ sequence: link.sequence, hash: link.hash });
+    expect(receipt.contributions[0]).toMatchObject({ amountMinor: 636n, status: "pending" });
+
+    await t.db.order.update({ where: { id: order.id }, data: { paidAt: new Date(Date.now() - 16 * 24 * 60 * 60_000) } });
+    await matureContributions();
+    receipt = await loadOrderContributions(order.id);
+    expect(receipt.contributions[0].status).toBe("available");
+
+    const line = await t.db.orderLine.findFirstOrThrow({ where: { orderId: order.id } });
+    await recordRefund({ provider: "test", providerRef: `all-${order.id}`, orderLineId: line.id, amountMinor: line.lineTotalMinor, causedBy: "test" });
+    receipt = await loadOrderContributions(order.id);
+    expect(receipt.contributions[0].status).toBe("refunded");
+  });
+});

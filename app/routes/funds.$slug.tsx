@@ -10,20 +10,22 @@ import { localized } from "~/modules/i18n/i18n";
 import { localeOf, titleMeta } from "~/modules/i18n/meta";
 import { db } from "~/modules/db/db.server";
 import { chainHead } from "~/modules/ledger/export.server";
+import { agreedVersusArrived, listDisbursements } from "~/modules/ledger/disbursement-views.server";
 import { loadFundPage } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const page = await loadFundPage(params.slug ?? "");
   if (!page) notFound();
-  return { ...page, head: await chainHead(db()) };
+  const disbursements = await listDisbursements(page.fund.id, { publicOnly: true });
+  return { ...page, head: await chainHead(db()), disbursements, ...agreedVersusArrived(disbursements) };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   titleMeta(matches, data ? { text: localeOf(matches) === "zh" ? data.fund.nameZh : data.fund.nameEn } : { key: "funds.notFoundTitle" });
 
 export default function FundPage() {
-  const { fund, balances, receivedMinor, contributingOrders, recent, head } = useLoaderData<typeof loader>();
+  const { fund, balances, receivedMinor, contributingOrders, recent, head, disbursements, agreed, arrived } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
@@ -95,6 +97,39 @@ export default function FundPage() {
           </div>
         )}
       </section>
+      <section className="card overflow-hidden" aria-labelledby="public-disbursements">
+        <div className="flex flex-wrap items-baseline justify-between gap-2 border-b border-stone-100 px-5 py-4">
+          <h2 id="public-disbursements" className="text-lg font-bold">
+            {t("funds.disbursementsTitle")}
+          </h2>
+          <p className="text-sm" data-testid="agreed-arrived">
+            {t("funds.agreed")} <Money amountMinor={agreed} currency={fund.currency} className="font-semibold" /> · {t("funds.arrived")}{" "}
+            <Money amountMinor={arrived} currency={fund.currency} className="font-semibold" />
+          </p>
+        </div>
+        {disbursements.length === 0 ? (
+          <p className="px-5 py-8 text-center text-stone-500">{t("funds.disbursementsEmpty")}</p>
+        ) : (
+          <ul className="divide-y divide-stone-100">
+            {disbursements.map((d) => (
+              <li key={d.id} className="flex flex-wrap items-baseline justify-between gap-2 px-5 py-3" data-testid="public-disbursement">
+                <span>
+                  <span className="font-medium">{t("funds.disbursementLine", { village: d.village, project: d.project })}</span>
+                  <span className="ml-2 text-xs text-stone-500">
+                    {t("manage.proposedBy", { name: d.proposedBy })}
+                    {d.decidedBy ? ` · ${t("manage.decidedBy", { name: d.decidedBy })}` : ""}
+                  </span>
+                </span>
+                <span>
+                  <Money amountMinor={d.amountMinor} currency={d.currency} className="font-semibold text-leaf-800" />{" "}
+                  <span className="rounded-full bg-stone-100 px-2 py-0.5 text-xs">{t(`manage.status.${d.status}`)}</span>
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
       <p className="text-sm text-stone-500">{t("funds.rule")}</p>
 
       <section className="card space-y-3 p-5" aria-labelledby="verify" data-testid="verify-section">

@@ -1,51 +1,218 @@
-// A fund's console for its managers (two-step verification required).
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+// A fund's console for its managers (two-step verification required): the
+// fund's totals and its disbursements, proposed by one manager, approved or
+// rejected by another, then marked paid with the bank reference and proof.
+import {
+  data,
+  unstable_createMemoryUploadHandler,
+  unstable_parseMultipartFormData,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
+import { FormField } from "~/components/form-field";
+import { useDateFormat } from "~/components/format";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money } from "~/components/money";
 import { requireFundManager } from "~/modules/accounts/viewer.server";
+import { db } from "~/modules/db/db.server";
+import { userErrorData } from "~/modules/errors/respond.server";
+import { isUserError, UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { localeOf, titleMeta } from "~/modules/i18n/meta";
-import { loadFundPage } from "~/modules/ledger/reports.server";
-import type { Locale } from "~/modules/money/money";
+import { EVIDENCE_MAX_BYTES, fundTotals, listDisbursements, type EvidenceFile } from "~/modules/ledger/disbursement-views.server";
+import { approveDisbursement, markDisbursementPaid, proposeDisbursement, rejectDisbursement } from "~/modules/ledger/money-cycle.server";
+import { parseMajorToMinor, type Locale } from "~/modules/money/money";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { fund } = await requireFundManager(request, params.slug ?? "");
-  const page = (await loadFundPage(fund.slug))!;
-  return { fund, balances: page.balances, receivedMinor: page.receivedMinor };
+  const { fund, viewer } = await requireFundManager(request, params.slug ?? "");
+  const [totals, disbursements] = await Promise.all([fundTotals(fund.id), listDisbursements(fund.id)]);
+  return { fund, totals, disbursements, me: viewer.user.id, today: new Date().toISOString().slice(0, 10) };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   titleMeta(matches, data ? { text: localized(data.fund, "name", localeOf(matches)) } : { key: "manage.title" });
 
-export default function FundConsole() {
-  const { fund, balances, receivedMinor } = useLoaderData<typeof loader>();
-  const { t, i18n } = useTranslation();
-  const tiles = [
-    [t("funds.received"), receivedMinor],
-    [t("funds.pending"), balances.pending],
-    [t("funds.available"), balances.available],
-  ] as const;
+async function filesOf(form: FormData, name: string): Promise<EvidenceFile[]> {
+  const files = form.getAll(name).filter((f): f is File => typeof f === "object" && f !== null && "arrayBuffer" in f);
+  return Promise.all(files.map(async (f) => ({ filename: f.name, contentType: f.type, data: Buffer.from(await f.arrayBuffer()) })));
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { fund, viewer } = await requireFundManager(request, params.slug ?? "");
+  let form: FormData;
+  if ((request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data")) {
+    try {
+      form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: EVIDENCE_MAX_BYTES }));
+    } catch {
+      return userErrorData(new UserError("evidence_too_large", { name: "", mb: 5 }, 413));
+    }
+  } else {
+    form = await request.formData();
+  }
+  const intent = form.get("intent");
+  try {
+    if (intent === "propose") {
+      const amount = parseMajorToMinor(String(form.get("amount") ?? ""), fund.currency);
+      if (amount === null) throw new UserError("amount_invalid");
+      await proposeDisbursement(
+        viewer.user.id,
+        fund.id,
+        { village: form.get("village"), project: form.get("project"), purpose: form.get("purpose"), amountMinor: String(amount), plannedDate: form.get("plannedDate") },
+        new Date(),
+        await filesOf(form, "evidence"),
+      );
+      return data({ done: "proposed" as const });
+    }
+    // Another fund's disbursement is simply not found here.
+    const id = String(form.get("disbursementId") ?? "");
+    if (!/^[0-9a-f-]{36}$/i.test(id) || !(await db().disbursement.findFirst({ where: { id, fundId: fund.id }, select: { id: true } }))) {
+      throw new UserError("disbursement_unknown", {}, 404);
+    }
+    if (intent === "approve") await approveDisbursement(viewer.user.id, id);
+    else if (intent === "reject") await rejectDisbursement(viewer.user.id, id, form.get("reason"));
+    else if (intent === "paid") await markDisbursementPaid(viewer.user.id, id, form.get("bankReference"), new Date(), await filesOf(form, "proof"));
+    else throw new UserError("unknown_intent");
+    return data({ done: String(intent) });
+  } catch (error) {
+    if (isUserError(error)) return userErrorData(error);
+    throw error;
+  }
+}
+
+function Tile({ label, amount, currency, testId }: { label: string; amount: bigint; currency: string; testId: string }) {
   return (
-    <div className="space-y-6">
+    <div className="card p-4" data-testid={testId}>
+      <p className="text-sm text-stone-500">{label}</p>
+      <p className="text-xl font-semibold">
+        <Money amountMinor={amount} currency={currency} />
+      </p>
+    </div>
+  );
+}
+
+export default function FundConsole() {
+  const { fund, totals, disbursements, me, today } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state !== "idle";
+  const { t, i18n } = useTranslation();
+  const date = useDateFormat();
+  const error = result && "error" in result ? (result.error as ErrorPayload) : null;
+  return (
+    <div className="space-y-8">
       <div>
         <p className="text-sm text-stone-500">{t("manage.console")}</p>
         <h1 className="text-2xl font-bold" data-testid="console-fund">
           {localized(fund, "name", i18n.language as Locale)}
         </h1>
       </div>
-      <div className="grid gap-3 sm:grid-cols-3">
-        {tiles.map(([label, amount]) => (
-          <div key={label} className="card p-4">
-            <p className="text-sm text-stone-500">{label}</p>
-            <p className="text-xl font-semibold">
-              <Money amountMinor={amount} currency={fund.currency} />
-            </p>
-          </div>
-        ))}
-      </div>
-      <p className="card p-6 text-center text-stone-500">{t("manage.consoleSoon")}</p>
+      <section className="grid grid-cols-2 gap-3 md:grid-cols-3 lg:grid-cols-6">
+        <Tile label={t("manage.received")} amount={totals.received} currency={totals.currency} testId="total-received" />
+        <Tile label={t("manage.reversed")} amount={totals.reversed} currency={totals.currency} testId="total-reversed" />
+        <Tile label={t("funds.pending")} amount={totals.pending} currency={totals.currency} testId="total-pending" />
+        <Tile label={t("funds.available")} amount={totals.available} currency={totals.currency} testId="total-available" />
+        <Tile label={t("manage.committed")} amount={totals.committed} currency={totals.currency} testId="total-committed" />
+        <Tile label={t("manage.disbursed")} amount={totals.disbursed} currency={totals.currency} testId="total-disbursed" />
+      </section>
+
+      {result && "done" in result ? (
+        <p role="status" className="rounded-lg bg-leaf-50 px-4 py-3 text-leaf-800" data-testid="console-done">
+          {t(`manage.done.${result.done}`)}
+        </p>
+      ) : null}
+      <ErrorNotice error={error} />
+
+      <section aria-labelledby="disbursements">
+        <h2 id="disbursements" className="mb-3 text-lg font-bold">
+          {t("manage.disbursements")}
+        </h2>
+        {disbursements.length === 0 ? <p className="card p-6 text-center text-stone-500">{t("manage.noDisbursements")}</p> : null}
+        <ul className="space-y-3">
+          {disbursements.map((d) => (
+            <li key={d.id} className="card space-y-2 p-4" data-testid="disbursement">
+              <div className="flex flex-wrap items-baseline justify-between gap-2">
+                <p className="font-semibold">
+                  {d.village} · {d.project}
+                </p>
+                <p>
+                  <Money amountMinor={d.amountMinor} currency={d.currency} className="font-bold" />{" "}
+                  <span className="rounded-full bg-stone-100 px-2 py-0.5 text-xs" data-testid="disbursement-status">
+                    {t(`manage.status.${d.status}`)}
+                  </span>
+                </p>
+              </div>
+              <p className="text-sm text-stone-600">{d.purpose}</p>
+              <p className="text-xs text-stone-500">
+                {t("manage.planned", { date: date(d.plannedDate) })} · {t("manage.proposedBy", { name: d.proposedBy })}
+                {d.decidedBy ? ` · ${t("manage.decidedBy", { name: d.decidedBy })}` : ""}
+                {d.bankReference ? ` · ${t("manage.bankRef", { ref: d.bankReference })}` : ""}
+                {d.rejectReason ? ` · ${t("manage.rejectedBecause", { reason: d.rejectReason })}` : ""}
+              </p>
+              {d.evidence.length > 0 ? (
+                <p className="flex flex-wrap gap-2 text-xs">
+                  {d.evidence.map((e) => (
+                    <a key={e.id} href={`/manage/funds/${fund.slug}/evidence/${e.id}`} className="text-leaf-700 underline">
+                      {e.filename}
+                    </a>
+                  ))}
+                </p>
+              ) : null}
+              {d.status === "proposed" && d.proposedById !== me ? (
+                <Form method="post" encType="multipart/form-data" className="flex flex-wrap items-end gap-2">
+                  <input type="hidden" name="disbursementId" value={d.id} />
+                  <button type="submit" name="intent" value="approve" className="btn-primary" disabled={busy}>
+                    {t("manage.approve")}
+                  </button>
+                  <input name="reason" placeholder={t("manage.reasonPlaceholder")} aria-label={t("manage.reasonPlaceholder")} className="field-input max-w-xs" />
+                  <button type="submit" name="intent" value="reject" className="btn-secondary" disabled={busy}>
+                    {t("manage.reject")}
+                  </button>
+                </Form>
+              ) : null}
+              {d.status === "proposed" && d.proposedById === me ? <p className="text-xs text-amber-800">{t("manage.waitingForSecond")}</p> : null}
+              {d.status === "approved" ? (
+                <Form method="post" encType="multipart/form-data" className="flex flex-wrap items-end gap-2">
+                  <input type="hidden" name="disbursementId" value={d.id} />
+                  <input name="bankReference" placeholder={t("manage.bankRefPlaceholder")} aria-label={t("manage.bankRefPlaceholder")} className="field-input max-w-xs" />
+                  <input type="file" name="proof" accept="application/pdf,image/png,image/jpeg,image/webp" aria-label={t("manage.proof")} className="text-sm" />
+                  <button type="submit" name="intent" value="paid" className="btn-primary" disabled={busy}>
+                    {t("manage.markPaid")}
+                  </button>
+                </Form>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <Form method="post" encType="multipart/form-data" className="card space-y-4 p-5" aria-labelledby="propose">
+        <h2 id="propose" className="text-lg font-bold">
+          {t("manage.propose")}
+        </h2>
+        <input type="hidden" name="intent" value="propose" />
+        <div className="grid gap-4 sm:grid-cols-2">
+          <FormField name="village" label={t("manage.village")} required />
+          <FormField name="project" label={t("manage.project")} required />
+        </div>
+        <label className="block">
+          <span className="mb-1 block text-sm font-medium text-stone-700">{t("manage.purpose")}</span>
+          <textarea name="purpose" rows={3} required className="field-input" />
+        </label>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <FormField name="amount" label={t("manage.amount")} hint={t("manage.amountHint")} inputMode="numeric" required />
+          <FormField name="plannedDate" type="date" label={t("manage.plannedDate")} defaultValue={today} required />
+        </div>
+        <label className="block">
+          <span className="mb-1 block text-sm font-medium text-stone-700">{t("manage.evidence")}</span>
+          <input type="file" name="evidence" multiple accept="application/pdf,image/png,image/jpeg,image/webp" className="text-sm" />
+          <span className="mt-1 block text-xs text-stone-500">{t("manage.evidenceHint")}</span>
+        </label>
+        <button type="submit" className="btn-primary" disabled={busy}>
+          {t("manage.proposeButton")}
+        </button>
+      </Form>
     </div>
   );
 }

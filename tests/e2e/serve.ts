@@ -33,6 +33,8 @@ const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     HARVEST_TEST_GATEWAY: "on",
     HARVEST_INSECURE_COOKIES: "1",
     HARVEST_MAIL_TO_FILES: "on",
+    // Reservations expire and contributions mature within a second of falling due.
+    HARVEST_SWEEP_SECONDS: "1",
     HARVEST_MAIL_DIR: mailDir,
     SESSION_SECRET: randomBytes(32).toString("hex"),
     ENCRYPTION_KEY: randomBytes(32).toString("hex"),

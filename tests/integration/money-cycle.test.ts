@@ -230,3 +230,32 @@ describe("concurrent writers", () => {
     expect((await checkLedgerInvariants(t.db)).ok).toBe(true);
   }, 120_000);
 });
+
+describe("evidence", () => {
+  it("is stored with the proposal and downloads only for the fund's own managers", async () => {
+    const fund = await t.db.fund.findUniqueOrThrow({ where: { slug: "lychee-town-relief" } });
+    const manager = await createUser(t.db, { totp: true });
+    await t.db.roleAssignment.create({ data: { userId: manager.id, role: "fund_manager", fundId: fund.id } });
+    const other = await createUser(t.db, { totp: true });
+    const otherFund = await t.db.fund.findUniqueOrThrow({ where: { slug: "qinzhou-party-flag-relief" } });
+    await t.db.roleAssignment.create({ data: { userId: other.id, role: "fund_manager", fundId: otherFund.id } });
+    const pdf = Buffer.from("%PDF-1.4 quote");
+    const d = await proposeDisbursement(manager.id, fund.id, { village: "那丽村", project: "修缮", purpose: "报价见附件", amountMinor: "100", plannedDate: new Date().toISOString().slice(0, 10) }, new Date(), [
+      { filename: "报价.pdf", contentType: "application/pdf", data: pdf },
+    ]);
+    const evidence = await t.db.disbursementEvidence.findFirstOrThrow({ where: { disbursementId: d.id } });
+    const { createSession } = await import("~/modules/accounts/session.server");
+    const { cookieOf } = await import("../support/personas");
+    const { loader } = await import("~/routes/manage.funds.$slug.evidence.$id");
+    const get = (cookie: string, slug: string) =>
+      loader({ request: new Request(`http://shop.test/manage/funds/${slug}/evidence/${evidence.id}`, { headers: { Cookie: cookie } }), params: { slug, id: evidence.id }, context: {} }).catch((r: Response) => r);
+    const mine = cookieOf(await createSession(manager.id, { secondFactor: true }));
+    const theirs = cookieOf(await createSession(other.id, { secondFactor: true }));
+    const ok = await get(mine, fund.slug);
+    expect(ok.status).toBe(200);
+    expect(Buffer.from(await ok.arrayBuffer()).equals(pdf)).toBe(true);
+    expect(ok.headers.get("Content-Disposition")).toContain("attachment");
+    expect((await get(theirs, fund.slug)).status).toBe(404);
+    expect((await get(theirs, otherFund.slug)).status).toBe(404);
+  });
+});

@@ -40,3 +40,17 @@ describe("money formatting", () => {
     expect(() => toSafeNumber(2n ** 60n)).toThrow(RangeError);
   });
 });
+
+describe("amounts typed in yuan", () => {
+  it("become exact fen", async () => {
+    const { parseMajorToMinor } = await import("~/modules/money/money");
+    expect(parseMajorToMinor("5000", "CNY")).toBe(500000n);
+    expect(parseMajorToMinor("6.36", "CNY")).toBe(636n);
+    expect(parseMajorToMinor("¥1,234.5", "CNY")).toBe(123450n);
+    for (const bad of ["0", "0.00", "-5", "1.234", "abc", "", "1e3", "12.", ".5"]) expect(parseMajorToMinor(bad, "CNY"), bad).toBeNull();
+  });
+  it("round-trip with the formatter for any amount", async () => {
+    const { parseMajorToMinor } = await import("~/modules/money/money");
+    fc.assert(fc.property(fc.bigInt({ min: 1n, max: 10n ** 14n }), (minor) => parseMajorToMinor(minorToDecimalString(minor, "CNY"), "CNY") === minor));
+  });
+});

@@ -10,6 +10,7 @@ import { fundHeld, fundReversal } from "~/modules/money/refund";
 import { lockOrder } from "~/modules/orders/orders.server";
 import { bankAccount, cooperativePayableAccount, fundAccount, naturalBalance, paymentProviderAccount, platformCoverAccount } from "./accounts";
 import { ensureLedgerAccounts, postLedgerTransaction } from "./ledger.server";
+import { checkEvidence, type EvidenceFile } from "./disbursement-views.server";
 import type { PostingInput } from "./postings";
 
 /** Takes the chain head first, as every ledger writer does, before reading balances it will rely on. */
@@ -166,7 +167,8 @@ function text(raw: unknown, code: string, max = 200): string {
   return value;
 }
 
-export async function proposeDisbursement(proposerId: string, fundId: string, input: DisbursementProposal, now = new Date()) {
+export async function proposeDisbursement(proposerId: string, fundId: string, input: DisbursementProposal, now = new Date(), evidence: EvidenceFile[] = []) {
+  const files = checkEvidence(evidence);
   const plannedText = typeof input.plannedDate === "string" ? input.plannedDate : "";
   if (!/^\d{4}-\d{2}-\d{2}$/.test(plannedText) || Number.isNaN(Date.parse(`${plannedText}T00:00:00Z`))) throw new UserError("disbursement_date_invalid");
   const planned = new Date(`${plannedText}T00:00:00Z`);
@@ -174,6 +176,7 @@ export async function proposeDisbursement(proposerId: string, fundId: string, in
   const fund = await db().fund.findUniqueOrThrow({ where: { id: fundId } });
   return db().disbursement.create({
     data: {
+      evidence: { create: files.map((f) => ({ stage: "proposal", filename: f.filename, contentType: f.contentType, sizeBytes: f.data.length, data: new Uint8Array(f.data) })) },
       fundId,
       village: text(input.village, "disbursement_village"),
       project: text(input.project, "disbursement_project"),
@@ -232,7 +235,8 @@ export function rejectDisbursement(approverId: string, id: string, reason: unkno
 }
 
 /** An approved disbursement leaves the fund: committed → the bank. */
-export function markDisbursementPaid(managerId: string, id: string, bankReference: unknown, now = new Date()) {
+export function markDisbursementPaid(managerId: string, id: string, bankReference: unknown, now = new Date(), proof: EvidenceFile[] = []) {
+  const files = checkEvidence(proof);
   return withRetry(() =>
     db().$transaction(async (tx) => {
       const disbursement = await lockDisbursement(tx, id);
@@ -253,7 +257,15 @@ export function markDisbursementPaid(managerId: string, id: string, bankReferenc
           { accountCode: bank.code, amountMinor: -disbursement.amountMinor, currency: disbursement.currency },
         ],
       }, now);
-      return tx.disbursement.update({ where: { id }, data: { status: "paid", bankReference: reference, paidAt: now } });
+      return tx.disbursement.update({
+        where: { id },
+        data: {
+          status: "paid",
+          bankReference: reference,
+          paidAt: now,
+          evidence: { create: files.map((f) => ({ stage: "payment", filename: f.filename, contentType: f.contentType, sizeBytes: f.data.length, data: new Uint8Array(f.data) })) },
+        },
+      });
     }),
   );
 }

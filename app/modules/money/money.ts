@@ -49,3 +49,18 @@ export function toSafeNumber(value: bigint): number {
   }
   return Number(value);
 }
+
+/**
+ * "12.34" (yuan) → 1234n (fen), exactly, by string arithmetic. Refuses
+ * negative, zero, more decimals than the currency has, and anything that is
+ * not a plain decimal number. Returns null when the text is not acceptable.
+ */
+export function parseMajorToMinor(text: string, currency: string): bigint | null {
+  const digits = minorUnitDigits(currency);
+  const match = /^(\d{1,13})(?:\.(\d+))?$/.exec(text.trim().replace(/^¥/, "").replaceAll(",", ""));
+  if (!match) return null;
+  const fraction = match[2] ?? "";
+  if (fraction.length > digits) return null;
+  const minor = BigInt(match[1]) * 10n ** BigInt(digits) + BigInt(fraction.padEnd(digits, "0") || "0");
+  return minor > 0n ? minor : null;
+}

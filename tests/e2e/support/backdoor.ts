@@ -30,6 +30,15 @@ export async function createAdmin(email: string, password: string) {
   return id;
 }
 
+/** A fund manager with a password and no two-step verification yet (they enrol at first sign-in). */
+export async function createFundManager(email: string, password: string, fundSlug: string) {
+  const id = randomUUID();
+  const passwordHash = await hash(password, { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+  await sql("INSERT INTO app_user (id, email, name, password_hash) VALUES ($1, $2, $3, $4)", [id, email, email.startsWith("a") ? "邓经理" : "黄经理", passwordHash]);
+  await sql("INSERT INTO role_assignment (id, user_id, role, fund_id) SELECT $1, $2, 'fund_manager', id FROM fund WHERE slug = $3", [randomUUID(), id, fundSlug]);
+  return id;
+}
+
 /** The newest mail the shop wrote for `to`, waiting a little for it to arrive. */
 export async function lastMailTo(to: string, timeoutMs = 5000): Promise<string> {
   const deadline = Date.now() + timeoutMs;

@@ -1,0 +1,80 @@
+// What fund managers and the public see of a fund: its totals, its
+// disbursements ("agreed" = committed, "arrived" = paid), and the evidence.
+import { db } from "~/modules/db/db.server";
+import { UserError } from "~/modules/errors/user-error";
+import { naturalBalance } from "./accounts";
+
+export const EVIDENCE_TYPES = ["application/pdf", "image/png", "image/jpeg", "image/webp"];
+export const EVIDENCE_MAX_BYTES = 5 * 1024 * 1024;
+export const EVIDENCE_MAX_FILES = 5;
+
+export type EvidenceFile = { filename: string; contentType: string; data: Buffer };
+
+export function checkEvidence(files: EvidenceFile[]): EvidenceFile[] {
+  const real = files.filter((f) => f.data.length > 0);
+  if (real.length > EVIDENCE_MAX_FILES) throw new UserError("evidence_too_many", { max: EVIDENCE_MAX_FILES });
+  for (const file of real) {
+    if (!EVIDENCE_TYPES.includes(file.contentType)) throw new UserError("evidence_type", { name: file.filename });
+    if (file.data.length > EVIDENCE_MAX_BYTES) throw new UserError("evidence_too_large", { name: file.filename, mb: 5 });
+  }
+  return real.map((f) => ({ ...f, filename: f.filename.replace(/[^\p{L}\p{N}._ -]/gu, "_").slice(0, 120) || "evidence" }));
+}
+
+/** 邓经理 Deng → 邓**: people named on public pages keep only their first character. */
+export function maskName(name: string | null | undefined): string {
+  const trimmed = (name ?? "").trim();
+  return trimmed ? `${[...trimmed][0]}**` : "—";
+}
+
+export async function fundTotals(fundId: string) {
+  const fund = await db().fund.findUniqueOrThrow({ where: { id: fundId } });
+  const accounts = await db().ledgerAccount.findMany({ where: { fundId } });
+  const bucket = (name: string) => {
+    const account = accounts.find((a) => a.code === `fund:${fundId}:${name}`);
+    return account ? naturalBalance(account.type, account.balanceMinor) : 0n;
+  };
+  const [flows] = await db().$queryRaw<{ received: bigint | null; reversed: bigint | null; disbursed: bigint | null }[]>`
+    SELECT
+      (SELECT -sum(p.amount_minor) FROM ledger_posting p JOIN ledger_transaction t ON t.id = p.transaction_id JOIN ledger_account a ON a.id = p.account_id
+        WHERE a.fund_id = ${fundId}::uuid AND a.code LIKE '%:pending' AND t.kind = 'payment_captured')::bigint AS received,
+      (SELECT sum(p.amount_minor) FROM ledger_posting p JOIN ledger_transaction t ON t.id = p.transaction_id JOIN ledger_account a ON a.id = p.account_id
+        WHERE a.fund_id = ${fundId}::uuid AND t.kind = 'refund')::bigint AS reversed,
+      (SELECT sum(amount_minor) FROM disbursement WHERE fund_id = ${fundId}::uuid AND status = 'paid')::bigint AS disbursed`;
+  return {
+    currency: fund.currency,
+    received: flows.received ?? 0n,
+    reversed: flows.reversed ?? 0n,
+    pending: bucket("pending"),
+    available: bucket("available"),
+    committed: bucket("committed"),
+    disbursed: flows.disbursed ?? 0n,
+  };
+}
+
+export async function listDisbursements(fundId: string, options: { publicOnly?: boolean } = {}) {
+  const rows = await db().disbursement.findMany({
+    where: { fundId, ...(options.publicOnly ? { status: { in: ["approved", "paid"] } } : {}) },
+    orderBy: { createdAt: "desc" },
+    take: 100,
+    include: { evidence: { select: { id: true, filename: true, stage: true } } },
+  });
+  const people = await db().user.findMany({
+    where: { id: { in: rows.flatMap((r) => [r.proposedById, r.decidedById]).filter((id): id is string => !!id) } },
+    select: { id: true, name: true },
+  });
+  const nameOf = new Map(people.map((p) => [p.id, p.name]));
+  return rows.map((r) => ({
+    ...r,
+    proposedBy: options.publicOnly ? maskName(nameOf.get(r.proposedById)) : nameOf.get(r.proposedById) ?? "—",
+    decidedBy: r.decidedById ? (options.publicOnly ? maskName(nameOf.get(r.decidedById)) : nameOf.get(r.decidedById) ?? "—") : null,
+    evidence: options.publicOnly ? [] : r.evidence,
+    purpose: r.purpose,
+  }));
+}
+
+/** Agreed (committed, still unpaid) versus arrived (paid), as the source reports track them. */
+export function agreedVersusArrived(rows: { status: string; amountMinor: bigint }[]) {
+  const agreed = rows.filter((r) => r.status === "approved" || r.status === "paid").reduce((s, r) => s + r.amountMinor, 0n);
+  const arrived = rows.filter((r) => r.status === "paid").reduce((s, r) => s + r.amountMinor, 0n);
+  return { agreed, arrived };
+}

@@ -1,0 +1,93 @@
+// Four eyes in the browser: one fund manager proposes a disbursement, a
+// second approves it, the first marks it paid; the public page shows it
+// ("agreed" and "arrived"), managers' names masked, and the chain head.
+import { randomBytes } from "node:crypto";
+import { signInAndEnrol } from "./support/accounts";
+import { createFundManager, sql } from "./support/backdoor";
+import { expect, test } from "./support/fixtures";
+import { addToCart, placeOrder } from "./support/shop";
+
+test("a manager proposes, a second approves, the first marks paid, and the public page shows it", async ({ page, browser }) => {
+  test.setTimeout(120_000);
+  // Contributions to this fund mature at once, so there is money available.
+  await sql("UPDATE fund SET refund_window_days = 0 WHERE slug = 'sacred-ganzi-relief'");
+  const tag = randomBytes(3).toString("hex");
+  const first = `a-manager-${tag}@example.com`;
+  const second = `b-manager-${tag}@example.com`;
+  await createFundManager(first, "first manager's passphrase", "sacred-ganzi-relief");
+  await createFundManager(second, "second manager's passphrase", "sacred-ganzi-relief");
+
+  // A buyer gives ¥8.80 (10 × ¥88.00 at 1%).
+  const buyer = await browser.newContext();
+  const buyerPage = await buyer.newPage();
+  await addToCart(buyerPage, "ganzi-yak-jerky", 10);
+  await placeOrder(buyerPage);
+  await buyerPage.getByRole("button", { name: "支付", exact: true }).click();
+  await expect(buyerPage.getByTestId("contribution")).toContainText("¥8.80");
+  await buyer.close();
+
+  await signInAndEnrol(page, first, "first manager's passphrase");
+  await page.getByTestId("managed-fund").click();
+  await expect(page.getByTestId("console-fund")).toHaveText("圣洁甘孜电商扶贫基金");
+  // Wait for the contribution to mature (the server sweeps every second in tests).
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByTestId("total-available")).not.toContainText("¥0.00", { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+
+  const project = `牧民技能培训 ${tag}`;
+  await page.locator('input[name="village"]').fill("甘孜高原牧区");
+  await page.locator('input[name="project"]').fill(project);
+  await page.locator('textarea[name="purpose"]').fill("培训教材与交通费用");
+  await page.locator('input[name="amount"]').fill("1000000");
+  await page.getByRole("button", { name: "提交提议" }).click();
+  await expect(page.getByTestId("console-done")).toContainText("提议已提交");
+  const tooBig = page.getByTestId("disbursement").filter({ hasText: project });
+  await expect(tooBig).toContainText("等待另一位基金经理审批");
+  await expect(tooBig.getByRole("button", { name: "批准" })).toHaveCount(0); // nobody approves their own proposal
+
+  const project2 = `牧区小学图书角 ${tag}`;
+  await page.locator('input[name="village"]').fill("甘孜高原牧区");
+  await page.locator('input[name="project"]').fill(project2);
+  await page.locator('textarea[name="purpose"]').fill("购买图书");
+  await page.locator('input[name="amount"]').fill("5.00");
+  await page.getByRole("button", { name: "提交提议" }).click();
+  await expect(page.getByTestId("disbursement").filter({ hasText: project2 })).toContainText("待审批");
+
+  // The second manager, in their own browser.
+  const secondContext = await browser.newContext();
+  const approver = await secondContext.newPage();
+  await signInAndEnrol(approver, second, "second manager's passphrase");
+  await approver.getByTestId("managed-fund").click();
+  const big = approver.getByTestId("disbursement").filter({ hasText: project });
+  await big.getByRole("button", { name: "批准" }).click();
+  await expect(approver.getByRole("alert")).toContainText("拨付金额超过基金可用余额");
+  await approver.getByTestId("disbursement").filter({ hasText: project }).locator('input[name="reason"]').fill("超过可用余额");
+  await approver.getByTestId("disbursement").filter({ hasText: project }).getByRole("button", { name: "驳回" }).click();
+  await expect(approver.getByTestId("disbursement").filter({ hasText: project })).toContainText("已驳回");
+  await approver.getByTestId("disbursement").filter({ hasText: project2 }).getByRole("button", { name: "批准" }).click();
+  await expect(approver.getByTestId("disbursement").filter({ hasText: project2 })).toContainText("已批准");
+  await secondContext.close();
+
+  // The first manager marks it paid.
+  await page.reload();
+  const approved = page.getByTestId("disbursement").filter({ hasText: project2 });
+  await approved.locator('input[name="bankReference"]').fill(`ICBC-${tag}`);
+  await approved.getByRole("button", { name: "标记为已拨付" }).click();
+  await expect(page.getByTestId("disbursement").filter({ hasText: project2 })).toContainText("已拨付");
+  await expect(page.getByTestId("total-disbursed")).not.toContainText("¥0.00");
+
+  // The public page, signed out.
+  const publicContext = await browser.newContext();
+  const visitor = await publicContext.newPage();
+  await visitor.goto("/funds/sacred-ganzi-relief");
+  const row = visitor.getByTestId("public-disbursement").filter({ hasText: project2 });
+  await expect(row).toContainText("¥5.00");
+  await expect(row).toContainText("已拨付");
+  await expect(row).toContainText("提议：邓**");
+  await expect(row).toContainText("审批：黄**");
+  await expect(visitor.getByTestId("public-disbursement").filter({ hasText: project })).toHaveCount(0); // rejected: not public
+  await expect(visitor.getByTestId("agreed-arrived")).toContainText("¥5.00");
+  await expect(visitor.getByTestId("chain-head-hash")).toHaveText(/^[0-9a-f]{64}$/);
+  await publicContext.close();
+});

@@ -9,7 +9,7 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
@@ -107,6 +107,9 @@ export default function FundConsole() {
         <h1 className="text-2xl font-bold" data-testid="console-fund">
           {localized(fund, "name", i18n.language as Locale)}
         </h1>
+        <Link to={`/manage/funds/${fund.slug}/rules`} className="text-sm text-leaf-700 underline">
+          {t("rules.manage")}
+        </Link>
       </div>
       <section className="grid grid-cols-2 gap-3 md:grid-cols-3 lg:grid-cols-6">
         <Tile label={t("manage.received")} amount={totals.received} currency={totals.currency} testId="total-received" />

@@ -77,6 +77,20 @@ test("a manager proposes, a second approves, the first marks paid, and the publi
   await expect(page.getByTestId("disbursement").filter({ hasText: project2 })).toContainText("已拨付");
   await expect(page.getByTestId("total-disbursed")).not.toContainText("¥0.00");
 
+  // Share rules: a rule dated tomorrow is listed, not yet in force.
+  await page.getByRole("link", { name: "分成规则" }).click();
+  await expect(page.getByRole("heading", { name: "分成规则" })).toBeVisible();
+  await page.locator('select[name="scope"]').selectOption("cooperative");
+  await page.locator('input[name="rate"]').fill("1.25");
+  const tomorrow = new Date(Date.now() + 8 * 3600_000 + 24 * 3600_000).toISOString().slice(0, 10);
+  await page.locator('input[name="effectiveFrom"]').fill(tomorrow);
+  await page.getByRole("button", { name: "添加规则" }).click();
+  await expect(page.getByTestId("rule-added")).toBeVisible();
+  await expect(page.getByTestId("rule-row").filter({ hasText: "1.25%" }).first()).toContainText("尚未生效");
+  await page.locator('input[name="rate"]').fill("120");
+  await page.getByRole("button", { name: "添加规则" }).click();
+  await expect(page.getByRole("alert")).toHaveText("比例不能超过 100%。");
+
   // The public page, signed out.
   const publicContext = await browser.newContext();
   const visitor = await publicContext.newPage();

@@ -90,7 +90,10 @@ const MATRIX: Row[] = [
   ["manage.funds.$slug",      "GET",  "/manage/funds/qinzhou-party-flag-relief",   [302, 403, 403, 403, 403, 404, 403]],
   ["manage.funds.$slug",      "POST", "/manage/funds/lychee-town-relief",          [302, 403, 403, 403, 403, 404, 403]],
   ["manage.funds.$slug",      "POST", "/manage/funds/qinzhou-party-flag-relief",   [302, 403, 403, 403, 403, 404, 403]],
-  ["manage.funds.$slug.evidence.$id", "GET", "/manage/funds/lychee-town-relief/evidence/00000000-0000-4000-8000-000000000000", [302, 403, 403, 403, 403, 404, 403]],
+  ["manage.funds.$slug_.evidence.$id", "GET", "/manage/funds/lychee-town-relief/evidence/00000000-0000-4000-8000-000000000000", [302, 403, 403, 403, 403, 404, 403]],
+  ["manage.funds.$slug_.rules", "GET", "/manage/funds/lychee-town-relief/rules",     [302, 403, 403, 403, 403, 200, 403]],
+  ["manage.funds.$slug_.rules", "GET", "/manage/funds/qinzhou-party-flag-relief/rules", [302, 403, 403, 403, 403, 404, 403]],
+  ["manage.funds.$slug_.rules", "POST", "/manage/funds/lychee-town-relief/rules",    [302, 403, 403, 403, 403, 400, 403]],
 
   // Only its owner, signed in, or whoever holds its secret link; to anyone else it does not exist.
   ["orders.$number",          "GET",  "/orders/{orderA}",                          [404, 200, 404, 404, 404, 404, 404]],

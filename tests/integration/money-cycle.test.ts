@@ -246,7 +246,7 @@ describe("evidence", () => {
     const evidence = await t.db.disbursementEvidence.findFirstOrThrow({ where: { disbursementId: d.id } });
     const { createSession } = await import("~/modules/accounts/session.server");
     const { cookieOf } = await import("../support/personas");
-    const { loader } = await import("~/routes/manage.funds.$slug.evidence.$id");
+    const { loader } = await import("~/routes/manage.funds.$slug_.evidence.$id");
     const get = (cookie: string, slug: string) =>
       loader({ request: new Request(`http://shop.test/manage/funds/${slug}/evidence/${evidence.id}`, { headers: { Cookie: cookie } }), params: { slug, id: evidence.id }, context: {} }).catch((r: Response) => r);
     const mine = cookieOf(await createSession(manager.id, { secondFactor: true }));

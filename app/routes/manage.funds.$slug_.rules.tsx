@@ -1,0 +1,124 @@
+// Share rules of a fund, for its managers: the history, and new rules.
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
+import { FormField } from "~/components/form-field";
+import { useDateFormat } from "~/components/format";
+import { NotFoundBoundary } from "~/components/message-panel";
+import { requireFundManager } from "~/modules/accounts/viewer.server";
+import { createShareRule, ruleHistory, ruleTargets } from "~/modules/catalog/share-rule-admin.server";
+import { userErrorData } from "~/modules/errors/respond.server";
+import { isUserError } from "~/modules/errors/user-error";
+import { localized } from "~/modules/i18n/i18n";
+import { titleMeta } from "~/modules/i18n/meta";
+import type { Locale } from "~/modules/money/money";
+import { formatBps } from "~/modules/money/share";
+
+export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "rules.title" });
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { fund } = await requireFundManager(request, params.slug ?? "");
+  const [rules, targets] = await Promise.all([ruleHistory(fund.id), ruleTargets(fund.id)]);
+  return { fund, rules, targets, now: new Date().toISOString(), today: new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10) };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { fund, viewer } = await requireFundManager(request, params.slug ?? "");
+  const form = await request.formData();
+  try {
+    await createShareRule(viewer.user.id, fund.id, { scope: form.get("scope"), target: form.get("target"), rate: form.get("rate"), effectiveFrom: form.get("effectiveFrom") });
+    return { added: true as const };
+  } catch (error) {
+    if (isUserError(error)) return userErrorData(error);
+    throw error;
+  }
+}
+
+export default function RulesPage() {
+  const { fund, rules, targets, now, today } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state !== "idle";
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language as Locale;
+  const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
+  const [scope, setScope] = useState("fund");
+  const targetOptions = scope === "cooperative" ? targets.map((c) => ({ slug: c.slug, name: localized(c, "name", locale) })) : scope === "product" ? targets.flatMap((c) => c.products.map((p) => ({ slug: p.slug, name: localized(p, "name", locale) }))) : [];
+  return (
+    <div className="space-y-6">
+      <div>
+        <Link to={`/manage/funds/${fund.slug}`} className="text-sm text-leaf-700 underline">
+          {localized(fund, "name", locale)}
+        </Link>
+        <h1 className="text-2xl font-bold">{t("rules.title")}</h1>
+        <p className="mt-1 text-sm text-stone-600">{t("rules.intro")}</p>
+      </div>
+      {result && "added" in result ? (
+        <p role="status" className="rounded-lg bg-leaf-50 px-4 py-3 text-leaf-800" data-testid="rule-added">
+          {t("rules.added")}
+        </p>
+      ) : null}
+      <ErrorNotice error={result && "error" in result ? (result.error as ErrorPayload) : null} />
+      <Form method="post" className="card grid gap-4 p-5 sm:grid-cols-2 lg:grid-cols-4">
+        <label className="block">
+          <span className="mb-1 block text-sm font-medium text-stone-700">{t("rules.scope")}</span>
+          <select name="scope" value={scope} onChange={(e) => setScope(e.target.value)} className="field-input">
+            <option value="fund">{t("rules.scopes.fund")}</option>
+            <option value="cooperative">{t("rules.scopes.cooperative")}</option>
+            <option value="product">{t("rules.scopes.product")}</option>
+          </select>
+        </label>
+        {targetOptions.length > 0 ? (
+          <label className="block">
+            <span className="mb-1 block text-sm font-medium text-stone-700">{t("rules.target")}</span>
+            <select name="target" className="field-input" key={scope}>
+              {targetOptions.map((o) => (
+                <option key={o.slug} value={o.slug}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        <FormField name="rate" label={t("rules.rate")} hint={t("rules.rateHint")} inputMode="numeric" required />
+        <FormField name="effectiveFrom" type="date" label={t("rules.effectiveFrom")} defaultValue={today} required />
+        <button type="submit" className="btn-primary sm:col-span-2 lg:col-span-4 lg:justify-self-start" disabled={busy}>
+          {t("rules.add")}
+        </button>
+      </Form>
+      <section className="card overflow-x-auto">
+        <table className="w-full text-sm">
+          <thead className="bg-stone-50 text-left text-stone-500">
+            <tr>
+              <th className="px-4 py-2 font-medium">{t("rules.effectiveFrom")}</th>
+              <th className="px-4 py-2 font-medium">{t("rules.scope")}</th>
+              <th className="px-4 py-2 font-medium">{t("rules.rate")}</th>
+              <th className="px-4 py-2 font-medium">{t("rules.by")}</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-stone-100">
+            {rules.map((rule) => (
+              <tr key={rule.id} data-testid="rule-row">
+                <td className="px-4 py-2 whitespace-nowrap">
+                  {date(rule.effectiveFrom)} {new Date(rule.effectiveFrom) > new Date(now) ? <span className="text-xs text-amber-800">({t("rules.future")})</span> : null}
+                </td>
+                <td className="px-4 py-2">
+                  {t(`rules.scopes.${rule.scope}`)}
+                  {rule.cooperative ? ` · ${localized(rule.cooperative, "name", locale)}` : ""}
+                  {rule.product ? ` · ${localized(rule.product, "name", locale)}` : ""}
+                </td>
+                <td className="px-4 py-2 font-semibold">{formatBps(rule.bps)}</td>
+                <td className="px-4 py-2 text-stone-500">{rule.createdBy?.name ?? t("rules.seed")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <NotFoundBoundary titleKey="errors.notFoundTitle" bodyKey="errors.notFoundBody" />;
+}

@@ -22,6 +22,7 @@ import { userErrorData } from "~/modules/errors/respond.server";
 import { isUserError, UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { localeOf, titleMeta } from "~/modules/i18n/meta";
+import { verifyLedgerChain } from "~/modules/ledger/integrity.server";
 import { EVIDENCE_MAX_BYTES, fundTotals, listDisbursements, type EvidenceFile } from "~/modules/ledger/disbursement-views.server";
 import { approveDisbursement, markDisbursementPaid, proposeDisbursement, rejectDisbursement } from "~/modules/ledger/money-cycle.server";
 import { parseMajorToMinor, type Locale } from "~/modules/money/money";
@@ -54,6 +55,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   const intent = form.get("intent");
   try {
+    if (intent === "verify") {
+      const report = await verifyLedgerChain(db());
+      return data({ verified: report.ok ? { ok: true as const, links: report.links, head: report.head } : { ok: false as const, ...report.firstBad } });
+    }
     if (intent === "propose") {
       const amount = parseMajorToMinor(String(form.get("amount") ?? ""), fund.currency);
       if (amount === null) throw new UserError("amount_invalid");
@@ -107,9 +112,26 @@ export default function FundConsole() {
         <h1 className="text-2xl font-bold" data-testid="console-fund">
           {localized(fund, "name", i18n.language as Locale)}
         </h1>
-        <Link to={`/manage/funds/${fund.slug}/rules`} className="text-sm text-leaf-700 underline">
-          {t("rules.manage")}
-        </Link>
+        <p className="flex flex-wrap gap-4 text-sm">
+          <Link to={`/manage/funds/${fund.slug}/rules`} className="text-leaf-700 underline">
+            {t("rules.manage")}
+          </Link>
+          <Link to={`/manage/funds/${fund.slug}/ledger`} className="text-leaf-700 underline">
+            {t("explorer.title")}
+          </Link>
+        </p>
+        <Form method="post" className="mt-2">
+          <button type="submit" name="intent" value="verify" className="btn-secondary px-3 py-1 text-sm" disabled={busy}>
+            {t("explorer.verify")}
+          </button>
+        </Form>
+        {result && "verified" in result ? (
+          <p role="status" className={`mt-2 rounded-lg px-4 py-2 text-sm ${result.verified.ok ? "bg-leaf-50 text-leaf-800" : "bg-red-50 text-red-800"}`} data-testid="verify-result">
+            {result.verified.ok
+              ? t("explorer.verifiedOk", { links: result.verified.links, sequence: result.verified.head.sequence, hash: result.verified.head.hash })
+              : t("explorer.verifiedBad", { sequence: result.verified.sequence, transaction: result.verified.transactionId, reason: result.verified.reason })}
+          </p>
+        ) : null}
       </div>
       <section className="grid grid-cols-2 gap-3 md:grid-cols-3 lg:grid-cols-6">
         <Tile label={t("manage.received")} amount={totals.received} currency={totals.currency} testId="total-received" />

@@ -94,6 +94,9 @@ const MATRIX: Row[] = [
   ["manage.funds.$slug_.rules", "GET", "/manage/funds/lychee-town-relief/rules",     [302, 403, 403, 403, 403, 200, 403]],
   ["manage.funds.$slug_.rules", "GET", "/manage/funds/qinzhou-party-flag-relief/rules", [302, 403, 403, 403, 403, 404, 403]],
   ["manage.funds.$slug_.rules", "POST", "/manage/funds/lychee-town-relief/rules",    [302, 403, 403, 403, 403, 400, 403]],
+  ["manage.funds.$slug_.ledger", "GET", "/manage/funds/lychee-town-relief/ledger",   [302, 403, 403, 403, 403, 200, 403]],
+  ["manage.funds.$slug_.ledger", "GET", "/manage/funds/qinzhou-party-flag-relief/ledger", [302, 403, 403, 403, 403, 404, 403]],
+  ["manage.funds.$slug_.ledger[.]csv", "GET", "/manage/funds/lychee-town-relief/ledger.csv", [302, 403, 403, 403, 403, 302, 403]],
 
   // Only its owner, signed in, or whoever holds its secret link; to anyone else it does not exist.
   ["orders.$number",          "GET",  "/orders/{orderA}",                          [404, 200, 404, 404, 404, 404, 404]],

@@ -1,0 +1,100 @@
+// The managers' ledger explorer, CSV export and chain verification action.
+import { describe, expect, it } from "vitest";
+import { createSession } from "~/modules/accounts/session.server";
+import { UserError } from "~/modules/errors/user-error";
+import { ledgerPage, parseLedgerFilters } from "~/modules/ledger/explorer.server";
+import { matureContributions } from "~/modules/ledger/money-cycle.server";
+import { placeOrder } from "~/modules/orders/orders.server";
+import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
+import { beginTestCheckout } from "~/modules/payments/test-gateway.server";
+import { cartWith, productBySlug, shanghaiBuyer } from "../support/factories";
+import { cookieOf, createUser } from "../support/personas";
+import { useTestDatabase } from "../support/test-database";
+
+const t = useTestDatabase();
+
+async function paidLychees(paidAt = new Date()) {
+  const lychee = await productBySlug(t.db, "lingshan-lychee");
+  const order = await placeOrder({ cartId: await cartWith(t.db, [{ productId: lychee.id, quantity: 2 }]), contact: shanghaiBuyer, now: paidAt });
+  const ref = (await beginTestCheckout(order.id, paidAt)).redirectTo.split("/").pop()!;
+  await confirmOrderPayment({ provider: "test", providerRef: ref, amountMinor: order.totalMinor, currency: "CNY", causedBy: "test", now: paidAt });
+  return order;
+}
+
+async function managerCookie(fundId: string) {
+  const user = await createUser(t.db, { totp: true });
+  await t.db.roleAssignment.create({ data: { userId: user.id, role: "fund_manager", fundId } });
+  return cookieOf(await createSession(user.id, { secondFactor: true }));
+}
+
+describe("the ledger explorer", () => {
+  it("filters by account, kind, order and dates, and pages newest first without repeating a row", async () => {
+    const fund = await t.db.fund.findUniqueOrThrow({ where: { slug: "lychee-town-relief" } });
+    const old = await paidLychees(new Date("2026-01-10T12:00:00+08:00"));
+    for (let i = 0; i < 4; i++) await paidLychees();
+    await matureContributions();
+    const all = await ledgerPage(fund.id, parseLedgerFilters(new URLSearchParams()), { limit: 100 });
+    expect(all.length).toBe(5 + 2); // 5 captures to pending, then the old one's maturation (out of pending, into available)
+    const pending = await ledgerPage(fund.id, parseLedgerFilters(new URLSearchParams({ account: "pending" })), { limit: 100 });
+    expect(pending.every((r) => r.account.endsWith(":pending"))).toBe(true);
+    const matured = await ledgerPage(fund.id, parseLedgerFilters(new URLSearchParams({ kind: "contribution_matured" })), { limit: 100 });
+    expect(matured).toHaveLength(2);
+    const byOrder = await ledgerPage(fund.id, parseLedgerFilters(new URLSearchParams({ order: old.number.toLowerCase() })), { limit: 100 });
+    expect(new Set(byOrder.map((r) => r.orderNumber))).toEqual(new Set([old.number]));
+    // The ledger dates a transaction when it is written.
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    expect(await ledgerPage(fund.id, parseLedgerFilters(new URLSearchParams({ from: today, to: today })), { limit: 100 })).toHaveLength(all.length);
+    expect(await ledgerPage(fund.id, parseLedgerFilters(new URLSearchParams({ from: "2020-01-01", to: "2020-01-31" })), { limit: 100 })).toHaveLength(0);
+    const first = await ledgerPage(fund.id, parseLedgerFilters(new URLSearchParams()), { limit: 3 });
+    const second = await ledgerPage(fund.id, parseLedgerFilters(new URLSearchParams()), { limit: 3, before: first.at(-1)!.postingId });
+    expect(second[0].postingId < first.at(-1)!.postingId).toBe(true);
+    expect(new Set([...first, ...second].map((r) => r.postingId)).size).toBe(6);
+  });
+
+  it("explains filters it cannot use", () => {
+    const code = (params: Record<string, string>) => {
+      try {
+        parseLedgerFilters(new URLSearchParams(params));
+        return "ok";
+      } catch (error) {
+        return (error as UserError).code;
+      }
+    };
+    expect(code({ from: "yesterday" })).toBe("ledger_filter_date");
+    expect(code({ from: "2026-02-01", to: "2026-01-01" })).toBe("ledger_filter_range");
+    expect(code({ account: "bank" })).toBe("ledger_filter_account");
+    expect(code({ kind: "theft" })).toBe("ledger_filter_kind");
+    expect(code({ order: "12345" })).toBe("ledger_filter_order");
+  });
+
+  it("exports CSV (streamed, with a header and exact amounts), and sends an empty period back with a message", async () => {
+    const fund = await t.db.fund.findUniqueOrThrow({ where: { slug: "lychee-town-relief" } });
+    const cookie = await managerCookie(fund.id);
+    const { loader } = await import("~/routes/manage.funds.$slug_.ledger[.]csv");
+    const get = (query: string) =>
+      loader({ request: new Request(`http://shop.test/manage/funds/${fund.slug}/ledger.csv?${query}`, { headers: { Cookie: cookie } }), params: { slug: fund.slug }, context: {} }).catch((r: Response) => r);
+    const response = await get("account=pending&kind=payment_captured");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toContain("text/csv");
+    const text = await response.text();
+    const lines = text.replace(/^\uFEFF/, "").trim().split("\n");
+    expect(lines[0]).toBe("sequence,transaction_id,created_at,kind,memo,account,amount_minor,amount,currency,order_number");
+    expect(lines.slice(1).every((l) => l.includes(",-636,-6.36,CNY,HS-"))).toBe(true);
+    const empty = await get("from=2020-01-01&to=2020-01-31");
+    expect(empty.status).toBe(302);
+    expect(empty.headers.get("Location")).toContain("empty=1");
+  });
+
+  it("verifies the chain from the console", async () => {
+    const fund = await t.db.fund.findUniqueOrThrow({ where: { slug: "lychee-town-relief" } });
+    const cookie = await managerCookie(fund.id);
+    const { action } = await import("~/routes/manage.funds.$slug");
+    const result = (await action({
+      request: new Request(`http://shop.test/manage/funds/${fund.slug}`, { method: "POST", headers: { Cookie: cookie }, body: new URLSearchParams({ intent: "verify" }) }),
+      params: { slug: fund.slug },
+      context: {},
+    })) as unknown as { data: { verified: { ok: boolean; links: number } } };
+    expect(result.data.verified.ok).toBe(true);
+    expect(result.data.verified.links).toBe(await t.db.ledgerTransaction.count());
+  });
+});

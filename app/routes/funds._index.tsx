@@ -20,6 +20,9 @@ export default function FundsIndex() {
     <div className="space-y-6">
       <h1 className="text-2xl font-bold">{t("funds.title")}</h1>
       <p className="max-w-2xl text-stone-600">{t("funds.intro")}</p>
+      <Link to="/contribution" className="inline-block text-sm text-leaf-700 underline">
+        {t("lookup.link")} →
+      </Link>
       {funds.length === 0 ? <p className="card p-8 text-center text-stone-500">{t("funds.empty")}</p> : null}
       <ul className="grid gap-4 sm:grid-cols-2">
         {funds.map((fund) => (

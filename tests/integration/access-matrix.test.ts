@@ -71,6 +71,8 @@ const MATRIX: Row[] = [
   ["forgot-password",         "POST", "/forgot-password",                          [400, 400, 400, 400, 400, 400, 400]], // no email
 
   ["funds._index",            "GET",  "/funds",                                    [200, 200, 200, 200, 200, 200, 200]],
+  ["contribution",            "GET",  "/contribution",                             [200, 200, 200, 200, 200, 200, 200]],
+  ["contribution",            "POST", "/contribution",                             [404, 404, 404, 404, 404, 404, 404]],
   ["funds.$slug",             "GET",  "/funds/lychee-town-relief",                 [200, 200, 200, 200, 200, 200, 200]],
   ["funds.$slug",             "GET",  "/funds/qinzhou-party-flag-relief",          [200, 200, 200, 200, 200, 200, 200]],
   ["funds.$slug",             "GET",  "/funds/no-such-fund",                       [404, 404, 404, 404, 404, 404, 404]],

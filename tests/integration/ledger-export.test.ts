@@ -112,3 +112,29 @@ describe("receipts that prove themselves", () => {
     expect(receipt.contributions[0].status).toBe("refunded");
   });
 });
+
+describe("looking up an order's contribution", () => {
+  it("shows what a paid order gave with its number and email, and the same answer for every miss", async () => {
+    const order = await paidLychees();
+    const { action } = await import("~/routes/contribution");
+    const ask = (fields: Record<string, string>, ip = "203.0.113.5") =>
+      action({ request: new Request("http://shop.test/contribution", { method: "POST", body: new URLSearchParams(fields) }), params: {}, context: { clientIp: ip } }) as Promise<any>;
+    const found = await ask({ number: order.number.toLowerCase(), email: "BUYER@example.com" });
+    expect(found.contributions[0].amountMinor).toBe(636n);
+    expect(JSON.stringify(found, (_k, v) => (typeof v === "bigint" ? String(v) : v))).not.toContain("王小明");
+    for (const miss of [{ number: order.number, email: "someone@else.com" }, { number: "HS-000000-AAAAAA", email: "buyer@example.com" }, { number: "nonsense", email: "x" }]) {
+      const answer = await ask(miss);
+      expect(answer.init.status).toBe(404);
+      expect(answer.data.error.code).toBe("lookup_not_found");
+    }
+  });
+
+  it("is rate-limited per client", async () => {
+    const { action } = await import("~/routes/contribution");
+    let last: any;
+    for (let i = 0; i < 11; i++) {
+      last = await action({ request: new Request("http://shop.test/contribution", { method: "POST", body: new URLSearchParams({ number: "HS-000000-AAAAAA", email: "a@b.c" }) }), params: {}, context: { clientIp: "198.51.100.77" } });
+    }
+    expect(last.init.status).toBe(429);
+  });
+});

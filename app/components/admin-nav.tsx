@@ -12,6 +12,9 @@ export function AdminNav() {
       <NavLink to="/admin/invite" className={cls}>
         {t("admin.invite")}
       </NavLink>
+      <NavLink to="/admin/cooperatives" className={cls}>
+        {t("admin.cooperatives")}
+      </NavLink>
       <NavLink to="/admin/audit" className={cls}>
         {t("admin.audit")}
       </NavLink>

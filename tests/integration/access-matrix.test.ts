@@ -48,6 +48,8 @@ const MATRIX: Row[] = [
 
   ["admin._index",            "GET",  "/admin",                                    [302, 403, 403, 403, 403, 403, 200]],
   ["admin.audit",             "GET",  "/admin/audit",                              [302, 403, 403, 403, 403, 403, 200]],
+  ["admin.cooperatives",     "GET",  "/admin/cooperatives",                       [302, 403, 403, 403, 403, 403, 200]],
+  ["admin.cooperatives",     "POST", "/admin/cooperatives",                       [302, 403, 403, 403, 403, 403, 404]],
   ["admin.invite",            "GET",  "/admin/invite",                             [302, 403, 403, 403, 403, 403, 200]],
   ["admin.invite",            "POST", "/admin/invite",                             [302, 403, 403, 403, 403, 403, 400]], // no role → role_invalid
   ["admin.users.$id",         "GET",  "/admin/users/{userA}",                      [302, 403, 403, 403, 403, 403, 200]],

@@ -259,3 +259,32 @@ describe("evidence", () => {
     expect((await get(theirs, otherFund.slug)).status).toBe(404);
   });
 });
+
+describe("the cooperative's books", () => {
+  it("show sales, what they gave, refunds, what is owed and payouts; admins record payouts in yuan", async () => {
+    const coop = await t.db.cooperative.findUniqueOrThrow({ where: { slug: "lingshan-lychee-growers" } });
+    const { cooperativeBooks } = await import("~/modules/ledger/cooperative-books.server");
+    const before = await cooperativeBooks(coop.id);
+    await paidLychees(2);
+    const after = await cooperativeBooks(coop.id);
+    expect(after.sales - before.sales).toBe(63600n);
+    expect(after.given - before.given).toBe(636n);
+    expect(after.owed - before.owed).toBe(62964n);
+
+    const admin = await createUser(t.db, { totp: true });
+    await t.db.roleAssignment.create({ data: { userId: admin.id, role: "admin" } });
+    const { createSession } = await import("~/modules/accounts/session.server");
+    const { cookieOf } = await import("../support/personas");
+    const cookie = cookieOf(await createSession(admin.id, { secondFactor: true }));
+    const { action } = await import("~/routes/admin.cooperatives");
+    const pay = (fields: Record<string, string>) =>
+      action({ request: new Request("http://shop.test/admin/cooperatives", { method: "POST", headers: { Cookie: cookie }, body: new URLSearchParams(fields) }), params: {}, context: {} }) as Promise<any>;
+    expect((await pay({ cooperative: coop.slug, amount: "100.5", bankReference: "ABC-1" })).paid).toBe(coop.slug);
+    expect((await pay({ cooperative: coop.slug, amount: "0", bankReference: "ABC-2" })).data.error.code).toBe("amount_invalid");
+    expect((await pay({ cooperative: coop.slug, amount: "1.001", bankReference: "ABC-3" })).data.error.code).toBe("amount_invalid");
+    expect((await pay({ cooperative: "nope", amount: "1", bankReference: "ABC-4" })).data.error.code).toBe("cooperative_unknown");
+    const final = await cooperativeBooks(coop.id);
+    expect(final.owed).toBe(after.owed - 10050n);
+    expect(final.payouts[0]).toMatchObject({ amountMinor: 10050n, bankReference: "ABC-1" });
+  });
+});

@@ -1,0 +1,80 @@
+// Admins: what the platform owes each cooperative, and recording payouts.
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useTranslation } from "react-i18next";
+import { AdminNav } from "~/components/admin-nav";
+import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
+import { Money } from "~/components/money";
+import { requireRole } from "~/modules/accounts/viewer.server";
+import { db } from "~/modules/db/db.server";
+import { userErrorData } from "~/modules/errors/respond.server";
+import { isUserError, UserError } from "~/modules/errors/user-error";
+import { localized } from "~/modules/i18n/i18n";
+import { titleMeta } from "~/modules/i18n/meta";
+import { cooperativeBooks } from "~/modules/ledger/cooperative-books.server";
+import { recordCooperativePayout } from "~/modules/ledger/money-cycle.server";
+import { parseMajorToMinor, type Locale } from "~/modules/money/money";
+
+export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "admin.cooperatives" });
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireRole(request, "admin");
+  const cooperatives = await db().cooperative.findMany({ orderBy: { slug: "asc" } });
+  return { cooperatives: await Promise.all(cooperatives.map(async (c) => ({ ...c, books: await cooperativeBooks(c.id) }))) };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const admin = await requireRole(request, "admin");
+  const form = await request.formData();
+  try {
+    const cooperative = await db().cooperative.findUnique({ where: { slug: String(form.get("cooperative") ?? "") } });
+    if (!cooperative) throw new UserError("cooperative_unknown", {}, 404);
+    const amount = parseMajorToMinor(String(form.get("amount") ?? ""), "CNY");
+    if (amount === null) throw new UserError("amount_invalid");
+    await recordCooperativePayout(admin.user.id, cooperative.id, { amountMinor: String(amount), bankReference: form.get("bankReference") });
+    return { paid: cooperative.slug };
+  } catch (error) {
+    if (isUserError(error)) return userErrorData(error);
+    throw error;
+  }
+}
+
+export default function AdminCooperatives() {
+  const { cooperatives } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const busy = useNavigation().state !== "idle";
+  const { t, i18n } = useTranslation();
+  return (
+    <div className="space-y-5">
+      <h1 className="text-2xl font-bold">{t("admin.cooperatives")}</h1>
+      <AdminNav />
+      {result && "paid" in result ? (
+        <p role="status" className="rounded-lg bg-leaf-50 px-4 py-3 text-leaf-800" data-testid="payout-recorded">
+          {t("admin.payoutRecorded")}
+        </p>
+      ) : null}
+      <ErrorNotice error={result && "error" in result ? (result.error as ErrorPayload) : null} />
+      <ul className="space-y-3">
+        {cooperatives.map((c) => (
+          <li key={c.id} className="card space-y-3 p-4" data-testid="admin-cooperative">
+            <div className="flex flex-wrap items-baseline justify-between gap-2">
+              <span className="font-semibold">{localized(c, "name", i18n.language as Locale)}</span>
+              <span className="text-sm">
+                {t("coop.owed")}: <Money amountMinor={c.books.owed} currency="CNY" className="font-bold" /> · {t("coop.paidOut")}:{" "}
+                <Money amountMinor={c.books.paidOut} currency="CNY" />
+              </span>
+            </div>
+            <Form method="post" className="flex flex-wrap items-end gap-2">
+              <input type="hidden" name="cooperative" value={c.slug} />
+              <input name="amount" inputMode="numeric" placeholder={t("manage.amount")} aria-label={t("manage.amount")} className="field-input max-w-40" />
+              <input name="bankReference" placeholder={t("manage.bankRefPlaceholder")} aria-label={t("manage.bankRefPlaceholder")} className="field-input max-w-56" />
+              <button type="submit" className="btn-secondary" disabled={busy}>
+                {t("admin.recordPayout")}
+              </button>
+            </Form>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

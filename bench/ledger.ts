@@ -22,6 +22,7 @@ import { ensureDatabase, findFreePort, startThrowawayPostgres } from "../app/mod
 import { applyMigrations } from "../app/modules/db/migrate.server";
 import { withRetry } from "../app/modules/db/retry.server";
 import { cooperativePayableAccount, fundAccount, paymentProviderAccount } from "../app/modules/ledger/accounts";
+import { chainUnchainedTransactions, verifyLedgerChain } from "../app/modules/ledger/integrity.server";
 import { ensureLedgerAccounts, postLedgerTransaction } from "../app/modules/ledger/ledger.server";
 import { DEMO_PASSWORD, seedDemoShop } from "../prisma/seed";
 
@@ -107,7 +108,13 @@ async function main() {
       FROM (SELECT account_id, sum(amount_minor) AS total FROM ledger_posting GROUP BY account_id) s WHERE s.account_id = a.id`);
     await setupDb.$executeRawUnsafe("ANALYZE");
     const [{ count }] = await setupDb.$queryRaw<{ count: bigint }[]>`SELECT count(*) FROM ledger_posting`;
-    console.log(`   ${Number(count).toLocaleString("en")} postings in ${((Date.now() - loadStarted) / 1000).toFixed(0)} s (the bulk rows are not chained; the chain is not read by these pages)`);
+    console.log(`   ${Number(count).toLocaleString("en")} postings in ${((Date.now() - loadStarted) / 1000).toFixed(0)} s`);
+    let started = Date.now();
+    const chained = await chainUnchainedTransactions(setupDb);
+    console.log(`   chained ${chained.toLocaleString("en")} transactions in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    started = Date.now();
+    const report = await verifyLedgerChain(setupDb);
+    console.log(`   ledger:verify of the whole chain: ${report.ok ? "verified" : "FAILED"}, ${report.links.toLocaleString("en")} links in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     // A fund manager who passed two-step verification, for the console pages.
     const manager = await setupDb.user.create({ data: { email: "bench.manager@example.com", name: "Bench", totpEnabledAt: new Date() } });

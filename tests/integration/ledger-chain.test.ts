@@ -136,3 +136,29 @@ describe("chaining transactions written before the chain existed", () => {
     expect(legacy.chain!.sequence).toBe(head.sequence);
   });
 });
+
+describe("chaining a large backlog", () => {
+  it("goes in batches, each its own transaction, so any backlog fits", async () => {
+    const coop = await t.db.cooperative.findFirstOrThrow();
+    const specs = [paymentProviderAccount("backlog", "CNY"), cooperativePayableAccount(coop, "CNY")];
+    await t.db.$transaction((tx) => ensureLedgerAccounts(tx, specs));
+    const accounts = await t.db.ledgerAccount.findMany({ where: { code: { in: specs.map((s) => s.code) } }, orderBy: { id: "asc" } });
+    await t.sql(`
+      WITH tx AS (
+        INSERT INTO ledger_transaction (idempotency_key, kind, memo, caused_by)
+        SELECT 'backlog:' || g, 'test', 'backlog', 'test' FROM generate_series(1, 4500) AS g RETURNING id
+      )
+      INSERT INTO ledger_posting (transaction_id, account_id, amount_minor, currency)
+      SELECT tx.id, x.account_id, x.amount, 'CNY' FROM tx CROSS JOIN (VALUES ($1::bigint, 5::bigint), ($2::bigint, -5::bigint)) AS x(account_id, amount)`,
+      [String(accounts[0].id), String(accounts[1].id)],
+    );
+    expect(await chainUnchainedTransactions(t.db)).toBe(4500);
+    // (An earlier test in this file tampers with a posting on purpose, so the
+    // whole chain is not expected to verify here: the sequence must be whole.)
+    const sequence = (await checkLedgerInvariants(t.db)).checks.find((c) => c.name.startsWith("the sequence"))!;
+    expect(sequence.ok).toBe(true);
+    const head = await t.db.ledgerChainHead.findUniqueOrThrow({ where: { id: 1 } });
+    const last = await t.db.ledgerChainLink.findFirstOrThrow({ orderBy: { sequence: "desc" } });
+    expect([head.sequence, head.hash]).toEqual([last.sequence, last.hash]);
+  }, 120_000);
+});

@@ -43,29 +43,39 @@ async function loadChainTransactions(db: Db, ids: bigint[], sequences: Map<bigin
 
 /**
  * Chains transactions written before the chain existed, in id order, by
- * inserting links (ledger rows are never updated). Safe to run at every start.
+ * inserting links (ledger rows are never updated). One batch per database
+ * transaction, so any backlog fits; safe to run at every start and on
+ * several instances at once (the head lock orders them).
  */
 export async function chainUnchainedTransactions(db: Db): Promise<number> {
-  return db.$transaction(async (tx) => {
-    const [head] = await tx.$queryRaw<{ sequence: bigint; hash: string }[]>`SELECT sequence, hash FROM ledger_chain_head WHERE id = 1 FOR UPDATE`;
-    const unchained = await tx.$queryRaw<{ id: bigint }[]>`
-      SELECT t.id FROM ledger_transaction t LEFT JOIN ledger_chain c ON c.transaction_id = t.id
-      WHERE c.transaction_id IS NULL ORDER BY t.id`;
-    let { sequence, hash } = head;
-    for (let i = 0; i < unchained.length; i += BATCH) {
-      const ids = unchained.slice(i, i + BATCH).map((r) => r.id);
-      const sequences = new Map(ids.map((id, k) => [id, sequence + 1n + BigInt(k)]));
-      const loaded = await loadChainTransactions(tx as unknown as Db, ids, sequences);
-      for (const id of ids) {
-        sequence += 1n;
-        const previous = hash;
-        hash = chainHash(previous, loaded.get(id)!);
-        await tx.ledgerChainLink.create({ data: { transactionId: id, sequence, previousHash: previous, hash } });
-      }
-    }
-    if (unchained.length > 0) await tx.$executeRaw`UPDATE ledger_chain_head SET sequence = ${sequence}, hash = ${hash} WHERE id = 1`;
-    return unchained.length;
-  });
+  let total = 0;
+  for (;;) {
+    const chained = await db.$transaction(
+      async (tx) => {
+        const [head] = await tx.$queryRaw<{ sequence: bigint; hash: string }[]>`SELECT sequence, hash FROM ledger_chain_head WHERE id = 1 FOR UPDATE`;
+        const unchained = await tx.$queryRaw<{ id: bigint }[]>`
+          SELECT t.id FROM ledger_transaction t
+          WHERE NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.transaction_id = t.id)
+          ORDER BY t.id LIMIT ${BATCH}`;
+        if (unchained.length === 0) return 0;
+        const ids = unchained.map((r) => r.id);
+        const sequences = new Map(ids.map((id, k) => [id, head.sequence + 1n + BigInt(k)]));
+        const loaded = await loadChainTransactions(tx as unknown as Db, ids, sequences);
+        let hash = head.hash;
+        const links = ids.map((id) => {
+          const previousHash = hash;
+          hash = chainHash(previousHash, loaded.get(id)!);
+          return { transactionId: id, sequence: sequences.get(id)!, previousHash, hash };
+        });
+        await tx.ledgerChainLink.createMany({ data: links });
+        await tx.$executeRaw`UPDATE ledger_chain_head SET sequence = ${links.at(-1)!.sequence}, hash = ${hash} WHERE id = 1`;
+        return links.length;
+      },
+      { timeout: 120_000 },
+    );
+    if (chained === 0) return total;
+    total += chained;
+  }
 }
 
 export type ChainReport =

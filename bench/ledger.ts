@@ -148,13 +148,19 @@ async function main() {
         console.log(`   ${name.padEnd(36)} ${result.requests.average.toFixed(0).padStart(6)} ${String(result.latency.p50).padStart(8)} ${String(result.latency.p99).padStart(8)} ${String(result.errors + result.non2xx).padStart(8)}`);
       }
     } finally {
-      await new Promise<void>((resolve) => {
-        server.once("exit", () => resolve());
-        server.kill("SIGTERM");
-      });
+      // Bounded: a stuck shutdown must not hang the benchmark.
+      await Promise.race([
+        new Promise<void>((resolve) => {
+          if (server.exitCode !== null) return resolve();
+          server.once("exit", () => resolve());
+          server.kill("SIGTERM");
+        }),
+        new Promise((resolve) => setTimeout(resolve, 15_000)),
+      ]);
+      if (server.exitCode === null) server.kill("SIGKILL");
     }
   } finally {
-    await pg.stop();
+    await Promise.race([pg.stop(), new Promise((resolve) => setTimeout(resolve, 15_000))]);
   }
 }
 

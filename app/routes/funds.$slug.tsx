@@ -25,7 +25,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   titleMeta(matches, data ? { text: localeOf(matches) === "zh" ? data.fund.nameZh : data.fund.nameEn } : { key: "funds.notFoundTitle" });
 
 export default function FundPage() {
-  const { fund, balances, receivedMinor, contributingOrders, recent, head, disbursements, agreed, arrived } = useLoaderData<typeof loader>();
+  const { fund, balances, receivedMinor, recent, head, disbursements, agreed, arrived } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
@@ -59,9 +59,6 @@ export default function FundPage() {
           <p className="text-sm text-stone-500">{t("funds.received")}</p>
           <p className="text-xl font-semibold">
             <Money amountMinor={receivedMinor} currency={fund.currency} />
-          </p>
-          <p className="text-xs text-stone-500">
-            {t("funds.orders")}: {contributingOrders}
           </p>
         </div>
       </section>

@@ -288,3 +288,19 @@ describe("the cooperative's books", () => {
     expect(final.payouts[0]).toMatchObject({ amountMinor: 10050n, bankReference: "ABC-1" });
   });
 });
+
+describe("the fund dashboard's totals", () => {
+  it("derived from balances equal the sums of the postings, after every kind of movement", async () => {
+    const { fundTotals } = await import("~/modules/ledger/disbursement-views.server");
+    const fund = await t.db.fund.findUniqueOrThrow({ where: { slug: "lychee-town-relief" } });
+    // (Earlier tests in this file captured, matured, refunded, covered, committed and paid.)
+    const totals = await fundTotals(fund.id);
+    const sum = async (sql: string) => BigInt((await t.sql(sql, [fund.id])).rows[0].total ?? "0");
+    const received = await sum(`SELECT (-sum(p.amount_minor))::text AS total FROM ledger_posting p JOIN ledger_transaction t ON t.id = p.transaction_id JOIN ledger_account a ON a.id = p.account_id WHERE a.fund_id = $1 AND a.code LIKE '%:pending' AND t.kind = 'payment_captured'`);
+    const reversed = await sum(`SELECT sum(p.amount_minor)::text AS total FROM ledger_posting p JOIN ledger_transaction t ON t.id = p.transaction_id JOIN ledger_account a ON a.id = p.account_id WHERE a.fund_id = $1 AND t.kind = 'refund'`);
+    expect(totals.received).toBe(received);
+    expect(totals.reversed).toBe(reversed);
+    expect(totals.received).toBeGreaterThan(0n);
+    expect(totals.reversed).toBeGreaterThan(0n);
+  });
+});

@@ -26,6 +26,14 @@ export function maskName(name: string | null | undefined): string {
   return trimmed ? `${[...trimmed][0]}**` : "—";
 }
 
+/**
+ * A fund's totals without scanning its postings (they number in the
+ * millions): balances are stored, and what flowed through follows from them
+ * because the ledger balances:
+ *   received = pending + available + committed + disbursed + reversed − covered
+ * with reversed (refunds), covered (platform top-ups) and disbursed read from
+ * their own small tables. A test checks this equals the sum of the postings.
+ */
 export async function fundTotals(fundId: string) {
   const fund = await db().fund.findUniqueOrThrow({ where: { id: fundId } });
   const accounts = await db().ledgerAccount.findMany({ where: { fundId } });
@@ -33,21 +41,26 @@ export async function fundTotals(fundId: string) {
     const account = accounts.find((a) => a.code === `fund:${fundId}:${name}`);
     return account ? naturalBalance(account.type, account.balanceMinor) : 0n;
   };
-  const [flows] = await db().$queryRaw<{ received: bigint | null; reversed: bigint | null; disbursed: bigint | null }[]>`
+  const available = accounts.find((a) => a.code === `fund:${fundId}:available`);
+  const [flows] = await db().$queryRaw<{ reversed: bigint | null; covered: bigint | null; disbursed: bigint | null }[]>`
     SELECT
-      (SELECT -sum(p.amount_minor) FROM ledger_posting p JOIN ledger_transaction t ON t.id = p.transaction_id JOIN ledger_account a ON a.id = p.account_id
-        WHERE a.fund_id = ${fundId}::uuid AND a.code LIKE '%:pending' AND t.kind = 'payment_captured')::bigint AS received,
-      (SELECT sum(p.amount_minor) FROM ledger_posting p JOIN ledger_transaction t ON t.id = p.transaction_id JOIN ledger_account a ON a.id = p.account_id
-        WHERE a.fund_id = ${fundId}::uuid AND t.kind = 'refund')::bigint AS reversed,
+      (SELECT sum(r.fund_reversal_minor) FROM refund r JOIN order_line l ON l.id = r.order_line_id WHERE l.fund_id = ${fundId}::uuid)::bigint AS reversed,
+      (SELECT -sum(p.amount_minor) FROM ledger_transaction t JOIN ledger_posting p ON p.transaction_id = t.id
+        WHERE t.kind = 'platform_cover' AND p.account_id = ${available?.id ?? -1n})::bigint AS covered,
       (SELECT sum(amount_minor) FROM disbursement WHERE fund_id = ${fundId}::uuid AND status = 'paid')::bigint AS disbursed`;
+  const pending = bucket("pending");
+  const availableBalance = bucket("available");
+  const committed = bucket("committed");
+  const reversed = flows.reversed ?? 0n;
+  const disbursed = flows.disbursed ?? 0n;
   return {
     currency: fund.currency,
-    received: flows.received ?? 0n,
-    reversed: flows.reversed ?? 0n,
-    pending: bucket("pending"),
-    available: bucket("available"),
-    committed: bucket("committed"),
-    disbursed: flows.disbursed ?? 0n,
+    received: pending + availableBalance + committed + disbursed + reversed - (flows.covered ?? 0n),
+    reversed,
+    pending,
+    available: availableBalance,
+    committed,
+    disbursed,
   };
 }
 

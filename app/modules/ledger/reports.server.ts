@@ -1,7 +1,7 @@
 // Read models over the ledger for receipts and the public fund pages.
 import { db } from "~/modules/db/db.server";
 import { maskOrderNumber } from "~/modules/orders/order-number";
-import { naturalBalance } from "./accounts";
+import { fundTotals } from "./disbursement-views.server";
 
 export type FundContribution = {
   fund: { id: string; slug: string; nameZh: string; nameEn: string; currency: string };
@@ -44,45 +44,38 @@ export async function loadOrderContributions(orderId: string) {
   };
 }
 
+/**
+ * A fund's public page. Everything here costs the same however long the
+ * ledger grows: totals come from stored balances (fundTotals), and recent
+ * contributions are read newest-first through the (account, id) index.
+ */
 export async function loadFundPage(slug: string, recentLimit = 20) {
   const fund = await db().fund.findUnique({ where: { slug } });
   if (!fund) return null;
-  const accounts = await db().ledgerAccount.findMany({ where: { fundId: fund.id } });
-  const bucket = (name: string) => {
-    const account = accounts.find((a) => a.code === `fund:${fund.id}:${name}`);
-    return account ? naturalBalance(account.type, account.balanceMinor) : 0n;
-  };
-  const pendingAccount = accounts.find((a) => a.code === `fund:${fund.id}:pending`);
-  const recent = pendingAccount
+  const totals = await fundTotals(fund.id);
+  const pendingAccount = await db().ledgerAccount.findUnique({ where: { code: `fund:${fund.id}:pending` } });
+  const rows = pendingAccount
     ? await db().$queryRaw<{ transaction_id: bigint; created_at: Date; number: string | null; amount: bigint }[]>`
-        SELECT t.id AS transaction_id, t.created_at, o.number, (-SUM(p.amount_minor))::bigint AS amount
+        SELECT p.transaction_id, t.created_at, o.number, -p.amount_minor AS amount
         FROM ledger_posting p
         JOIN ledger_transaction t ON t.id = p.transaction_id
         LEFT JOIN customer_order o ON o.id = t.order_id
         WHERE p.account_id = ${pendingAccount.id} AND t.kind = 'payment_captured'
-        GROUP BY t.id, t.created_at, o.number
-        ORDER BY t.id DESC
-        LIMIT ${recentLimit}`
+        ORDER BY p.id DESC
+        LIMIT ${recentLimit * 4}`
     : [];
-  const totals = pendingAccount
-    ? await db().$queryRaw<{ received: bigint | null; orders: bigint }[]>`
-        SELECT (-SUM(p.amount_minor))::bigint AS received, COUNT(DISTINCT t.order_id) AS orders
-        FROM ledger_posting p JOIN ledger_transaction t ON t.id = p.transaction_id
-        WHERE p.account_id = ${pendingAccount.id} AND t.kind = 'payment_captured'`
-    : [{ received: 0n, orders: 0n }];
-  const pending = bucket("pending");
-  const available = bucket("available");
+  // An order with several lines for this fund has one posting per line: one row per order here.
+  const recent = new Map<bigint, { transactionId: bigint; at: Date; orderNumber: string; amountMinor: bigint }>();
+  for (const row of rows) {
+    const entry = recent.get(row.transaction_id) ?? { transactionId: row.transaction_id, at: row.created_at, orderNumber: row.number ? maskOrderNumber(row.number) : "—", amountMinor: 0n };
+    entry.amountMinor += row.amount;
+    recent.set(row.transaction_id, entry);
+  }
   return {
     fund,
-    balances: { pending, available, committed: bucket("committed"), total: pending + available },
-    receivedMinor: totals[0]?.received ?? 0n,
-    contributingOrders: Number(totals[0]?.orders ?? 0n),
-    recent: recent.map((row) => ({
-      transactionId: row.transaction_id,
-      at: row.created_at,
-      orderNumber: row.number ? maskOrderNumber(row.number) : "—",
-      amountMinor: row.amount,
-    })),
+    balances: { pending: totals.pending, available: totals.available, committed: totals.committed, total: totals.pending + totals.available },
+    receivedMinor: totals.received,
+    recent: [...recent.values()].slice(0, recentLimit),
   };
 }
 

@@ -8,8 +8,8 @@ const BATCH = 2_000;
 
 type Row = { id: bigint; idempotency_key: string; kind: string; memo: string; caused_by: string; order_id: string | null; created_at: Date };
 
-/** Transactions with their postings, in the form the chain hashes. */
-async function loadChainTransactions(db: Db, ids: bigint[], sequences: Map<bigint, bigint>): Promise<Map<bigint, ChainTransaction>> {
+/** Transactions with their postings, in the form the chain hashes (also what the public export publishes). */
+export async function loadChainTransactions(db: Db, ids: bigint[], sequences: Map<bigint, bigint>): Promise<Map<bigint, ChainTransaction>> {
   if (ids.length === 0) return new Map();
   const txs = await db.$queryRaw<Row[]>`
     SELECT id, idempotency_key, kind, memo, caused_by, order_id::text AS order_id, created_at

@@ -4,11 +4,13 @@ import { useLoaderData } from "@remix-run/react";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { useTranslation } from "react-i18next";
 import { useDateFormat } from "~/components/format";
+import { AmountBarChart } from "~/components/amount-bar-chart";
 import { Money } from "~/components/money";
 import { notFound } from "~/modules/errors/respond.server";
 import { localized } from "~/modules/i18n/i18n";
 import { localeOf, titleMeta } from "~/modules/i18n/meta";
 import { db } from "~/modules/db/db.server";
+import { fundCharts } from "~/modules/ledger/chart-stats.server";
 import { chainHead } from "~/modules/ledger/export.server";
 import { agreedVersusArrived, listDisbursements } from "~/modules/ledger/disbursement-views.server";
 import { loadFundPage } from "~/modules/ledger/reports.server";
@@ -18,14 +20,15 @@ export async function loader({ params }: LoaderFunctionArgs) {
   const page = await loadFundPage(params.slug ?? "");
   if (!page) notFound();
   const disbursements = await listDisbursements(page.fund.id, { publicOnly: true });
-  return { ...page, head: await chainHead(db()), disbursements, ...agreedVersusArrived(disbursements) };
+  const charts = await fundCharts(page.fund.id);
+  return { ...page, head: await chainHead(db()), disbursements, ...agreedVersusArrived(disbursements), byMonth: charts.byMonth };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   titleMeta(matches, data ? { text: localeOf(matches) === "zh" ? data.fund.nameZh : data.fund.nameEn } : { key: "funds.notFoundTitle" });
 
 export default function FundPage() {
-  const { fund, balances, receivedMinor, recent, head, disbursements, agreed, arrived } = useLoaderData<typeof loader>();
+  const { fund, balances, receivedMinor, recent, head, disbursements, agreed, arrived, byMonth } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
@@ -62,6 +65,8 @@ export default function FundPage() {
           </p>
         </div>
       </section>
+
+      <AmountBarChart title={t("charts.byMonth")} points={byMonth} currency={fund.currency} testId="public-chart-month" />
 
       <section className="card overflow-hidden">
         <h2 className="border-b border-stone-100 px-5 py-4 text-lg font-bold">{t("funds.recent")}</h2>

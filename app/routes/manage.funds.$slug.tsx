@@ -11,6 +11,7 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { AmountBarChart } from "~/components/amount-bar-chart";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
 import { useDateFormat } from "~/components/format";
@@ -22,6 +23,7 @@ import { userErrorData } from "~/modules/errors/respond.server";
 import { isUserError, UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { localeOf, titleMeta } from "~/modules/i18n/meta";
+import { fundCharts } from "~/modules/ledger/chart-stats.server";
 import { verifyLedgerChain } from "~/modules/ledger/integrity.server";
 import { EVIDENCE_MAX_BYTES, fundTotals, listDisbursements, type EvidenceFile } from "~/modules/ledger/disbursement-views.server";
 import { approveDisbursement, markDisbursementPaid, proposeDisbursement, rejectDisbursement } from "~/modules/ledger/money-cycle.server";
@@ -29,8 +31,8 @@ import { parseMajorToMinor, type Locale } from "~/modules/money/money";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { fund, viewer } = await requireFundManager(request, params.slug ?? "");
-  const [totals, disbursements] = await Promise.all([fundTotals(fund.id), listDisbursements(fund.id)]);
-  return { fund, totals, disbursements, me: viewer.user.id, today: new Date().toISOString().slice(0, 10) };
+  const [totals, disbursements, charts] = await Promise.all([fundTotals(fund.id), listDisbursements(fund.id), fundCharts(fund.id)]);
+  return { fund, totals, disbursements, charts, me: viewer.user.id, today: new Date().toISOString().slice(0, 10) };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
@@ -99,7 +101,7 @@ function Tile({ label, amount, currency, testId }: { label: string; amount: bigi
 }
 
 export default function FundConsole() {
-  const { fund, totals, disbursements, me, today } = useLoaderData<typeof loader>();
+  const { fund, totals, disbursements, charts, me, today } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   const { t, i18n } = useTranslation();
@@ -140,6 +142,12 @@ export default function FundConsole() {
         <Tile label={t("funds.available")} amount={totals.available} currency={totals.currency} testId="total-available" />
         <Tile label={t("manage.committed")} amount={totals.committed} currency={totals.currency} testId="total-committed" />
         <Tile label={t("manage.disbursed")} amount={totals.disbursed} currency={totals.currency} testId="total-disbursed" />
+      </section>
+
+      <section className="grid gap-3 lg:grid-cols-3">
+        <AmountBarChart title={t("charts.byMonth")} points={charts.byMonth} currency={totals.currency} testId="chart-month" />
+        <AmountBarChart title={t("charts.byCooperative")} points={charts.byCooperative} currency={totals.currency} testId="chart-cooperative" />
+        <AmountBarChart title={t("charts.byVillage")} points={charts.byVillage} currency={totals.currency} testId="chart-village" />
       </section>
 
       {result && "done" in result ? (

@@ -35,6 +35,9 @@ test("a manager proposes, a second approves, the first marks paid, and the publi
     await expect(page.getByTestId("total-available")).not.toContainText("¥0.00", { timeout: 1000 });
   }).toPass({ timeout: 20_000 });
 
+  await expect(page.getByTestId("chart-cooperative-drawn").locator("svg").first()).toBeVisible();
+  await expect(page.getByTestId("chart-village")).toContainText("按村庄");
+
   const project = `牧民技能培训 ${tag}`;
   await page.locator('input[name="village"]').fill("甘孜高原牧区");
   await page.locator('input[name="project"]').fill(project);

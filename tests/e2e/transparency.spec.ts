@@ -14,6 +14,8 @@ test("anyone can download the ledger from a fund's page and verify it offline; a
   await expect(page.getByTestId("contribution-status")).toHaveText("退款期内（待确认）");
 
   await page.goto("/funds/lychee-town-relief");
+  // The monthly chart draws in the browser (a CSP violation would fail the test as a console error).
+  await expect(page.getByTestId("public-chart-month-drawn").locator("svg").first()).toBeVisible();
   const head = (await page.getByTestId("chain-head-hash").textContent())!.trim();
   const sequence = (await page.getByTestId("chain-head-sequence").textContent())!.replace("#", "").trim();
   expect(head).toMatch(/^[0-9a-f]{64}$/);

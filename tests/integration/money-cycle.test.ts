@@ -304,3 +304,32 @@ describe("the fund dashboard's totals", () => {
     expect(totals.reversed).toBeGreaterThan(0n);
   });
 });
+
+describe("chart figures", () => {
+  it("kept with each capture and refund, equal what the order lines and refunds say, and feed the charts", async () => {
+    const fund = await t.db.fund.findUniqueOrThrow({ where: { slug: "lychee-town-relief" } });
+    // (Earlier tests in this file captured and refunded many lychee orders.)
+    const given = await t.sql(
+      `SELECT (sum(l.fund_share_minor) - coalesce(sum(r.reversed), 0))::text AS total
+       FROM order_line l JOIN customer_order o ON o.id = l.order_id
+       LEFT JOIN (SELECT order_line_id, sum(fund_reversal_minor) AS reversed FROM refund GROUP BY 1) r ON r.order_line_id = l.id
+       WHERE o.status = 'paid' AND l.fund_id = $1`,
+      [fund.id],
+    );
+    const stats = await t.db.fundCooperativeStat.findMany({ where: { fundId: fund.id } });
+    expect(String(stats.reduce((s, r) => s + r.givenMinor, 0n))).toBe(given.rows[0].total);
+    const months = await t.db.fundMonthStat.findMany({ where: { fundId: fund.id } });
+    const { fundTotals } = await import("~/modules/ledger/disbursement-views.server");
+    const totals = await fundTotals(fund.id);
+    expect(months.reduce((s, r) => s + r.receivedMinor, 0n)).toBe(totals.received);
+    expect(months.reduce((s, r) => s + r.reversedMinor, 0n)).toBe(totals.reversed);
+
+    const { fundCharts, chinaMonth } = await import("~/modules/ledger/chart-stats.server");
+    const charts = await fundCharts(fund.id);
+    expect(charts.byMonth).toHaveLength(12);
+    expect(charts.byMonth.at(-1)!.label).toBe(chinaMonth(new Date()));
+    expect(BigInt(charts.byMonth.at(-1)!.amountMinor)).toBeGreaterThan(0n);
+    expect(charts.byCooperative[0].label).toBe("灵山县荔枝专业合作社");
+    expect(charts.byVillage[0].label).toBe("灵山荔乡");
+  });
+});

@@ -132,6 +132,7 @@ const zh = {
     proposeButton: "提交提议",
     done: { proposed: "提议已提交，等待另一位基金经理审批。", approve: "已批准：金额已从可用转为已承诺。", reject: "已驳回。", paid: "已标记为已拨付。" },
   },
+  charts: { byMonth: "每月收到（扣除退款）", byCooperative: "按合作社", byVillage: "按村庄" },
   lookup: {
     title: "查询订单的贡献",
     body: "输入订单号和下单时填写的邮箱，查看这笔订单为哪些帮扶基金贡献了多少，以及它在公开账本中的位置。",
@@ -610,6 +611,7 @@ const en: DeepStrings<Resource> = {
     proposeButton: "Propose",
     done: { proposed: "Proposed; another fund manager must now decide.", approve: "Approved: the amount moved from available to committed.", reject: "Rejected.", paid: "Marked paid." },
   },
+  charts: { byMonth: "Received by month (net of refunds)", byCooperative: "By cooperative", byVillage: "By village" },
   lookup: {
     title: "Look up an order's contribution",
     body: "Enter an order number and the email it was placed with to see what it gave to which relief fund, and where that sits in the public ledger.",

@@ -10,6 +10,7 @@ import { fundHeld, fundReversal } from "~/modules/money/refund";
 import { lockOrder } from "~/modules/orders/orders.server";
 import { bankAccount, cooperativePayableAccount, fundAccount, naturalBalance, paymentProviderAccount, platformCoverAccount } from "./accounts";
 import { ensureLedgerAccounts, postLedgerTransaction } from "./ledger.server";
+import { recordReversalStat } from "./chart-stats.server";
 import { checkEvidence, type EvidenceFile } from "./disbursement-views.server";
 import type { PostingInput } from "./postings";
 
@@ -151,6 +152,7 @@ export function recordRefund(report: RefundReport) {
         postings,
       }, now);
       await tx.orderLine.update({ where: { id: line.id }, data: { refundedMinor: line.refundedMinor + amount } });
+      if (reversal > 0n) await recordReversalStat(tx, { fundId: fund.id, cooperativeId: cooperative.id, at: now, amountMinor: reversal });
       const refund = await tx.refund.create({
         data: { orderLineId: line.id, provider: report.provider, providerRef: report.providerRef, amountMinor: amount, fundReversalMinor: reversal, createdAt: now },
       });

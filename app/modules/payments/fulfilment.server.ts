@@ -4,6 +4,7 @@
 // transaction in a single database transaction, and does it at most once.
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { cooperativePayableAccount, fundAccount, paymentProviderAccount } from "~/modules/ledger/accounts";
+import { recordContributionStat } from "~/modules/ledger/chart-stats.server";
 import { ensureLedgerAccounts, postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import type { PostingInput } from "~/modules/ledger/postings";
 import { expireOrder, lockOrder, releaseStock } from "~/modules/orders/orders.server";
@@ -95,6 +96,9 @@ export function confirmOrderPayment(report: PaymentReport): Promise<ConfirmOutco
       orderId: order.id,
       postings,
     });
+    for (const line of order.lines) {
+      if (line.fundShareMinor > 0n) await recordContributionStat(tx, { fundId: line.fundId, cooperativeId: line.cooperativeId, at: now, amountMinor: line.fundShareMinor });
+    }
     return { outcome: "paid", orderId: order.id, ledgerTransactionId: posted.id };
   });
 }

@@ -1,16 +1,16 @@
 // Runs Harvest Share: validates configuration, gets the database ready
 // (embedded PostgreSQL unless DATABASE_URL is set), then serves the Remix app.
 // `tsx server.ts` serves the production build; `tsx server.ts --dev` runs Vite.
+import { randomBytes } from "node:crypto";
 import { createRequestHandler } from "@remix-run/express";
 import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
+import { pruneRateLimits } from "./app/modules/accounts/rate-limit.server";
+import { pruneExpiredSessions } from "./app/modules/accounts/session.server";
 import { ConfigError, loadConfig } from "./app/modules/config/env.server";
 import { prepareDatabase } from "./app/modules/db/bootstrap.server";
 import { db } from "./app/modules/db/db.server";
-import { randomBytes } from "node:crypto";
-import { pruneRateLimits } from "./app/modules/accounts/rate-limit.server";
-import { pruneExpiredSessions } from "./app/modules/accounts/session.server";
 import { matureContributions } from "./app/modules/ledger/money-cycle.server";
 import { releaseExpiredReservations } from "./app/modules/orders/orders.server";
 import { isCrossSiteWrite } from "./app/modules/security/cross-site";
@@ -72,7 +72,9 @@ async function main() {
   } else {
     app.use("/assets", express.static("build/client/assets", { immutable: true, maxAge: "1y" }));
     app.use(express.static("build/client", { maxAge: "1h" }));
-    // @ts-ignore -- the build exists once `npm run build` has run
+    // The build exists only after `npm run build`; @ts-expect-error would fail once it does.
+    // eslint-disable-next-line @typescript-eslint/ban-ts-comment
+    // @ts-ignore
     build = (await import("./build/server/index.js")) as ServerBuild;
   }
   app.all(

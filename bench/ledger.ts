@@ -132,7 +132,9 @@ async function main() {
       for (let i = 0; i < 240; i++) {
         try {
           if ((await fetch(`${base}/healthz`)).ok) break;
-        } catch {}
+        } catch {
+          // not up yet
+        }
         await new Promise((r) => setTimeout(r, 250));
       }
       console.log("\n   page                                  req/s   p50 ms   p99 ms   errors");

@@ -34,7 +34,9 @@ const playwrightStatus =
       })
     : 1;
 
-function readJson(file: string): Record<string, any> | null {
+type Results = { numPassedTests?: number; numFailedTests?: number; numPendingTests?: number; numTodoTests?: number; stats?: Record<string, number> };
+
+function readJson(file: string): Results | null {
   try {
     return JSON.parse(fs.readFileSync(file, "utf8"));
   } catch {

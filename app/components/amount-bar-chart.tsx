@@ -2,9 +2,9 @@
 // measures its container, and its sizes are then set through the DOM, which
 // the Content-Security-Policy (no inline style attributes) allows. The same
 // figures are always in a table for screen readers and for the server render.
-import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { useHydrated } from "~/hooks/use-hydrated";
 import { formatMoney, minorToDecimalString, type Locale } from "~/modules/money/money";
 
 export type AmountPoint = { label: string; labelEn: string; amountMinor: string };
@@ -12,8 +12,7 @@ export type AmountPoint = { label: string; labelEn: string; amountMinor: string 
 export function AmountBarChart({ title, points, currency, testId }: { title: string; points: AmountPoint[]; currency: string; testId?: string }) {
   const { i18n } = useTranslation();
   const locale = i18n.language as Locale;
-  const [mounted, setMounted] = useState(false);
-  useEffect(() => setMounted(true), []);
+  const mounted = useHydrated();
   // The chart library plots numbers (pixels); the exact amounts are in the tooltip and the table.
   const data = points.map((p) => ({ name: locale === "en" ? p.labelEn : p.label, value: Number(minorToDecimalString(BigInt(p.amountMinor), currency)), minor: p.amountMinor }));
   const empty = points.every((p) => BigInt(p.amountMinor) === 0n);

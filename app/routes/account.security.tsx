@@ -2,13 +2,13 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { useDateFormat } from "~/components/format";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
+import { useDateFormat } from "~/components/format";
 import { changePassword, signOutEverywhere } from "~/modules/accounts/auth.server";
-import { clearCartCookie } from "~/modules/cart/cart.server";
 import { destroySession } from "~/modules/accounts/session.server";
 import { requireUser } from "~/modules/accounts/viewer.server";
+import { clearCartCookie } from "~/modules/cart/cart.server";
 import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
 import { isUserError, UserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";

@@ -2,8 +2,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { useDateFormat } from "~/components/format";
 import { AdminNav } from "~/components/admin-nav";
+import { useDateFormat } from "~/components/format";
 import { requireRole } from "~/modules/accounts/viewer.server";
 import { db } from "~/modules/db/db.server";
 import { titleMeta } from "~/modules/i18n/meta";

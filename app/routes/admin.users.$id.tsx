@@ -2,15 +2,15 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { useDateFormat } from "~/components/format";
 import { AdminNav } from "~/components/admin-nav";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
+import { useDateFormat } from "~/components/format";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { RoleBadge } from "~/components/role-badge";
 import { RoleFields } from "~/components/role-fields";
 import { roleScopeOptions } from "~/modules/accounts/admin-options.server";
-import { grantRole, parseRoleGrant, revokeRole } from "~/modules/accounts/roles.server";
 import { recordAudit } from "~/modules/accounts/audit.server";
+import { grantRole, parseRoleGrant, revokeRole } from "~/modules/accounts/roles.server";
 import { destroyAllSessions } from "~/modules/accounts/session.server";
 import { requireRole } from "~/modules/accounts/viewer.server";
 import { db } from "~/modules/db/db.server";

@@ -6,11 +6,11 @@ import { useTranslation } from "react-i18next";
 import { useDateFormat } from "~/components/format";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money } from "~/components/money";
-import { cooperativeBooks } from "~/modules/ledger/cooperative-books.server";
 import { requireCooperativeMember } from "~/modules/accounts/viewer.server";
 import { db } from "~/modules/db/db.server";
 import { localized } from "~/modules/i18n/i18n";
 import { localeOf, titleMeta } from "~/modules/i18n/meta";
+import { cooperativeBooks } from "~/modules/ledger/cooperative-books.server";
 import type { Locale } from "~/modules/money/money";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

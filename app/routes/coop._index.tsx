@@ -1,7 +1,7 @@
 import { redirect, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { AreaList } from "~/components/area-list";
 import { useTranslation } from "react-i18next";
+import { AreaList } from "~/components/area-list";
 import { requireRole } from "~/modules/accounts/viewer.server";
 import { db } from "~/modules/db/db.server";
 import { titleMeta } from "~/modules/i18n/meta";

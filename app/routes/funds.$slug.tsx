@@ -1,18 +1,18 @@
 // A fund's public page: balance and recent contributions, no sign-in.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { NotFoundBoundary } from "~/components/message-panel";
 import { useTranslation } from "react-i18next";
-import { useDateFormat } from "~/components/format";
 import { AmountBarChart } from "~/components/amount-bar-chart";
+import { useDateFormat } from "~/components/format";
+import { NotFoundBoundary } from "~/components/message-panel";
 import { Money } from "~/components/money";
+import { db } from "~/modules/db/db.server";
 import { notFound } from "~/modules/errors/respond.server";
 import { localized } from "~/modules/i18n/i18n";
 import { localeOf, titleMeta } from "~/modules/i18n/meta";
-import { db } from "~/modules/db/db.server";
 import { fundCharts } from "~/modules/ledger/chart-stats.server";
-import { chainHead } from "~/modules/ledger/export.server";
 import { agreedVersusArrived, listDisbursements } from "~/modules/ledger/disbursement-views.server";
+import { chainHead } from "~/modules/ledger/export.server";
 import { loadFundPage } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
 

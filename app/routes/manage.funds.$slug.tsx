@@ -24,8 +24,8 @@ import { isUserError, UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { localeOf, titleMeta } from "~/modules/i18n/meta";
 import { fundCharts } from "~/modules/ledger/chart-stats.server";
-import { verifyLedgerChain } from "~/modules/ledger/integrity.server";
 import { EVIDENCE_MAX_BYTES, fundTotals, listDisbursements, type EvidenceFile } from "~/modules/ledger/disbursement-views.server";
+import { verifyLedgerChain } from "~/modules/ledger/integrity.server";
 import { approveDisbursement, markDisbursementPaid, proposeDisbursement, rejectDisbursement } from "~/modules/ledger/money-cycle.server";
 import { parseMajorToMinor, type Locale } from "~/modules/money/money";
 

@@ -2,10 +2,10 @@
 // Guests reach it with the secret link they got when they placed the order.
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { NotFoundBoundary } from "~/components/message-panel";
 import { useTranslation } from "react-i18next";
-import { useDateFormat } from "~/components/format";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
+import { useDateFormat } from "~/components/format";
+import { NotFoundBoundary } from "~/components/message-panel";
 import { Money, useFormatMoney } from "~/components/money";
 import { getViewer } from "~/modules/accounts/viewer.server";
 import { notFound } from "~/modules/errors/respond.server";

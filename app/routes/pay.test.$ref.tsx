@@ -4,8 +4,8 @@ import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Money } from "~/components/money";
 import { notFound } from "~/modules/errors/respond.server";
-import { titleMeta } from "~/modules/i18n/meta";
 import { isUserError } from "~/modules/errors/user-error";
+import { titleMeta } from "~/modules/i18n/meta";
 import { confirmOrderPayment, recordPaymentDeclined } from "~/modules/payments/fulfilment.server";
 import { assertTestGatewayEnabled, findTestPayment, TEST_PROVIDER } from "~/modules/payments/test-gateway.server";
 

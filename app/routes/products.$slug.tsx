@@ -1,9 +1,9 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Await, Link, useFetcher, useLoaderData } from "@remix-run/react";
-import { NotFoundBoundary } from "~/components/message-panel";
 import { Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
+import { NotFoundBoundary } from "~/components/message-panel";
 import { Money } from "~/components/money";
 import { ProductCard } from "~/components/product-card";
 import { ProductImage } from "~/components/product-image";

@@ -48,6 +48,7 @@ const NO_FILTER: SchemaFilter = { externalTables: [], externalEnums: [] };
 // The WebAssembly engine
 // ---------------------------------------------------------------------------
 
+// eslint-disable-next-line @typescript-eslint/consistent-type-imports -- the type of a module loaded by hand
 type EngineModule = typeof import("@prisma/schema-engine-wasm/schema_engine_bg");
 
 let engineModule: Promise<EngineModule> | undefined;
@@ -517,6 +518,8 @@ async function withEngine<T>(
     try {
       await dbs.cleanup();
     } catch (error) {
+      // A failed cleanup after a success is an error of its own.
+      // eslint-disable-next-line no-unsafe-finally
       if (!failed) throw error;
       // Do not hide the error that got us here.
       console.error(`Warning: could not drop a throwaway database: ${(error as Error).message}`);

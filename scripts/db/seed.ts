@@ -1,8 +1,8 @@
 // npm run db:seed: adds whatever of the demo shop is missing (idempotent: it
 // never overwrites a row), on DATABASE_URL's database or the embedded one.
+import { loadConfig } from "../../app/modules/config/env.server.ts";
 import { prepareDatabase } from "../../app/modules/db/bootstrap.server.ts";
 import { createDb } from "../../app/modules/db/db.server.ts";
-import { loadConfig } from "../../app/modules/config/env.server.ts";
 import { DEMO_PASSWORD, seedDemoShop } from "../../prisma/seed.ts";
 
 const database = await prepareDatabase({

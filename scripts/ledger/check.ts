@@ -1,7 +1,7 @@
 // npm run ledger:check: the double-entry invariants. Exit 0 when all hold,
 // 1 when one fails, 2 on an error.
-import { withLedgerDatabase } from "./database.ts";
 import { checkLedgerInvariants } from "../../app/modules/ledger/integrity.server.ts";
+import { withLedgerDatabase } from "./database.ts";
 
 const code = await withLedgerDatabase(async (db) => {
   const report = await checkLedgerInvariants(db);

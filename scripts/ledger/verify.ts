@@ -1,7 +1,7 @@
 // npm run ledger:verify: recomputes the whole hash chain and names the first
 // bad link. Exit 0 when it verifies, 1 when it does not, 2 on an error.
-import { withLedgerDatabase } from "./database.ts";
 import { verifyLedgerChain } from "../../app/modules/ledger/integrity.server.ts";
+import { withLedgerDatabase } from "./database.ts";
 
 const code = await withLedgerDatabase(async (db) => {
   const report = await verifyLedgerChain(db);

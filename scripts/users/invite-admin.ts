@@ -3,8 +3,8 @@
 // one-time link to choose a password: how a production shop gets its first
 // admin, since demo accounts have no password there. Uses DATABASE_URL, or the
 // embedded database in HARVEST_DATA_DIR (.data/postgres) when unset.
-import { createInvitation, parseEmail } from "../../app/modules/accounts/auth.server.ts";
 import { recordAudit } from "../../app/modules/accounts/audit.server.ts";
+import { createInvitation, parseEmail } from "../../app/modules/accounts/auth.server.ts";
 import { loadConfig, setConfig } from "../../app/modules/config/env.server.ts";
 import { prepareDatabase } from "../../app/modules/db/bootstrap.server.ts";
 import { createDb, setDb } from "../../app/modules/db/db.server.ts";

@@ -1,7 +1,7 @@
 // Accounts and security on a real PostgreSQL: passwords, sessions, rate
 // limits, resets, two-step verification, roles, audit log.
-import { describe, expect, it, vi } from "vitest";
 import { createHash } from "node:crypto";
+import { describe, expect, it, vi } from "vitest";
 import { changePassword, requestPasswordReset, resetPassword, signIn, signUp } from "~/modules/accounts/auth.server";
 import { checkPassword } from "~/modules/accounts/password-policy";
 import { hitRateLimits, perMinute } from "~/modules/accounts/rate-limit.server";
@@ -9,14 +9,14 @@ import { inviteUser, parseRoleGrant, revokeRole } from "~/modules/accounts/roles
 import { readSessionToken, SESSION_POLICY } from "~/modules/accounts/session.server";
 import { currentCode, verifySecondFactor, completeEnrolment } from "~/modules/accounts/two-factor.server";
 import { getViewer } from "~/modules/accounts/viewer.server";
-import { readMailbox } from "~/modules/mail/mail.server";
+import { serializeCartCookie } from "~/modules/cart/cart.server";
 import { UserError } from "~/modules/errors/user-error";
+import { readMailbox } from "~/modules/mail/mail.server";
+import { loader as cartLoader } from "~/routes/cart";
 import { loader as manageLoader } from "~/routes/manage._index";
 import { action as signInAction } from "~/routes/sign-in";
-import { action as signUpAction } from "~/routes/sign-up";
 import { action as signOutAction } from "~/routes/sign-out";
-import { loader as cartLoader } from "~/routes/cart";
-import { serializeCartCookie } from "~/modules/cart/cart.server";
+import { action as signUpAction } from "~/routes/sign-up";
 import { cartWith, productBySlug } from "../support/factories";
 import { cookieOf, createUser, TOTP_SECRET } from "../support/personas";
 import { useTestDatabase } from "../support/test-database";

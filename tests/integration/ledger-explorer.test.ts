@@ -1,7 +1,7 @@
 // The managers' ledger explorer, CSV export and chain verification action.
 import { describe, expect, it } from "vitest";
 import { createSession } from "~/modules/accounts/session.server";
-import { UserError } from "~/modules/errors/user-error";
+import { type UserError } from "~/modules/errors/user-error";
 import { ledgerPage, parseLedgerFilters } from "~/modules/ledger/explorer.server";
 import { matureContributions } from "~/modules/ledger/money-cycle.server";
 import { placeOrder } from "~/modules/orders/orders.server";

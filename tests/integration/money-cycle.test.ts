@@ -1,6 +1,7 @@
 // The full money cycle on a real PostgreSQL: maturation, exact refunds,
 // four-eyes disbursements, cooperative payouts, under concurrency.
 import { beforeAll, describe, expect, it } from "vitest";
+import { withRetry } from "~/modules/db/retry.server";
 import { UserError } from "~/modules/errors/user-error";
 import { cooperativePayableAccount, paymentProviderAccount } from "~/modules/ledger/accounts";
 import { checkLedgerInvariants, verifyLedgerChain } from "~/modules/ledger/integrity.server";
@@ -14,7 +15,6 @@ import {
   recordRefund,
   rejectDisbursement,
 } from "~/modules/ledger/money-cycle.server";
-import { withRetry } from "~/modules/db/retry.server";
 import { placeOrder } from "~/modules/orders/orders.server";
 import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
 import { beginTestCheckout } from "~/modules/payments/test-gateway.server";

@@ -1,6 +1,8 @@
 // The routes' loaders and actions called as Remix calls them, with the
 // requests a browser (or a script pretending to be one) can send.
 import { describe, expect, it } from "vitest";
+import { serializeCartCookie } from "~/modules/cart/cart.server";
+import { config, setConfig } from "~/modules/config/env.server";
 import { action as cartAction } from "~/routes/cart";
 import { action as checkoutAction } from "~/routes/checkout";
 import { loader as healthLoader } from "~/routes/healthz";
@@ -8,8 +10,6 @@ import { action as languageAction } from "~/routes/language";
 import { action as orderAction, loader as orderLoader } from "~/routes/orders.$number";
 import { loader as gatewayLoader } from "~/routes/pay.test.$ref";
 import { action as productAction } from "~/routes/products.$slug";
-import { config, setConfig } from "~/modules/config/env.server";
-import { serializeCartCookie } from "~/modules/cart/cart.server";
 import { cartWith, productBySlug, shanghaiBuyer } from "../support/factories";
 import { useTestDatabase } from "../support/test-database";
 

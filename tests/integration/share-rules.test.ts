@@ -1,8 +1,8 @@
 // Share rules as fund managers set them: validated, never edited, scoped to
 // the fund's own cooperatives, and frozen on the orders placed under them.
 import { describe, expect, it } from "vitest";
-import { createShareRule, parseEffectiveFrom, parsePercentToBps, ruleHistory } from "~/modules/catalog/share-rule-admin.server";
 import { resolveShares } from "~/modules/catalog/catalog.server";
+import { createShareRule, parseEffectiveFrom, parsePercentToBps, ruleHistory } from "~/modules/catalog/share-rule-admin.server";
 import { UserError } from "~/modules/errors/user-error";
 import { placeOrder } from "~/modules/orders/orders.server";
 import { cartWith, productBySlug, shanghaiBuyer } from "../support/factories";

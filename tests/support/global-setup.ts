@@ -3,11 +3,11 @@
 // migrations applied and the demo shop seeded. Each test file clones it.
 import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { DEMO_PASSWORD, isEmptyShop, seedDemoShop } from "../../prisma/seed";
 import { parseDatabaseUrl, toDatabaseUrl, type PgConnection } from "../../app/modules/db/connection.server";
 import { createDb } from "../../app/modules/db/db.server";
 import { startThrowawayPostgres } from "../../app/modules/db/embedded-postgres.server";
 import { applyMigrations } from "../../app/modules/db/migrate.server";
+import { DEMO_PASSWORD, isEmptyShop, seedDemoShop } from "../../prisma/seed";
 
 export const TEMPLATE_DATABASE = `hs_template_${process.pid}`;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { type UserError } from "~/modules/errors/user-error";
 import { agreedVersusArrived, checkEvidence, maskName } from "~/modules/ledger/disbursement-views.server";
-import { UserError } from "~/modules/errors/user-error";
 
 const file = (contentType: string, bytes: number, filename = "quote.pdf") => ({ filename, contentType, data: Buffer.alloc(bytes, 1) });
 const codeOf = (fn: () => unknown) => {

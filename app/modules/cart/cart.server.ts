@@ -1,11 +1,11 @@
 // The shopping cart lives in the database; a guest's browser holds only its
 // id in a signed cookie, so the cart survives a reload and a restart.
 import { createCookie } from "@remix-run/node";
+import { getViewer } from "~/modules/accounts/viewer.server";
 import { resolveShares } from "~/modules/catalog/catalog.server";
 import { config } from "~/modules/config/env.server";
 import { db } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
-import { getViewer } from "~/modules/accounts/viewer.server";
 import { MAX_QUANTITY_PER_LINE } from "./quantity";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -3,11 +3,11 @@
 // on an empty database, the demo shop.
 import path from "node:path";
 import { DEMO_PASSWORD, isEmptyShop, seedDemoShop } from "../../../prisma/seed";
+import { chainUnchainedTransactions } from "../ledger/integrity.server";
 import { parseDatabaseUrl, toDatabaseUrl } from "./connection.server";
 import { createDb } from "./db.server";
 import { ensureDatabase, startEmbeddedPostgres } from "./embedded-postgres.server";
 import { applyMigrations } from "./migrate.server";
-import { chainUnchainedTransactions } from "../ledger/integrity.server";
 
 export type PreparedDatabase = { url: string; embedded: boolean; seeded: boolean; stop: () => Promise<void> };
 

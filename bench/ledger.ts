@@ -45,7 +45,11 @@ async function main() {
     await seedDemoShop(setupDb, { demoPassword: DEMO_PASSWORD });
     const fund = await setupDb.fund.findUniqueOrThrow({ where: { slug: "lychee-town-relief" } });
     const coop = await setupDb.cooperative.findUniqueOrThrow({ where: { slug: "lingshan-lychee-growers" } });
-    const accounts = { psp: paymentProviderAccount("bench", "CNY"), coop: cooperativePayableAccount(coop, "CNY"), fund: fundAccount(fund, "pending") };
+    const accounts = {
+      psp: paymentProviderAccount("bench", "CNY"),
+      coop: cooperativePayableAccount(coop, "CNY"),
+      fund: fundAccount(fund, "pending"),
+    };
     await setupDb.$transaction((tx) => ensureLedgerAccounts(tx, Object.values(accounts)));
 
     console.log(`ledger benchmark: ${os.cpus().length} cores, node ${process.version}, PostgreSQL embedded (fsync off)\n`);
@@ -81,13 +85,17 @@ async function main() {
       );
       latencies.sort((a, b) => a - b);
       const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))].toFixed(1);
-      console.log(`${String(writers).padStart(7)}   ${(latencies.length / SECONDS).toFixed(0).padStart(14)}   ${pct(0.5).padStart(6)}   ${pct(0.99).padStart(6)}`);
+      console.log(
+        `${String(writers).padStart(7)}   ${(latencies.length / SECONDS).toFixed(0).padStart(14)}   ${pct(0.5).padStart(6)}   ${pct(0.99).padStart(6)}`,
+      );
     }
 
     console.log(`\n2. loading ${POSTINGS.toLocaleString("en")} postings (bulk SQL)…`);
     const loadStarted = Date.now();
     const transactions = Math.ceil(POSTINGS / 3);
-    const ids = await setupDb.ledgerAccount.findMany({ where: { code: { in: [accounts.psp.code, accounts.coop.code, accounts.fund.code] } } });
+    const ids = await setupDb.ledgerAccount.findMany({
+      where: { code: { in: [accounts.psp.code, accounts.coop.code, accounts.fund.code] } },
+    });
     const idOf = (code: string) => String(ids.find((a) => a.code === code)!.id);
     const chunk = 50_000;
     for (let start = 0; start < transactions; start += chunk) {
@@ -114,7 +122,9 @@ async function main() {
     console.log(`   chained ${chained.toLocaleString("en")} transactions in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     started = Date.now();
     const report = await verifyLedgerChain(setupDb);
-    console.log(`   ledger:verify of the whole chain: ${report.ok ? "verified" : "FAILED"}, ${report.links.toLocaleString("en")} links in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `   ledger:verify of the whole chain: ${report.ok ? "verified" : "FAILED"}, ${report.links.toLocaleString("en")} links in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
 
     // A fund manager who passed two-step verification, for the console pages.
     const manager = await setupDb.user.create({ data: { email: "bench.manager@example.com", name: "Bench", totpEnabledAt: new Date() } });
@@ -125,7 +135,20 @@ async function main() {
     const port = await findFreePort();
     const server = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
       stdio: ["ignore", "ignore", "inherit"],
-      env: { ...process.env, NODE_ENV: "production", PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: url, SESSION_SECRET: sessionSecret, ENCRYPTION_KEY: encryptionKey, PUBLIC_URL: `http://127.0.0.1:${port}`, HARVEST_TEST_GATEWAY: "on", HARVEST_MAIL_TO_FILES: "on", HARVEST_INSECURE_COOKIES: "1", HARVEST_MAIL_DIR: path.join(os.tmpdir(), "hs-bench-mail") },
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        DATABASE_URL: url,
+        SESSION_SECRET: sessionSecret,
+        ENCRYPTION_KEY: encryptionKey,
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        HARVEST_TEST_GATEWAY: "on",
+        HARVEST_MAIL_TO_FILES: "on",
+        HARVEST_INSECURE_COOKIES: "1",
+        HARVEST_MAIL_DIR: path.join(os.tmpdir(), "hs-bench-mail"),
+      },
     });
     try {
       const base = `http://127.0.0.1:${port}`;
@@ -145,9 +168,13 @@ async function main() {
         ["public fund page", `/funds/${fund.slug}`, false],
       ] as const) {
         const result = await new Promise<autocannon.Result>((resolve, reject) =>
-          autocannon({ url: base + route, connections: 4, duration: SECONDS, headers: auth ? { Cookie: cookie } : {} }, (e, r) => (e ? reject(e) : resolve(r))),
+          autocannon({ url: base + route, connections: 4, duration: SECONDS, headers: auth ? { Cookie: cookie } : {} }, (e, r) =>
+            e ? reject(e) : resolve(r),
+          ),
         );
-        console.log(`   ${name.padEnd(36)} ${result.requests.average.toFixed(0).padStart(6)} ${String(result.latency.p50).padStart(8)} ${String(result.latency.p99).padStart(8)} ${String(result.errors + result.non2xx).padStart(8)}`);
+        console.log(
+          `   ${name.padEnd(36)} ${result.requests.average.toFixed(0).padStart(6)} ${String(result.latency.p50).padStart(8)} ${String(result.latency.p99).padStart(8)} ${String(result.errors + result.non2xx).padStart(8)}`,
+        );
       }
     } finally {
       // Bounded: a stuck shutdown must not hang the benchmark.

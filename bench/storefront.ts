@@ -72,7 +72,9 @@ async function main() {
   try {
     const base = `http://127.0.0.1:${port}`;
     await waitForHealth(`${base}/healthz`);
-    console.log(`storefront benchmark: ${connections} connections, ${seconds} s per route, ${os.cpus().length} cores, node ${process.version}\n`);
+    console.log(
+      `storefront benchmark: ${connections} connections, ${seconds} s per route, ${os.cpus().length} cores, node ${process.version}\n`,
+    );
     const rows: { name: string; path: string; rps: number; p50: number; p99: number; errors: number; non2xx: number }[] = [];
     for (const target of targets) {
       await load(base + target.path, 2); // warm-up

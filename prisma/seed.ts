@@ -72,7 +72,8 @@ const VILLAGES = [
     provinceZh: "四川省",
     provinceEn: "Sichuan",
     storyZh: "“圣洁甘孜”网上旗舰店按“1+N”电商扶贫计划，把高原牧区的产品卖到全国。",
-    storyEn: "The \"Sacred Ganzi\" online flagship store sells the highland pastures' produce across China under the \"1+N\" e-commerce relief plan.",
+    storyEn:
+      'The "Sacred Ganzi" online flagship store sells the highland pastures\' produce across China under the "1+N" e-commerce relief plan.',
   },
 ] as const;
 
@@ -89,10 +90,10 @@ const FUNDS = [
   {
     slug: "qinzhou-party-flag-relief",
     nameZh: "钦州“党旗领航·电商扶贫”基金",
-    nameEn: "Qinzhou \"Party flag leads e-commerce relief\" fund",
+    nameEn: 'Qinzhou "Party flag leads e-commerce relief" fund',
     descriptionZh: "钦州市“党旗领航·电商扶贫”行动的帮扶基金（演示比例 2%），支持 16 个贫困村的 57 个电商扶贫项目。",
     descriptionEn:
-      "The relief fund of Qinzhou's \"Party flag leads e-commerce relief\" campaign (demo rate 2%), backing 57 e-commerce relief projects in 16 poor villages.",
+      'The relief fund of Qinzhou\'s "Party flag leads e-commerce relief" campaign (demo rate 2%), backing 57 e-commerce relief projects in 16 poor villages.',
     defaultBps: 200,
   },
   {
@@ -108,17 +109,42 @@ const FUNDS = [
     nameZh: "圣洁甘孜电商扶贫基金",
     nameEn: "Sacred Ganzi e-commerce relief fund",
     descriptionZh: "“圣洁甘孜”网上旗舰店的帮扶基金（演示比例 1%），资金“协议”与“到位”分开公示。",
-    descriptionEn: "The relief fund of the \"Sacred Ganzi\" online flagship store (demo rate 1%); money agreed and money arrived are published side by side.",
+    descriptionEn:
+      'The relief fund of the "Sacred Ganzi" online flagship store (demo rate 1%); money agreed and money arrived are published side by side.',
     defaultBps: 100,
   },
 ] as const;
 
 const COOPERATIVES = [
-  { slug: "lingshan-lychee-growers", nameZh: "灵山县荔枝专业合作社", nameEn: "Lingshan Lychee Growers' Cooperative", village: "lingshan-lychee-town", fund: "lychee-town-relief" },
-  { slug: "hengshan-sea-duck", nameZh: "横山村海蛋鸭养殖合作社", nameEn: "Hengshan Sea-Egg Duck Cooperative", village: "hengshan", fund: "qinzhou-party-flag-relief" },
+  {
+    slug: "lingshan-lychee-growers",
+    nameZh: "灵山县荔枝专业合作社",
+    nameEn: "Lingshan Lychee Growers' Cooperative",
+    village: "lingshan-lychee-town",
+    fund: "lychee-town-relief",
+  },
+  {
+    slug: "hengshan-sea-duck",
+    nameZh: "横山村海蛋鸭养殖合作社",
+    nameEn: "Hengshan Sea-Egg Duck Cooperative",
+    village: "hengshan",
+    fund: "qinzhou-party-flag-relief",
+  },
   { slug: "baiyi-walnut", nameZh: "白衣村核桃合作社", nameEn: "Baiyi Walnut Cooperative", village: "baiyi", fund: "fenxi-rural-revival" },
-  { slug: "nangoudi-sweet-potato", nameZh: "南沟底村红薯合作社", nameEn: "Nangoudi Sweet Potato Cooperative", village: "nangoudi", fund: "fenxi-rural-revival" },
-  { slug: "sacred-ganzi-suppliers", nameZh: "“圣洁甘孜”旗舰店供货合作社", nameEn: "\"Sacred Ganzi\" Flagship Suppliers' Cooperative", village: "ganzi-highland", fund: "sacred-ganzi-relief" },
+  {
+    slug: "nangoudi-sweet-potato",
+    nameZh: "南沟底村红薯合作社",
+    nameEn: "Nangoudi Sweet Potato Cooperative",
+    village: "nangoudi",
+    fund: "fenxi-rural-revival",
+  },
+  {
+    slug: "sacred-ganzi-suppliers",
+    nameZh: "“圣洁甘孜”旗舰店供货合作社",
+    nameEn: '"Sacred Ganzi" Flagship Suppliers\' Cooperative',
+    village: "ganzi-highland",
+    fund: "sacred-ganzi-relief",
+  },
 ] as const;
 
 const PRODUCTS = [
@@ -130,7 +156,8 @@ const PRODUCTS = [
     nameEn: "Lingshan lychees",
     descriptionZh: "当季现摘的灵山荔枝，果肉晶莹、清甜多汁，冷链整盒发货。",
     descriptionEn: "Lingshan lychees picked in season: translucent, sweet and juicy flesh, shipped by the box in the cold chain.",
-    storyZh: "这是益农集市的起点：2017 年，两盒 318 元的灵山荔枝，让荔乡电商扶贫发展资金池多了 6.36 元。今天每卖出一盒，仍有 1% 进入这个资金池。",
+    storyZh:
+      "这是益农集市的起点：2017 年，两盒 318 元的灵山荔枝，让荔乡电商扶贫发展资金池多了 6.36 元。今天每卖出一盒，仍有 1% 进入这个资金池。",
     storyEn:
       "This is where Harvest Share began: in 2017, two boxes of Lingshan lychees at ¥318 each added ¥6.36 to the lychee-town relief fund. Every box sold here still sends 1% to that fund.",
     priceMinor: 31800,
@@ -149,7 +176,8 @@ const PRODUCTS = [
     descriptionZh: "在红树林滩涂上放养的海蛋鸭，肉质紧实，真空冷冻发货。价格为演示设定。",
     descriptionEn: "Sea-egg duck raised free on the mangrove mudflats; firm meat, vacuum-packed and frozen. Demo price.",
     storyZh: "康熙岭镇横山村的贫困户以养殖海蛋鸭为业，你的每一次购买都直接增加他们的收入。",
-    storyEn: "Poor households in Hengshan village, Kangxiling town, make their living raising sea-egg ducks; every purchase adds directly to their income.",
+    storyEn:
+      "Poor households in Hengshan village, Kangxiling town, make their living raising sea-egg ducks; every purchase adds directly to their income.",
     priceMinor: 12800,
     unitZh: "只",
     unitEn: "duck",
@@ -164,7 +192,8 @@ const PRODUCTS = [
     nameZh: "横山村咸海鸭蛋（20 枚）",
     nameEn: "Hengshan salted sea-duck eggs (20)",
     descriptionZh: "传统工艺腌制的海鸭蛋，蛋黄红亮起油。价格与比例为演示设定：此商品有单独的 3% 分成规则。",
-    descriptionEn: "Sea-duck eggs salted the traditional way, with rich red yolks. Demo price and rate: this product has its own 3% share rule.",
+    descriptionEn:
+      "Sea-duck eggs salted the traditional way, with rich red yolks. Demo price and rate: this product has its own 3% share rule.",
     storyZh: "海鸭蛋是横山村海蛋鸭养殖的另一份收入。",
     storyEn: "The eggs are the second income from Hengshan's sea-egg ducks.",
     priceMinor: 5800,
@@ -183,7 +212,8 @@ const PRODUCTS = [
     descriptionZh: "黄土高原上的核桃，壳薄仁满，香味浓郁。价格为演示设定。",
     descriptionEn: "Walnuts from the loess plateau: thin shells, full kernels, rich flavour. Demo price.",
     storyZh: "白衣村靠核桃林、养殖和小额贷款走出贫困，这袋核桃来自村里的核桃林。",
-    storyEn: "Baiyi village worked its way out of poverty with walnut groves, livestock and micro-loans; this bag comes from the village groves.",
+    storyEn:
+      "Baiyi village worked its way out of poverty with walnut groves, livestock and micro-loans; this bag comes from the village groves.",
     priceMinor: 6800,
     unitZh: "袋",
     unitEn: "bag",
@@ -217,7 +247,8 @@ const PRODUCTS = [
     descriptionZh: "高原放牧的牦牛肉，风干制作，嚼劲十足。价格为演示设定。",
     descriptionEn: "Air-dried meat of yaks grazed on the plateau, full of chew. Demo price.",
     storyZh: "来自“圣洁甘孜”网上旗舰店，“1+N”电商扶贫计划让高原的产品走进城市。",
-    storyEn: "From the \"Sacred Ganzi\" online flagship store, whose \"1+N\" e-commerce relief plan brings the plateau's produce to the cities.",
+    storyEn:
+      'From the "Sacred Ganzi" online flagship store, whose "1+N" e-commerce relief plan brings the plateau\'s produce to the cities.',
     priceMinor: 8800,
     unitZh: "袋",
     unitEn: "bag",
@@ -246,9 +277,21 @@ const DEMO_DATE = new Date("2026-01-01T00:00:00+08:00");
 // Demo accounts. Fund managers and admins enrol two-factor at first sign-in.
 const USERS = [
   { email: "admin@harvest-share.example", name: "Admin 管理员", roles: [{ role: "admin" }] },
-  { email: "fund.manager@harvest-share.example", name: "邓经理 Deng (fund manager)", roles: [{ role: "fund_manager", fund: "lychee-town-relief" }] },
-  { email: "fund.approver@harvest-share.example", name: "黄经理 Huang (fund manager)", roles: [{ role: "fund_manager", fund: "lychee-town-relief" }] },
-  { email: "lychee.coop@harvest-share.example", name: "李社长 Li (lychee cooperative)", roles: [{ role: "cooperative_member", cooperative: "lingshan-lychee-growers" }] },
+  {
+    email: "fund.manager@harvest-share.example",
+    name: "邓经理 Deng (fund manager)",
+    roles: [{ role: "fund_manager", fund: "lychee-town-relief" }],
+  },
+  {
+    email: "fund.approver@harvest-share.example",
+    name: "黄经理 Huang (fund manager)",
+    roles: [{ role: "fund_manager", fund: "lychee-town-relief" }],
+  },
+  {
+    email: "lychee.coop@harvest-share.example",
+    name: "李社长 Li (lychee cooperative)",
+    roles: [{ role: "cooperative_member", cooperative: "lingshan-lychee-growers" }],
+  },
   { email: "shanghai.buyer@harvest-share.example", name: "上海买家 Shanghai buyer", roles: [] },
 ] as const satisfies readonly { email: string; name: string; roles: readonly { role: string; fund?: string; cooperative?: string }[] }[];
 

@@ -34,7 +34,13 @@ const playwrightStatus =
       })
     : 1;
 
-type Results = { numPassedTests?: number; numFailedTests?: number; numPendingTests?: number; numTodoTests?: number; stats?: Record<string, number> };
+type Results = {
+  numPassedTests?: number;
+  numFailedTests?: number;
+  numPendingTests?: number;
+  numTodoTests?: number;
+  stats?: Record<string, number>;
+};
 
 function readJson(file: string): Results | null {
   try {

@@ -9,12 +9,26 @@ import { formatMoney, minorToDecimalString, type Locale } from "~/modules/money/
 
 export type AmountPoint = { label: string; labelEn: string; amountMinor: string };
 
-export function AmountBarChart({ title, points, currency, testId }: { title: string; points: AmountPoint[]; currency: string; testId?: string }) {
+export function AmountBarChart({
+  title,
+  points,
+  currency,
+  testId,
+}: {
+  title: string;
+  points: AmountPoint[];
+  currency: string;
+  testId?: string;
+}) {
   const { i18n } = useTranslation();
   const locale = i18n.language as Locale;
   const mounted = useHydrated();
   // The chart library plots numbers (pixels); the exact amounts are in the tooltip and the table.
-  const data = points.map((p) => ({ name: locale === "en" ? p.labelEn : p.label, value: Number(minorToDecimalString(BigInt(p.amountMinor), currency)), minor: p.amountMinor }));
+  const data = points.map((p) => ({
+    name: locale === "en" ? p.labelEn : p.label,
+    value: Number(minorToDecimalString(BigInt(p.amountMinor), currency)),
+    minor: p.amountMinor,
+  }));
   const empty = points.every((p) => BigInt(p.amountMinor) === 0n);
   return (
     <figure className="card p-4" data-testid={testId}>
@@ -28,7 +42,9 @@ export function AmountBarChart({ title, points, currency, testId }: { title: str
               <CartesianGrid strokeDasharray="3 3" vertical={false} />
               <XAxis dataKey="name" tick={{ fontSize: 11 }} />
               <YAxis tick={{ fontSize: 11 }} width={56} />
-              <Tooltip formatter={(_value, _name, item) => formatMoney(BigInt((item.payload as { minor: string }).minor), currency, locale)} />
+              <Tooltip
+                formatter={(_value, _name, item) => formatMoney(BigInt((item.payload as { minor: string }).minor), currency, locale)}
+              />
               <Bar dataKey="value" fill="#3b7d46" radius={[4, 4, 0, 0]} />
             </BarChart>
           </ResponsiveContainer>

@@ -4,7 +4,19 @@ import { localized } from "~/modules/i18n/i18n";
 import type { Locale } from "~/modules/money/money";
 
 /** The cooperatives or funds a person works for, as cards linking to each area. */
-export function AreaList({ title, empty, items, href, testId }: { title: string; empty: string; items: { id: string; slug: string; nameZh: string; nameEn: string }[]; href: (slug: string) => string; testId?: string }) {
+export function AreaList({
+  title,
+  empty,
+  items,
+  href,
+  testId,
+}: {
+  title: string;
+  empty: string;
+  items: { id: string; slug: string; nameZh: string; nameEn: string }[];
+  href: (slug: string) => string;
+  testId?: string;
+}) {
   const { i18n } = useTranslation();
   return (
     <div className="space-y-4">

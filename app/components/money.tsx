@@ -2,7 +2,15 @@ import { useTranslation } from "react-i18next";
 import { formatMoney, type Locale } from "~/modules/money/money";
 
 /** Renders an amount of minor units in the page's language: ¥318.00. */
-export function Money({ amountMinor, currency, className }: { amountMinor: bigint | number | string; currency: string; className?: string }) {
+export function Money({
+  amountMinor,
+  currency,
+  className,
+}: {
+  amountMinor: bigint | number | string;
+  currency: string;
+  className?: string;
+}) {
   const { i18n } = useTranslation();
   return (
     <span className={className} data-money>
@@ -13,6 +21,5 @@ export function Money({ amountMinor, currency, className }: { amountMinor: bigin
 
 export function useFormatMoney() {
   const { i18n } = useTranslation();
-  return (amountMinor: bigint | number | string, currency: string) =>
-    formatMoney(BigInt(amountMinor), currency, i18n.language as Locale);
+  return (amountMinor: bigint | number | string, currency: string) => formatMoney(BigInt(amountMinor), currency, i18n.language as Locale);
 }

@@ -19,16 +19,28 @@ type CardProduct = {
   cooperative: { village: { nameZh: string; nameEn: string; provinceZh: string; provinceEn: string } };
 };
 
-export function ProductCard({ product, share }: { product: CardProduct; share: { bps: number; fund: { nameZh: string; nameEn: string } } }) {
+export function ProductCard({
+  product,
+  share,
+}: {
+  product: CardProduct;
+  share: { bps: number; fund: { nameZh: string; nameEn: string } };
+}) {
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
   const village = product.cooperative.village;
   return (
-    <Link to={`/products/${product.slug}`} className="card group flex flex-col overflow-hidden transition hover:-translate-y-0.5 hover:shadow-md" data-testid="product-card">
+    <Link
+      to={`/products/${product.slug}`}
+      className="card group flex flex-col overflow-hidden transition hover:-translate-y-0.5 hover:shadow-md"
+      data-testid="product-card"
+    >
       <div className="relative aspect-square overflow-hidden bg-clay-100">
         <ProductImage image={product.images[0]} className="h-full w-full object-cover transition group-hover:scale-[1.02]" />
         {product.stock === 0 ? (
-          <span className="absolute top-3 left-3 rounded-full bg-stone-800/80 px-2.5 py-1 text-xs font-medium text-white">{t("product.soldOut")}</span>
+          <span className="absolute top-3 left-3 rounded-full bg-stone-800/80 px-2.5 py-1 text-xs font-medium text-white">
+            {t("product.soldOut")}
+          </span>
         ) : null}
       </div>
       <div className="flex flex-1 flex-col gap-1.5 p-4">

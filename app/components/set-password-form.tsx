@@ -40,7 +40,14 @@ export function SetPasswordForm({
       <ErrorNotice error={error} />
       <Form method="post" className="space-y-4">
         {askName ? <FormField name="name" label={t("auth.name")} autoComplete="nickname" required /> : null}
-        <FormField name="password" type="password" label={t("auth.newPassword")} hint={t("auth.passwordHint")} autoComplete="new-password" required />
+        <FormField
+          name="password"
+          type="password"
+          label={t("auth.newPassword")}
+          hint={t("auth.passwordHint")}
+          autoComplete="new-password"
+          required
+        />
         <button type="submit" className="btn-primary w-full" disabled={busy}>
           {submitLabel}
         </button>

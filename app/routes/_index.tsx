@@ -25,10 +25,16 @@ export default function Home() {
         <h1 className="max-w-2xl text-2xl leading-snug font-bold sm:text-4xl">{t("home.heroTitle")}</h1>
         <p className="mt-4 max-w-2xl text-leaf-100 sm:text-lg">{t("home.heroBody")}</p>
         <div className="mt-6 flex flex-wrap gap-3">
-          <a href="#products" className="inline-flex items-center rounded-full bg-amber-brand px-5 py-2.5 font-semibold text-stone-900 hover:brightness-105">
+          <a
+            href="#products"
+            className="inline-flex items-center rounded-full bg-amber-brand px-5 py-2.5 font-semibold text-stone-900 hover:brightness-105"
+          >
             {t("home.heroCta")}
           </a>
-          <Link to="/funds" className="inline-flex items-center rounded-full border border-white/40 px-5 py-2.5 font-medium text-white hover:bg-white/10">
+          <Link
+            to="/funds"
+            className="inline-flex items-center rounded-full border border-white/40 px-5 py-2.5 font-medium text-white hover:bg-white/10"
+          >
             {t("home.heroFunds")}
           </Link>
         </div>

@@ -72,10 +72,13 @@ export default function AccountPage() {
           <ul className="card divide-y divide-stone-100">
             {orders.map((order) => (
               <li key={order.number} data-testid="account-order">
-                <Link to={`/orders/${order.number}`} className="flex flex-wrap items-center justify-between gap-2 px-5 py-3 hover:bg-stone-50">
+                <Link
+                  to={`/orders/${order.number}`}
+                  className="flex flex-wrap items-center justify-between gap-2 px-5 py-3 hover:bg-stone-50"
+                >
                   <span>
                     <span className="font-mono">{order.number}</span>
-                    <span className="ml-2 text-sm text-stone-500">{date((order.createdAt))}</span>
+                    <span className="ml-2 text-sm text-stone-500">{date(order.createdAt)}</span>
                   </span>
                   <span className="flex items-center gap-3">
                     <span className="rounded-full bg-stone-100 px-2.5 py-0.5 text-xs">{t(`order.status.${order.status}`)}</span>

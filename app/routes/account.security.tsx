@@ -68,7 +68,14 @@ export default function SecurityPage() {
         <Form method="post" className="space-y-4">
           <input type="hidden" name="intent" value="change-password" />
           <FormField name="current" type="password" label={t("auth.currentPassword")} autoComplete="current-password" required />
-          <FormField name="password" type="password" label={t("auth.newPassword")} hint={t("auth.passwordHint")} autoComplete="new-password" required />
+          <FormField
+            name="password"
+            type="password"
+            label={t("auth.newPassword")}
+            hint={t("auth.passwordHint")}
+            autoComplete="new-password"
+            required
+          />
           <button type="submit" className="btn-primary" disabled={busy}>
             {t("account.changePassword")}
           </button>
@@ -77,7 +84,7 @@ export default function SecurityPage() {
       <section className="card space-y-3 p-6">
         <h2 className="text-lg font-semibold">{t("account.twoFactor")}</h2>
         <p className="text-sm text-stone-600" data-testid="two-factor-status">
-          {totpEnabledAt ? t("account.twoFactorOn", { date: date((totpEnabledAt)) }) : t("account.twoFactorOff")}
+          {totpEnabledAt ? t("account.twoFactorOn", { date: date(totpEnabledAt) }) : t("account.twoFactorOff")}
         </p>
         {totpEnabledAt ? null : (
           <Link to="/account/two-factor" className="btn-secondary">

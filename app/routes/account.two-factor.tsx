@@ -74,7 +74,10 @@ export default function TwoFactorEnrolPage() {
       <p className="text-sm text-stone-600">{t("account.enrolStep1")}</p>
       <img src={qrDataUrl} alt="QR" width={220} height={220} className="mx-auto rounded-lg border border-stone-200" />
       <p className="text-xs text-stone-500">
-        {t("account.enrolManual")} <code className="break-all select-all" data-testid="totp-secret">{secret}</code>
+        {t("account.enrolManual")}{" "}
+        <code className="break-all select-all" data-testid="totp-secret">
+          {secret}
+        </code>
       </p>
       <p className="text-sm text-stone-600">{t("account.enrolStep2")}</p>
       <ErrorNotice error={result && "error" in result ? (result.error as ErrorPayload) : null} />

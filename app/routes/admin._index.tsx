@@ -27,7 +27,13 @@ export default function AdminUsers() {
       <h1 className="text-2xl font-bold">{t("admin.title")}</h1>
       <AdminNav />
       <Form method="get" className="flex gap-2">
-        <input name="q" defaultValue={search} placeholder={t("admin.search")} aria-label={t("admin.search")} className="field-input max-w-sm" />
+        <input
+          name="q"
+          defaultValue={search}
+          placeholder={t("admin.search")}
+          aria-label={t("admin.search")}
+          className="field-input max-w-sm"
+        />
         <button type="submit" className="btn-secondary">
           {t("admin.searchButton")}
         </button>
@@ -38,7 +44,10 @@ export default function AdminUsers() {
         <ul className="card divide-y divide-stone-100">
           {users.map((user) => (
             <li key={user.id} data-testid="admin-user">
-              <Link to={`/admin/users/${user.id}`} className="flex flex-wrap items-center justify-between gap-2 px-5 py-3 hover:bg-stone-50">
+              <Link
+                to={`/admin/users/${user.id}`}
+                className="flex flex-wrap items-center justify-between gap-2 px-5 py-3 hover:bg-stone-50"
+              >
                 <span>
                   <span className="font-medium">{user.name}</span> <span className="text-sm text-stone-500">{user.email}</span>
                 </span>
@@ -54,9 +63,17 @@ export default function AdminUsers() {
         </ul>
       )}
       <div className="flex items-center gap-3 text-sm">
-        {page > 1 ? <Link to={link(page - 1)} className="text-leaf-700 underline">{t("admin.previous")}</Link> : null}
+        {page > 1 ? (
+          <Link to={link(page - 1)} className="text-leaf-700 underline">
+            {t("admin.previous")}
+          </Link>
+        ) : null}
         <span>{t("admin.page", { page, pages })}</span>
-        {page < pages ? <Link to={link(page + 1)} className="text-leaf-700 underline">{t("admin.next")}</Link> : null}
+        {page < pages ? (
+          <Link to={link(page + 1)} className="text-leaf-700 underline">
+            {t("admin.next")}
+          </Link>
+        ) : null}
       </div>
     </div>
   );

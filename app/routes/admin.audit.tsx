@@ -54,7 +54,7 @@ export default function AdminAudit() {
             <tbody className="divide-y divide-stone-100">
               {events.map((e) => (
                 <tr key={String(e.id)} data-testid="audit-event">
-                  <td className="px-4 py-2 whitespace-nowrap">{date((e.at))}</td>
+                  <td className="px-4 py-2 whitespace-nowrap">{date(e.at)}</td>
                   <td className="px-4 py-2">{t(`admin.events.${e.kind}`, { defaultValue: e.kind })}</td>
                   <td className="px-4 py-2">{e.who}</td>
                   <td className="px-4 py-2 font-mono text-xs">{e.ip ?? "—"}</td>

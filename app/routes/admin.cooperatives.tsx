@@ -66,8 +66,19 @@ export default function AdminCooperatives() {
             </div>
             <Form method="post" className="flex flex-wrap items-end gap-2">
               <input type="hidden" name="cooperative" value={c.slug} />
-              <input name="amount" inputMode="numeric" placeholder={t("manage.amount")} aria-label={t("manage.amount")} className="field-input max-w-40" />
-              <input name="bankReference" placeholder={t("manage.bankRefPlaceholder")} aria-label={t("manage.bankRefPlaceholder")} className="field-input max-w-56" />
+              <input
+                name="amount"
+                inputMode="numeric"
+                placeholder={t("manage.amount")}
+                aria-label={t("manage.amount")}
+                className="field-input max-w-40"
+              />
+              <input
+                name="bankReference"
+                placeholder={t("manage.bankRefPlaceholder")}
+                aria-label={t("manage.bankRefPlaceholder")}
+                className="field-input max-w-56"
+              />
               <button type="submit" className="btn-secondary" disabled={busy}>
                 {t("admin.recordPayout")}
               </button>

@@ -24,7 +24,14 @@ async function loadUser(id: string | undefined) {
   if (!id || !UUID.test(id)) notFound();
   const user = await db().user.findUnique({
     where: { id },
-    select: { id: true, email: true, name: true, createdAt: true, totpEnabledAt: true, roles: { include: { cooperative: true, fund: true }, orderBy: { createdAt: "asc" } } },
+    select: {
+      id: true,
+      email: true,
+      name: true,
+      createdAt: true,
+      totpEnabledAt: true,
+      roles: { include: { cooperative: true, fund: true }, orderBy: { createdAt: "asc" } },
+    },
   });
   if (!user) notFound();
   return user;
@@ -48,7 +55,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       await grantRole(admin.user.id, user.id, await parseRoleGrant({ role: form.get("role"), scope: form.get("scope") }), client);
     } else if (intent === "end-sessions") {
       const count = await destroyAllSessions(user.id);
-      await recordAudit({ kind: "sessions_ended_by_admin", actorUserId: admin.user.id, subjectUserId: user.id, ip: client.ip, detail: { sessions: count } });
+      await recordAudit({
+        kind: "sessions_ended_by_admin",
+        actorUserId: admin.user.id,
+        subjectUserId: user.id,
+        ip: client.ip,
+        detail: { sessions: count },
+      });
     } else if (intent === "revoke") {
       const assignmentId = String(form.get("assignmentId") ?? "");
       // Scoped to this user: an id from another user's page is simply not found.
@@ -75,7 +88,7 @@ export default function AdminUser() {
       <h1 className="text-2xl font-bold">{t("admin.userTitle", { email: user.email })}</h1>
       <AdminNav />
       <p className="text-sm text-stone-600">
-        {user.name} · {t("admin.joined", { date: date((user.createdAt)) })} · {t("admin.twoFactor")}: {user.totpEnabledAt ? "✓" : "—"}
+        {user.name} · {t("admin.joined", { date: date(user.createdAt) })} · {t("admin.twoFactor")}: {user.totpEnabledAt ? "✓" : "—"}
       </p>
       <ErrorNotice error={result && "error" in result ? (result.error as ErrorPayload) : null} />
       <section className="card space-y-3 p-5">

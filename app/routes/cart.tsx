@@ -18,8 +18,10 @@ export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "ca
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const cart = await loadCart(await currentCartId(request));
-  const toFundsMinor = cart.items
-    .reduce((sum, item) => sum + (item.available && item.share ? shareOf(item.lineTotalMinor, item.share.bps) : 0n), 0n);
+  const toFundsMinor = cart.items.reduce(
+    (sum, item) => sum + (item.available && item.share ? shareOf(item.lineTotalMinor, item.share.bps) : 0n),
+    0n,
+  );
   return { ...cart, toFundsMinor };
 }
 
@@ -64,7 +66,8 @@ export default function CartPage() {
                   {localized(item.product, "name", locale)}
                 </Link>
                 <p className="text-sm text-stone-500">
-                  <Money amountMinor={item.product.priceMinor} currency={item.product.currency} /> / {localized(item.product, "unit", locale)}
+                  <Money amountMinor={item.product.priceMinor} currency={item.product.currency} /> /{" "}
+                  {localized(item.product, "unit", locale)}
                 </p>
                 {item.available ? null : <p className="text-sm text-red-700">{t("cart.unavailable")}</p>}
                 <div className="flex flex-wrap items-center gap-2 pt-1">
@@ -91,7 +94,13 @@ export default function CartPage() {
                   </Form>
                   <Form method="post">
                     <input type="hidden" name="productId" value={item.product.id} />
-                    <button type="submit" name="intent" value="remove" className="px-2 py-1 text-sm text-stone-500 underline hover:text-red-700" disabled={busy}>
+                    <button
+                      type="submit"
+                      name="intent"
+                      value="remove"
+                      className="px-2 py-1 text-sm text-stone-500 underline hover:text-red-700"
+                      disabled={busy}
+                    >
                       {t("cart.remove")}
                     </button>
                   </Form>

@@ -89,18 +89,48 @@ export default function CheckoutPage() {
         <ErrorNotice error={result?.error} />
         <fieldset className="space-y-4">
           <legend className="mb-2 text-lg font-semibold">{t("checkout.contact")}</legend>
-          <FormField name="email" label={t("checkout.email")} hint={t("checkout.emailHint")} type="email" autoComplete="email" inputMode="email" defaultValue={values.email} error={errors.email} />
+          <FormField
+            name="email"
+            label={t("checkout.email")}
+            hint={t("checkout.emailHint")}
+            type="email"
+            autoComplete="email"
+            inputMode="email"
+            defaultValue={values.email}
+            error={errors.email}
+          />
         </fieldset>
         <fieldset className="space-y-4">
           <legend className="mb-2 text-lg font-semibold">{t("checkout.address")}</legend>
           <div className="grid gap-4 sm:grid-cols-2">
-            <FormField name="recipientName" label={t("checkout.recipientName")} autoComplete="name" defaultValue={values.recipientName} error={errors.recipientName} />
-            <FormField name="mobile" label={t("checkout.mobile")} hint={t("checkout.mobileHint")} type="tel" autoComplete="tel" inputMode="tel" defaultValue={values.mobile} error={errors.mobile} />
+            <FormField
+              name="recipientName"
+              label={t("checkout.recipientName")}
+              autoComplete="name"
+              defaultValue={values.recipientName}
+              error={errors.recipientName}
+            />
+            <FormField
+              name="mobile"
+              label={t("checkout.mobile")}
+              hint={t("checkout.mobileHint")}
+              type="tel"
+              autoComplete="tel"
+              inputMode="tel"
+              defaultValue={values.mobile}
+              error={errors.mobile}
+            />
           </div>
           <div className="grid gap-4 sm:grid-cols-3">
             <label className="block">
               <span className="mb-1 block text-sm font-medium text-stone-700">{t("checkout.province")}</span>
-              <select name="province" defaultValue={values.province ?? ""} aria-invalid={errors.province ? true : undefined} className="field-input" autoComplete="address-level1">
+              <select
+                name="province"
+                defaultValue={values.province ?? ""}
+                aria-invalid={errors.province ? true : undefined}
+                className="field-input"
+                autoComplete="address-level1"
+              >
                 <option value="">{t("checkout.provincePlaceholder")}</option>
                 {PROVINCES.map((province) => (
                   <option key={province.zh} value={province.zh}>
@@ -114,10 +144,29 @@ export default function CheckoutPage() {
                 </span>
               ) : null}
             </label>
-            <FormField name="city" label={t("checkout.city")} autoComplete="address-level2" defaultValue={values.city} error={errors.city} />
-            <FormField name="district" label={t("checkout.district")} autoComplete="address-level3" defaultValue={values.district} error={errors.district} />
+            <FormField
+              name="city"
+              label={t("checkout.city")}
+              autoComplete="address-level2"
+              defaultValue={values.city}
+              error={errors.city}
+            />
+            <FormField
+              name="district"
+              label={t("checkout.district")}
+              autoComplete="address-level3"
+              defaultValue={values.district}
+              error={errors.district}
+            />
           </div>
-          <FormField name="street" label={t("checkout.street")} hint={t("checkout.streetHint")} autoComplete="street-address" defaultValue={values.street} error={errors.street} />
+          <FormField
+            name="street"
+            label={t("checkout.street")}
+            hint={t("checkout.streetHint")}
+            autoComplete="street-address"
+            defaultValue={values.street}
+            error={errors.street}
+          />
         </fieldset>
         <p className="text-sm text-stone-500">{t("checkout.reservedNote", { minutes: reservationMinutes })}</p>
         <button type="submit" className="btn-primary w-full sm:w-auto" disabled={placing}>

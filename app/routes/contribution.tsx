@@ -29,9 +29,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     checkHoneypot(form);
     await hitRateLimits([perMinute(`lookup:ip:${clientKey(clientInfo(request, context).ip)}`)]);
-    const number = String(form.get("number") ?? "").trim().toUpperCase();
-    const email = String(form.get("email") ?? "").trim().toLowerCase();
-    const order = /^HS-\d{6}-[0-9A-Z]{6}$/.test(number) ? await db().order.findUnique({ where: { number }, select: { id: true, email: true, status: true, number: true } }) : null;
+    const number = String(form.get("number") ?? "")
+      .trim()
+      .toUpperCase();
+    const email = String(form.get("email") ?? "")
+      .trim()
+      .toLowerCase();
+    const order = /^HS-\d{6}-[0-9A-Z]{6}$/.test(number)
+      ? await db().order.findUnique({ where: { number }, select: { id: true, email: true, status: true, number: true } })
+      : null;
     if (!order || order.email !== email || order.status !== "paid") throw new UserError("lookup_not_found", {}, 404);
     const { transaction, contributions } = await loadOrderContributions(order.id);
     return { number: order.number, contributions, sequence: transaction?.sequence ?? null, hash: transaction?.hash ?? null };

@@ -86,7 +86,7 @@ export default function FundPage() {
               <tbody className="divide-y divide-stone-100">
                 {recent.map((row) => (
                   <tr key={String(row.transactionId)} data-testid="fund-contribution">
-                    <td className="px-5 py-2 whitespace-nowrap">{date((row.at))}</td>
+                    <td className="px-5 py-2 whitespace-nowrap">{date(row.at)}</td>
                     <td className="px-5 py-2 font-mono">{row.orderNumber}</td>
                     <td className="px-5 py-2 text-right font-semibold text-leaf-800">
                       <Money amountMinor={row.amountMinor} currency={fund.currency} />
@@ -140,7 +140,10 @@ export default function FundPage() {
         </h2>
         <p className="text-sm text-stone-600">{t("funds.verifyBody")}</p>
         <p className="text-sm">
-          {t("funds.chainHead")}: <span className="font-mono" data-testid="chain-head-sequence">#{head.sequence}</span>{" "}
+          {t("funds.chainHead")}:{" "}
+          <span className="font-mono" data-testid="chain-head-sequence">
+            #{head.sequence}
+          </span>{" "}
           <code className="block break-all rounded bg-stone-50 px-2 py-1 font-mono text-xs" data-testid="chain-head-hash">
             {head.hash}
           </code>
@@ -157,7 +160,8 @@ export default function FundPage() {
             </a>
           </li>
           <li>
-            {t("funds.runVerifier")} <code className="rounded bg-stone-50 px-1.5 py-0.5 font-mono text-xs">node verify-ledger.mjs harvest-share-ledger.jsonl</code>
+            {t("funds.runVerifier")}{" "}
+            <code className="rounded bg-stone-50 px-1.5 py-0.5 font-mono text-xs">node verify-ledger.mjs harvest-share-ledger.jsonl</code>
           </li>
           <li>{t("funds.compareHead")}</li>
         </ol>

@@ -10,7 +10,10 @@ import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
 import { isUserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
 
-export const meta: MetaFunction = ({ matches }) => [...titleMeta(matches, { key: "auth.invitationTitle" }), { name: "referrer", content: "no-referrer" }];
+export const meta: MetaFunction = ({ matches }) => [
+  ...titleMeta(matches, { key: "auth.invitationTitle" }),
+  { name: "referrer", content: "no-referrer" },
+];
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const user = await isTokenUsable(params.token ?? "", "invitation");
@@ -20,10 +23,18 @@ export async function loader({ params }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const form = await request.formData();
   try {
-    const result = await acceptInvitation({ token: params.token ?? "", name: form.get("name"), password: form.get("password") }, clientInfo(request, context));
+    const result = await acceptInvitation(
+      { token: params.token ?? "", name: form.get("name"), password: form.get("password") },
+      clientInfo(request, context),
+    );
     // Privileged roles enrol two-step verification first; the others land in their area.
     const landing = await landingFor(result.userId);
-    return redirectSignedIn(request, result.userId, result.setCookie, landing === "/admin" || landing === "/manage" ? "/account/two-factor" : landing);
+    return redirectSignedIn(
+      request,
+      result.userId,
+      result.setCookie,
+      landing === "/admin" || landing === "/manage" ? "/account/two-factor" : landing,
+    );
   } catch (error) {
     if (isUserError(error)) return userErrorData(error);
     throw error;

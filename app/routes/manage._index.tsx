@@ -10,12 +10,23 @@ export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "ma
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const viewer = await requireRole(request, "fund_manager");
-  const funds = await db().fund.findMany({ where: { roles: { some: { userId: viewer.user.id, role: "fund_manager" } } }, orderBy: { createdAt: "asc" } });
+  const funds = await db().fund.findMany({
+    where: { roles: { some: { userId: viewer.user.id, role: "fund_manager" } } },
+    orderBy: { createdAt: "asc" },
+  });
   return { funds };
 }
 
 export default function ManageIndex() {
   const { funds } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
-  return <AreaList title={t("manage.title")} empty={t("manage.none")} items={funds} href={(slug) => `/manage/funds/${slug}`} testId="managed-fund" />;
+  return (
+    <AreaList
+      title={t("manage.title")}
+      empty={t("manage.none")}
+      items={funds}
+      href={(slug) => `/manage/funds/${slug}`}
+      testId="managed-fund"
+    />
+  );
 }

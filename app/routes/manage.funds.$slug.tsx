@@ -59,7 +59,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     if (intent === "verify") {
       const report = await verifyLedgerChain(db());
-      return data({ verified: report.ok ? { ok: true as const, links: report.links, head: report.head } : { ok: false as const, ...report.firstBad } });
+      return data({
+        verified: report.ok ? { ok: true as const, links: report.links, head: report.head } : { ok: false as const, ...report.firstBad },
+      });
     }
     if (intent === "propose") {
       const amount = parseMajorToMinor(String(form.get("amount") ?? ""), fund.currency);
@@ -67,7 +69,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
       await proposeDisbursement(
         viewer.user.id,
         fund.id,
-        { village: form.get("village"), project: form.get("project"), purpose: form.get("purpose"), amountMinor: String(amount), plannedDate: form.get("plannedDate") },
+        {
+          village: form.get("village"),
+          project: form.get("project"),
+          purpose: form.get("purpose"),
+          amountMinor: String(amount),
+          plannedDate: form.get("plannedDate"),
+        },
         new Date(),
         await filesOf(form, "evidence"),
       );
@@ -80,7 +88,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     if (intent === "approve") await approveDisbursement(viewer.user.id, id);
     else if (intent === "reject") await rejectDisbursement(viewer.user.id, id, form.get("reason"));
-    else if (intent === "paid") await markDisbursementPaid(viewer.user.id, id, form.get("bankReference"), new Date(), await filesOf(form, "proof"));
+    else if (intent === "paid")
+      await markDisbursementPaid(viewer.user.id, id, form.get("bankReference"), new Date(), await filesOf(form, "proof"));
     else throw new UserError("unknown_intent");
     return data({ done: String(intent) });
   } catch (error) {
@@ -128,10 +137,22 @@ export default function FundConsole() {
           </button>
         </Form>
         {result && "verified" in result ? (
-          <p role="status" className={`mt-2 rounded-lg px-4 py-2 text-sm ${result.verified.ok ? "bg-leaf-50 text-leaf-800" : "bg-red-50 text-red-800"}`} data-testid="verify-result">
+          <p
+            role="status"
+            className={`mt-2 rounded-lg px-4 py-2 text-sm ${result.verified.ok ? "bg-leaf-50 text-leaf-800" : "bg-red-50 text-red-800"}`}
+            data-testid="verify-result"
+          >
             {result.verified.ok
-              ? t("explorer.verifiedOk", { links: result.verified.links, sequence: result.verified.head.sequence, hash: result.verified.head.hash })
-              : t("explorer.verifiedBad", { sequence: result.verified.sequence, transaction: result.verified.transactionId, reason: result.verified.reason })}
+              ? t("explorer.verifiedOk", {
+                  links: result.verified.links,
+                  sequence: result.verified.head.sequence,
+                  hash: result.verified.head.hash,
+                })
+              : t("explorer.verifiedBad", {
+                  sequence: result.verified.sequence,
+                  transaction: result.verified.transactionId,
+                  reason: result.verified.reason,
+                })}
           </p>
         ) : null}
       </div>
@@ -146,7 +167,12 @@ export default function FundConsole() {
 
       <section className="grid gap-3 lg:grid-cols-3">
         <AmountBarChart title={t("charts.byMonth")} points={charts.byMonth} currency={totals.currency} testId="chart-month" />
-        <AmountBarChart title={t("charts.byCooperative")} points={charts.byCooperative} currency={totals.currency} testId="chart-cooperative" />
+        <AmountBarChart
+          title={t("charts.byCooperative")}
+          points={charts.byCooperative}
+          currency={totals.currency}
+          testId="chart-cooperative"
+        />
         <AmountBarChart title={t("charts.byVillage")} points={charts.byVillage} currency={totals.currency} testId="chart-village" />
       </section>
 
@@ -198,18 +224,36 @@ export default function FundConsole() {
                   <button type="submit" name="intent" value="approve" className="btn-primary" disabled={busy}>
                     {t("manage.approve")}
                   </button>
-                  <input name="reason" placeholder={t("manage.reasonPlaceholder")} aria-label={t("manage.reasonPlaceholder")} className="field-input max-w-xs" />
+                  <input
+                    name="reason"
+                    placeholder={t("manage.reasonPlaceholder")}
+                    aria-label={t("manage.reasonPlaceholder")}
+                    className="field-input max-w-xs"
+                  />
                   <button type="submit" name="intent" value="reject" className="btn-secondary" disabled={busy}>
                     {t("manage.reject")}
                   </button>
                 </Form>
               ) : null}
-              {d.status === "proposed" && d.proposedById === me ? <p className="text-xs text-amber-800">{t("manage.waitingForSecond")}</p> : null}
+              {d.status === "proposed" && d.proposedById === me ? (
+                <p className="text-xs text-amber-800">{t("manage.waitingForSecond")}</p>
+              ) : null}
               {d.status === "approved" ? (
                 <Form method="post" encType="multipart/form-data" className="flex flex-wrap items-end gap-2">
                   <input type="hidden" name="disbursementId" value={d.id} />
-                  <input name="bankReference" placeholder={t("manage.bankRefPlaceholder")} aria-label={t("manage.bankRefPlaceholder")} className="field-input max-w-xs" />
-                  <input type="file" name="proof" accept="application/pdf,image/png,image/jpeg,image/webp" aria-label={t("manage.proof")} className="text-sm" />
+                  <input
+                    name="bankReference"
+                    placeholder={t("manage.bankRefPlaceholder")}
+                    aria-label={t("manage.bankRefPlaceholder")}
+                    className="field-input max-w-xs"
+                  />
+                  <input
+                    type="file"
+                    name="proof"
+                    accept="application/pdf,image/png,image/jpeg,image/webp"
+                    aria-label={t("manage.proof")}
+                    className="text-sm"
+                  />
                   <button type="submit" name="intent" value="paid" className="btn-primary" disabled={busy}>
                     {t("manage.markPaid")}
                   </button>

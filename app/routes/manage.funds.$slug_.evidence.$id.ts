@@ -6,7 +6,9 @@ import { db } from "~/modules/db/db.server";
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { fund } = await requireFundManager(request, params.slug ?? "");
   const id = params.id ?? "";
-  const file = /^[0-9a-f-]{36}$/i.test(id) ? await db().disbursementEvidence.findFirst({ where: { id, disbursement: { fundId: fund.id } } }) : null;
+  const file = /^[0-9a-f-]{36}$/i.test(id)
+    ? await db().disbursementEvidence.findFirst({ where: { id, disbursement: { fundId: fund.id } } })
+    : null;
   if (!file) throw new Response("Not found", { status: 404 });
   return new Response(file.data, {
     headers: {

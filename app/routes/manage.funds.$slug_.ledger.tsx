@@ -25,8 +25,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const before = url.searchParams.get("before");
   try {
     const filters = parseLedgerFilters(url.searchParams);
-    const rows = await ledgerPage(fund.id, filters, { before: before && /^\d{1,18}$/.test(before) ? BigInt(before) : null, limit: PAGE + 1 });
-    return { fund, query, rows: rows.slice(0, PAGE), nextBefore: rows.length > PAGE ? String(rows[PAGE - 1].postingId) : null, error: null, empty: url.searchParams.get("empty") === "1" };
+    const rows = await ledgerPage(fund.id, filters, {
+      before: before && /^\d{1,18}$/.test(before) ? BigInt(before) : null,
+      limit: PAGE + 1,
+    });
+    return {
+      fund,
+      query,
+      rows: rows.slice(0, PAGE),
+      nextBefore: rows.length > PAGE ? String(rows[PAGE - 1].postingId) : null,
+      error: null,
+      empty: url.searchParams.get("empty") === "1",
+    };
   } catch (error) {
     if (!isUserError(error)) throw error;
     return { fund, query, rows: [], nextBefore: null, error: { code: error.code }, empty: false };

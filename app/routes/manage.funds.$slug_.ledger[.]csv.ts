@@ -8,10 +8,34 @@ import { ledgerPage, parseLedgerFilters, type LedgerRow } from "~/modules/ledger
 import { minorToDecimalString } from "~/modules/money/money";
 
 const BATCH = 1000;
-const HEADER = ["sequence", "transaction_id", "created_at", "kind", "memo", "account", "amount_minor", "amount", "currency", "order_number"];
+const HEADER = [
+  "sequence",
+  "transaction_id",
+  "created_at",
+  "kind",
+  "memo",
+  "account",
+  "amount_minor",
+  "amount",
+  "currency",
+  "order_number",
+];
 
 const line = (row: LedgerRow) =>
-  stringify([[row.sequence !== null ? String(row.sequence) : "", String(row.transactionId), row.createdAt.toISOString(), row.kind, row.memo, row.account, String(row.amountMinor), minorToDecimalString(row.amountMinor, row.currency), row.currency, row.orderNumber ?? ""]]);
+  stringify([
+    [
+      row.sequence !== null ? String(row.sequence) : "",
+      String(row.transactionId),
+      row.createdAt.toISOString(),
+      row.kind,
+      row.memo,
+      row.account,
+      String(row.amountMinor),
+      minorToDecimalString(row.amountMinor, row.currency),
+      row.currency,
+      row.orderNumber ?? "",
+    ],
+  ]);
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { fund } = await requireFundManager(request, params.slug ?? "");

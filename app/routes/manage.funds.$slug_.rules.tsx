@@ -28,7 +28,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { fund, viewer } = await requireFundManager(request, params.slug ?? "");
   const form = await request.formData();
   try {
-    await createShareRule(viewer.user.id, fund.id, { scope: form.get("scope"), target: form.get("target"), rate: form.get("rate"), effectiveFrom: form.get("effectiveFrom") });
+    await createShareRule(viewer.user.id, fund.id, {
+      scope: form.get("scope"),
+      target: form.get("target"),
+      rate: form.get("rate"),
+      effectiveFrom: form.get("effectiveFrom"),
+    });
     return { added: true as const };
   } catch (error) {
     if (isUserError(error)) return userErrorData(error);
@@ -44,7 +49,12 @@ export default function RulesPage() {
   const locale = i18n.language as Locale;
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
   const [scope, setScope] = useState("fund");
-  const targetOptions = scope === "cooperative" ? targets.map((c) => ({ slug: c.slug, name: localized(c, "name", locale) })) : scope === "product" ? targets.flatMap((c) => c.products.map((p) => ({ slug: p.slug, name: localized(p, "name", locale) }))) : [];
+  const targetOptions =
+    scope === "cooperative"
+      ? targets.map((c) => ({ slug: c.slug, name: localized(c, "name", locale) }))
+      : scope === "product"
+        ? targets.flatMap((c) => c.products.map((p) => ({ slug: p.slug, name: localized(p, "name", locale) })))
+        : [];
   return (
     <div className="space-y-6">
       <div>
@@ -101,7 +111,10 @@ export default function RulesPage() {
             {rules.map((rule) => (
               <tr key={rule.id} data-testid="rule-row">
                 <td className="px-4 py-2 whitespace-nowrap">
-                  {date(rule.effectiveFrom)} {new Date(rule.effectiveFrom) > new Date(now) ? <span className="text-xs text-amber-800">({t("rules.future")})</span> : null}
+                  {date(rule.effectiveFrom)}{" "}
+                  {new Date(rule.effectiveFrom) > new Date(now) ? (
+                    <span className="text-xs text-amber-800">({t("rules.future")})</span>
+                  ) : null}
                 </td>
                 <td className="px-4 py-2">
                   {t(`rules.scopes.${rule.scope}`)}

@@ -67,9 +67,7 @@ function StatusPanel() {
     );
   }
   if (order.status === "pending_payment") {
-    const until = order.reservedUntil
-      ? date(order.reservedUntil)
-      : "";
+    const until = order.reservedUntil ? date(order.reservedUntil) : "";
     return (
       <div className="rounded-xl border border-amber-200 bg-amber-50 px-5 py-4">
         <p className="font-semibold">{t("order.pendingTitle")}</p>
@@ -112,9 +110,10 @@ export default function OrderPage() {
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
   const format = useFormatMoney();
-  const noticeError: ErrorPayload | null = notice && ["expired", "declined", "amount_mismatch"].includes(notice)
-    ? { code: notice === "expired" ? "order_expired" : notice === "declined" ? "payment_declined" : "amount_mismatch" }
-    : null;
+  const noticeError: ErrorPayload | null =
+    notice && ["expired", "declined", "amount_mismatch"].includes(notice)
+      ? { code: notice === "expired" ? "order_expired" : notice === "declined" ? "payment_declined" : "amount_mismatch" }
+      : null;
 
   return (
     <div className="mx-auto max-w-3xl space-y-6">
@@ -175,7 +174,8 @@ export default function OrderPage() {
                   <Money amountMinor={line.unitPriceMinor} currency={order.currency} /> / {localized(line, "unit", locale)}
                 </p>
                 <p className="text-xs text-leaf-800">
-                  {t("cart.lineShare", { amount: format(line.fundShareMinor, order.currency), fund: localized(line.fund, "name", locale) })} ({t("order.givesRate", { rate: formatBps(line.shareBps) })}) ·{" "}
+                  {t("cart.lineShare", { amount: format(line.fundShareMinor, order.currency), fund: localized(line.fund, "name", locale) })}{" "}
+                  ({t("order.givesRate", { rate: formatBps(line.shareBps) })}) ·{" "}
                   {t("order.cooperativeGets", { amount: format(line.cooperativeMinor, order.currency) })}
                 </p>
               </div>

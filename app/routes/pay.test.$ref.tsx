@@ -65,7 +65,10 @@ export default function TestGatewayPage() {
   const open = payment.status === "pending" && payment.orderStatus === "pending_payment";
   return (
     <div className="mx-auto max-w-md space-y-4">
-      <p className="rounded-xl border-2 border-dashed border-amber-brand bg-amber-50 px-4 py-3 text-center font-bold tracking-wide text-amber-900" data-testid="test-mode-banner">
+      <p
+        className="rounded-xl border-2 border-dashed border-amber-brand bg-amber-50 px-4 py-3 text-center font-bold tracking-wide text-amber-900"
+        data-testid="test-mode-banner"
+      >
         TEST MODE · {t("pay.banner")}
       </p>
       <div className="card space-y-5 p-6">

@@ -22,13 +22,15 @@ export async function loader({ params }: LoaderFunctionArgs) {
   if (!found) notFound();
   const { product, share } = found;
   // Critical data is awaited; the rest of the village streams in afterwards.
-  const moreFromVillage = listMoreFromVillage(product.cooperative.villageId, product.id).then(async (products) => {
-    return withShares(products, await resolveShares(db(), products));
-  }).catch((error: unknown) => {
-    // Not critical: the page stands without its "more from this village" row.
-    console.error("[harvest-share] more-from-village failed:", error);
-    return [];
-  });
+  const moreFromVillage = listMoreFromVillage(product.cooperative.villageId, product.id)
+    .then(async (products) => {
+      return withShares(products, await resolveShares(db(), products));
+    })
+    .catch((error: unknown) => {
+      // Not critical: the page stands without its "more from this village" row.
+      console.error("[harvest-share] more-from-village failed:", error);
+      return [];
+    });
   return {
     product,
     share,

@@ -9,7 +9,10 @@ import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
 import { isUserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
 
-export const meta: MetaFunction = ({ matches }) => [...titleMeta(matches, { key: "auth.resetTitle" }), { name: "referrer", content: "no-referrer" }];
+export const meta: MetaFunction = ({ matches }) => [
+  ...titleMeta(matches, { key: "auth.resetTitle" }),
+  { name: "referrer", content: "no-referrer" },
+];
 
 export async function loader({ params }: LoaderFunctionArgs) {
   return { usable: !!(await isTokenUsable(params.token ?? "", "password_reset")) };

@@ -57,7 +57,15 @@ export default function SignInPage() {
       <Form method="post" className="relative space-y-4">
         <HoneypotField />
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
-        <FormField name="email" type="email" label={t("auth.email")} autoComplete="username" inputMode="email" defaultValue={result && "email" in result ? String(result.email) : ""} required />
+        <FormField
+          name="email"
+          type="email"
+          label={t("auth.email")}
+          autoComplete="username"
+          inputMode="email"
+          defaultValue={result && "email" in result ? String(result.email) : ""}
+          required
+        />
         <FormField name="password" type="password" label={t("auth.password")} autoComplete="current-password" required />
         <button type="submit" className="btn-primary w-full" disabled={busy}>
           {busy ? t("auth.signingIn") : t("auth.signIn")}
@@ -69,7 +77,10 @@ export default function SignInPage() {
         </Link>
         <span>
           {t("auth.noAccount")}{" "}
-          <Link to={`/sign-up${params.get("redirectTo") ? `?redirectTo=${encodeURIComponent(params.get("redirectTo")!)}` : ""}`} className="text-leaf-700 underline">
+          <Link
+            to={`/sign-up${params.get("redirectTo") ? `?redirectTo=${encodeURIComponent(params.get("redirectTo")!)}` : ""}`}
+            className="text-leaf-700 underline"
+          >
             {t("auth.signUp")}
           </Link>
         </span>

@@ -20,7 +20,8 @@ export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "au
 export async function loader({ request }: LoaderFunctionArgs) {
   const viewer = await requirePendingUser(request);
   if (!viewer.user.totpEnabledAt) throw redirect("/account/two-factor");
-  if (viewer.session.secondFactorAt) throw redirect(safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"), await landingFor(viewer.user.id)));
+  if (viewer.session.secondFactorAt)
+    throw redirect(safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"), await landingFor(viewer.user.id)));
   return null;
 }
 

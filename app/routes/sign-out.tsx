@@ -11,7 +11,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const headers = new Headers();
   headers.append("Set-Cookie", await destroySession(request));
   headers.append("Set-Cookie", await clearCartCookie());
-  if (viewer) await recordAudit({ kind: "signed_out", actorUserId: viewer.user.id, subjectUserId: viewer.user.id, ip: clientInfo(request, context).ip });
+  if (viewer)
+    await recordAudit({
+      kind: "signed_out",
+      actorUserId: viewer.user.id,
+      subjectUserId: viewer.user.id,
+      ip: clientInfo(request, context).ip,
+    });
   return redirect("/", { headers });
 }
 

@@ -57,9 +57,33 @@ export default function SignUpPage() {
       <Form method="post" className="relative space-y-4">
         <HoneypotField />
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
-        <FormField name="email" type="email" label={t("auth.email")} autoComplete="email" inputMode="email" defaultValue={values.email} error={field === "email" ? "common.fixThis" : null} required />
-        <FormField name="name" label={t("auth.name")} autoComplete="nickname" defaultValue={values.name} error={field === "name" ? "common.fixThis" : null} required />
-        <FormField name="password" type="password" label={t("auth.password")} hint={t("auth.passwordHint")} autoComplete="new-password" error={field === "password" ? "common.fixThis" : null} required />
+        <FormField
+          name="email"
+          type="email"
+          label={t("auth.email")}
+          autoComplete="email"
+          inputMode="email"
+          defaultValue={values.email}
+          error={field === "email" ? "common.fixThis" : null}
+          required
+        />
+        <FormField
+          name="name"
+          label={t("auth.name")}
+          autoComplete="nickname"
+          defaultValue={values.name}
+          error={field === "name" ? "common.fixThis" : null}
+          required
+        />
+        <FormField
+          name="password"
+          type="password"
+          label={t("auth.password")}
+          hint={t("auth.passwordHint")}
+          autoComplete="new-password"
+          error={field === "password" ? "common.fixThis" : null}
+          required
+        />
         <button type="submit" className="btn-primary w-full" disabled={busy}>
           {busy ? t("auth.signingUp") : t("auth.signUp")}
         </button>

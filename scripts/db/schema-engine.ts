@@ -20,13 +20,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 import { PrismaPg } from "@prisma/adapter-pg";
-import type {
-  CreateMigrationOutput,
-  DiffResult,
-  MigrationList,
-  SchemaEngine,
-  SchemaFilter,
-} from "@prisma/schema-engine-wasm";
+import type { CreateMigrationOutput, DiffResult, MigrationList, SchemaEngine, SchemaFilter } from "@prisma/schema-engine-wasm";
 import pg from "pg";
 
 import type { PgConnection } from "../../app/modules/db/connection.server.ts";
@@ -102,7 +96,7 @@ function discardEngineModule() {
 const PG_CHAR_OID = 18; // PostgreSQL's internal one-byte `"char"` type
 const PG_TEXT_OID = 25;
 const COLUMN_TYPE_CHARACTER = 6; // ColumnTypeEnum.Character (@prisma/driver-adapter-utils)
-const WAS_PG_CHAR = Symbol("was a PostgreSQL \"char\" column");
+const WAS_PG_CHAR = Symbol('was a PostgreSQL "char" column');
 
 /**
  * The `"char"` mapping, part 1. adapter-pg 7.10 maps result columns to
@@ -146,7 +140,7 @@ function charAwareQueryRaw(queryable: Queryable): (q: SqlQuery) => Promise<SqlRe
     performIO?: (q: SqlQuery) => Promise<{ fields: Record<PropertyKey, unknown>[]; rows: unknown[] }>;
   };
   if (typeof target.performIO !== "function") {
-    throw new Error("@prisma/adapter-pg changed: no performIO to hook for the \"char\" column mapping");
+    throw new Error('@prisma/adapter-pg changed: no performIO to hook for the "char" column mapping');
   }
   const performIO = target.performIO.bind(queryable);
   const charColumns = new WeakMap<object, number[]>();
@@ -239,10 +233,7 @@ class ThrowawayDatabases {
     // pool.end() waits for checked-out clients; one the engine never gave
     // back (after a panic) would hang it. Past the wait, FORCE below ends it.
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      db.pool.end().catch(() => {}),
-      new Promise((resolve) => (timer = setTimeout(resolve, 3000))),
-    ]);
+    await Promise.race([db.pool.end().catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, 3000)))]);
     clearTimeout(timer);
     await withAdminClient(this.server, async (c) => {
       try {
@@ -544,11 +535,7 @@ function explainEngineError(error: unknown, registry: ErrorRegistry): unknown {
  * `server` (created and dropped here); hand-written SQL in migrations
  * (triggers, functions) replays too and is ignored by the comparison.
  */
-export async function diffMigrationsToSchema(opts: {
-  server: PgConnection;
-  migrationsDir?: string;
-  schemaPath?: string;
-}): Promise<string> {
+export async function diffMigrationsToSchema(opts: { server: PgConnection; migrationsDir?: string; schemaPath?: string }): Promise<string> {
   const migrationsList = readMigrationsList(opts.migrationsDir ?? defaultMigrationsDir);
   const schema = readSchema(opts.schemaPath ?? defaultSchemaPath);
   const result: DiffResult = await withEngine(opts.server, schema, (engine) =>

@@ -15,7 +15,11 @@ const db = createDb(database.url, 2);
 try {
   const production = loadConfig().isProduction;
   await seedDemoShop(db, { demoPassword: production ? null : DEMO_PASSWORD });
-  console.log(production ? "The demo shop is seeded (demo accounts have no password in production)." : `The demo shop is seeded; demo accounts use the password ${DEMO_PASSWORD}.`);
+  console.log(
+    production
+      ? "The demo shop is seeded (demo accounts have no password in production)."
+      : `The demo shop is seeded; demo accounts use the password ${DEMO_PASSWORD}.`,
+  );
 } finally {
   await db.$disconnect();
   await database.stop();

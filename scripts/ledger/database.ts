@@ -5,7 +5,11 @@ import { createDb, type Db } from "../../app/modules/db/db.server.ts";
 
 export async function withLedgerDatabase(work: (db: Db) => Promise<number>): Promise<number> {
   try {
-    const database = await prepareDatabase({ databaseUrl: process.env.DATABASE_URL || undefined, dataDir: process.env.HARVEST_DATA_DIR, seed: false });
+    const database = await prepareDatabase({
+      databaseUrl: process.env.DATABASE_URL || undefined,
+      dataDir: process.env.HARVEST_DATA_DIR,
+      seed: false,
+    });
     const db = createDb(database.url, 2);
     try {
       return await work(db);

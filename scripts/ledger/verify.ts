@@ -9,7 +9,9 @@ const code = await withLedgerDatabase(async (db) => {
     console.log(`The ledger chain verifies: ${report.links} transactions, head #${report.head.sequence} ${report.head.hash}`);
     return 0;
   }
-  console.log(`The ledger chain does NOT verify. First bad link: sequence ${report.firstBad.sequence}, transaction ${report.firstBad.transactionId}: ${report.firstBad.reason}.`);
+  console.log(
+    `The ledger chain does NOT verify. First bad link: sequence ${report.firstBad.sequence}, transaction ${report.firstBad.transactionId}: ${report.firstBad.reason}.`,
+  );
   return 1;
 });
 process.exit(code);

@@ -12,7 +12,11 @@ import { createDb, setDb } from "../../app/modules/db/db.server.ts";
 const email = parseEmail(process.argv.slice(2).find((arg) => arg !== "--"));
 const config = loadConfig();
 setConfig(config);
-const database = await prepareDatabase({ databaseUrl: process.env.DATABASE_URL || undefined, dataDir: process.env.HARVEST_DATA_DIR, production: config.isProduction });
+const database = await prepareDatabase({
+  databaseUrl: process.env.DATABASE_URL || undefined,
+  dataDir: process.env.HARVEST_DATA_DIR,
+  production: config.isProduction,
+});
 const db = createDb(database.url, 2);
 setDb(db);
 try {
@@ -21,7 +25,11 @@ try {
     await db.roleAssignment.create({ data: { userId: user.id, role: "admin" } });
     await recordAudit({ kind: "role_granted", subjectUserId: user.id, email, detail: { role: "admin", by: "command line" } });
   }
-  const link = await createInvitation(user.id, { origin: config.publicUrl ?? `http://127.0.0.1:${process.env.PORT ?? 3000}` }, "管理员 · admin");
+  const link = await createInvitation(
+    user.id,
+    { origin: config.publicUrl ?? `http://127.0.0.1:${process.env.PORT ?? 3000}` },
+    "管理员 · admin",
+  );
   console.log(`${email} is an admin. One-time link to choose a password (valid 7 days):\n${link}`);
 } finally {
   await db.$disconnect();

@@ -51,7 +51,10 @@ test("a buyer signs up, buys, and sees the order in their history and their impa
   expect(response?.status()).toBe(404);
 });
 
-test("an admin enrols two-step verification and invites a cooperative member, who lands in their empty cooperative area", async ({ page, browser }) => {
+test("an admin enrols two-step verification and invites a cooperative member, who lands in their empty cooperative area", async ({
+  page,
+  browser,
+}) => {
   const adminEmail = `admin-${unique()}@example.com`;
   await createAdmin(adminEmail, "the admin's long passphrase");
   await page.goto("/sign-in");
@@ -131,7 +134,10 @@ test("a POST from another site is refused with 403, and pages carry a nonce-base
   expect(await page.locator(`script[nonce]`).count()).toBeGreaterThan(0);
   expect(await page.content()).not.toContain(nonce); // browsers hide the nonce from the DOM
 
-  const crossSite = await request.post("/cart", { form: { intent: "add", productId: "x", quantity: "1" }, headers: { Origin: "https://evil.example" } });
+  const crossSite = await request.post("/cart", {
+    form: { intent: "add", productId: "x", quantity: "1" },
+    headers: { Origin: "https://evil.example" },
+  });
   expect(crossSite.status()).toBe(403);
   const sameSite = await request.post("/cart", { form: { intent: "steal" }, headers: { Origin: new URL(page.url()).origin } });
   expect(sameSite.status()).toBe(400);

@@ -28,7 +28,9 @@ test("the shop switches to English and stays in English", async ({ page }) => {
   const card = page.getByTestId("product-card").filter({ hasText: "Lingshan lychees" });
   await expect(card).toContainText("1% of this price goes to Lychee-town e-commerce poverty-relief development fund");
   await card.click();
-  await expect(page.getByTestId("share-per-unit")).toHaveText("¥3.18 per box goes to Lychee-town e-commerce poverty-relief development fund");
+  await expect(page.getByTestId("share-per-unit")).toHaveText(
+    "¥3.18 per box goes to Lychee-town e-commerce poverty-relief development fund",
+  );
   await page.getByRole("button", { name: "Switch to Chinese" }).click();
   await expect(page.getByTestId("share-per-unit")).toHaveText("每盒有 ¥3.18 进入「荔乡电商扶贫发展资金池」");
 });

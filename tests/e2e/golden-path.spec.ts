@@ -51,7 +51,11 @@ test("paying the same order twice has no second effect", async ({ page }) => {
   await expect(page.getByRole("button", { name: "支付", exact: true })).toHaveCount(0);
 
   // A replayed POST (e.g. a double submit) is answered with the same paid order.
-  const replay = await page.request.post(gatewayUrl, { form: { intent: "pay" }, headers: { Origin: new URL(gatewayUrl).origin }, maxRedirects: 0 });
+  const replay = await page.request.post(gatewayUrl, {
+    form: { intent: "pay" },
+    headers: { Origin: new URL(gatewayUrl).origin },
+    maxRedirects: 0,
+  });
   expect(replay.status()).toBe(302);
   await page.goto(orderUrl);
   await expect(page.getByTestId("contribution")).toHaveCount(1);

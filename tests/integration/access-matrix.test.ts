@@ -247,7 +247,8 @@ describe("access matrix", () => {
   it("has a row for every route file, loader and action, and none for anything else", async () => {
     const problems: string[] = [];
     const rowIds = new Set(MATRIX.map(([id]) => id));
-    for (const id of ROUTE_FILES.keys()) if (!rowIds.has(id)) problems.push(`route ${id} (app/routes/${ROUTE_FILES.get(id)}) has no row in the access matrix`);
+    for (const id of ROUTE_FILES.keys())
+      if (!rowIds.has(id)) problems.push(`route ${id} (app/routes/${ROUTE_FILES.get(id)}) has no row in the access matrix`);
     for (const id of rowIds) if (!ROUTE_FILES.has(id)) problems.push(`the access matrix names ${id}, but there is no such route file`);
     for (const id of ROUTE_FILES.keys()) {
       const route = await importRoute(id);

@@ -23,7 +23,8 @@ import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
 const client = (ip = `10.0.0.${Math.floor(Math.random() * 250)}`) => ({ ip, userAgent: "vitest", origin: "http://shop.test" });
-const requestWith = (cookie: string | null, path = "/") => new Request(`http://shop.test${path}`, { headers: cookie ? { Cookie: cookie } : {} });
+const requestWith = (cookie: string | null, path = "/") =>
+  new Request(`http://shop.test${path}`, { headers: cookie ? { Cookie: cookie } : {} });
 const codeOf = async (promise: Promise<unknown>) => {
   try {
     await promise;
@@ -79,7 +80,9 @@ describe("passwords", () => {
     expect(await codeOf(signUp({ email, name: "A", password: "password123" }, client()))).toBe("password_common");
     expect(await t.db.user.count({ where: { email } })).toBe(0);
     await signUp({ email, name: "A", password: "a fine long password" }, client());
-    expect(await codeOf(signUp({ email: email.toUpperCase(), name: "B", password: "another fine password" }, client()))).toBe("email_taken");
+    expect(await codeOf(signUp({ email: email.toUpperCase(), name: "B", password: "another fine password" }, client()))).toBe(
+      "email_taken",
+    );
   });
 });
 
@@ -99,7 +102,8 @@ describe("signing in", () => {
     const email = freshEmail();
     await signUp({ email, name: "A", password: "correct horse battery" }, client());
     const ip = "192.0.2.77";
-    for (let i = 0; i < 10; i++) expect(await codeOf(signIn({ email, password: "nope nope nope" }, client(ip)))).toBe("invalid_credentials");
+    for (let i = 0; i < 10; i++)
+      expect(await codeOf(signIn({ email, password: "nope nope nope" }, client(ip)))).toBe("invalid_credentials");
     const eleventh = await signIn({ email, password: "correct horse battery" }, client(ip)).catch((e) => e);
     expect(eleventh).toBeInstanceOf(UserError);
     expect(eleventh.status).toBe(429);
@@ -114,10 +118,16 @@ describe("signing in", () => {
     const email = freshEmail();
     const post = () =>
       signInAction({
-        request: new Request("http://shop.test/sign-in", { method: "POST", body: new URLSearchParams({ email, password: "not the password" }) }),
+        request: new Request("http://shop.test/sign-in", {
+          method: "POST",
+          body: new URLSearchParams({ email, password: "not the password" }),
+        }),
         params: {},
         context: { clientIp: "198.51.100.9" },
-      }) as unknown as Promise<{ init: ResponseInit & { headers: Record<string, string> }; data: { error: { code: string; params: { seconds: number } } } }>;
+      }) as unknown as Promise<{
+        init: ResponseInit & { headers: Record<string, string> };
+        data: { error: { code: string; params: { seconds: number } } };
+      }>;
     for (let i = 0; i < 10; i++) expect((await post()).init.status).toBe(401);
     const limited = await post();
     expect(limited.init.status).toBe(429);
@@ -141,7 +151,11 @@ describe("signing in", () => {
     expect(first).not.toBe(second);
     expect(await getViewer(requestWith(first))).not.toBeNull();
 
-    const response = (await signOutAction({ request: new Request("http://shop.test/sign-out", { method: "POST", headers: { Cookie: first } }), params: {}, context: {} })) as Response;
+    const response = (await signOutAction({
+      request: new Request("http://shop.test/sign-out", { method: "POST", headers: { Cookie: first } }),
+      params: {},
+      context: {},
+    })) as Response;
     expect(response.status).toBe(302);
     expect(response.headers.get("Set-Cookie")).toMatch(/hs_session=;.*Max-Age=0/);
     expect(await getViewer(requestWith(first))).toBeNull();
@@ -157,10 +171,19 @@ describe("signing in", () => {
     await signUp({ email, name: "A", password: "correct horse battery" }, client());
     const idle = cookieOf((await signIn({ email, password: "correct horse battery" }, client())).setCookie);
     const old = cookieOf((await signIn({ email, password: "correct horse battery" }, client())).setCookie);
-    const hash = async (cookie: string) => createHash("sha256").update((await readSessionToken(requestWith(cookie)))!).digest("hex");
+    const hash = async (cookie: string) =>
+      createHash("sha256")
+        .update((await readSessionToken(requestWith(cookie)))!)
+        .digest("hex");
     const [idleId, oldId] = [await hash(idle), await hash(old)];
-    await t.db.session.update({ where: { id: idleId }, data: { lastSeenAt: new Date(Date.now() - SESSION_POLICY.standard.idleMs - 1000) } });
-    await t.db.session.update({ where: { id: oldId }, data: { createdAt: new Date(Date.now() - SESSION_POLICY.standard.absoluteMs - 1000) } });
+    await t.db.session.update({
+      where: { id: idleId },
+      data: { lastSeenAt: new Date(Date.now() - SESSION_POLICY.standard.idleMs - 1000) },
+    });
+    await t.db.session.update({
+      where: { id: oldId },
+      data: { createdAt: new Date(Date.now() - SESSION_POLICY.standard.absoluteMs - 1000) },
+    });
     expect(await getViewer(requestWith(idle))).toBeNull();
     expect(await getViewer(requestWith(old))).toBeNull();
     expect(await t.db.session.count({ where: { id: { in: [idleId, oldId] } } })).toBe(0);
@@ -181,7 +204,9 @@ describe("signing in", () => {
     const { userId } = await signUp({ email, name: "A", password: "correct horse battery" }, client());
     const elsewhere = cookieOf((await signIn({ email, password: "correct horse battery" }, client())).setCookie);
     const asSignedIn = { ...client(), secondFactorPassed: false };
-    expect(await codeOf(changePassword(userId, { current: "not it at all", next: "a brand new password" }, asSignedIn))).toBe("current_password_wrong");
+    expect(await codeOf(changePassword(userId, { current: "not it at all", next: "a brand new password" }, asSignedIn))).toBe(
+      "current_password_wrong",
+    );
     const fresh = cookieOf(await changePassword(userId, { current: "correct horse battery", next: "a brand new password" }, asSignedIn));
     expect(await getViewer(requestWith(elsewhere))).toBeNull();
     expect(await getViewer(requestWith(fresh))).not.toBeNull();
@@ -287,7 +312,10 @@ describe("roles", () => {
     const second = await createUser(t.db);
     const grant = await t.db.roleAssignment.create({ data: { userId: second.id, role: "admin" } });
     // Two admins removing each other at once: exactly one succeeds.
-    const results = await Promise.all([codeOf(revokeRole(keep.userId, grant.id, client())), codeOf(revokeRole(second.id, keep.id, client()))]);
+    const results = await Promise.all([
+      codeOf(revokeRole(keep.userId, grant.id, client())),
+      codeOf(revokeRole(second.id, keep.id, client())),
+    ]);
     expect(results.sort()).toEqual(["last_admin", "ok"]);
     expect(await t.db.roleAssignment.count({ where: { role: "admin" } })).toBe(1);
   });
@@ -332,7 +360,11 @@ describe("carts and accounts", () => {
     ]);
     const guestCookie = cookieOf(await serializeCartCookie(guest));
     const response = (await signInAction({
-      request: new Request("http://shop.test/sign-in", { method: "POST", body: new URLSearchParams({ email, password: "correct horse battery" }), headers: { Cookie: guestCookie } }),
+      request: new Request("http://shop.test/sign-in", {
+        method: "POST",
+        body: new URLSearchParams({ email, password: "correct horse battery" }),
+        headers: { Cookie: guestCookie },
+      }),
       params: {},
       context: {},
     })) as Response;
@@ -353,7 +385,10 @@ describe("carts and accounts", () => {
   it("sign-up with the honeypot filled creates nothing", async () => {
     const email = freshEmail();
     const result = (await signUpAction({
-      request: new Request("http://shop.test/sign-up", { method: "POST", body: new URLSearchParams({ email, name: "Bot", password: "a fine long password", website: "http://spam.example" }) }),
+      request: new Request("http://shop.test/sign-up", {
+        method: "POST",
+        body: new URLSearchParams({ email, name: "Bot", password: "a fine long password", website: "http://spam.example" }),
+      }),
       params: {},
       context: {},
     })) as unknown as { init: ResponseInit; data: { error: { code: string } } };
@@ -389,7 +424,13 @@ describe("fixes from the security review", () => {
     expect(await codeOf(signIn({ email, password: "correct horse battery" }, client()))).toBe("ok");
 
     // Even called directly, a password-only session stays password-only.
-    const fresh = cookieOf(await changePassword(userId, { current: "correct horse battery", next: "a brand new password" }, { ...client(), secondFactorPassed: false }));
+    const fresh = cookieOf(
+      await changePassword(
+        userId,
+        { current: "correct horse battery", next: "a brand new password" },
+        { ...client(), secondFactorPassed: false },
+      ),
+    );
     expect(await getViewer(requestWith(fresh))).toBeNull();
   });
 
@@ -416,7 +457,9 @@ describe("fixes from the security review", () => {
     expect(second).not.toBe(first);
     const { acceptInvitation } = await import("~/modules/accounts/auth.server");
     await acceptInvitation({ token: second, name: "Li", password: "my own long password" }, client());
-    expect(await codeOf(acceptInvitation({ token: first, name: "Thief", password: "someone else's password" }, client()))).toBe("link_invalid");
+    expect(await codeOf(acceptInvitation({ token: first, name: "Thief", password: "someone else's password" }, client()))).toBe(
+      "link_invalid",
+    );
     expect(await codeOf(signIn({ email, password: "my own long password" }, client()))).toBe("ok");
   });
 
@@ -439,7 +482,11 @@ describe("fixes from the security review", () => {
     const adminCookie = cookieOf(await createSession(adminUser.id, { secondFactor: true }));
     const { action } = await import("~/routes/admin.users.$id");
     await action({
-      request: new Request(`http://shop.test/admin/users/${userId}`, { method: "POST", headers: { Cookie: adminCookie }, body: new URLSearchParams({ intent: "end-sessions" }) }),
+      request: new Request(`http://shop.test/admin/users/${userId}`, {
+        method: "POST",
+        headers: { Cookie: adminCookie },
+        body: new URLSearchParams({ intent: "end-sessions" }),
+      }),
       params: { id: userId },
       context: {},
     });

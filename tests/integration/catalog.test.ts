@@ -15,7 +15,20 @@ describe("a product with no share rule in force", () => {
       data: { slug: "ruleless-coop", nameZh: "合作社", nameEn: "Coop", villageId: village.id, fundId: fund.id, status: "approved" },
     });
     const product = await t.db.product.create({
-      data: { slug: "ruleless-product", cooperativeId: cooperative.id, category: "fruit", nameZh: "无规则", nameEn: "No rule", descriptionZh: "-", descriptionEn: "-", priceMinor: 1000, unitZh: "件", unitEn: "piece", stock: 5, status: "listed" },
+      data: {
+        slug: "ruleless-product",
+        cooperativeId: cooperative.id,
+        category: "fruit",
+        nameZh: "无规则",
+        nameEn: "No rule",
+        descriptionZh: "-",
+        descriptionEn: "-",
+        priceMinor: 1000,
+        unitZh: "件",
+        unitEn: "piece",
+        stock: 5,
+        status: "listed",
+      },
     });
     const warn = console.warn;
     console.warn = () => {};

@@ -87,7 +87,16 @@ describe("confirming a payment", () => {
   it("refuses to pay an expired order and gives its stock back", async () => {
     const { product, order, providerRef } = await orderOf(4, 10);
     const later = new Date(Date.now() + 31 * 60_000);
-    expect(await confirmOrderPayment({ provider: "test", providerRef, amountMinor: order.totalMinor, currency: "CNY", causedBy: "test", now: later })).toMatchObject({
+    expect(
+      await confirmOrderPayment({
+        provider: "test",
+        providerRef,
+        amountMinor: order.totalMinor,
+        currency: "CNY",
+        causedBy: "test",
+        now: later,
+      }),
+    ).toMatchObject({
       outcome: "refused",
       reason: "expired",
     });
@@ -108,7 +117,11 @@ describe("expiring reservations", () => {
   it("expires pending orders past their deadline once, even when sweepers race", async () => {
     const { product, order } = await orderOf(5, 10);
     const later = new Date(Date.now() + 31 * 60_000);
-    const counts = await Promise.all([releaseExpiredReservations(later), releaseExpiredReservations(later), releaseExpiredReservations(later)]);
+    const counts = await Promise.all([
+      releaseExpiredReservations(later),
+      releaseExpiredReservations(later),
+      releaseExpiredReservations(later),
+    ]);
     expect(counts.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(1);
     expect(await stockOf(product.id)).toBe(10);
     expect((await t.db.order.findUniqueOrThrow({ where: { id: order.id } })).status).toBe("expired");

@@ -14,7 +14,13 @@ async function payViaTestGateway(orderId: string) {
   const { redirectTo } = await beginTestCheckout(orderId);
   const providerRef = redirectTo.split("/").pop()!;
   const payment = await t.db.payment.findFirstOrThrow({ where: { providerRef } });
-  return confirmOrderPayment({ provider: "test", providerRef, amountMinor: payment.amountMinor, currency: "CNY", causedBy: "gateway:test" });
+  return confirmOrderPayment({
+    provider: "test",
+    providerRef,
+    amountMinor: payment.amountMinor,
+    currency: "CNY",
+    causedBy: "gateway:test",
+  });
 }
 
 describe("buying two boxes of Lingshan lychees", () => {
@@ -27,7 +33,14 @@ describe("buying two boxes of Lingshan lychees", () => {
     expect(order.status).toBe("pending_payment");
     expect(order.totalMinor).toBe(63600n);
     const [line] = await t.db.orderLine.findMany({ where: { orderId: order.id } });
-    expect(line).toMatchObject({ unitPriceMinor: 31800, quantity: 2, lineTotalMinor: 63600n, shareBps: 100, fundShareMinor: 636n, cooperativeMinor: 62964n });
+    expect(line).toMatchObject({
+      unitPriceMinor: 31800,
+      quantity: 2,
+      lineTotalMinor: 63600n,
+      shareBps: 100,
+      fundShareMinor: 636n,
+      cooperativeMinor: 62964n,
+    });
     expect((await productBySlug(t.db, "lingshan-lychee")).stock).toBe(stockBefore - 2);
     expect(await t.db.cartItem.count({ where: { cartId } })).toBe(0);
 
@@ -89,7 +102,13 @@ describe("buying two boxes of Lingshan lychees", () => {
     const cartId = await cartWith(t.db, [{ productId: lychee.id, quantity: 2 }]);
     const order = await placeOrder({ cartId, contact: shanghaiBuyer });
     await t.db.shareRule.create({
-      data: { scope: "product", productId: lychee.id, fundId: lychee.cooperative.fundId, bps: 500, effectiveFrom: new Date(Date.now() - 1000) },
+      data: {
+        scope: "product",
+        productId: lychee.id,
+        fundId: lychee.cooperative.fundId,
+        bps: 500,
+        effectiveFrom: new Date(Date.now() - 1000),
+      },
     });
     expect((await payViaTestGateway(order.id)).outcome).toBe("paid");
     const line = await t.db.orderLine.findFirstOrThrow({ where: { orderId: order.id } });

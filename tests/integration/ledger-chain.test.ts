@@ -36,7 +36,11 @@ async function tamper(sql: string, values: unknown[] = []) {
 }
 
 function runCommand(script: string) {
-  const result = spawnSync(process.execPath, ["--import", "tsx", script], { env: { ...process.env, DATABASE_URL: t.url }, encoding: "utf8", timeout: 60_000 });
+  const result = spawnSync(process.execPath, ["--import", "tsx", script], {
+    env: { ...process.env, DATABASE_URL: t.url },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return { code: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -91,12 +95,20 @@ describe("the ledger chain", () => {
   it("altering one posting as a superuser makes ledger:verify name that transaction, and ledger:check fail", async () => {
     const order = await paidOrder();
     await paidOrder(); // a later transaction, so the altered one is not simply the last
-    const transaction = await t.db.ledgerTransaction.findUniqueOrThrow({ where: { idempotencyKey: `order:${order.id}:capture` }, include: { chain: true } });
-    const fundPosting = await t.db.ledgerPosting.findFirstOrThrow({ where: { transactionId: transaction.id, account: { code: { startsWith: "fund:" } } } });
+    const transaction = await t.db.ledgerTransaction.findUniqueOrThrow({
+      where: { idempotencyKey: `order:${order.id}:capture` },
+      include: { chain: true },
+    });
+    const fundPosting = await t.db.ledgerPosting.findFirstOrThrow({
+      where: { transactionId: transaction.id, account: { code: { startsWith: "fund:" } } },
+    });
     await tamper("UPDATE ledger_posting SET amount_minor = amount_minor - 100 WHERE id = $1", [String(fundPosting.id)]);
 
     const report = await verifyLedgerChain(t.db);
-    expect(report).toMatchObject({ ok: false, firstBad: { transactionId: String(transaction.id), sequence: String(transaction.chain!.sequence) } });
+    expect(report).toMatchObject({
+      ok: false,
+      firstBad: { transactionId: String(transaction.id), sequence: String(transaction.chain!.sequence) },
+    });
 
     const verify = runCommand("scripts/ledger/verify.ts");
     expect(verify.code).toBe(1);
@@ -117,8 +129,13 @@ describe("chaining transactions written before the chain existed", () => {
     await client.connect();
     try {
       await client.query("BEGIN");
-      const { rows } = await client.query("INSERT INTO ledger_transaction (idempotency_key, kind, memo, caused_by) VALUES ('legacy:1', 'test', 'legacy', 'test') RETURNING id");
-      await client.query("INSERT INTO ledger_posting (transaction_id, account_id, amount_minor, currency) VALUES ($1, $2, 7, 'CNY'), ($1, $3, -7, 'CNY')", [rows[0].id, String(accounts[0].id), String(accounts[1].id)]);
+      const { rows } = await client.query(
+        "INSERT INTO ledger_transaction (idempotency_key, kind, memo, caused_by) VALUES ('legacy:1', 'test', 'legacy', 'test') RETURNING id",
+      );
+      await client.query(
+        "INSERT INTO ledger_posting (transaction_id, account_id, amount_minor, currency) VALUES ($1, $2, 7, 'CNY'), ($1, $3, -7, 'CNY')",
+        [rows[0].id, String(accounts[0].id), String(accounts[1].id)],
+      );
       await client.query("UPDATE ledger_account SET balance_minor = balance_minor + 7 WHERE id = $1", [String(accounts[0].id)]);
       await client.query("UPDATE ledger_account SET balance_minor = balance_minor - 7 WHERE id = $1", [String(accounts[1].id)]);
       await client.query("COMMIT");
@@ -143,7 +160,8 @@ describe("chaining a large backlog", () => {
     const specs = [paymentProviderAccount("backlog", "CNY"), cooperativePayableAccount(coop, "CNY")];
     await t.db.$transaction((tx) => ensureLedgerAccounts(tx, specs));
     const accounts = await t.db.ledgerAccount.findMany({ where: { code: { in: specs.map((s) => s.code) } }, orderBy: { id: "asc" } });
-    await t.sql(`
+    await t.sql(
+      `
       WITH tx AS (
         INSERT INTO ledger_transaction (idempotency_key, kind, memo, caused_by)
         SELECT 'backlog:' || g, 'test', 'backlog', 'test' FROM generate_series(1, 4500) AS g RETURNING id

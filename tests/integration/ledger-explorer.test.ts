@@ -15,9 +15,20 @@ const t = useTestDatabase();
 
 async function paidLychees(paidAt = new Date()) {
   const lychee = await productBySlug(t.db, "lingshan-lychee");
-  const order = await placeOrder({ cartId: await cartWith(t.db, [{ productId: lychee.id, quantity: 2 }]), contact: shanghaiBuyer, now: paidAt });
+  const order = await placeOrder({
+    cartId: await cartWith(t.db, [{ productId: lychee.id, quantity: 2 }]),
+    contact: shanghaiBuyer,
+    now: paidAt,
+  });
   const ref = (await beginTestCheckout(order.id, paidAt)).redirectTo.split("/").pop()!;
-  await confirmOrderPayment({ provider: "test", providerRef: ref, amountMinor: order.totalMinor, currency: "CNY", causedBy: "test", now: paidAt });
+  await confirmOrderPayment({
+    provider: "test",
+    providerRef: ref,
+    amountMinor: order.totalMinor,
+    currency: "CNY",
+    causedBy: "test",
+    now: paidAt,
+  });
   return order;
 }
 
@@ -43,8 +54,12 @@ describe("the ledger explorer", () => {
     expect(new Set(byOrder.map((r) => r.orderNumber))).toEqual(new Set([old.number]));
     // The ledger dates a transaction when it is written.
     const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-    expect(await ledgerPage(fund.id, parseLedgerFilters(new URLSearchParams({ from: today, to: today })), { limit: 100 })).toHaveLength(all.length);
-    expect(await ledgerPage(fund.id, parseLedgerFilters(new URLSearchParams({ from: "2020-01-01", to: "2020-01-31" })), { limit: 100 })).toHaveLength(0);
+    expect(await ledgerPage(fund.id, parseLedgerFilters(new URLSearchParams({ from: today, to: today })), { limit: 100 })).toHaveLength(
+      all.length,
+    );
+    expect(
+      await ledgerPage(fund.id, parseLedgerFilters(new URLSearchParams({ from: "2020-01-01", to: "2020-01-31" })), { limit: 100 }),
+    ).toHaveLength(0);
     const first = await ledgerPage(fund.id, parseLedgerFilters(new URLSearchParams()), { limit: 3 });
     const second = await ledgerPage(fund.id, parseLedgerFilters(new URLSearchParams()), { limit: 3, before: first.at(-1)!.postingId });
     expect(second[0].postingId < first.at(-1)!.postingId).toBe(true);
@@ -72,12 +87,19 @@ describe("the ledger explorer", () => {
     const cookie = await managerCookie(fund.id);
     const { loader } = await import("~/routes/manage.funds.$slug_.ledger[.]csv");
     const get = (query: string) =>
-      loader({ request: new Request(`http://shop.test/manage/funds/${fund.slug}/ledger.csv?${query}`, { headers: { Cookie: cookie } }), params: { slug: fund.slug }, context: {} }).catch((r: Response) => r);
+      loader({
+        request: new Request(`http://shop.test/manage/funds/${fund.slug}/ledger.csv?${query}`, { headers: { Cookie: cookie } }),
+        params: { slug: fund.slug },
+        context: {},
+      }).catch((r: Response) => r);
     const response = await get("account=pending&kind=payment_captured");
     expect(response.status).toBe(200);
     expect(response.headers.get("Content-Type")).toContain("text/csv");
     const text = await response.text();
-    const lines = text.replace(/^\uFEFF/, "").trim().split("\n");
+    const lines = text
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\n");
     expect(lines[0]).toBe("sequence,transaction_id,created_at,kind,memo,account,amount_minor,amount,currency,order_number");
     expect(lines.slice(1).every((l) => l.includes(",-636,-6.36,CNY,HS-"))).toBe(true);
     const empty = await get("from=2020-01-01&to=2020-01-31");
@@ -90,7 +112,11 @@ describe("the ledger explorer", () => {
     const cookie = await managerCookie(fund.id);
     const { action } = await import("~/routes/manage.funds.$slug");
     const result = (await action({
-      request: new Request(`http://shop.test/manage/funds/${fund.slug}`, { method: "POST", headers: { Cookie: cookie }, body: new URLSearchParams({ intent: "verify" }) }),
+      request: new Request(`http://shop.test/manage/funds/${fund.slug}`, {
+        method: "POST",
+        headers: { Cookie: cookie },
+        body: new URLSearchParams({ intent: "verify" }),
+      }),
       params: { slug: fund.slug },
       context: {},
     })) as unknown as { data: { verified: { ok: boolean; links: number } } };

@@ -18,9 +18,20 @@ const t = useTestDatabase();
 
 async function paidLychees(paidAt = new Date()) {
   const lychee = await productBySlug(t.db, "lingshan-lychee");
-  const order = await placeOrder({ cartId: await cartWith(t.db, [{ productId: lychee.id, quantity: 2 }]), contact: { ...shanghaiBuyer, street: "世纪大道 \"100\" 号, 3楼\n东" }, now: paidAt });
+  const order = await placeOrder({
+    cartId: await cartWith(t.db, [{ productId: lychee.id, quantity: 2 }]),
+    contact: { ...shanghaiBuyer, street: '世纪大道 "100" 号, 3楼\n东' },
+    now: paidAt,
+  });
   const ref = (await beginTestCheckout(order.id, paidAt)).redirectTo.split("/").pop()!;
-  await confirmOrderPayment({ provider: "test", providerRef: ref, amountMinor: order.totalMinor, currency: "CNY", causedBy: "test", now: paidAt });
+  await confirmOrderPayment({
+    provider: "test",
+    providerRef: ref,
+    amountMinor: order.totalMinor,
+    currency: "CNY",
+    causedBy: "test",
+    now: paidAt,
+  });
   return order;
 }
 
@@ -107,7 +118,13 @@ describe("receipts that prove themselves", () => {
     expect(receipt.contributions[0].status).toBe("available");
 
     const line = await t.db.orderLine.findFirstOrThrow({ where: { orderId: order.id } });
-    await recordRefund({ provider: "test", providerRef: `all-${order.id}`, orderLineId: line.id, amountMinor: line.lineTotalMinor, causedBy: "test" });
+    await recordRefund({
+      provider: "test",
+      providerRef: `all-${order.id}`,
+      orderLineId: line.id,
+      amountMinor: line.lineTotalMinor,
+      causedBy: "test",
+    });
     receipt = await loadOrderContributions(order.id);
     expect(receipt.contributions[0].status).toBe("refunded");
   });
@@ -118,11 +135,19 @@ describe("looking up an order's contribution", () => {
     const order = await paidLychees();
     const { action } = await import("~/routes/contribution");
     const ask = (fields: Record<string, string>, ip = "203.0.113.5") =>
-      action({ request: new Request("http://shop.test/contribution", { method: "POST", body: new URLSearchParams(fields) }), params: {}, context: { clientIp: ip } }) as Promise<any>;
+      action({
+        request: new Request("http://shop.test/contribution", { method: "POST", body: new URLSearchParams(fields) }),
+        params: {},
+        context: { clientIp: ip },
+      }) as Promise<any>;
     const found = await ask({ number: order.number.toLowerCase(), email: "BUYER@example.com" });
     expect(found.contributions[0].amountMinor).toBe(636n);
     expect(JSON.stringify(found, (_k, v) => (typeof v === "bigint" ? String(v) : v))).not.toContain("王小明");
-    for (const miss of [{ number: order.number, email: "someone@else.com" }, { number: "HS-000000-AAAAAA", email: "buyer@example.com" }, { number: "nonsense", email: "x" }]) {
+    for (const miss of [
+      { number: order.number, email: "someone@else.com" },
+      { number: "HS-000000-AAAAAA", email: "buyer@example.com" },
+      { number: "nonsense", email: "x" },
+    ]) {
       const answer = await ask(miss);
       expect(answer.init.status).toBe(404);
       expect(answer.data.error.code).toBe("lookup_not_found");
@@ -133,7 +158,14 @@ describe("looking up an order's contribution", () => {
     const { action } = await import("~/routes/contribution");
     let last: any;
     for (let i = 0; i < 11; i++) {
-      last = await action({ request: new Request("http://shop.test/contribution", { method: "POST", body: new URLSearchParams({ number: "HS-000000-AAAAAA", email: "a@b.c" }) }), params: {}, context: { clientIp: "198.51.100.77" } });
+      last = await action({
+        request: new Request("http://shop.test/contribution", {
+          method: "POST",
+          body: new URLSearchParams({ number: "HS-000000-AAAAAA", email: "a@b.c" }),
+        }),
+        params: {},
+        context: { clientIp: "198.51.100.77" },
+      });
     }
     expect(last.init.status).toBe(429);
   });

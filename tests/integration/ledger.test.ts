@@ -15,7 +15,13 @@ async function paidOrder(quantity = 2) {
   const cartId = await cartWith(t.db, [{ productId: product.id, quantity }]);
   const order = await placeOrder({ cartId, contact: shanghaiBuyer });
   const { redirectTo } = await beginTestCheckout(order.id);
-  await confirmOrderPayment({ provider: "test", providerRef: redirectTo.split("/").pop()!, amountMinor: order.totalMinor, currency: "CNY", causedBy: "test" });
+  await confirmOrderPayment({
+    provider: "test",
+    providerRef: redirectTo.split("/").pop()!,
+    amountMinor: order.totalMinor,
+    currency: "CNY",
+    causedBy: "test",
+  });
   return order;
 }
 

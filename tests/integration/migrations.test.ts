@@ -18,7 +18,9 @@ describe("migrations", () => {
   it("would be caught disagreeing: a field added to the schema alone shows in the diff", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hs-schema-"));
     const schemaPath = path.join(dir, "schema.prisma");
-    const schema = fs.readFileSync("prisma/schema.prisma", "utf8").replace("model Village {", "model Village {\n  mottoZh String? @map(\"motto_zh\")");
+    const schema = fs
+      .readFileSync("prisma/schema.prisma", "utf8")
+      .replace("model Village {", 'model Village {\n  mottoZh String? @map("motto_zh")');
     fs.writeFileSync(schemaPath, schema);
     try {
       const diff = await diffMigrationsToSchema({ server: server(), schemaPath });

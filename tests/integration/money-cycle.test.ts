@@ -30,9 +30,20 @@ const DAY = 24 * 60 * 60_000;
 
 async function paidLychees(quantity = 2, paidAt = new Date()) {
   const lychee = await productBySlug(t.db, "lingshan-lychee");
-  const order = await placeOrder({ cartId: await cartWith(t.db, [{ productId: lychee.id, quantity }]), contact: shanghaiBuyer, now: paidAt });
+  const order = await placeOrder({
+    cartId: await cartWith(t.db, [{ productId: lychee.id, quantity }]),
+    contact: shanghaiBuyer,
+    now: paidAt,
+  });
   const ref = (await beginTestCheckout(order.id, paidAt)).redirectTo.split("/").pop()!;
-  await confirmOrderPayment({ provider: "test", providerRef: ref, amountMinor: order.totalMinor, currency: "CNY", causedBy: "test", now: paidAt });
+  await confirmOrderPayment({
+    provider: "test",
+    providerRef: ref,
+    amountMinor: order.totalMinor,
+    currency: "CNY",
+    causedBy: "test",
+    now: paidAt,
+  });
   const line = await t.db.orderLine.findFirstOrThrow({ where: { orderId: order.id } });
   return { order, line };
 }
@@ -42,7 +53,11 @@ async function balance(code: string) {
   return account ? -account.balanceMinor : 0n; // liabilities, read as people do
 }
 const fundId = async () => (await t.db.fund.findUniqueOrThrow({ where: { slug: "lychee-town-relief" } })).id;
-const codeOf = async (promise: Promise<unknown>) => promise.then(() => "ok", (e) => (e instanceof UserError ? e.code : String(e)));
+const codeOf = async (promise: Promise<unknown>) =>
+  promise.then(
+    () => "ok",
+    (e) => (e instanceof UserError ? e.code : String(e)),
+  );
 
 describe("maturation", () => {
   it("moves a contribution from pending to available when the refund window closes, once, even with several runners", async () => {
@@ -67,7 +82,9 @@ describe("refunds", () => {
     const pendingBefore = await balance(`fund:${fund}:pending`);
     await recordRefund({ provider: "test", providerRef: "r-1", orderLineId: line.id, amountMinor: 10001n, causedBy: "test" });
     await recordRefund({ provider: "test", providerRef: "r-2", orderLineId: line.id, amountMinor: "20000", causedBy: "test" });
-    expect(await codeOf(recordRefund({ provider: "test", providerRef: "r-3", orderLineId: line.id, amountMinor: 40000n, causedBy: "test" }))).toBe("refund_too_large");
+    expect(
+      await codeOf(recordRefund({ provider: "test", providerRef: "r-3", orderLineId: line.id, amountMinor: 40000n, causedBy: "test" })),
+    ).toBe("refund_too_large");
     await recordRefund({ provider: "test", providerRef: "r-4", orderLineId: line.id, amountMinor: 33599n, causedBy: "test" });
     const fundNet = await t.sql(
       `SELECT coalesce(sum(p.amount_minor), 0)::text AS net FROM ledger_posting p JOIN ledger_account a ON a.id = p.account_id
@@ -79,32 +96,63 @@ describe("refunds", () => {
     const refunds = await t.db.refund.findMany({ where: { orderLineId: line.id } });
     expect(refunds.reduce((sum, r) => sum + r.fundReversalMinor, 0n)).toBe(636n);
     // A replay of a provider's refund has no second effect.
-    expect((await recordRefund({ provider: "test", providerRef: "r-1", orderLineId: line.id, amountMinor: 10001n, causedBy: "test" })).created).toBe(false);
+    expect(
+      (await recordRefund({ provider: "test", providerRef: "r-1", orderLineId: line.id, amountMinor: 10001n, causedBy: "test" })).created,
+    ).toBe(false);
     expect(await t.db.ledgerTransaction.count({ where: { orderId: order.id, kind: "refund" } })).toBe(3);
   });
 
   it("refuses a zero, negative or fractional refund and a refund of an unpaid order, changing nothing", async () => {
     const { line } = await paidLychees(1);
     for (const amount of ["0", "-5", "1.5", "abc", 0n]) {
-      expect(await codeOf(recordRefund({ provider: "test", providerRef: `bad-${String(amount)}`, orderLineId: line.id, amountMinor: amount, causedBy: "test" }))).toBe("refund_amount_invalid");
+      expect(
+        await codeOf(
+          recordRefund({
+            provider: "test",
+            providerRef: `bad-${String(amount)}`,
+            orderLineId: line.id,
+            amountMinor: amount,
+            causedBy: "test",
+          }),
+        ),
+      ).toBe("refund_amount_invalid");
     }
     const lychee = await productBySlug(t.db, "lingshan-lychee");
     const unpaid = await placeOrder({ cartId: await cartWith(t.db, [{ productId: lychee.id, quantity: 1 }]), contact: shanghaiBuyer });
     const unpaidLine = await t.db.orderLine.findFirstOrThrow({ where: { orderId: unpaid.id } });
-    expect(await codeOf(recordRefund({ provider: "test", providerRef: "unpaid", orderLineId: unpaidLine.id, amountMinor: 100n, causedBy: "test" }))).toBe("refund_not_paid");
+    expect(
+      await codeOf(
+        recordRefund({ provider: "test", providerRef: "unpaid", orderLineId: unpaidLine.id, amountMinor: 100n, causedBy: "test" }),
+      ),
+    ).toBe("refund_not_paid");
     expect(await t.db.refund.count({ where: { orderLineId: { in: [line.id, unpaidLine.id] } } })).toBe(0);
   });
 
   it("500 sales, then two concurrent full refunds of each: exactly 500 take effect and the invariants hold", async () => {
     const lines = [];
-    for (let batch = 0; batch < 25; batch++) lines.push(...(await Promise.all(Array.from({ length: 20 }, () => paidLychees(1)))).map((s) => s.line));
+    for (let batch = 0; batch < 25; batch++)
+      lines.push(...(await Promise.all(Array.from({ length: 20 }, () => paidLychees(1)))).map((s) => s.line));
     // Each line's two refunds race each other; lines go in waves of 50 (100 refunds at once).
     const results: PromiseSettledResult<unknown>[] = [];
     for (let i = 0; i < lines.length; i += 50) {
-      const wave = lines.slice(i, i + 50).flatMap((line) => [
-        recordRefund({ provider: "test", providerRef: `full-a-${line.id}`, orderLineId: line.id, amountMinor: line.lineTotalMinor, causedBy: "test" }),
-        recordRefund({ provider: "test", providerRef: `full-b-${line.id}`, orderLineId: line.id, amountMinor: line.lineTotalMinor, causedBy: "test" }),
-      ]);
+      const wave = lines
+        .slice(i, i + 50)
+        .flatMap((line) => [
+          recordRefund({
+            provider: "test",
+            providerRef: `full-a-${line.id}`,
+            orderLineId: line.id,
+            amountMinor: line.lineTotalMinor,
+            causedBy: "test",
+          }),
+          recordRefund({
+            provider: "test",
+            providerRef: `full-b-${line.id}`,
+            orderLineId: line.id,
+            amountMinor: line.lineTotalMinor,
+            causedBy: "test",
+          }),
+        ]);
       results.push(...(await Promise.allSettled(wave)));
     }
     const done = results.filter((r) => r.status === "fulfilled");
@@ -126,16 +174,27 @@ describe("refunds", () => {
     await matureContributions();
     // Commit everything available, so a late refund finds nothing there.
     const available = await balance(`fund:${fund}:available`);
-    const all = await proposeDisbursement(manager.id, fund, { village: "那丽村", project: "房屋修缮", purpose: "结对帮扶", amountMinor: String(available), plannedDate: new Date().toISOString().slice(0, 10) });
+    const all = await proposeDisbursement(manager.id, fund, {
+      village: "那丽村",
+      project: "房屋修缮",
+      purpose: "结对帮扶",
+      amountMinor: String(available),
+      plannedDate: new Date().toISOString().slice(0, 10),
+    });
     await approveDisbursement(approver.id, all.id);
     expect(await balance(`fund:${fund}:available`)).toBe(0n);
     await recordRefund({ provider: "test", providerRef: "late", orderLineId: line.id, amountMinor: line.lineTotalMinor, causedBy: "test" });
     expect(await balance(`fund:${fund}:available`)).toBe(0n);
-    const cover = await t.db.ledgerTransaction.findUniqueOrThrow({ where: { idempotencyKey: "refund:test:late:platform-cover" }, include: { postings: { include: { account: true } } } });
+    const cover = await t.db.ledgerTransaction.findUniqueOrThrow({
+      where: { idempotencyKey: "refund:test:late:platform-cover" },
+      include: { postings: { include: { account: true } } },
+    });
     expect(cover.kind).toBe("platform_cover");
     expect(cover.postings.find((p) => p.account.code === "platform:relief_cover")!.amountMinor).toBe(636n);
     // The database itself refuses a negative available balance.
-    await expect(t.sql(`UPDATE ledger_account SET balance_minor = 1 WHERE code = 'fund:${fund}:available'`)).rejects.toThrow(/fund_available_not_negative/);
+    await expect(t.sql(`UPDATE ledger_account SET balance_minor = 1 WHERE code = 'fund:${fund}:available'`)).rejects.toThrow(
+      /fund_available_not_negative/,
+    );
   });
 });
 
@@ -149,10 +208,22 @@ describe("disbursements", () => {
     const available = await balance(`fund:${fund}:available`);
     const today = new Date().toISOString().slice(0, 10);
 
-    const tooMuch = await proposeDisbursement(proposer.id, fund, { village: "那丽村", project: "x", purpose: "y", amountMinor: String(available + 1n), plannedDate: today });
+    const tooMuch = await proposeDisbursement(proposer.id, fund, {
+      village: "那丽村",
+      project: "x",
+      purpose: "y",
+      amountMinor: String(available + 1n),
+      plannedDate: today,
+    });
     expect(await codeOf(approveDisbursement(approver.id, tooMuch.id))).toBe("disbursement_exceeds_available");
 
-    const d = await proposeDisbursement(proposer.id, fund, { village: "那丽村", project: "房屋修缮", purpose: "结对帮扶奖励", amountMinor: "500", plannedDate: today });
+    const d = await proposeDisbursement(proposer.id, fund, {
+      village: "那丽村",
+      project: "房屋修缮",
+      purpose: "结对帮扶奖励",
+      amountMinor: "500",
+      plannedDate: today,
+    });
     expect(await codeOf(approveDisbursement(proposer.id, d.id))).toBe("disbursement_four_eyes");
     expect(await codeOf(markDisbursementPaid(approver.id, d.id, "BANK-1"))).toBe("disbursement_not_approved");
     await approveDisbursement(approver.id, d.id);
@@ -188,10 +259,14 @@ describe("cooperative payouts", () => {
     const admin = await createUser(t.db);
     await paidLychees(1);
     const owed = await balance(`coop:${coop.id}:payable`);
-    expect(await codeOf(recordCooperativePayout(admin.id, coop.id, { amountMinor: String(owed + 1n), bankReference: "B-0" }))).toBe("payout_exceeds_owed");
+    expect(await codeOf(recordCooperativePayout(admin.id, coop.id, { amountMinor: String(owed + 1n), bankReference: "B-0" }))).toBe(
+      "payout_exceeds_owed",
+    );
     await recordCooperativePayout(admin.id, coop.id, { amountMinor: "10000", bankReference: "B-1" });
     await recordCooperativePayout(admin.id, coop.id, { amountMinor: "10000", bankReference: "B-1" });
-    expect(await codeOf(recordCooperativePayout(admin.id, coop.id, { amountMinor: "9999", bankReference: "B-1" }))).toBe("payout_reference_reused");
+    expect(await codeOf(recordCooperativePayout(admin.id, coop.id, { amountMinor: "9999", bankReference: "B-1" }))).toBe(
+      "payout_reference_reused",
+    );
     expect(await balance(`coop:${coop.id}:payable`)).toBe(owed - 10000n);
   });
 });
@@ -240,15 +315,23 @@ describe("evidence", () => {
     const otherFund = await t.db.fund.findUniqueOrThrow({ where: { slug: "qinzhou-party-flag-relief" } });
     await t.db.roleAssignment.create({ data: { userId: other.id, role: "fund_manager", fundId: otherFund.id } });
     const pdf = Buffer.from("%PDF-1.4 quote");
-    const d = await proposeDisbursement(manager.id, fund.id, { village: "那丽村", project: "修缮", purpose: "报价见附件", amountMinor: "100", plannedDate: new Date().toISOString().slice(0, 10) }, new Date(), [
-      { filename: "报价.pdf", contentType: "application/pdf", data: pdf },
-    ]);
+    const d = await proposeDisbursement(
+      manager.id,
+      fund.id,
+      { village: "那丽村", project: "修缮", purpose: "报价见附件", amountMinor: "100", plannedDate: new Date().toISOString().slice(0, 10) },
+      new Date(),
+      [{ filename: "报价.pdf", contentType: "application/pdf", data: pdf }],
+    );
     const evidence = await t.db.disbursementEvidence.findFirstOrThrow({ where: { disbursementId: d.id } });
     const { createSession } = await import("~/modules/accounts/session.server");
     const { cookieOf } = await import("../support/personas");
     const { loader } = await import("~/routes/manage.funds.$slug_.evidence.$id");
     const get = (cookie: string, slug: string) =>
-      loader({ request: new Request(`http://shop.test/manage/funds/${slug}/evidence/${evidence.id}`, { headers: { Cookie: cookie } }), params: { slug, id: evidence.id }, context: {} }).catch((r: Response) => r);
+      loader({
+        request: new Request(`http://shop.test/manage/funds/${slug}/evidence/${evidence.id}`, { headers: { Cookie: cookie } }),
+        params: { slug, id: evidence.id },
+        context: {},
+      }).catch((r: Response) => r);
     const mine = cookieOf(await createSession(manager.id, { secondFactor: true }));
     const theirs = cookieOf(await createSession(other.id, { secondFactor: true }));
     const ok = await get(mine, fund.slug);
@@ -278,7 +361,15 @@ describe("the cooperative's books", () => {
     const cookie = cookieOf(await createSession(admin.id, { secondFactor: true }));
     const { action } = await import("~/routes/admin.cooperatives");
     const pay = (fields: Record<string, string>) =>
-      action({ request: new Request("http://shop.test/admin/cooperatives", { method: "POST", headers: { Cookie: cookie }, body: new URLSearchParams(fields) }), params: {}, context: {} }) as Promise<any>;
+      action({
+        request: new Request("http://shop.test/admin/cooperatives", {
+          method: "POST",
+          headers: { Cookie: cookie },
+          body: new URLSearchParams(fields),
+        }),
+        params: {},
+        context: {},
+      }) as Promise<any>;
     expect((await pay({ cooperative: coop.slug, amount: "100.5", bankReference: "ABC-1" })).paid).toBe(coop.slug);
     expect((await pay({ cooperative: coop.slug, amount: "0", bankReference: "ABC-2" })).data.error.code).toBe("amount_invalid");
     expect((await pay({ cooperative: coop.slug, amount: "1.001", bankReference: "ABC-3" })).data.error.code).toBe("amount_invalid");
@@ -296,8 +387,12 @@ describe("the fund dashboard's totals", () => {
     // (Earlier tests in this file captured, matured, refunded, covered, committed and paid.)
     const totals = await fundTotals(fund.id);
     const sum = async (sql: string) => BigInt((await t.sql(sql, [fund.id])).rows[0].total ?? "0");
-    const received = await sum(`SELECT (-sum(p.amount_minor))::text AS total FROM ledger_posting p JOIN ledger_transaction t ON t.id = p.transaction_id JOIN ledger_account a ON a.id = p.account_id WHERE a.fund_id = $1 AND a.code LIKE '%:pending' AND t.kind = 'payment_captured'`);
-    const reversed = await sum(`SELECT sum(p.amount_minor)::text AS total FROM ledger_posting p JOIN ledger_transaction t ON t.id = p.transaction_id JOIN ledger_account a ON a.id = p.account_id WHERE a.fund_id = $1 AND t.kind = 'refund'`);
+    const received = await sum(
+      `SELECT (-sum(p.amount_minor))::text AS total FROM ledger_posting p JOIN ledger_transaction t ON t.id = p.transaction_id JOIN ledger_account a ON a.id = p.account_id WHERE a.fund_id = $1 AND a.code LIKE '%:pending' AND t.kind = 'payment_captured'`,
+    );
+    const reversed = await sum(
+      `SELECT sum(p.amount_minor)::text AS total FROM ledger_posting p JOIN ledger_transaction t ON t.id = p.transaction_id JOIN ledger_account a ON a.id = p.account_id WHERE a.fund_id = $1 AND t.kind = 'refund'`,
+    );
     expect(totals.received).toBe(received);
     expect(totals.reversed).toBe(reversed);
     expect(totals.received).toBeGreaterThan(0n);

@@ -18,7 +18,16 @@ describe("concurrent money paths", () => {
     const orders = [];
     for (let i = 0; i < 24; i++) {
       // Alternate line order so orders hold products in both orders in their carts.
-      const lines = i % 2 === 0 ? [{ productId: a.id, quantity: 2 }, { productId: b.id, quantity: 1 }] : [{ productId: b.id, quantity: 3 }, { productId: a.id, quantity: 1 }];
+      const lines =
+        i % 2 === 0
+          ? [
+              { productId: a.id, quantity: 2 },
+              { productId: b.id, quantity: 1 },
+            ]
+          : [
+              { productId: b.id, quantity: 3 },
+              { productId: a.id, quantity: 1 },
+            ];
       const order = await placeOrder({ cartId: await cartWith(t.db, lines), contact: shanghaiBuyer });
       const ref = (await beginTestCheckout(order.id)).redirectTo.split("/").pop()!;
       orders.push({ order, ref, i });
@@ -28,14 +37,28 @@ describe("concurrent money paths", () => {
     const work: Promise<unknown>[] = [releaseExpiredReservations(late), releaseExpiredReservations(late)];
     for (const { order, ref, i } of orders) {
       if (i % 3 === 0) work.push(recordPaymentDeclined({ provider: "test", providerRef: ref, code: "card_declined" }));
-      else work.push(confirmOrderPayment({ provider: "test", providerRef: ref, amountMinor: order.totalMinor, currency: "CNY", causedBy: "test", now: i % 2 ? late : new Date() }));
+      else
+        work.push(
+          confirmOrderPayment({
+            provider: "test",
+            providerRef: ref,
+            amountMinor: order.totalMinor,
+            currency: "CNY",
+            causedBy: "test",
+            now: i % 2 ? late : new Date(),
+          }),
+        );
     }
     const results = await Promise.allSettled(work);
     expect(results.filter((r) => r.status === "rejected")).toEqual([]);
 
     const final = await t.db.order.findMany({ where: { id: { in: orders.map((o) => o.order.id) } }, include: { lines: true } });
     const held = (productId: string) =>
-      final.filter((o) => o.status === "paid" || o.status === "pending_payment").flatMap((o) => o.lines).filter((l) => l.productId === productId).reduce((sum, l) => sum + l.quantity, 0);
+      final
+        .filter((o) => o.status === "paid" || o.status === "pending_payment")
+        .flatMap((o) => o.lines)
+        .filter((l) => l.productId === productId)
+        .reduce((sum, l) => sum + l.quantity, 0);
     expect((await t.db.product.findUniqueOrThrow({ where: { id: a.id } })).stock).toBe(1000 - held(a.id));
     expect((await t.db.product.findUniqueOrThrow({ where: { id: b.id } })).stock).toBe(1000 - held(b.id));
     const paid = final.filter((o) => o.status === "paid");
@@ -46,7 +69,10 @@ describe("concurrent money paths", () => {
   it("a double-submitted order form places one order and reserves the stock once", async () => {
     const product = await createProduct(t.db, { stock: 10 });
     const cartId = await cartWith(t.db, [{ productId: product.id, quantity: 3 }]);
-    const results = await Promise.allSettled([placeOrder({ cartId, contact: shanghaiBuyer }), placeOrder({ cartId, contact: shanghaiBuyer })]);
+    const results = await Promise.allSettled([
+      placeOrder({ cartId, contact: shanghaiBuyer }),
+      placeOrder({ cartId, contact: shanghaiBuyer }),
+    ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const refused = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     expect(refused?.reason).toMatchObject({ code: "cart_empty" });

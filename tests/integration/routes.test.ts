@@ -33,7 +33,13 @@ describe("checkout action", () => {
     const cartId = await cartWith(t.db, [{ productId: lychee.id, quantity: 2 }]);
     const cookie = await serializeCartCookie(cartId);
     const response = (await checkoutAction(
-      args(post("/checkout", { ...shanghaiBuyer, totalMinor: "1", priceMinor: "1", unitPriceMinor: "1", shareBps: "0", fundShareMinor: "0" }, cookie)),
+      args(
+        post(
+          "/checkout",
+          { ...shanghaiBuyer, totalMinor: "1", priceMinor: "1", unitPriceMinor: "1", shareBps: "0", fundShareMinor: "0" },
+          cookie,
+        ),
+      ),
     )) as Response;
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toMatch(/^\/pay\/test\/test_[0-9a-f]+$/);
@@ -80,7 +86,9 @@ describe("adding to the cart", () => {
     ["99999999999", "quantity_too_large", 400],
   ])("refuses quantity %s with %s", async (quantity, code, status) => {
     const duck = await productBySlug(t.db, "hengshan-sea-egg-duck");
-    const result = (await productAction(args(post("/products/x", { productId: duck.id, quantity }), { slug: duck.slug }))) as unknown as DataResult;
+    const result = (await productAction(
+      args(post("/products/x", { productId: duck.id, quantity }), { slug: duck.slug }),
+    )) as unknown as DataResult;
     expect(result.init?.status).toBe(status);
     expect(result.data.error.code).toBe(code);
   });
@@ -88,10 +96,14 @@ describe("adding to the cart", () => {
   it("refuses more than the stock, with how many are left, and an unknown or unlisted product", async () => {
     const duck = await productBySlug(t.db, "hengshan-sea-egg-duck");
     await t.db.product.update({ where: { id: duck.id }, data: { stock: 3 } });
-    const over = (await productAction(args(post("/products/x", { productId: duck.id, quantity: "4" }), { slug: duck.slug }))) as unknown as DataResult;
+    const over = (await productAction(
+      args(post("/products/x", { productId: duck.id, quantity: "4" }), { slug: duck.slug }),
+    )) as unknown as DataResult;
     expect(over.data.error).toMatchObject({ code: "over_stock", params: { available: 3 } });
 
-    const unknown = (await productAction(args(post("/products/x", { productId: "00000000-0000-4000-8000-00000000dead", quantity: "1" })))) as unknown as DataResult;
+    const unknown = (await productAction(
+      args(post("/products/x", { productId: "00000000-0000-4000-8000-00000000dead", quantity: "1" })),
+    )) as unknown as DataResult;
     expect(unknown.init?.status).toBe(404);
     expect(unknown.data.error.code).toBe("product_unavailable");
 
@@ -106,7 +118,9 @@ describe("adding to the cart", () => {
     await t.db.product.update({ where: { id: eggs.id }, data: { stock: 5 } });
     const cartId = await cartWith(t.db, [{ productId: eggs.id, quantity: 4 }]);
     const cookie = await serializeCartCookie(cartId);
-    const result = (await cartAction(args(post("/cart", { intent: "add", productId: eggs.id, quantity: "2" }, cookie)))) as unknown as DataResult;
+    const result = (await cartAction(
+      args(post("/cart", { intent: "add", productId: eggs.id, quantity: "2" }, cookie)),
+    )) as unknown as DataResult;
     expect(result.data.error).toMatchObject({ code: "over_stock", params: { available: 5 } });
     expect((await t.db.cartItem.findFirstOrThrow({ where: { cartId } })).quantity).toBe(4);
   });
@@ -161,8 +175,12 @@ describe("other routes", () => {
     expect(response.status).toBe(302);
     const order = await t.db.order.findFirstOrThrow({ orderBy: { createdAt: "desc" } });
     for (const query of ["", "?t=", "?t=guess", `?t=${order.accessToken.slice(0, -1)}x`]) {
-      await expect(orderLoader(args(new Request(`${base}/orders/${order.number}${query}`), { number: order.number }))).rejects.toMatchObject({ status: 404 });
-      await expect(orderAction(args(post(`/orders/${order.number}${query}`, { intent: "pay" }), { number: order.number }))).rejects.toMatchObject({ status: 404 });
+      await expect(
+        orderLoader(args(new Request(`${base}/orders/${order.number}${query}`), { number: order.number })),
+      ).rejects.toMatchObject({ status: 404 });
+      await expect(
+        orderAction(args(post(`/orders/${order.number}${query}`, { intent: "pay" }), { number: order.number })),
+      ).rejects.toMatchObject({ status: 404 });
     }
     const page = await orderLoader(args(new Request(`${base}/orders/${order.number}?t=${order.accessToken}`), { number: order.number }));
     expect(page.order.number).toBe(order.number);
@@ -170,7 +188,15 @@ describe("other routes", () => {
   });
 
   it("the language switch only redirects within the shop", async () => {
-    for (const target of ["//evil.example/x", "https://evil.example", "/\\evil.example", "/.//evil.example", "/x/..//evil.example", "/./\\evil.example", "/%2F/evil.example"]) {
+    for (const target of [
+      "//evil.example/x",
+      "https://evil.example",
+      "/\\evil.example",
+      "/.//evil.example",
+      "/x/..//evil.example",
+      "/./\\evil.example",
+      "/%2F/evil.example",
+    ]) {
       const response = (await languageAction(args(post("/language", { locale: "en", redirectTo: target })))) as Response;
       const location = response.headers.get("Location")!;
       expect(new URL(location, "http://shop.test").origin, `${target} → ${location}`).toBe("http://shop.test");

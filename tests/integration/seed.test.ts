@@ -18,7 +18,10 @@ const counts = async () => ({
 
 describe("the demo shop", () => {
   it("sells Lingshan lychees at ¥318 a box, 1% to the lychee-town relief fund, among at least three funds", async () => {
-    const lychee = await t.db.product.findUniqueOrThrow({ where: { slug: "lingshan-lychee" }, include: { cooperative: true, images: true } });
+    const lychee = await t.db.product.findUniqueOrThrow({
+      where: { slug: "lingshan-lychee" },
+      include: { cooperative: true, images: true },
+    });
     expect(lychee).toMatchObject({ priceMinor: 31800, currency: "CNY", unitZh: "盒", status: "listed" });
     expect(lychee.images[0].url).toBe("/images/products/lingshan-lychee.svg");
     const share = (await resolveShares(t.db, [lychee])).get(lychee.id)!;

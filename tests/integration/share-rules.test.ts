@@ -68,9 +68,19 @@ describe("share rules", () => {
     const manager = await createUser(t.db);
     const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
     const count = await t.db.shareRule.count();
-    expect(await codeOf(() => createShareRule(manager.id, fund.id, { scope: "cooperative", target: "hengshan-sea-duck", rate: "50", effectiveFrom: today }))).toBe("rule_target_invalid");
-    expect(await codeOf(() => createShareRule(manager.id, fund.id, { scope: "product", target: "baiyi-walnuts", rate: "50", effectiveFrom: today }))).toBe("rule_target_invalid");
-    expect(await codeOf(() => createShareRule(manager.id, fund.id, { scope: "everything", target: "", rate: "5", effectiveFrom: today }))).toBe("rule_scope_invalid");
+    expect(
+      await codeOf(() =>
+        createShareRule(manager.id, fund.id, { scope: "cooperative", target: "hengshan-sea-duck", rate: "50", effectiveFrom: today }),
+      ),
+    ).toBe("rule_target_invalid");
+    expect(
+      await codeOf(() =>
+        createShareRule(manager.id, fund.id, { scope: "product", target: "baiyi-walnuts", rate: "50", effectiveFrom: today }),
+      ),
+    ).toBe("rule_target_invalid");
+    expect(
+      await codeOf(() => createShareRule(manager.id, fund.id, { scope: "everything", target: "", rate: "5", effectiveFrom: today })),
+    ).toBe("rule_scope_invalid");
     expect(await t.db.shareRule.count()).toBe(count);
   });
 });

@@ -35,12 +35,19 @@ export async function createPersonas(db: Db): Promise<Record<PersonaName, Person
   const product = await db.product.findUniqueOrThrow({ where: { slug: "baiyi-walnuts" } });
 
   const personas = { anonymous: { userId: null, email: null, cookie: null } } as Record<PersonaName, Persona>;
-  const make = async (name: PersonaName, roles: { role: "cooperative_member" | "fund_manager" | "admin"; cooperativeId?: string; fundId?: string }[]) => {
+  const make = async (
+    name: PersonaName,
+    roles: { role: "cooperative_member" | "fund_manager" | "admin"; cooperativeId?: string; fundId?: string }[],
+  ) => {
     const privileged = roles.some((r) => r.role !== "cooperative_member");
     const user = await createUser(db, { name, totp: privileged });
     for (const role of roles) await db.roleAssignment.create({ data: { userId: user.id, ...role } });
     const cookie = cookieOf(await createSession(user.id, { secondFactor: privileged }));
-    const order = await placeOrder({ cartId: await cartWith(db, [{ productId: product.id, quantity: 1 }]), contact: { ...shanghaiBuyer, email: user.email }, userId: user.id });
+    const order = await placeOrder({
+      cartId: await cartWith(db, [{ productId: product.id, quantity: 1 }]),
+      contact: { ...shanghaiBuyer, email: user.email },
+      userId: user.id,
+    });
     personas[name] = { userId: user.id, email: user.email, cookie, orderNumber: order.number, orderToken: order.accessToken };
   };
   await make("consumerA", []);

@@ -6,7 +6,12 @@ import { afterAll, beforeAll, inject } from "vitest";
 import { toDatabaseUrl, type PgConnection } from "~/modules/db/connection.server";
 import { createDb, setDb, type Db } from "~/modules/db/db.server";
 
-export type TestDatabase = { db: Db; connection: PgConnection; url: string; sql: (text: string, values?: unknown[]) => Promise<pg.QueryResult> };
+export type TestDatabase = {
+  db: Db;
+  connection: PgConnection;
+  url: string;
+  sql: (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
+};
 
 export function useTestDatabase(): TestDatabase {
   const handle = {} as TestDatabase;

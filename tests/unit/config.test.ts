@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "~/modules/config/env.server";
 
 const secret = "s".repeat(40);
-const production = { NODE_ENV: "production", SESSION_SECRET: secret, ENCRYPTION_KEY: "k".repeat(40), PUBLIC_URL: "https://shop.example", HARVEST_TEST_GATEWAY: "on", SMTP_URL: "smtp://mail.example:587" };
+const production = {
+  NODE_ENV: "production",
+  SESSION_SECRET: secret,
+  ENCRYPTION_KEY: "k".repeat(40),
+  PUBLIC_URL: "https://shop.example",
+  HARVEST_TEST_GATEWAY: "on",
+  SMTP_URL: "smtp://mail.example:587",
+};
 
 describe("configuration", () => {
   it("runs locally with no configuration at all, test gateway on", () => {

@@ -51,6 +51,11 @@ describe("amounts typed in yuan", () => {
   });
   it("round-trip with the formatter for any amount", async () => {
     const { parseMajorToMinor } = await import("~/modules/money/money");
-    fc.assert(fc.property(fc.bigInt({ min: 1n, max: 10n ** 14n }), (minor) => parseMajorToMinor(minorToDecimalString(minor, "CNY"), "CNY") === minor));
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 1n, max: 10n ** 14n }),
+        (minor) => parseMajorToMinor(minorToDecimalString(minor, "CNY"), "CNY") === minor,
+      ),
+    );
   });
 });

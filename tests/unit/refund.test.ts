@@ -5,7 +5,12 @@ import { allocateLine } from "~/modules/money/share";
 
 /** A line total, a rate, and a way to cut it into partial refunds that may or may not add up to all of it. */
 const scenario = fc
-  .record({ total: fc.bigInt({ min: 1n, max: 10n ** 12n }), bps: fc.integer({ min: 0, max: 10_000 }), cuts: fc.array(fc.integer({ min: 1, max: 1_000 }), { minLength: 1, maxLength: 12 }), full: fc.boolean() })
+  .record({
+    total: fc.bigInt({ min: 1n, max: 10n ** 12n }),
+    bps: fc.integer({ min: 0, max: 10_000 }),
+    cuts: fc.array(fc.integer({ min: 1, max: 1_000 }), { minLength: 1, maxLength: 12 }),
+    full: fc.boolean(),
+  })
   .map(({ total, bps, cuts, full }) => {
     const weight = cuts.reduce((a, b) => a + b, 0) + (full ? 0 : 1);
     let left = total;

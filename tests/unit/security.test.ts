@@ -15,7 +15,9 @@ describe("cross-site writes", () => {
   });
 
   it("lets same-origin writes, reads and non-browser clients through", () => {
-    expect(isCrossSiteWrite("POST", headers({ "sec-fetch-site": "same-origin", origin: "https://shop.example" }), "shop.example")).toBe(false);
+    expect(isCrossSiteWrite("POST", headers({ "sec-fetch-site": "same-origin", origin: "https://shop.example" }), "shop.example")).toBe(
+      false,
+    );
     expect(isCrossSiteWrite("POST", headers({ origin: "http://127.0.0.1:3000" }), "127.0.0.1:3000")).toBe(false);
     expect(isCrossSiteWrite("GET", headers({ "sec-fetch-site": "cross-site" }), "shop.example")).toBe(false);
     expect(isCrossSiteWrite("POST", headers({}), "shop.example")).toBe(false);
@@ -40,11 +42,14 @@ describe("safe redirects", () => {
   it.each(["//evil.example", "https://evil.example", "javascript:alert(1)", ""])("sends %j home", (target) => {
     expect(safeRedirectPath(target)).toBe("/");
   });
-  it.each(["/.//evil.example", "/x/..//evil.example", "/./\\evil.example", "/\\/evil.example"])("keeps %j inside the shop after normalising", (target) => {
-    const path = safeRedirectPath(target);
-    expect(path).toMatch(/^\/(?![/\\])/);
-    expect(new URL(path, "http://shop.invalid").origin).toBe("http://shop.invalid");
-  });
+  it.each(["/.//evil.example", "/x/..//evil.example", "/./\\evil.example", "/\\/evil.example"])(
+    "keeps %j inside the shop after normalising",
+    (target) => {
+      const path = safeRedirectPath(target);
+      expect(path).toMatch(/^\/(?![/\\])/);
+      expect(new URL(path, "http://shop.invalid").origin).toBe("http://shop.invalid");
+    },
+  );
   it("keeps paths within the shop", () => {
     expect(safeRedirectPath("/account?tab=orders")).toBe("/account?tab=orders");
     expect(safeRedirectPath("/manage", "/account")).toBe("/manage");

@@ -56,7 +56,11 @@ describe("share allocation", () => {
 
   it("never gives the fund more when the rate goes down", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 10 ** 9 }), fc.integer({ min: 0, max: 9999 }), (total, bps) => shareOf(total, bps) <= shareOf(total, bps + 1)),
+      fc.property(
+        fc.integer({ min: 0, max: 10 ** 9 }),
+        fc.integer({ min: 0, max: 9999 }),
+        (total, bps) => shareOf(total, bps) <= shareOf(total, bps + 1),
+      ),
     );
   });
 

@@ -62,7 +62,9 @@ export async function signIn(input: { email: unknown; password: unknown }, clien
   }
   const password = typeof input.password === "string" ? input.password : "";
   const user = email ? await db().user.findUnique({ where: { email }, include: { roles: true } }) : null;
-  const valid = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : (await verifyPassword(await dummyPasswordHash(), password), false);
+  const valid = user?.passwordHash
+    ? await verifyPassword(user.passwordHash, password)
+    : (await verifyPassword(await dummyPasswordHash(), password), false);
   if (!user || !valid) {
     await recordAudit({ kind: "sign_in_failed", subjectUserId: user?.id ?? null, email, ip: client.ip });
     // The same words whether the email is unknown or the password wrong.
@@ -92,7 +94,14 @@ export async function requestPasswordReset(input: { email: unknown }, client: Cl
   await db().$transaction(async (tx) => {
     // A new link replaces any earlier one.
     await tx.authToken.updateMany({ where: { userId: user.id, purpose: "password_reset", usedAt: null }, data: { usedAt: new Date() } });
-    await tx.authToken.create({ data: { tokenHash: tokenHash(token), purpose: "password_reset", userId: user.id, expiresAt: new Date(Date.now() + RESET_LIFETIME_MS) } });
+    await tx.authToken.create({
+      data: {
+        tokenHash: tokenHash(token),
+        purpose: "password_reset",
+        userId: user.id,
+        expiresAt: new Date(Date.now() + RESET_LIFETIME_MS),
+      },
+    });
   });
   const link = linkTo(`/reset-password/${token}`, client);
   await sendMail({
@@ -123,7 +132,10 @@ async function voidOpenTokens(userId: string, now = new Date()) {
 /** Whether a one-time link can still be used (for showing the form or an explanation). */
 export async function isTokenUsable(token: string, purpose: "password_reset" | "invitation", now = new Date()) {
   if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-  const row = await db().authToken.findUnique({ where: { tokenHash: tokenHash(token) }, include: { user: { select: { email: true, name: true, passwordHash: true } } } });
+  const row = await db().authToken.findUnique({
+    where: { tokenHash: tokenHash(token) },
+    include: { user: { select: { email: true, name: true, passwordHash: true } } },
+  });
   if (!row || row.purpose !== purpose || row.usedAt || row.expiresAt <= now) return null;
   // An invitation only sets a first password; an account that has one uses a reset instead.
   if (purpose === "invitation" && row.user.passwordHash) return null;
@@ -147,7 +159,11 @@ export async function resetPassword(input: { token: string; password: unknown },
  * session that has not passed the second factor cannot gain it by changing
  * the password.
  */
-export async function changePassword(userId: string, input: { current: unknown; next: unknown }, client: ClientInfo & { secondFactorPassed: boolean }) {
+export async function changePassword(
+  userId: string,
+  input: { current: unknown; next: unknown },
+  client: ClientInfo & { secondFactorPassed: boolean },
+) {
   await hitRateLimits([perMinute(`password-change:account:${userId}`)]);
   const user = await db().user.findUniqueOrThrow({ where: { id: userId } });
   if (!user.passwordHash || !(await verifyPassword(user.passwordHash, String(input.current ?? "")))) {
@@ -164,14 +180,22 @@ export async function changePassword(userId: string, input: { current: unknown; 
 
 export async function signOutEverywhere(userId: string, client: ClientInfo) {
   const count = await destroyAllSessions(userId);
-  await recordAudit({ kind: "signed_out_everywhere", actorUserId: userId, subjectUserId: userId, ip: client.ip, detail: { sessions: count } });
+  await recordAudit({
+    kind: "signed_out_everywhere",
+    actorUserId: userId,
+    subjectUserId: userId,
+    ip: client.ip,
+    detail: { sessions: count },
+  });
 }
 
 /** Creates (or reuses) the invited user and mails them a one-time link to choose a password. */
 export async function createInvitation(userId: string, client: ClientInfo, roleLabel: string) {
   const user = await db().user.findUniqueOrThrow({ where: { id: userId } });
   const token = randomBytes(32).toString("base64url");
-  await db().authToken.create({ data: { tokenHash: tokenHash(token), purpose: "invitation", userId, expiresAt: new Date(Date.now() + INVITATION_LIFETIME_MS) } });
+  await db().authToken.create({
+    data: { tokenHash: tokenHash(token), purpose: "invitation", userId, expiresAt: new Date(Date.now() + INVITATION_LIFETIME_MS) },
+  });
   const link = linkTo(`/invitation/${token}`, client);
   await sendMail({
     to: user.email,
@@ -187,7 +211,10 @@ export async function acceptInvitation(input: { token: string; name: unknown; pa
   const name = parseName(input.name);
   const password = checkPassword(input.password, { email: usable.email });
   const { user } = await consumeToken(input.token, "invitation");
-  await db().user.update({ where: { id: user.id }, data: { name, passwordHash: await hashPassword(password), passwordChangedAt: new Date() } });
+  await db().user.update({
+    where: { id: user.id },
+    data: { name, passwordHash: await hashPassword(password), passwordChangedAt: new Date() },
+  });
   await destroyAllSessions(user.id);
   await recordAudit({ kind: "invitation_accepted", actorUserId: user.id, subjectUserId: user.id, email: user.email, ip: client.ip });
   return { userId: user.id, setCookie: await createSession(user.id, client) };

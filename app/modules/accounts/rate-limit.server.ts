@@ -24,7 +24,9 @@ export async function hitRateLimits(limits: Limit[], now = new Date()): Promise<
 
 /** Drops counters of windows long past (called by the server's sweeper). */
 export async function pruneRateLimits(now = new Date()): Promise<number> {
-  return db().rateLimitBucket.deleteMany({ where: { windowStart: { lt: new Date(now.getTime() - 60 * 60 * 1000) } } }).then((r) => r.count);
+  return db()
+    .rateLimitBucket.deleteMany({ where: { windowStart: { lt: new Date(now.getTime() - 60 * 60 * 1000) } } })
+    .then((r) => r.count);
 }
 
 export const perMinute = (key: string, max = 10): Limit => ({ key, max, windowSeconds: 60 });

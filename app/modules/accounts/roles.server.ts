@@ -46,7 +46,13 @@ export async function grantRole(actorId: string, userId: string, grant: RoleGran
   const created = await db().roleAssignment.create({
     data: { userId, role: grant.role, cooperativeId: grant.cooperativeId ?? null, fundId: grant.fundId ?? null, grantedById: actorId },
   });
-  await recordAudit({ kind: "role_granted", actorUserId: actorId, subjectUserId: userId, ip: client.ip, detail: { role: grant.role, cooperativeId: grant.cooperativeId ?? null, fundId: grant.fundId ?? null } });
+  await recordAudit({
+    kind: "role_granted",
+    actorUserId: actorId,
+    subjectUserId: userId,
+    ip: client.ip,
+    detail: { role: grant.role, cooperativeId: grant.cooperativeId ?? null, fundId: grant.fundId ?? null },
+  });
   return created;
 }
 
@@ -62,7 +68,13 @@ export async function revokeRole(actorId: string, assignmentId: string, client: 
     }
     await tx.roleAssignment.delete({ where: { id: assignmentId } });
     await recordAudit(
-      { kind: "role_revoked", actorUserId: actorId, subjectUserId: assignment.userId, ip: client.ip, detail: { role: assignment.role, cooperativeId: assignment.cooperativeId, fundId: assignment.fundId } },
+      {
+        kind: "role_revoked",
+        actorUserId: actorId,
+        subjectUserId: assignment.userId,
+        ip: client.ip,
+        detail: { role: assignment.role, cooperativeId: assignment.cooperativeId, fundId: assignment.fundId },
+      },
       tx,
     );
   });
@@ -77,7 +89,14 @@ export async function inviteUser(actorId: string, input: { email: unknown; grant
   const email = parseEmail(input.email);
   const user = await db().user.upsert({ where: { email }, create: { email, name: email.split("@")[0] }, update: {} });
   await grantRole(actorId, user.id, input.grant, client);
-  await recordAudit({ kind: "user_invited", actorUserId: actorId, subjectUserId: user.id, email, ip: client.ip, detail: { role: input.grant.role } });
+  await recordAudit({
+    kind: "user_invited",
+    actorUserId: actorId,
+    subjectUserId: user.id,
+    email,
+    ip: client.ip,
+    detail: { role: input.grant.role },
+  });
   if (!user.passwordHash) await createInvitation(user.id, client, await describe(input.grant));
   return user;
 }

@@ -82,7 +82,11 @@ export async function createSession(
  * password-only one, so a token seen before the upgrade is worth nothing.
  * Returns the Set-Cookie header.
  */
-export async function upgradeSession(sessionId: string, details: { ip?: string | null; userAgent?: string | null }, now = new Date()): Promise<string> {
+export async function upgradeSession(
+  sessionId: string,
+  details: { ip?: string | null; userAgent?: string | null },
+  now = new Date(),
+): Promise<string> {
   const old = await db().session.findUniqueOrThrow({ where: { id: sessionId } });
   await db().session.delete({ where: { id: sessionId } });
   return createSession(old.userId, { ...details, secondFactor: true }, now);

@@ -31,7 +31,14 @@ export function decryptSecret(sealed: string): string {
 }
 
 function totpFor(secretBase32: string, email: string) {
-  return new OTPAuth.TOTP({ issuer: ISSUER, label: email, algorithm: "SHA1", digits: 6, period: 30, secret: OTPAuth.Secret.fromBase32(secretBase32) });
+  return new OTPAuth.TOTP({
+    issuer: ISSUER,
+    label: email,
+    algorithm: "SHA1",
+    digits: 6,
+    period: 30,
+    secret: OTPAuth.Secret.fromBase32(secretBase32),
+  });
 }
 
 /** A fresh secret for enrolment, with its otpauth:// URI and a QR code (SVG data URL). */
@@ -66,13 +73,22 @@ function newRecoveryCodes(): string[] {
 }
 
 /** Confirms enrolment with a first code; stores the secret and returns the recovery codes to show once. */
-export async function completeEnrolment(userId: string, email: string, secretBase32: string, code: string, ip?: string | null): Promise<string[]> {
+export async function completeEnrolment(
+  userId: string,
+  email: string,
+  secretBase32: string,
+  code: string,
+  ip?: string | null,
+): Promise<string[]> {
   const step = matchingStep(secretBase32, email, code);
   if (step === null) throw new UserError("totp_invalid");
   const codes = newRecoveryCodes();
   const hashes = await Promise.all(codes.map((c) => hashPassword(normaliseCode(c))));
   await db().$transaction(async (tx) => {
-    await tx.user.update({ where: { id: userId }, data: { totpSecretEnc: encryptSecret(secretBase32), totpEnabledAt: new Date(), totpLastStep: BigInt(step) } });
+    await tx.user.update({
+      where: { id: userId },
+      data: { totpSecretEnc: encryptSecret(secretBase32), totpEnabledAt: new Date(), totpLastStep: BigInt(step) },
+    });
     await tx.recoveryCode.deleteMany({ where: { userId } });
     await tx.recoveryCode.createMany({ data: hashes.map((codeHash) => ({ userId, codeHash })) });
     await recordAudit({ kind: "second_factor_enrolled", actorUserId: userId, subjectUserId: userId, ip }, tx);

@@ -41,11 +41,22 @@ export function getPendingViewer(request: Request): Promise<Viewer | null> {
       if (!session) return null;
       const user = await db().user.findUnique({
         where: { id: session.userId },
-        select: { id: true, email: true, name: true, totpEnabledAt: true, roles: { select: { role: true, cooperativeId: true, fundId: true } } },
+        select: {
+          id: true,
+          email: true,
+          name: true,
+          totpEnabledAt: true,
+          roles: { select: { role: true, cooperativeId: true, fundId: true } },
+        },
       });
       if (!user) return null;
       const { roles, ...rest } = user;
-      return { user: rest, session: { id: session.id, secondFactorAt: session.secondFactorAt }, roles, privileged: roles.some((r) => PRIVILEGED.includes(r.role)) };
+      return {
+        user: rest,
+        session: { id: session.id, secondFactorAt: session.secondFactorAt },
+        roles,
+        privileged: roles.some((r) => PRIVILEGED.includes(r.role)),
+      };
     })();
     cache.set(request, viewer);
   }

@@ -149,7 +149,10 @@ export async function loadCart(cartId: string | null) {
     },
     orderBy: { addedAt: "asc" },
   });
-  const shares = await resolveShares(db(), items.map((item) => item.product));
+  const shares = await resolveShares(
+    db(),
+    items.map((item) => item.product),
+  );
   const lines = items.map((item) => {
     const share = shares.get(item.product.id) ?? null;
     const available = item.product.status === "listed" && item.product.cooperative.status === "approved" && share !== null;

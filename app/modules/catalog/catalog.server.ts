@@ -45,7 +45,11 @@ export async function resolveShares(
   const fundById = new Map(funds.map((fund) => [fund.id, fund]));
   const result = new Map<string, ShareInForce>();
   for (const product of products) {
-    const rule = pickShareRule(rules, { id: product.id, cooperativeId: product.cooperativeId, defaultFundId: product.cooperative.fundId }, at);
+    const rule = pickShareRule(
+      rules,
+      { id: product.id, cooperativeId: product.cooperativeId, defaultFundId: product.cooperative.fundId },
+      at,
+    );
     if (!rule) {
       console.warn(`[harvest-share] product ${product.slug} has no share rule in force and is hidden: give its fund a default rule`);
       continue;

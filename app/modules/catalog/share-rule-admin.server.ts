@@ -29,12 +29,23 @@ export function parseEffectiveFrom(raw: unknown, now = new Date()): Date {
 export async function ruleTargets(fundId: string) {
   return db().cooperative.findMany({
     where: { fundId },
-    select: { id: true, slug: true, nameZh: true, nameEn: true, products: { select: { id: true, slug: true, nameZh: true, nameEn: true }, orderBy: { slug: "asc" } } },
+    select: {
+      id: true,
+      slug: true,
+      nameZh: true,
+      nameEn: true,
+      products: { select: { id: true, slug: true, nameZh: true, nameEn: true }, orderBy: { slug: "asc" } },
+    },
     orderBy: { slug: "asc" },
   });
 }
 
-export async function createShareRule(managerId: string, fundId: string, input: { scope: unknown; target: unknown; rate: unknown; effectiveFrom: unknown }, now = new Date()) {
+export async function createShareRule(
+  managerId: string,
+  fundId: string,
+  input: { scope: unknown; target: unknown; rate: unknown; effectiveFrom: unknown },
+  now = new Date(),
+) {
   const bps = parsePercentToBps(input.rate);
   const effectiveFrom = parseEffectiveFrom(input.effectiveFrom, now);
   const targets = await ruleTargets(fundId);
@@ -45,12 +56,16 @@ export async function createShareRule(managerId: string, fundId: string, input: 
   if (input.scope === "cooperative") {
     const cooperative = targets.find((c) => c.slug === target);
     if (!cooperative) throw new UserError("rule_target_invalid");
-    return db().shareRule.create({ data: { scope: "cooperative", fundId, cooperativeId: cooperative.id, bps, effectiveFrom, createdById: managerId, createdAt: now } });
+    return db().shareRule.create({
+      data: { scope: "cooperative", fundId, cooperativeId: cooperative.id, bps, effectiveFrom, createdById: managerId, createdAt: now },
+    });
   }
   if (input.scope === "product") {
     const product = targets.flatMap((c) => c.products).find((p) => p.slug === target);
     if (!product) throw new UserError("rule_target_invalid");
-    return db().shareRule.create({ data: { scope: "product", fundId, productId: product.id, bps, effectiveFrom, createdById: managerId, createdAt: now } });
+    return db().shareRule.create({
+      data: { scope: "product", fundId, productId: product.id, bps, effectiveFrom, createdById: managerId, createdAt: now },
+    });
   }
   throw new UserError("rule_scope_invalid");
 }
@@ -59,7 +74,11 @@ export async function ruleHistory(fundId: string) {
   return db().shareRule.findMany({
     where: { fundId },
     orderBy: [{ effectiveFrom: "desc" }, { createdAt: "desc" }],
-    include: { cooperative: { select: { nameZh: true, nameEn: true } }, product: { select: { nameZh: true, nameEn: true } }, createdBy: { select: { name: true } } },
+    include: {
+      cooperative: { select: { nameZh: true, nameEn: true } },
+      product: { select: { nameZh: true, nameEn: true } },
+      createdBy: { select: { name: true } },
+    },
     take: 200,
   });
 }

@@ -32,8 +32,17 @@ function latestInEffect(rules: ShareRuleRow[], at: Date): ShareRuleRow | undefin
 
 export function pickShareRule(rules: ShareRuleRow[], product: ProductForShare, at: Date): ShareRuleRow | undefined {
   return (
-    latestInEffect(rules.filter((rule) => rule.scope === "product" && rule.productId === product.id), at) ??
-    latestInEffect(rules.filter((rule) => rule.scope === "cooperative" && rule.cooperativeId === product.cooperativeId), at) ??
-    latestInEffect(rules.filter((rule) => rule.scope === "fund" && rule.fundId === product.defaultFundId), at)
+    latestInEffect(
+      rules.filter((rule) => rule.scope === "product" && rule.productId === product.id),
+      at,
+    ) ??
+    latestInEffect(
+      rules.filter((rule) => rule.scope === "cooperative" && rule.cooperativeId === product.cooperativeId),
+      at,
+    ) ??
+    latestInEffect(
+      rules.filter((rule) => rule.scope === "fund" && rule.fundId === product.defaultFundId),
+      at,
+    )
   );
 }

@@ -8,7 +8,12 @@ const EnvSchema = z.object({
   SESSION_SECRET: z.string().optional(),
   HARVEST_TEST_GATEWAY: z.enum(["on", "off"]).optional(),
   HARVEST_INSECURE_COOKIES: z.enum(["1"]).optional(),
-  RESERVATION_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  RESERVATION_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
   STRIPE_SECRET_KEY: z.string().optional(),
   ENCRYPTION_KEY: z.string().optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -69,7 +74,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push("ENCRYPTION_KEY is too short: use at least 32 random characters.");
   }
   if (isProduction && !values.SMTP_URL && values.HARVEST_MAIL_TO_FILES !== "on") {
-    problems.push("SMTP_URL is missing: set it so password-reset and invitation mail reaches people (or HARVEST_MAIL_TO_FILES=on to keep mail as files, e.g. on a test rig).");
+    problems.push(
+      "SMTP_URL is missing: set it so password-reset and invitation mail reaches people (or HARVEST_MAIL_TO_FILES=on to keep mail as files, e.g. on a test rig).",
+    );
   }
   if (isProduction && !values.PUBLIC_URL) {
     problems.push("PUBLIC_URL is missing: set it to the shop's address (e.g. https://shop.example); emailed links use it.");

@@ -48,12 +48,7 @@ export async function startEmbeddedPostgres(options: {
     persistent: true,
     // PostgreSQL refuses to run as root; the package then runs it as `postgres`.
     createPostgresUser: os.userInfo().uid === 0,
-    postgresFlags: [
-      "-c", "listen_addresses=127.0.0.1",
-      "-c", "unix_socket_directories=",
-      "-c", "max_connections=200",
-      ...throwaway,
-    ],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200", ...throwaway],
     onLog: options.log ?? (() => {}),
     onError: (error: unknown) => options.log?.(String(error)),
   });

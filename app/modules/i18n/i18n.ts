@@ -35,11 +35,7 @@ export function isLocale(value: unknown): value is Locale {
 }
 
 /** Picks the field for the locale: localized(product, "name", "en") → product.nameEn. */
-export function localized<T extends Record<string, unknown>, K extends string>(
-  record: T,
-  field: K,
-  locale: Locale,
-): string {
+export function localized<T extends Record<string, unknown>, K extends string>(record: T, field: K, locale: Locale): string {
   const key = `${field}${locale === "zh" ? "Zh" : "En"}`;
   return String(record[key] ?? record[`${field}Zh`] ?? "");
 }

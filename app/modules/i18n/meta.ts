@@ -11,7 +11,10 @@ export function localeOf(matches: Match[]) {
 }
 
 /** [{ title: "购物车 · 益农集市" }]: a translated key, or a given text, then the brand. */
-export function titleMeta(matches: Match[], keyOrText: { key: string; params?: Record<string, string> } | { text: string }): MetaDescriptor[] {
+export function titleMeta(
+  matches: Match[],
+  keyOrText: { key: string; params?: Record<string, string> } | { text: string },
+): MetaDescriptor[] {
   const t = createI18n(localeOf(matches)).t;
   const head = "text" in keyOrText ? keyOrText.text : t(keyOrText.key, keyOrText.params);
   return [{ title: `${head} · ${t("brand")}` }];

@@ -123,7 +123,12 @@ const zh = {
     evidence: "证明材料（报价、协议等）",
     evidenceHint: "PDF、PNG、JPEG 或 WebP，每个不超过 5 MB，最多 5 个。",
     proposeButton: "提交提议",
-    done: { proposed: "提议已提交，等待另一位基金经理审批。", approve: "已批准：金额已从可用转为已承诺。", reject: "已驳回。", paid: "已标记为已拨付。" },
+    done: {
+      proposed: "提议已提交，等待另一位基金经理审批。",
+      approve: "已批准：金额已从可用转为已承诺。",
+      reject: "已驳回。",
+      paid: "已标记为已拨付。",
+    },
   },
   charts: { byMonth: "每月收到（扣除退款）", byCooperative: "按合作社", byVillage: "按村庄" },
   lookup: {
@@ -366,7 +371,8 @@ const zh = {
     arrived: "到位（已拨付）",
     disbursementLine: "{{village}} · {{project}}",
     verifyTitle: "自己核对账本",
-    verifyBody: "账本只能追加、不能修改：每一笔交易都带着前一笔的哈希，改动任何一笔，后面的哈希都会对不上。你可以下载完整账本，用一个很小的脚本在自己的电脑上核对。",
+    verifyBody:
+      "账本只能追加、不能修改：每一笔交易都带着前一笔的哈希，改动任何一笔，后面的哈希都会对不上。你可以下载完整账本，用一个很小的脚本在自己的电脑上核对。",
     chainHead: "当前链头",
     downloadLedger: "下载完整账本（JSON Lines 格式）",
     downloadVerifier: "下载核对脚本 verify-ledger.mjs（只需安装 Node.js）",
@@ -583,7 +589,12 @@ const en: DeepStrings<Resource> = {
     evidence: "Evidence (quote, agreement…)",
     evidenceHint: "PDF, PNG, JPEG or WebP, up to 5 MB each, at most 5 files.",
     proposeButton: "Propose",
-    done: { proposed: "Proposed; another fund manager must now decide.", approve: "Approved: the amount moved from available to committed.", reject: "Rejected.", paid: "Marked paid." },
+    done: {
+      proposed: "Proposed; another fund manager must now decide.",
+      approve: "Approved: the amount moved from available to committed.",
+      reject: "Rejected.",
+      paid: "Marked paid.",
+    },
   },
   charts: { byMonth: "Received by month (net of refunds)", byCooperative: "By cooperative", byVillage: "By village" },
   lookup: {
@@ -623,7 +634,8 @@ const en: DeepStrings<Resource> = {
   },
   rules: {
     title: "Share rules",
-    intro: "Rules are only ever added: a new rule applies to new orders from its date; placed orders keep the rate they were placed with. Precedence: product rule > cooperative rule > fund default.",
+    intro:
+      "Rules are only ever added: a new rule applies to new orders from its date; placed orders keep the rate they were placed with. Precedence: product rule > cooperative rule > fund default.",
     scope: "Applies to",
     scopes: { fund: "Fund default", cooperative: "Cooperative", product: "Product" },
     target: "Which",
@@ -826,12 +838,14 @@ const en: DeepStrings<Resource> = {
     arrived: "Arrived (paid)",
     disbursementLine: "{{village}} · {{project}}",
     verifyTitle: "Check the books yourself",
-    verifyBody: "The ledger is append-only: each transaction carries the hash of the one before it, so changing any transaction breaks every hash after it. Download the whole ledger and check it on your own computer with a small script.",
+    verifyBody:
+      "The ledger is append-only: each transaction carries the hash of the one before it, so changing any transaction breaks every hash after it. Download the whole ledger and check it on your own computer with a small script.",
     chainHead: "Chain head now",
     downloadLedger: "Download the whole ledger (JSON Lines)",
     downloadVerifier: "Download the checker, verify-ledger.mjs (needs only Node.js)",
     runVerifier: "In the download folder, run:",
-    compareHead: "The script prints the chain head's number and hash: if they match the ones above, every transaction you downloaded is as it was written.",
+    compareHead:
+      "The script prints the chain head's number and hash: if they match the ones above, every transaction you downloaded is as it was written.",
   },
   errors: {
     generic: "Something went wrong. Please try again in a moment.",
@@ -858,7 +872,8 @@ const en: DeepStrings<Resource> = {
     payment_declined: "This payment was declined; go back to the order to try again.",
     amount_mismatch: "The amount paid does not match the order; nothing was recorded.",
     test_gateway_disabled: "The test payment gateway is not enabled here.",
-    no_payment_gateway: "Payment is not possible right now: the shop has no payment method configured. Your order is held; pay later from its page.",
+    no_payment_gateway:
+      "Payment is not possible right now: the shop has no payment method configured. Your order is held; pay later from its page.",
     unknown_intent: "Unknown action.",
     invalid_credentials: "The email or password is not right.",
     rate_limited: "Too many attempts. Please try again in {{seconds}} seconds.",

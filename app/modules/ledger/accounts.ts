@@ -18,10 +18,7 @@ const bucketNames: Record<FundBucket, { zh: string; en: string }> = {
   committed: { zh: "已承诺", en: "committed" },
 };
 
-export function fundAccount(
-  fund: { id: string; nameZh: string; nameEn: string; currency: string },
-  bucket: FundBucket,
-): AccountSpec {
+export function fundAccount(fund: { id: string; nameZh: string; nameEn: string; currency: string }, bucket: FundBucket): AccountSpec {
   return {
     code: `fund:${fund.id}:${bucket}`,
     type: "liability",
@@ -32,10 +29,7 @@ export function fundAccount(
   };
 }
 
-export function cooperativePayableAccount(
-  cooperative: { id: string; nameZh: string; nameEn: string },
-  currency: string,
-): AccountSpec {
+export function cooperativePayableAccount(cooperative: { id: string; nameZh: string; nameEn: string }, currency: string): AccountSpec {
   return {
     code: `coop:${cooperative.id}:payable`,
     type: "liability",
@@ -69,5 +63,11 @@ export function bankAccount(currency: string): AccountSpec {
 
 /** The platform's own money that tops up a fund when a late refund exceeds what it has available. */
 export function platformCoverAccount(currency: string): AccountSpec {
-  return { code: "platform:relief_cover", type: "expense", currency, nameZh: "平台垫付的退款差额", nameEn: "Refund gaps covered by the platform" };
+  return {
+    code: "platform:relief_cover",
+    type: "expense",
+    currency,
+    nameZh: "平台垫付的退款差额",
+    nameEn: "Refund gaps covered by the platform",
+  };
 }

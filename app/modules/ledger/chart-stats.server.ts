@@ -7,7 +7,10 @@ import { db, type DbTransaction } from "~/modules/db/db.server";
 /** "2026-11" for a moment, in China time. */
 export const chinaMonth = (at: Date) => new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
 
-export async function recordContributionStat(tx: DbTransaction, entry: { fundId: string; cooperativeId: string; at: Date; amountMinor: bigint }) {
+export async function recordContributionStat(
+  tx: DbTransaction,
+  entry: { fundId: string; cooperativeId: string; at: Date; amountMinor: bigint },
+) {
   await tx.$executeRaw`
     INSERT INTO fund_month_stat (fund_id, month, received_minor) VALUES (${entry.fundId}::uuid, ${chinaMonth(entry.at)}, ${entry.amountMinor})
     ON CONFLICT (fund_id, month) DO UPDATE SET received_minor = fund_month_stat.received_minor + EXCLUDED.received_minor`;
@@ -16,7 +19,10 @@ export async function recordContributionStat(tx: DbTransaction, entry: { fundId:
     ON CONFLICT (fund_id, cooperative_id) DO UPDATE SET given_minor = fund_cooperative_stat.given_minor + EXCLUDED.given_minor`;
 }
 
-export async function recordReversalStat(tx: DbTransaction, entry: { fundId: string; cooperativeId: string; at: Date; amountMinor: bigint }) {
+export async function recordReversalStat(
+  tx: DbTransaction,
+  entry: { fundId: string; cooperativeId: string; at: Date; amountMinor: bigint },
+) {
   await tx.$executeRaw`
     INSERT INTO fund_month_stat (fund_id, month, reversed_minor) VALUES (${entry.fundId}::uuid, ${chinaMonth(entry.at)}, ${entry.amountMinor})
     ON CONFLICT (fund_id, month) DO UPDATE SET reversed_minor = fund_month_stat.reversed_minor + EXCLUDED.reversed_minor`;
@@ -39,7 +45,10 @@ export async function fundCharts(fundId: string, now = new Date()) {
     db().fundMonthStat.findMany({ where: { fundId, month: { in: months } } }),
     db().fundCooperativeStat.findMany({ where: { fundId } }),
   ]);
-  const cooperatives = await db().cooperative.findMany({ where: { id: { in: coopRows.map((r) => r.cooperativeId) } }, include: { village: true } });
+  const cooperatives = await db().cooperative.findMany({
+    where: { id: { in: coopRows.map((r) => r.cooperativeId) } },
+    include: { village: true },
+  });
   const byMonth = months.map((month) => {
     const row = monthRows.find((r) => r.month === month);
     return { label: month, labelEn: month, amountMinor: String((row?.receivedMinor ?? 0n) - (row?.reversedMinor ?? 0n)) };
@@ -50,13 +59,21 @@ export async function fundCharts(fundId: string, now = new Date()) {
     .sort((a, b) => (b.row.givenMinor > a.row.givenMinor ? 1 : -1));
   const villages = new Map<string, { label: string; labelEn: string; amount: bigint }>();
   for (const { row, cooperative } of byCooperative) {
-    const entry = villages.get(cooperative.villageId) ?? { label: cooperative.village.nameZh, labelEn: cooperative.village.nameEn, amount: 0n };
+    const entry = villages.get(cooperative.villageId) ?? {
+      label: cooperative.village.nameZh,
+      labelEn: cooperative.village.nameEn,
+      amount: 0n,
+    };
     entry.amount += row.givenMinor;
     villages.set(cooperative.villageId, entry);
   }
   return {
     byMonth,
-    byCooperative: byCooperative.map(({ row, cooperative }): ChartPoint => ({ label: cooperative.nameZh, labelEn: cooperative.nameEn, amountMinor: String(row.givenMinor) })),
+    byCooperative: byCooperative.map(({ row, cooperative }): ChartPoint => ({
+      label: cooperative.nameZh,
+      labelEn: cooperative.nameEn,
+      amountMinor: String(row.givenMinor),
+    })),
     byVillage: [...villages.values()].map((v): ChartPoint => ({ label: v.label, labelEn: v.labelEn, amountMinor: String(v.amount) })),
   };
 }

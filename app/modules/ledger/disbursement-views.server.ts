@@ -78,8 +78,8 @@ export async function listDisbursements(fundId: string, options: { publicOnly?: 
   const nameOf = new Map(people.map((p) => [p.id, p.name]));
   return rows.map((r) => ({
     ...r,
-    proposedBy: options.publicOnly ? maskName(nameOf.get(r.proposedById)) : nameOf.get(r.proposedById) ?? "—",
-    decidedBy: r.decidedById ? (options.publicOnly ? maskName(nameOf.get(r.decidedById)) : nameOf.get(r.decidedById) ?? "—") : null,
+    proposedBy: options.publicOnly ? maskName(nameOf.get(r.proposedById)) : (nameOf.get(r.proposedById) ?? "—"),
+    decidedBy: r.decidedById ? (options.publicOnly ? maskName(nameOf.get(r.decidedById)) : (nameOf.get(r.decidedById) ?? "—")) : null,
     evidence: options.publicOnly ? [] : r.evidence,
     purpose: r.purpose,
   }));

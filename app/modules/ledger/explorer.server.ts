@@ -8,14 +8,21 @@ import { LEDGER_KINDS } from "./kinds";
 
 export { LEDGER_KINDS };
 
-export type LedgerFilters = { from: Date | null; to: Date | null; account: "pending" | "available" | "committed" | null; kind: string | null; orderNumber: string | null };
+export type LedgerFilters = {
+  from: Date | null;
+  to: Date | null;
+  account: "pending" | "available" | "committed" | null;
+  kind: string | null;
+  orderNumber: string | null;
+};
 
 /** Reads the filters from a URL; refuses what cannot be understood instead of guessing. */
 export function parseLedgerFilters(params: URLSearchParams): LedgerFilters {
   const date = (name: string, endOfDay: boolean) => {
     const value = params.get(name)?.trim();
     if (!value) return null;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00+08:00`))) throw new UserError("ledger_filter_date");
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00+08:00`)))
+      throw new UserError("ledger_filter_date");
     const start = new Date(`${value}T00:00:00+08:00`);
     return endOfDay ? new Date(start.getTime() + 24 * 3600_000) : start;
   };
@@ -43,11 +50,26 @@ export type LedgerRow = {
   orderNumber: string | null;
 };
 
-export async function ledgerPage(fundId: string, filters: LedgerFilters, options: { before?: bigint | null; limit?: number } = {}): Promise<LedgerRow[]> {
+export async function ledgerPage(
+  fundId: string,
+  filters: LedgerFilters,
+  options: { before?: bigint | null; limit?: number } = {},
+): Promise<LedgerRow[]> {
   const limit = Math.min(options.limit ?? 50, 1000);
   const accountCode = filters.account ? `fund:${fundId}:${filters.account}` : null;
   const rows = await db().$queryRaw<
-    { posting_id: bigint; transaction_id: bigint; sequence: bigint | null; created_at: Date; kind: string; memo: string; code: string; amount_minor: bigint; currency: string; number: string | null }[]
+    {
+      posting_id: bigint;
+      transaction_id: bigint;
+      sequence: bigint | null;
+      created_at: Date;
+      kind: string;
+      memo: string;
+      code: string;
+      amount_minor: bigint;
+      currency: string;
+      number: string | null;
+    }[]
   >`
     SELECT p.id AS posting_id, t.id AS transaction_id, c.sequence, t.created_at, t.kind, t.memo, a.code, p.amount_minor, p.currency, o.number
     FROM ledger_posting p

@@ -17,7 +17,11 @@ export function streamLedgerJsonl(db: Db): ReadableStream<Uint8Array> {
         controller.close();
         return;
       }
-      const loaded = await loadChainTransactions(db, links.map((l) => l.transaction_id), new Map(links.map((l) => [l.transaction_id, l.sequence])));
+      const loaded = await loadChainTransactions(
+        db,
+        links.map((l) => l.transaction_id),
+        new Map(links.map((l) => [l.transaction_id, l.sequence])),
+      );
       let chunk = "";
       for (const link of links) {
         const { sequence, ...transaction } = loaded.get(link.transaction_id)!;

@@ -6,7 +6,15 @@ import { chainHash, GENESIS_HASH, type ChainTransaction } from "./chain";
 
 const BATCH = 2_000;
 
-type Row = { id: bigint; idempotency_key: string; kind: string; memo: string; caused_by: string; order_id: string | null; created_at: Date };
+type Row = {
+  id: bigint;
+  idempotency_key: string;
+  kind: string;
+  memo: string;
+  caused_by: string;
+  order_id: string | null;
+  created_at: Date;
+};
 
 /** Transactions with their postings, in the form the chain hashes (also what the public export publishes). */
 export async function loadChainTransactions(db: Db, ids: bigint[], sequences: Map<bigint, bigint>): Promise<Map<bigint, ChainTransaction>> {
@@ -14,7 +22,9 @@ export async function loadChainTransactions(db: Db, ids: bigint[], sequences: Ma
   const txs = await db.$queryRaw<Row[]>`
     SELECT id, idempotency_key, kind, memo, caused_by, order_id::text AS order_id, created_at
     FROM ledger_transaction WHERE id = ANY(${ids.map(String)}::bigint[])`;
-  const postings = await db.$queryRaw<{ transaction_id: bigint; code: string; amount_minor: bigint; currency: string; order_line_id: string | null }[]>`
+  const postings = await db.$queryRaw<
+    { transaction_id: bigint; code: string; amount_minor: bigint; currency: string; order_line_id: string | null }[]
+  >`
     SELECT p.transaction_id, a.code, p.amount_minor, p.currency, p.order_line_id::text AS order_line_id
     FROM ledger_posting p JOIN ledger_account a ON a.id = p.account_id
     WHERE p.transaction_id = ANY(${ids.map(String)}::bigint[])`;
@@ -52,7 +62,9 @@ export async function chainUnchainedTransactions(db: Db): Promise<number> {
   for (;;) {
     const chained = await db.$transaction(
       async (tx) => {
-        const [head] = await tx.$queryRaw<{ sequence: bigint; hash: string }[]>`SELECT sequence, hash FROM ledger_chain_head WHERE id = 1 FOR UPDATE`;
+        const [head] = await tx.$queryRaw<
+          { sequence: bigint; hash: string }[]
+        >`SELECT sequence, hash FROM ledger_chain_head WHERE id = 1 FOR UPDATE`;
         const unchained = await tx.$queryRaw<{ id: bigint }[]>`
           SELECT t.id FROM ledger_transaction t
           WHERE NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.transaction_id = t.id)
@@ -92,9 +104,17 @@ export async function verifyLedgerChain(db: Db): Promise<ChainReport> {
     const batch = await db.$queryRaw<{ transaction_id: bigint; sequence: bigint; previous_hash: string; hash: string }[]>`
       SELECT transaction_id, sequence, previous_hash, hash FROM ledger_chain WHERE sequence > ${after} ORDER BY sequence LIMIT ${BATCH}`;
     if (batch.length === 0) break;
-    const loaded = await loadChainTransactions(db, batch.map((b) => b.transaction_id), new Map(batch.map((b) => [b.transaction_id, b.sequence])));
+    const loaded = await loadChainTransactions(
+      db,
+      batch.map((b) => b.transaction_id),
+      new Map(batch.map((b) => [b.transaction_id, b.sequence])),
+    );
     for (const link of batch) {
-      const bad = (reason: string): ChainReport => ({ ok: false, links, firstBad: { sequence: String(link.sequence), transactionId: String(link.transaction_id), reason } });
+      const bad = (reason: string): ChainReport => ({
+        ok: false,
+        links,
+        firstBad: { sequence: String(link.sequence), transactionId: String(link.transaction_id), reason },
+      });
       if (link.sequence !== expectedSequence) return bad(`sequence ${link.sequence} where ${expectedSequence} was expected (a gap)`);
       if (link.previous_hash !== previousHash) return bad("its previous hash does not match the hash of the link before it");
       if (chainHash(previousHash, loaded.get(link.transaction_id)!) !== link.hash) {
@@ -108,7 +128,11 @@ export async function verifyLedgerChain(db: Db): Promise<ChainReport> {
   }
   const [head] = await db.$queryRaw<{ sequence: bigint; hash: string }[]>`SELECT sequence, hash FROM ledger_chain_head WHERE id = 1`;
   if (head.sequence !== BigInt(links) || head.hash !== previousHash) {
-    return { ok: false, links, firstBad: { sequence: String(head.sequence), transactionId: "-", reason: "the chain head does not match the last link" } };
+    return {
+      ok: false,
+      links,
+      firstBad: { sequence: String(head.sequence), transactionId: "-", reason: "the chain head does not match the last link" },
+    };
   }
   return { ok: true, links, head: { sequence: String(head.sequence), hash: head.hash } };
 }
@@ -123,7 +147,9 @@ export async function checkLedgerInvariants(db: Db): Promise<InvariantReport> {
 
   add(
     "every transaction sums to zero in each currency",
-    await db.$queryRaw<{ transaction_id: bigint }[]>`SELECT transaction_id FROM ledger_posting GROUP BY transaction_id, currency HAVING sum(amount_minor) <> 0 LIMIT 5`,
+    await db.$queryRaw<
+      { transaction_id: bigint }[]
+    >`SELECT transaction_id FROM ledger_posting GROUP BY transaction_id, currency HAVING sum(amount_minor) <> 0 LIMIT 5`,
     (rows) => `unbalanced: ${rows.map((r) => String((r as { transaction_id: bigint }).transaction_id)).join(", ")}`,
   );
   add(
@@ -135,7 +161,9 @@ export async function checkLedgerInvariants(db: Db): Promise<InvariantReport> {
   );
   add(
     "the whole ledger sums to zero in each currency",
-    await db.$queryRaw<{ currency: string; total: string }[]>`SELECT currency, sum(amount_minor)::text AS total FROM ledger_posting GROUP BY currency HAVING sum(amount_minor) <> 0`,
+    await db.$queryRaw<
+      { currency: string; total: string }[]
+    >`SELECT currency, sum(amount_minor)::text AS total FROM ledger_posting GROUP BY currency HAVING sum(amount_minor) <> 0`,
     (rows) => rows.map((r) => `${(r as { currency: string }).currency} ${(r as { total: string }).total}`).join(", "),
   );
   add(
@@ -144,11 +172,19 @@ export async function checkLedgerInvariants(db: Db): Promise<InvariantReport> {
       SELECT a.code, a.balance_minor::text AS stored, coalesce(sum(p.amount_minor), 0)::text AS postings
       FROM ledger_account a LEFT JOIN ledger_posting p ON p.account_id = a.id
       GROUP BY a.id HAVING a.balance_minor <> coalesce(sum(p.amount_minor), 0) LIMIT 5`,
-    (rows) => rows.map((r) => { const x = r as { code: string; stored: string; postings: string }; return `${x.code}: stored ${x.stored}, postings ${x.postings}`; }).join("; "),
+    (rows) =>
+      rows
+        .map((r) => {
+          const x = r as { code: string; stored: string; postings: string };
+          return `${x.code}: stored ${x.stored}, postings ${x.postings}`;
+        })
+        .join("; "),
   );
   add(
     "no idempotency key is used twice",
-    await db.$queryRaw<{ idempotency_key: string }[]>`SELECT idempotency_key FROM ledger_transaction GROUP BY idempotency_key HAVING count(*) > 1 LIMIT 5`,
+    await db.$queryRaw<
+      { idempotency_key: string }[]
+    >`SELECT idempotency_key FROM ledger_transaction GROUP BY idempotency_key HAVING count(*) > 1 LIMIT 5`,
     (rows) => rows.map((r) => (r as { idempotency_key: string }).idempotency_key).join(", "),
   );
   const [counts] = await db.$queryRaw<{ transactions: bigint; links: bigint; min: bigint | null; max: bigint | null }[]>`

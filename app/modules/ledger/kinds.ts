@@ -1,2 +1,9 @@
 /** The kinds of ledger transaction that touch a fund (for filters and labels). */
-export const LEDGER_KINDS = ["payment_captured", "contribution_matured", "refund", "platform_cover", "disbursement_approved", "disbursement_paid"] as const;
+export const LEDGER_KINDS = [
+  "payment_captured",
+  "contribution_matured",
+  "refund",
+  "platform_cover",
+  "disbursement_approved",
+  "disbursement_paid",
+] as const;

@@ -40,7 +40,11 @@ export class IdempotencyConflictError extends Error {
 }
 
 /** What makes two transactions the same money movement: kind, order and postings. */
-function fingerprint(kind: string, orderId: string | null, postings: { account: string; amountMinor: bigint | string; currency: string; orderLineId: string | null }[]) {
+function fingerprint(
+  kind: string,
+  orderId: string | null,
+  postings: { account: string; amountMinor: bigint | string; currency: string; orderLineId: string | null }[],
+) {
   const lines = postings.map((p) => `${p.account}|${String(p.amountMinor)}|${p.currency.trim()}|${p.orderLineId ?? ""}`).sort();
   return JSON.stringify([kind, orderId, lines]);
 }
@@ -52,7 +56,11 @@ function fingerprint(kind: string, orderId: string | null, postings: { account: 
  * The idempotency key makes a retry a no-op returning the first transaction
  * (`created: false`); the same key with different money is refused.
  */
-export async function postLedgerTransaction(tx: DbTransaction, input: LedgerTransactionInput, now = new Date()): Promise<PostedTransaction> {
+export async function postLedgerTransaction(
+  tx: DbTransaction,
+  input: LedgerTransactionInput,
+  now = new Date(),
+): Promise<PostedTransaction> {
   assertBalanced(input);
 
   const [head] = await tx.$queryRaw<{ sequence: bigint; hash: string }[]>`
@@ -63,8 +71,26 @@ export async function postLedgerTransaction(tx: DbTransaction, input: LedgerTran
     include: { postings: { include: { account: { select: { code: true } } } } },
   });
   if (existing) {
-    const before = fingerprint(existing.kind, existing.orderId, existing.postings.map((p) => ({ account: p.account.code, amountMinor: p.amountMinor, currency: p.currency, orderLineId: p.orderLineId })));
-    const after = fingerprint(input.kind, input.orderId ?? null, input.postings.map((p) => ({ account: p.accountCode, amountMinor: p.amountMinor, currency: p.currency, orderLineId: p.orderLineId ?? null })));
+    const before = fingerprint(
+      existing.kind,
+      existing.orderId,
+      existing.postings.map((p) => ({
+        account: p.account.code,
+        amountMinor: p.amountMinor,
+        currency: p.currency,
+        orderLineId: p.orderLineId,
+      })),
+    );
+    const after = fingerprint(
+      input.kind,
+      input.orderId ?? null,
+      input.postings.map((p) => ({
+        account: p.accountCode,
+        amountMinor: p.amountMinor,
+        currency: p.currency,
+        orderLineId: p.orderLineId ?? null,
+      })),
+    );
     if (before !== after) throw new IdempotencyConflictError(input.idempotencyKey);
     return { id: existing.id, created: false };
   }
@@ -126,7 +152,12 @@ export async function postLedgerTransaction(tx: DbTransaction, input: LedgerTran
     causedBy: input.causedBy,
     orderId: input.orderId ?? null,
     createdAt: created.createdAt.toISOString(),
-    postings: input.postings.map((p) => ({ account: p.accountCode, amountMinor: String(p.amountMinor), currency: p.currency, orderLineId: p.orderLineId ?? null })),
+    postings: input.postings.map((p) => ({
+      account: p.accountCode,
+      amountMinor: String(p.amountMinor),
+      currency: p.currency,
+      orderLineId: p.orderLineId ?? null,
+    })),
   });
   await tx.ledgerChainLink.create({ data: { transactionId, sequence, previousHash: head.hash, hash } });
   await tx.$executeRaw`UPDATE ledger_chain_head SET sequence = ${sequence}, hash = ${hash} WHERE id = 1`;

@@ -8,7 +8,14 @@ import { withRetry } from "~/modules/db/retry.server";
 import { UserError } from "~/modules/errors/user-error";
 import { fundHeld, fundReversal } from "~/modules/money/refund";
 import { lockOrder } from "~/modules/orders/orders.server";
-import { bankAccount, cooperativePayableAccount, fundAccount, naturalBalance, paymentProviderAccount, platformCoverAccount } from "./accounts";
+import {
+  bankAccount,
+  cooperativePayableAccount,
+  fundAccount,
+  naturalBalance,
+  paymentProviderAccount,
+  platformCoverAccount,
+} from "./accounts";
 import { recordReversalStat } from "./chart-stats.server";
 import { checkEvidence, type EvidenceFile } from "./disbursement-views.server";
 import { ensureLedgerAccounts, postLedgerTransaction } from "./ledger.server";
@@ -69,14 +76,18 @@ export async function matureContributions(now = new Date(), limit = 500): Promis
         }
         if (postings.length === 0) return false;
         await ensureLedgerAccounts(tx, [pending, available]);
-        const result = await postLedgerTransaction(tx, {
-          idempotencyKey: maturationKey(orderId, fundId),
-          kind: "contribution_matured",
-          memo: "Refund window over",
-          causedBy: "job:mature-contributions",
-          orderId,
-          postings,
-        }, now);
+        const result = await postLedgerTransaction(
+          tx,
+          {
+            idempotencyKey: maturationKey(orderId, fundId),
+            kind: "contribution_matured",
+            memo: "Refund window over",
+            causedBy: "job:mature-contributions",
+            orderId,
+            postings,
+          },
+          now,
+        );
         return result.created;
       }),
     );
@@ -85,7 +96,14 @@ export async function matureContributions(now = new Date(), limit = 500): Promis
   return matured;
 }
 
-export type RefundReport = { provider: string; providerRef: string; orderLineId: string; amountMinor: unknown; causedBy: string; now?: Date };
+export type RefundReport = {
+  provider: string;
+  providerRef: string;
+  orderLineId: string;
+  amountMinor: unknown;
+  causedBy: string;
+  now?: Date;
+};
 
 /**
  * Refunds part or all of one line of a paid order. The fund gives back
@@ -97,7 +115,9 @@ export type RefundReport = { provider: string; providerRef: string; orderLineId:
 export function recordRefund(report: RefundReport) {
   return withRetry(() =>
     db().$transaction(async (tx) => {
-      const previous = await tx.refund.findUnique({ where: { provider_providerRef: { provider: report.provider, providerRef: report.providerRef } } });
+      const previous = await tx.refund.findUnique({
+        where: { provider_providerRef: { provider: report.provider, providerRef: report.providerRef } },
+      });
       if (previous) return { refund: previous, created: false };
       const line0 = await tx.orderLine.findUnique({ where: { id: report.orderLineId }, select: { orderId: true } });
       if (!line0) throw new UserError("refund_line_unknown", {}, 404);
@@ -114,7 +134,10 @@ export function recordRefund(report: RefundReport) {
       const toCooperative = amount - reversal;
       const fund = await tx.fund.findUniqueOrThrow({ where: { id: line.fundId } });
       const cooperative = await tx.cooperative.findUniqueOrThrow({ where: { id: line.cooperativeId } });
-      const matured = !!(await tx.ledgerTransaction.findUnique({ where: { idempotencyKey: maturationKey(order.id, fund.id) }, select: { id: true } }));
+      const matured = !!(await tx.ledgerTransaction.findUnique({
+        where: { idempotencyKey: maturationKey(order.id, fund.id) },
+        select: { id: true },
+      }));
       const bucket = fundAccount(fund, matured ? "available" : "pending");
       const psp = paymentProviderAccount(report.provider, order.currency);
       const payable = cooperativePayableAccount(cooperative, order.currency);
@@ -127,34 +150,50 @@ export function recordRefund(report: RefundReport) {
         const available = await naturalBalanceOf(tx, bucket.code);
         if (available < reversal) {
           const gap = reversal - available;
-          await postLedgerTransaction(tx, {
-            idempotencyKey: `${key}:platform-cover`,
-            kind: "platform_cover",
-            memo: `Platform covers ${gap} of a late refund the fund could not`,
-            causedBy: report.causedBy,
-            orderId: order.id,
-            postings: [
-              { accountCode: cover.code, amountMinor: gap, currency: order.currency },
-              { accountCode: bucket.code, amountMinor: -gap, currency: order.currency },
-            ],
-          }, now);
+          await postLedgerTransaction(
+            tx,
+            {
+              idempotencyKey: `${key}:platform-cover`,
+              kind: "platform_cover",
+              memo: `Platform covers ${gap} of a late refund the fund could not`,
+              causedBy: report.causedBy,
+              orderId: order.id,
+              postings: [
+                { accountCode: cover.code, amountMinor: gap, currency: order.currency },
+                { accountCode: bucket.code, amountMinor: -gap, currency: order.currency },
+              ],
+            },
+            now,
+          );
         }
       }
       const postings: PostingInput[] = [{ accountCode: psp.code, amountMinor: -amount, currency: order.currency, orderLineId: line.id }];
-      if (toCooperative > 0n) postings.push({ accountCode: payable.code, amountMinor: toCooperative, currency: order.currency, orderLineId: line.id });
+      if (toCooperative > 0n)
+        postings.push({ accountCode: payable.code, amountMinor: toCooperative, currency: order.currency, orderLineId: line.id });
       if (reversal > 0n) postings.push({ accountCode: bucket.code, amountMinor: reversal, currency: order.currency, orderLineId: line.id });
-      const posted = await postLedgerTransaction(tx, {
-        idempotencyKey: key,
-        kind: "refund",
-        memo: `Refund of ${amount}`,
-        causedBy: report.causedBy,
-        orderId: order.id,
-        postings,
-      }, now);
+      const posted = await postLedgerTransaction(
+        tx,
+        {
+          idempotencyKey: key,
+          kind: "refund",
+          memo: `Refund of ${amount}`,
+          causedBy: report.causedBy,
+          orderId: order.id,
+          postings,
+        },
+        now,
+      );
       await tx.orderLine.update({ where: { id: line.id }, data: { refundedMinor: line.refundedMinor + amount } });
       if (reversal > 0n) await recordReversalStat(tx, { fundId: fund.id, cooperativeId: cooperative.id, at: now, amountMinor: reversal });
       const refund = await tx.refund.create({
-        data: { orderLineId: line.id, provider: report.provider, providerRef: report.providerRef, amountMinor: amount, fundReversalMinor: reversal, createdAt: now },
+        data: {
+          orderLineId: line.id,
+          provider: report.provider,
+          providerRef: report.providerRef,
+          amountMinor: amount,
+          fundReversalMinor: reversal,
+          createdAt: now,
+        },
       });
       return { refund, created: true, ledgerTransactionId: posted.id };
     }),
@@ -169,16 +208,32 @@ function text(raw: unknown, code: string, max = 200): string {
   return value;
 }
 
-export async function proposeDisbursement(proposerId: string, fundId: string, input: DisbursementProposal, now = new Date(), evidence: EvidenceFile[] = []) {
+export async function proposeDisbursement(
+  proposerId: string,
+  fundId: string,
+  input: DisbursementProposal,
+  now = new Date(),
+  evidence: EvidenceFile[] = [],
+) {
   const files = checkEvidence(evidence);
   const plannedText = typeof input.plannedDate === "string" ? input.plannedDate : "";
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(plannedText) || Number.isNaN(Date.parse(`${plannedText}T00:00:00Z`))) throw new UserError("disbursement_date_invalid");
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(plannedText) || Number.isNaN(Date.parse(`${plannedText}T00:00:00Z`)))
+    throw new UserError("disbursement_date_invalid");
   const planned = new Date(`${plannedText}T00:00:00Z`);
-  if (planned.getTime() < Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - 24 * 60 * 60_000) throw new UserError("disbursement_date_past");
+  if (planned.getTime() < Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - 24 * 60 * 60_000)
+    throw new UserError("disbursement_date_past");
   const fund = await db().fund.findUniqueOrThrow({ where: { id: fundId } });
   return db().disbursement.create({
     data: {
-      evidence: { create: files.map((f) => ({ stage: "proposal", filename: f.filename, contentType: f.contentType, sizeBytes: f.data.length, data: new Uint8Array(f.data) })) },
+      evidence: {
+        create: files.map((f) => ({
+          stage: "proposal",
+          filename: f.filename,
+          contentType: f.contentType,
+          sizeBytes: f.data.length,
+          data: new Uint8Array(f.data),
+        })),
+      },
       fundId,
       village: text(input.village, "disbursement_village"),
       project: text(input.project, "disbursement_project"),
@@ -212,16 +267,20 @@ export function approveDisbursement(approverId: string, id: string, now = new Da
       if (disbursement.amountMinor > balance) {
         throw new UserError("disbursement_exceeds_available", { available: balance.toString(), currency: disbursement.currency }, 409);
       }
-      await postLedgerTransaction(tx, {
-        idempotencyKey: `disbursement:${id}:approve`,
-        kind: "disbursement_approved",
-        memo: `Committed to ${disbursement.village}: ${disbursement.project}`,
-        causedBy: `user:${approverId}`,
-        postings: [
-          { accountCode: available.code, amountMinor: disbursement.amountMinor, currency: disbursement.currency },
-          { accountCode: committed.code, amountMinor: -disbursement.amountMinor, currency: disbursement.currency },
-        ],
-      }, now);
+      await postLedgerTransaction(
+        tx,
+        {
+          idempotencyKey: `disbursement:${id}:approve`,
+          kind: "disbursement_approved",
+          memo: `Committed to ${disbursement.village}: ${disbursement.project}`,
+          causedBy: `user:${approverId}`,
+          postings: [
+            { accountCode: available.code, amountMinor: disbursement.amountMinor, currency: disbursement.currency },
+            { accountCode: committed.code, amountMinor: -disbursement.amountMinor, currency: disbursement.currency },
+          ],
+        },
+        now,
+      );
       return tx.disbursement.update({ where: { id }, data: { status: "approved", decidedById: approverId, decidedAt: now } });
     }),
   );
@@ -232,7 +291,10 @@ export function rejectDisbursement(approverId: string, id: string, reason: unkno
     const disbursement = await lockDisbursement(tx, id);
     if (disbursement.status !== "proposed") throw new UserError("disbursement_already_decided", {}, 409);
     if (disbursement.proposedById === approverId) throw new UserError("disbursement_four_eyes", {}, 403);
-    return tx.disbursement.update({ where: { id }, data: { status: "rejected", decidedById: approverId, decidedAt: now, rejectReason: text(reason, "disbursement_reason", 500) } });
+    return tx.disbursement.update({
+      where: { id },
+      data: { status: "rejected", decidedById: approverId, decidedAt: now, rejectReason: text(reason, "disbursement_reason", 500) },
+    });
   });
 }
 
@@ -249,23 +311,35 @@ export function markDisbursementPaid(managerId: string, id: string, bankReferenc
       const committed = fundAccount(disbursement.fund, "committed");
       const bank = bankAccount(disbursement.currency);
       await ensureLedgerAccounts(tx, [committed, bank]);
-      await postLedgerTransaction(tx, {
-        idempotencyKey: `disbursement:${id}:paid`,
-        kind: "disbursement_paid",
-        memo: `Paid to ${disbursement.village}: ${disbursement.project} (bank ref ${reference})`,
-        causedBy: `user:${managerId}`,
-        postings: [
-          { accountCode: committed.code, amountMinor: disbursement.amountMinor, currency: disbursement.currency },
-          { accountCode: bank.code, amountMinor: -disbursement.amountMinor, currency: disbursement.currency },
-        ],
-      }, now);
+      await postLedgerTransaction(
+        tx,
+        {
+          idempotencyKey: `disbursement:${id}:paid`,
+          kind: "disbursement_paid",
+          memo: `Paid to ${disbursement.village}: ${disbursement.project} (bank ref ${reference})`,
+          causedBy: `user:${managerId}`,
+          postings: [
+            { accountCode: committed.code, amountMinor: disbursement.amountMinor, currency: disbursement.currency },
+            { accountCode: bank.code, amountMinor: -disbursement.amountMinor, currency: disbursement.currency },
+          ],
+        },
+        now,
+      );
       return tx.disbursement.update({
         where: { id },
         data: {
           status: "paid",
           bankReference: reference,
           paidAt: now,
-          evidence: { create: files.map((f) => ({ stage: "payment", filename: f.filename, contentType: f.contentType, sizeBytes: f.data.length, data: new Uint8Array(f.data) })) },
+          evidence: {
+            create: files.map((f) => ({
+              stage: "payment",
+              filename: f.filename,
+              contentType: f.contentType,
+              sizeBytes: f.data.length,
+              data: new Uint8Array(f.data),
+            })),
+          },
         },
       });
     }),
@@ -273,7 +347,12 @@ export function markDisbursementPaid(managerId: string, id: string, bankReferenc
 }
 
 /** An admin records money paid to a cooperative, never more than it is owed. */
-export function recordCooperativePayout(adminId: string, cooperativeId: string, input: { amountMinor: unknown; bankReference: unknown }, now = new Date()) {
+export function recordCooperativePayout(
+  adminId: string,
+  cooperativeId: string,
+  input: { amountMinor: unknown; bankReference: unknown },
+  now = new Date(),
+) {
   return withRetry(() =>
     db().$transaction(async (tx) => {
       const amount = positiveAmount(input.amountMinor);
@@ -282,7 +361,9 @@ export function recordCooperativePayout(adminId: string, cooperativeId: string, 
       if (!cooperative) throw new UserError("cooperative_unknown", {}, 404);
       const currency = "CNY";
       const key = `payout:${cooperativeId}:${reference}`;
-      const existing = await tx.cooperativePayout.findUnique({ where: { cooperativeId_bankReference: { cooperativeId, bankReference: reference } } });
+      const existing = await tx.cooperativePayout.findUnique({
+        where: { cooperativeId_bankReference: { cooperativeId, bankReference: reference } },
+      });
       if (existing) {
         if (existing.amountMinor !== amount) throw new UserError("payout_reference_reused", {}, 409);
         return existing;
@@ -293,17 +374,23 @@ export function recordCooperativePayout(adminId: string, cooperativeId: string, 
       await ensureLedgerAccounts(tx, [payable, bank]);
       const owed = await naturalBalanceOf(tx, payable.code);
       if (amount > owed) throw new UserError("payout_exceeds_owed", { owed: owed.toString(), currency }, 409);
-      await postLedgerTransaction(tx, {
-        idempotencyKey: key,
-        kind: "cooperative_payout",
-        memo: `Payout to ${cooperative.nameEn} (bank ref ${reference})`,
-        causedBy: `user:${adminId}`,
-        postings: [
-          { accountCode: payable.code, amountMinor: amount, currency },
-          { accountCode: bank.code, amountMinor: -amount, currency },
-        ],
-      }, now);
-      return tx.cooperativePayout.create({ data: { cooperativeId, amountMinor: amount, currency, bankReference: reference, recordedById: adminId, createdAt: now } });
+      await postLedgerTransaction(
+        tx,
+        {
+          idempotencyKey: key,
+          kind: "cooperative_payout",
+          memo: `Payout to ${cooperative.nameEn} (bank ref ${reference})`,
+          causedBy: `user:${adminId}`,
+          postings: [
+            { accountCode: payable.code, amountMinor: amount, currency },
+            { accountCode: bank.code, amountMinor: -amount, currency },
+          ],
+        },
+        now,
+      );
+      return tx.cooperativePayout.create({
+        data: { cooperativeId, amountMinor: amount, currency, bankReference: reference, recordedById: adminId, createdAt: now },
+      });
     }),
   );
 }

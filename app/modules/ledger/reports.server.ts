@@ -20,7 +20,9 @@ export async function loadOrderContributions(orderId: string) {
     select: { id: true, idempotencyKey: true, createdAt: true, chain: { select: { sequence: true, hash: true } } },
   });
   const matured = new Set(
-    (await db().ledgerTransaction.findMany({ where: { orderId, kind: "contribution_matured" }, select: { idempotencyKey: true } })).map((t) => t.idempotencyKey.split(":").pop()),
+    (await db().ledgerTransaction.findMany({ where: { orderId, kind: "contribution_matured" }, select: { idempotencyKey: true } })).map(
+      (t) => t.idempotencyKey.split(":").pop(),
+    ),
   );
   const lines = await db().orderLine.findMany({
     where: { orderId },
@@ -29,14 +31,20 @@ export async function loadOrderContributions(orderId: string) {
   });
   const byFund = new Map<string, FundContribution & { refundedMinor: bigint; status: ContributionStatus }>();
   for (const line of lines) {
-    const entry = byFund.get(line.fundId) ?? { fund: line.fund, amountMinor: 0n, refundedMinor: 0n, status: "pending" as ContributionStatus };
+    const entry = byFund.get(line.fundId) ?? {
+      fund: line.fund,
+      amountMinor: 0n,
+      refundedMinor: 0n,
+      status: "pending" as ContributionStatus,
+    };
     entry.amountMinor += line.fundShareMinor;
     entry.refundedMinor += line.refundedMinor;
     byFund.set(line.fundId, entry);
   }
   const lineTotal = (fundId: string) => lines.filter((l) => l.fundId === fundId).reduce((sum, l) => sum + l.lineTotalMinor, 0n);
   for (const [fundId, entry] of byFund) {
-    entry.status = entry.refundedMinor === lineTotal(fundId) && entry.refundedMinor > 0n ? "refunded" : matured.has(fundId) ? "available" : "pending";
+    entry.status =
+      entry.refundedMinor === lineTotal(fundId) && entry.refundedMinor > 0n ? "refunded" : matured.has(fundId) ? "available" : "pending";
   }
   return {
     transaction: transaction && { ...transaction, sequence: transaction.chain?.sequence ?? null, hash: transaction.chain?.hash ?? null },
@@ -67,13 +75,23 @@ export async function loadFundPage(slug: string, recentLimit = 20) {
   // An order with several lines for this fund has one posting per line: one row per order here.
   const recent = new Map<bigint, { transactionId: bigint; at: Date; orderNumber: string; amountMinor: bigint }>();
   for (const row of rows) {
-    const entry = recent.get(row.transaction_id) ?? { transactionId: row.transaction_id, at: row.created_at, orderNumber: row.number ? maskOrderNumber(row.number) : "—", amountMinor: 0n };
+    const entry = recent.get(row.transaction_id) ?? {
+      transactionId: row.transaction_id,
+      at: row.created_at,
+      orderNumber: row.number ? maskOrderNumber(row.number) : "—",
+      amountMinor: 0n,
+    };
     entry.amountMinor += row.amount;
     recent.set(row.transaction_id, entry);
   }
   return {
     fund,
-    balances: { pending: totals.pending, available: totals.available, committed: totals.committed, total: totals.pending + totals.available },
+    balances: {
+      pending: totals.pending,
+      available: totals.available,
+      committed: totals.committed,
+      total: totals.pending + totals.available,
+    },
     receivedMinor: totals.received,
     recent: [...recent.values()].slice(0, recentLimit),
   };

@@ -38,6 +38,8 @@ export function lineTotal(unitPriceMinor: number, quantity: number): bigint {
 export function formatBps(bps: number): string {
   assertValidBps(bps);
   const whole = Math.trunc(bps / 100);
-  const fraction = String(bps % 100).padStart(2, "0").replace(/0+$/, "");
+  const fraction = String(bps % 100)
+    .padStart(2, "0")
+    .replace(/0+$/, "");
   return fraction ? `${whole}.${fraction}%` : `${whole}%`;
 }

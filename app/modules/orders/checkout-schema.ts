@@ -37,9 +37,7 @@ export type CheckoutInput = z.infer<typeof CheckoutSchema>;
 
 export type FieldErrors = Partial<Record<keyof CheckoutInput, string>>;
 
-export function parseCheckout(form: Record<string, unknown>):
-  | { ok: true; value: CheckoutInput }
-  | { ok: false; fieldErrors: FieldErrors } {
+export function parseCheckout(form: Record<string, unknown>): { ok: true; value: CheckoutInput } | { ok: false; fieldErrors: FieldErrors } {
   const result = CheckoutSchema.safeParse(form);
   if (result.success) return { ok: true, value: result.data };
   const fieldErrors: FieldErrors = {};

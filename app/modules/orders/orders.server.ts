@@ -86,11 +86,20 @@ export async function placeOrder(input: { cartId: string | null; contact: Checko
     }
     const reserved = await reserveStock(
       tx,
-      items.map((item) => ({ productId: item.productId, quantity: item.quantity, nameZh: item.product.nameZh, nameEn: item.product.nameEn })),
+      items.map((item) => ({
+        productId: item.productId,
+        quantity: item.quantity,
+        nameZh: item.product.nameZh,
+        nameEn: item.product.nameEn,
+      })),
     );
     const currency = reserved.get(items[0].productId)!.currency;
     if ([...reserved.values()].some((product) => product.currency !== currency)) throw new UserError("mixed_currencies");
-    const shares = await resolveShares(tx, items.map((item) => item.product), now);
+    const shares = await resolveShares(
+      tx,
+      items.map((item) => item.product),
+      now,
+    );
 
     const lines = items.map((item, position) => {
       const { priceMinor } = reserved.get(item.productId)!;
@@ -182,7 +191,12 @@ export async function reopenOrderForPayment(orderId: string, now = new Date()) {
     if (order.status === "expired") throw new UserError("order_expired", {}, 409);
     await reserveStock(
       tx,
-      order.lines.map((line) => ({ productId: line.productId, quantity: line.quantity, nameZh: line.productNameZh, nameEn: line.productNameEn })),
+      order.lines.map((line) => ({
+        productId: line.productId,
+        quantity: line.quantity,
+        nameZh: line.productNameZh,
+        nameEn: line.productNameEn,
+      })),
     );
     return tx.order.update({
       where: { id: orderId },
@@ -193,7 +207,10 @@ export async function reopenOrderForPayment(orderId: string, now = new Date()) {
 }
 
 const orderPageInclude = {
-  lines: { orderBy: { position: "asc" }, include: { fund: true, product: { include: { images: { take: 1, orderBy: { position: "asc" } } } } } },
+  lines: {
+    orderBy: { position: "asc" },
+    include: { fund: true, product: { include: { images: { take: 1, orderBy: { position: "asc" } } } } },
+  },
 } satisfies Prisma.OrderInclude;
 
 /**
@@ -220,7 +237,9 @@ export async function listOrdersOfUser(userId: string) {
 
 /** "My impact": what a buyer's paid orders gave to each fund. */
 export async function impactOfUser(userId: string) {
-  const rows = await db().$queryRaw<{ fund_id: string; slug: string; name_zh: string; name_en: string; currency: string; amount: bigint; orders: bigint }[]>`
+  const rows = await db().$queryRaw<
+    { fund_id: string; slug: string; name_zh: string; name_en: string; currency: string; amount: bigint; orders: bigint }[]
+  >`
     SELECT f.id AS fund_id, f.slug, f.name_zh, f.name_en, f.currency,
            SUM(l.fund_share_minor)::bigint AS amount, COUNT(DISTINCT o.id)::bigint AS orders
     FROM customer_order o

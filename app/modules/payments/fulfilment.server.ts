@@ -97,7 +97,13 @@ export function confirmOrderPayment(report: PaymentReport): Promise<ConfirmOutco
       postings,
     });
     for (const line of order.lines) {
-      if (line.fundShareMinor > 0n) await recordContributionStat(tx, { fundId: line.fundId, cooperativeId: line.cooperativeId, at: now, amountMinor: line.fundShareMinor });
+      if (line.fundShareMinor > 0n)
+        await recordContributionStat(tx, {
+          fundId: line.fundId,
+          cooperativeId: line.cooperativeId,
+          at: now,
+          amountMinor: line.fundShareMinor,
+        });
     }
     return { outcome: "paid", orderId: order.id, ledgerTransactionId: posted.id };
   });

@@ -34,8 +34,17 @@ export async function createAdmin(email: string, password: string) {
 export async function createFundManager(email: string, password: string, fundSlug: string) {
   const id = randomUUID();
   const passwordHash = await hash(password, { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
-  await sql("INSERT INTO app_user (id, email, name, password_hash) VALUES ($1, $2, $3, $4)", [id, email, email.startsWith("a") ? "邓经理" : "黄经理", passwordHash]);
-  await sql("INSERT INTO role_assignment (id, user_id, role, fund_id) SELECT $1, $2, 'fund_manager', id FROM fund WHERE slug = $3", [randomUUID(), id, fundSlug]);
+  await sql("INSERT INTO app_user (id, email, name, password_hash) VALUES ($1, $2, $3, $4)", [
+    id,
+    email,
+    email.startsWith("a") ? "邓经理" : "黄经理",
+    passwordHash,
+  ]);
+  await sql("INSERT INTO role_assignment (id, user_id, role, fund_id) SELECT $1, $2, 'fund_manager', id FROM fund WHERE slug = $3", [
+    randomUUID(),
+    id,
+    fundSlug,
+  ]);
   return id;
 }
 

@@ -1,18 +1,35 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+const alias = { "~": fileURLToPath(new URL("./app", import.meta.url)) };
+
 export default defineConfig({
-  resolve: {
-    alias: { "~": fileURLToPath(new URL("./app", import.meta.url)) },
-  },
+  resolve: { alias },
   test: {
-    include: ["app/**/*.test.ts", "tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts"],
-    globalSetup: ["tests/support/global-setup.ts"],
-    setupFiles: ["tests/support/setup-file.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Each file gets its own database cloned from a migrated, seeded template.
-    fileParallelism: true,
     maxWorkers: 2,
+    projects: [
+      {
+        // Pure logic: no database, no server; `npm run test:unit` runs only these, in seconds.
+        resolve: { alias },
+        test: {
+          name: "unit",
+          include: ["app/**/*.test.ts", "tests/unit/**/*.test.ts"],
+          setupFiles: ["tests/support/setup-file.ts"],
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "integration",
+          include: ["tests/integration/**/*.test.ts"],
+          // One PostgreSQL for the run; each file gets its own database cloned from a migrated, seeded template.
+          globalSetup: ["tests/support/global-setup.ts"],
+          setupFiles: ["tests/support/setup-file.ts"],
+          fileParallelism: true,
+        },
+      },
+    ],
   },
 });

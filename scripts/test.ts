@@ -1,7 +1,7 @@
-// npm test: every test. Unit and integration tests (Vitest, on a real
-// PostgreSQL), then the production build, then the browser journeys
-// (Playwright in Chromium) against that build. Ends with one summary line:
-// "tests: N passed, N failed".
+// npm test: every check. Lint, format and typecheck, then unit tests (no
+// database) and integration tests (Vitest, on a real PostgreSQL), then the
+// production build, then the browser journeys (Playwright in Chromium) against
+// that build. Ends with one summary line: "tests: N passed, N failed".
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -19,6 +19,10 @@ function run(label: string, command: string, args: string[], env: Record<string,
 }
 
 const bin = (name: string) => path.resolve("node_modules/.bin", name);
+
+const lintStatus = run("lint (ESLint)", bin("eslint"), [".", "--max-warnings=0"]);
+const formatStatus = run("format (Prettier)", bin("prettier"), ["--check", "--log-level=warn", "."]);
+const typecheckStatus = run("typecheck (tsc)", bin("tsc"), ["--noEmit"]);
 
 const vitestStatus = run("unit and integration tests (Vitest, PostgreSQL)", bin("vitest"), [
   "run",
@@ -57,10 +61,14 @@ const failed = (vitest?.numFailedTests ?? 0) + (playwright?.stats?.unexpected ??
 const skipped = (vitest?.numPendingTests ?? 0) + (vitest?.numTodoTests ?? 0) + (playwright?.stats?.skipped ?? 0);
 
 const problems = [
+  lintStatus !== 0 && "lint failed (npm run lint)",
+  formatStatus !== 0 && "files are not formatted (npm run format)",
+  typecheckStatus !== 0 && "typecheck failed (npm run typecheck)",
   vitestStatus !== 0 && `vitest exited ${vitestStatus}`,
   buildStatus !== 0 && `the build exited ${buildStatus}`,
   playwrightStatus !== 0 && (buildStatus === 0 ? `playwright exited ${playwrightStatus}` : "browser tests not run"),
   !vitest && "no Vitest results",
+  vitest && !vitest.numTotalTests && "Vitest ran no test",
   buildStatus === 0 && !playwright && "no Playwright results",
 ].filter(Boolean);
 

@@ -135,24 +135,22 @@ describe("refunds", () => {
     // Each line's two refunds race each other; lines go in waves of 50 (100 refunds at once).
     const results: PromiseSettledResult<unknown>[] = [];
     for (let i = 0; i < lines.length; i += 50) {
-      const wave = lines
-        .slice(i, i + 50)
-        .flatMap((line) => [
-          recordRefund({
-            provider: "test",
-            providerRef: `full-a-${line.id}`,
-            orderLineId: line.id,
-            amountMinor: line.lineTotalMinor,
-            causedBy: "test",
-          }),
-          recordRefund({
-            provider: "test",
-            providerRef: `full-b-${line.id}`,
-            orderLineId: line.id,
-            amountMinor: line.lineTotalMinor,
-            causedBy: "test",
-          }),
-        ]);
+      const wave = lines.slice(i, i + 50).flatMap((line) => [
+        recordRefund({
+          provider: "test",
+          providerRef: `full-a-${line.id}`,
+          orderLineId: line.id,
+          amountMinor: line.lineTotalMinor,
+          causedBy: "test",
+        }),
+        recordRefund({
+          provider: "test",
+          providerRef: `full-b-${line.id}`,
+          orderLineId: line.id,
+          amountMinor: line.lineTotalMinor,
+          causedBy: "test",
+        }),
+      ]);
       results.push(...(await Promise.allSettled(wave)));
     }
     const done = results.filter((r) => r.status === "fulfilled");

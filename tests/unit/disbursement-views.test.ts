@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type UserError } from "~/modules/errors/user-error";
-import { agreedVersusArrived, checkEvidence, maskName } from "~/modules/ledger/disbursement-views.server";
+import { checkEvidence, maskName } from "~/modules/ledger/disbursement-views.server";
 
 const file = (contentType: string, bytes: number, filename = "quote.pdf") => ({ filename, contentType, data: Buffer.alloc(bytes, 1) });
 const codeOf = (fn: () => unknown) => {
@@ -28,14 +28,5 @@ describe("public pages", () => {
     expect(maskName("邓经理 Deng")).toBe("邓**");
     expect(maskName("Huang")).toBe("H**");
     expect(maskName("")).toBe("—");
-  });
-  it("count agreed (approved or paid) and arrived (paid) money apart", () => {
-    const rows = [
-      { status: "proposed", amountMinor: 100n },
-      { status: "approved", amountMinor: 200n },
-      { status: "paid", amountMinor: 300n },
-      { status: "rejected", amountMinor: 400n },
-    ];
-    expect(agreedVersusArrived(rows)).toEqual({ agreed: 500n, arrived: 300n });
   });
 });

@@ -18,6 +18,7 @@ import {
 } from "./accounts";
 import { recordReversalStat } from "./chart-stats.server";
 import { checkEvidence, type EvidenceFile } from "./disbursement-views.server";
+import { JOB_LOCKS, runExclusively } from "./exclusive.server";
 import { ensureLedgerAccounts, postLedgerTransaction } from "./ledger.server";
 import type { PostingInput } from "./postings";
 
@@ -43,27 +44,39 @@ function positiveAmount(raw: unknown, code = "amount_invalid"): bigint {
   return BigInt(text);
 }
 
+/** The sweep's read ($1 now, $2 limit): only (order, fund) pairs that are due, oldest first, through contribution_due's due_at index. */
+export const DUE_CONTRIBUTIONS_SQL = `
+  SELECT order_id::text AS order_id, fund_id::text AS fund_id
+  FROM contribution_due
+  WHERE due_at <= $1::timestamptz
+  ORDER BY due_at
+  LIMIT $2::int`;
+
+export function dueContributions(now: Date, limit: number) {
+  return db().$queryRawUnsafe<{ order_id: string; fund_id: string }[]>(DUE_CONTRIBUTIONS_SQL, now, limit);
+}
+
 /**
  * Moves contributions whose refund window is over from pending to available,
- * one (order, fund) pair per transaction. Safe to run twice and on several
- * instances: the idempotency key makes a repeat a no-op.
+ * one (order, fund) pair per transaction, each of which also strikes the pair
+ * off the due list. One instance sweeps at a time (an advisory lock); another
+ * that tries meanwhile returns 0 at once. A repeat is a no-op all the same:
+ * the idempotency key guards every maturation.
  */
 export async function matureContributions(now = new Date(), limit = 500): Promise<number> {
-  const due = await db().$queryRaw<{ order_id: string; fund_id: string }[]>`
-    SELECT o.id::text AS order_id, l.fund_id::text AS fund_id
-    FROM customer_order o
-    JOIN order_line l ON l.order_id = o.id
-    JOIN fund f ON f.id = l.fund_id
-    WHERE o.status = 'paid' AND o.paid_at + make_interval(days => f.refund_window_days) <= ${now}
-      AND NOT EXISTS (SELECT 1 FROM ledger_transaction t WHERE t.idempotency_key = 'order:' || o.id || ':mature:' || l.fund_id)
-    GROUP BY o.id, l.fund_id
-    HAVING sum(l.line_total_minor - l.refunded_minor) > 0
-    LIMIT ${limit}`;
+  const matured = await runExclusively(JOB_LOCKS.matureContributions, () => matureDueContributions(now, limit));
+  return matured ?? 0;
+}
+
+async function matureDueContributions(now: Date, limit: number): Promise<number> {
+  const due = await dueContributions(now, limit);
   let matured = 0;
   for (const { order_id: orderId, fund_id: fundId } of due) {
     const posted = await withRetry(() =>
       db().$transaction(async (tx) => {
         const order = await lockOrder(tx, orderId);
+        await tx.contributionDue.deleteMany({ where: { orderId, fundId } });
+        if (order.status !== "paid") return false;
         const fund = await tx.fund.findUniqueOrThrow({ where: { id: fundId } });
         const pending = fundAccount(fund, "pending");
         const available = fundAccount(fund, "available");
@@ -74,6 +87,7 @@ export async function matureContributions(now = new Date(), limit = 500): Promis
           postings.push({ accountCode: pending.code, amountMinor: held, currency: order.currency, orderLineId: line.id });
           postings.push({ accountCode: available.code, amountMinor: -held, currency: order.currency, orderLineId: line.id });
         }
+        // Fully refunded, or a zero share: nothing to move, and nothing left to do.
         if (postings.length === 0) return false;
         await ensureLedgerAccounts(tx, [pending, available]);
         const result = await postLedgerTransaction(

@@ -54,7 +54,7 @@ describe("the ledger chain", () => {
     const report = await verifyLedgerChain(t.db);
     expect(report).toMatchObject({ ok: true, links: links.length, head: { sequence: String(links.length), hash: links.at(-1)!.hash } });
     expect((await checkLedgerInvariants(t.db)).ok).toBe(true);
-  });
+  }, 30_000);
 
   it("the links are append-only too", async () => {
     await expect(t.sql("UPDATE ledger_chain SET hash = 'x'")).rejects.toThrow(/append-only/);

@@ -1,8 +1,8 @@
 // Read models and background sweeps whose cost or correctness depends on how
 // long the history is: totals above the lists' caps, the maturation sweep's
 // due list and its one-instance lock, and the cooperatives' books in one query.
-import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { PrismaClient } from "~/generated/prisma/client";
 import { setDb } from "~/modules/db/db.server";

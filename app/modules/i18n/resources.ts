@@ -165,6 +165,10 @@ const zh = {
       disbursement_paid: "拨付付款",
     },
     accounts: { pending: "待确认", available: "可用", committed: "已承诺" },
+    verifyRunning: "正在核验哈希链（{{at}} 提出），由后台完成，几秒到几分钟。",
+    verifyReload: "刷新查看结果",
+    verifiedAt: "核验完成于 {{at}}",
+    verifyFailed: "核验没有完成：{{failure}}。请再试一次。",
   },
   rules: {
     title: "分成规则",
@@ -631,6 +635,10 @@ const en: DeepStrings<Resource> = {
       disbursement_paid: "Disbursement paid",
     },
     accounts: { pending: "pending", available: "available", committed: "committed" },
+    verifyRunning: "Verifying the hash chain (asked at {{at}}); it runs in the background and takes seconds to minutes.",
+    verifyReload: "Reload to see the result",
+    verifiedAt: "finished {{at}}",
+    verifyFailed: "The verification did not finish: {{failure}}. Try again.",
   },
   rules: {
     title: "Share rules",

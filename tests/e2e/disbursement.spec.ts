@@ -65,6 +65,8 @@ test("a manager proposes, a second approves, the first marks paid, and the publi
   const big = approver.getByTestId("disbursement").filter({ hasText: project });
   await big.getByRole("button", { name: "批准" }).click();
   await expect(approver.getByRole("alert")).toContainText("拨付金额超过基金可用余额");
+  // The refusal names what is available in yuan, not as a count of fen.
+  await expect(approver.getByRole("alert")).toHaveText(/（可用 ¥[\d,]+\.\d{2}）。$/);
   await approver.getByTestId("disbursement").filter({ hasText: project }).locator('input[name="reason"]').fill("超过可用余额");
   await approver.getByTestId("disbursement").filter({ hasText: project }).getByRole("button", { name: "驳回" }).click();
   await expect(approver.getByTestId("disbursement").filter({ hasText: project })).toContainText("已驳回");

@@ -46,7 +46,7 @@ export async function prepareDatabase(options: {
       const db = createDb(url, 2);
       try {
         if (await isEmptyShop(db)) {
-          await seedDemoShop(db, { demoPassword: options.production ? null : DEMO_PASSWORD });
+          await seedDemoShop(db, { demoPassword: options.production ? null : DEMO_PASSWORD, demoContributions: !options.production });
           seeded = true;
           log(
             options.production

@@ -141,7 +141,8 @@ export function recordRefund(report: RefundReport) {
       const line = order.lines.find((l) => l.id === report.orderLineId)!;
       const amount = positiveAmount(report.amountMinor, "refund_amount_invalid");
       const remaining = line.lineTotalMinor - line.refundedMinor;
-      if (amount > remaining) throw new UserError("refund_too_large", { remaining: remaining.toString() }, 409);
+      if (amount > remaining)
+        throw new UserError("refund_too_large", { remainingMinor: remaining.toString(), currency: order.currency }, 409);
 
       await lockLedger(tx);
       const reversal = fundReversal(line.lineTotalMinor, line.shareBps, line.refundedMinor, amount);
@@ -279,7 +280,7 @@ export function approveDisbursement(approverId: string, id: string, now = new Da
       await ensureLedgerAccounts(tx, [available, committed]);
       const balance = await naturalBalanceOf(tx, available.code);
       if (disbursement.amountMinor > balance) {
-        throw new UserError("disbursement_exceeds_available", { available: balance.toString(), currency: disbursement.currency }, 409);
+        throw new UserError("disbursement_exceeds_available", { availableMinor: balance.toString(), currency: disbursement.currency }, 409);
       }
       await postLedgerTransaction(
         tx,
@@ -387,7 +388,7 @@ export function recordCooperativePayout(
       const bank = bankAccount(currency);
       await ensureLedgerAccounts(tx, [payable, bank]);
       const owed = await naturalBalanceOf(tx, payable.code);
-      if (amount > owed) throw new UserError("payout_exceeds_owed", { owed: owed.toString(), currency }, 409);
+      if (amount > owed) throw new UserError("payout_exceeds_owed", { owedMinor: owed.toString(), currency }, 409);
       await postLedgerTransaction(
         tx,
         {

@@ -30,3 +30,13 @@ describe("public pages", () => {
     expect(maskName("")).toBe("—");
   });
 });
+
+describe("the public ledger's fields", () => {
+  it("mask a bank reference to its last four characters and name staff by role", async () => {
+    const { maskBankReference, staffActor } = await import("~/modules/ledger/public-fields");
+    expect(maskBankReference("ICBC-20261122-8841")).toBe("****8841");
+    expect(maskBankReference(" BOC-1 ")).toBe("****OC-1");
+    expect(maskBankReference("1234")).toBe("****");
+    expect(staffActor("fund_manager")).toBe("role:fund_manager");
+  });
+});

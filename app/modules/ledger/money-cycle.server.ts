@@ -21,6 +21,7 @@ import { checkEvidence, type EvidenceFile } from "./disbursement-views.server";
 import { JOB_LOCKS, runExclusively } from "./exclusive.server";
 import { ensureLedgerAccounts, postLedgerTransaction } from "./ledger.server";
 import type { PostingInput } from "./postings";
+import { maskBankReference, staffActor } from "./public-fields";
 
 /** Takes the chain head first, as every ledger writer does, before reading balances it will rely on. */
 async function lockLedger(tx: DbTransaction) {
@@ -288,7 +289,7 @@ export function approveDisbursement(approverId: string, id: string, now = new Da
           idempotencyKey: `disbursement:${id}:approve`,
           kind: "disbursement_approved",
           memo: `Committed to ${disbursement.village}: ${disbursement.project}`,
-          causedBy: `user:${approverId}`,
+          causedBy: staffActor("fund_manager"),
           postings: [
             { accountCode: available.code, amountMinor: disbursement.amountMinor, currency: disbursement.currency },
             { accountCode: committed.code, amountMinor: -disbursement.amountMinor, currency: disbursement.currency },
@@ -331,8 +332,8 @@ export function markDisbursementPaid(managerId: string, id: string, bankReferenc
         {
           idempotencyKey: `disbursement:${id}:paid`,
           kind: "disbursement_paid",
-          memo: `Paid to ${disbursement.village}: ${disbursement.project} (bank ref ${reference})`,
-          causedBy: `user:${managerId}`,
+          memo: `Paid to ${disbursement.village}: ${disbursement.project} (bank ref ${maskBankReference(reference)})`,
+          causedBy: staffActor("fund_manager"),
           postings: [
             { accountCode: committed.code, amountMinor: disbursement.amountMinor, currency: disbursement.currency },
             { accountCode: bank.code, amountMinor: -disbursement.amountMinor, currency: disbursement.currency },
@@ -375,7 +376,8 @@ export function recordCooperativePayout(
       const cooperative = await tx.cooperative.findUnique({ where: { id: cooperativeId } });
       if (!cooperative) throw new UserError("cooperative_unknown", {}, 404);
       const currency = "CNY";
-      const key = `payout:${cooperativeId}:${reference}`;
+      // Under the chain head's lock, so two requests with one bank reference are served in turn.
+      await lockLedger(tx);
       const existing = await tx.cooperativePayout.findUnique({
         where: { cooperativeId_bankReference: { cooperativeId, bankReference: reference } },
       });
@@ -383,19 +385,23 @@ export function recordCooperativePayout(
         if (existing.amountMinor !== amount) throw new UserError("payout_reference_reused", {}, 409);
         return existing;
       }
-      await lockLedger(tx);
       const payable = cooperativePayableAccount(cooperative, currency);
       const bank = bankAccount(currency);
       await ensureLedgerAccounts(tx, [payable, bank]);
       const owed = await naturalBalanceOf(tx, payable.code);
       if (amount > owed) throw new UserError("payout_exceeds_owed", { owedMinor: owed.toString(), currency }, 409);
+      const payout = await tx.cooperativePayout.create({
+        data: { cooperativeId, amountMinor: amount, currency, bankReference: reference, recordedById: adminId, createdAt: now },
+      });
       await postLedgerTransaction(
         tx,
         {
-          idempotencyKey: key,
+          // Keyed by the payout row (unique per cooperative and bank reference), so the
+          // public key does not carry the reference itself.
+          idempotencyKey: `payout:${payout.id}`,
           kind: "cooperative_payout",
-          memo: `Payout to ${cooperative.nameEn} (bank ref ${reference})`,
-          causedBy: `user:${adminId}`,
+          memo: `Payout to ${cooperative.nameEn} (bank ref ${maskBankReference(reference)})`,
+          causedBy: staffActor("admin"),
           postings: [
             { accountCode: payable.code, amountMinor: amount, currency },
             { accountCode: bank.code, amountMinor: -amount, currency },
@@ -403,9 +409,7 @@ export function recordCooperativePayout(
         },
         now,
       );
-      return tx.cooperativePayout.create({
-        data: { cooperativeId, amountMinor: amount, currency, bankReference: reference, recordedById: adminId, createdAt: now },
-      });
+      return payout;
     }),
   );
 }

@@ -138,12 +138,15 @@ function ChainVerification() {
         </button>
       </Form>
       {underway ? (
-        <p role="status" className="rounded-lg bg-amber-50 px-4 py-2 text-sm text-amber-900" data-testid="verify-running">
+        <div role="status" className="rounded-lg bg-amber-50 px-4 py-2 text-sm text-amber-900" data-testid="verify-running">
           {t("explorer.verifyRunning", { at: date(verification.requestedAt) })}{" "}
-          <a href={`/manage/funds/${fund.slug}#verify`} className="underline">
-            {t("explorer.verifyReload")}
-          </a>
-        </p>
+          {/* A GET form, not a link: it reloads the page even when the URL is already this one. */}
+          <Form method="get" action={`/manage/funds/${fund.slug}`} className="inline">
+            <button type="submit" className="underline">
+              {t("explorer.verifyReload")}
+            </button>
+          </Form>
+        </div>
       ) : verification ? (
         <p
           role="status"

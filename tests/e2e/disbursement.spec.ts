@@ -175,7 +175,7 @@ test("'Verify the chain' runs in the background and the console shows it running
     await hold.release();
   }
   await expect(async () => {
-    if (await plain.getByTestId("verify-running").count()) await plain.getByRole("link", { name: "刷新查看结果" }).click();
+    if (await plain.getByTestId("verify-running").count()) await plain.getByRole("button", { name: "刷新查看结果" }).click();
     await expect(plain.getByTestId("verify-result")).toContainText("哈希链核验通过", { timeout: 1000 });
   }).toPass({ timeout: 20_000 });
   await noScript.close();

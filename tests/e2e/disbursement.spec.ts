@@ -7,7 +7,7 @@ import pg from "pg";
 import { signInAndEnrol } from "./support/accounts";
 import { createFundManager, sql } from "./support/backdoor";
 import { expect, test } from "./support/fixtures";
-import { addToCart, placeOrder } from "./support/shop";
+import { addToCart, orderNumberFromUrl, placeOrder } from "./support/shop";
 
 /** Holds the verification job's advisory lock, as an instance busy verifying would (app/modules/ledger/exclusive.server.ts). */
 async function holdLedgerVerificationLock() {
@@ -41,6 +41,7 @@ test("a manager proposes, a second approves, the first marks paid, and the publi
   await placeOrder(buyerPage);
   await buyerPage.getByRole("button", { name: "支付", exact: true }).click();
   await expect(buyerPage.getByTestId("contribution")).toContainText("¥8.80");
+  const orderNumber = orderNumberFromUrl(buyerPage);
   await buyer.close();
 
   await signInAndEnrol(page, first, "first manager's passphrase");
@@ -54,6 +55,22 @@ test("a manager proposes, a second approves, the first marks paid, and the publi
 
   await expect(page.getByTestId("chart-cooperative-drawn").locator("svg").first()).toBeVisible();
   await expect(page.getByTestId("chart-village")).toContainText("按村庄");
+
+  // The explorer and its CSV export tell the same story in debit and credit columns.
+  await page.getByRole("link", { name: "账本浏览" }).click();
+  await page.locator('input[name="order"]').fill(orderNumber);
+  await page.getByRole("button", { name: "筛选" }).click();
+  const capture = page.getByTestId("ledger-row").filter({ hasText: "付款入账" });
+  await expect(capture).toHaveCount(1);
+  await expect(capture.getByTestId("ledger-credit")).toHaveText("¥8.80");
+  await expect(capture.getByTestId("ledger-debit")).toHaveText("");
+  const download = page.waitForEvent("download");
+  await page.getByTestId("export-csv").click();
+  const csv = fs.readFileSync((await (await download).path())!, "utf8").replace(/^\uFEFF/, "");
+  expect(csv.split("\n")[0]).toContain(",account,debit,credit,");
+  const captureLine = csv.split("\n").find((line) => line.includes(",payment_captured,"))!;
+  expect(captureLine).toContain(`,,8.80,,880,CNY,${orderNumber}`);
+  await page.getByRole("link", { name: "圣洁甘孜电商扶贫基金" }).click();
 
   const project = `牧民技能培训 ${tag}`;
   await page.locator('input[name="village"]').fill("甘孜高原牧区");

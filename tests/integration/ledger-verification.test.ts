@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { prepareDatabase } from "~/modules/db/bootstrap.server";
 import { toDatabaseUrl } from "~/modules/db/connection.server";
 import { ensureDatabase, startEmbeddedPostgres } from "~/modules/db/embedded-postgres.server";
@@ -46,9 +46,19 @@ function runCommand(script: string, env: Record<string, string | undefined>, arg
   return { code: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
+const roles: string[] = [];
+afterAll(async () => {
+  // Roles belong to the whole server, not to the test's database.
+  for (const role of roles) {
+    await t.sql(`DROP OWNED BY ${role}`);
+    await t.sql(`DROP ROLE ${role}`);
+  }
+});
+
 /** A login role on the test database with the given grants; returns its URL. */
 async function roleWith(grants: string[]) {
   const name = `hs_role_${randomBytes(4).toString("hex")}`;
+  roles.push(name);
   await t.sql(`CREATE ROLE ${name} LOGIN PASSWORD 'pw'`);
   await t.sql(`GRANT CONNECT ON DATABASE ${t.connection.database} TO ${name}`);
   await t.sql(`GRANT USAGE ON SCHEMA public TO ${name}`);

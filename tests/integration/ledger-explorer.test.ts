@@ -1,5 +1,5 @@
 // The managers' ledger explorer, CSV export and chain verification action.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createSession } from "~/modules/accounts/session.server";
 import { type UserError } from "~/modules/errors/user-error";
 import { ledgerPage, parseLedgerFilters } from "~/modules/ledger/explorer.server";
@@ -12,6 +12,8 @@ import { cookieOf, createUser } from "../support/personas";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
+// Real PostgreSQL work, often concurrent: on a loaded 2-core machine it outlasts the 5 s default.
+vi.setConfig({ testTimeout: 30_000 });
 
 async function paidLychees(paidAt = new Date()) {
   const lychee = await productBySlug(t.db, "lingshan-lychee");

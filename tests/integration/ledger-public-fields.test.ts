@@ -2,7 +2,7 @@
 // 0008): new transactions name a role, never a staff member's id, and only a
 // masked bank reference; the private rows still say who; old rows stay as
 // they were written (the chain still verifies).
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { bankAccount, cooperativePayableAccount } from "~/modules/ledger/accounts";
 import { streamLedgerJsonl } from "~/modules/ledger/export.server";
 import { verifyLedgerChain } from "~/modules/ledger/integrity.server";
@@ -22,6 +22,8 @@ import { createUser } from "../support/personas";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
+// Real PostgreSQL work, often concurrent: on a loaded 2-core machine it outlasts the 5 s default.
+vi.setConfig({ testTimeout: 30_000 });
 const DAY = 24 * 60 * 60_000;
 
 describe("the public ledger's account of people and bank references", () => {

@@ -3,7 +3,7 @@
 // due list and its one-instance lock, and the cooperatives' books in one query.
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { PrismaClient } from "~/generated/prisma/client";
 import { setDb } from "~/modules/db/db.server";
 import { booksOfCooperatives, cooperativeBooks } from "~/modules/ledger/cooperative-books.server";
@@ -18,6 +18,8 @@ import { createUser } from "../support/personas";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
+// Real PostgreSQL work, often concurrent: on a loaded 2-core machine it outlasts the 5 s default.
+vi.setConfig({ testTimeout: 30_000 });
 const DAY = 24 * 60 * 60_000;
 
 async function paidOrder(paidAt = new Date(), quantity = 1) {

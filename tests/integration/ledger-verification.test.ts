@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { prepareDatabase } from "~/modules/db/bootstrap.server";
 import { toDatabaseUrl } from "~/modules/db/connection.server";
 import { ensureDatabase, startEmbeddedPostgres } from "~/modules/db/embedded-postgres.server";
@@ -28,6 +28,8 @@ import { cartWith, createProduct, shanghaiBuyer } from "../support/factories";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
+// Real PostgreSQL work, often concurrent: on a loaded 2-core machine it outlasts the 5 s default.
+vi.setConfig({ testTimeout: 30_000 });
 
 async function paidOrder() {
   const product = await createProduct(t.db, { stock: 1000 });

@@ -1,6 +1,6 @@
 // Share rules as fund managers set them: validated, never edited, scoped to
 // the fund's own cooperatives, and frozen on the orders placed under them.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { resolveShares } from "~/modules/catalog/catalog.server";
 import {
   approveShareRuleProposal,
@@ -17,6 +17,8 @@ import { createUser } from "../support/personas";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
+// Real PostgreSQL work, often concurrent: on a loaded 2-core machine it outlasts the 5 s default.
+vi.setConfig({ testTimeout: 30_000 });
 type RuleInput = Parameters<typeof proposeShareRule>[2];
 
 /** What used to be one manager's act: now a proposal and a second manager's approval. */

@@ -6,6 +6,7 @@ import { db } from "~/modules/db/db.server";
 export const JOB_LOCKS = {
   matureContributions: 7_001_001n,
   verifyLedgerChain: 7_001_002n,
+  requestLedgerVerification: 7_001_003n,
 } as const;
 
 /**

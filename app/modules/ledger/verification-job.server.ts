@@ -22,7 +22,7 @@ export type LedgerVerificationView = {
 export async function requestLedgerVerification(requestedById: string | null, now = new Date()) {
   return db().$transaction(async (tx) => {
     // One requester at a time decides whether a new row is needed.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${JOB_LOCKS.verifyLedgerChain + 1000n}::bigint)`;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${JOB_LOCKS.requestLedgerVerification}::bigint)`;
     const open = await tx.ledgerVerification.findFirst({
       where: { status: { in: ["requested", "running"] } },
       orderBy: { requestedAt: "desc" },

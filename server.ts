@@ -11,7 +11,7 @@ import { pruneExpiredSessions } from "./app/modules/accounts/session.server";
 import { ConfigError, loadConfig } from "./app/modules/config/env.server";
 import { prepareDatabase } from "./app/modules/db/bootstrap.server";
 import { db } from "./app/modules/db/db.server";
-import { matureContributions } from "./app/modules/ledger/money-cycle.server";
+import { sweepLedger } from "./app/modules/ledger/background.server";
 import { releaseExpiredReservations } from "./app/modules/orders/orders.server";
 import { isCrossSiteWrite } from "./app/modules/security/cross-site";
 import { securityHeaders } from "./app/modules/security/headers";
@@ -97,7 +97,7 @@ async function main() {
   // sessions and old rate-limit windows. Safe on every instance at once.
   const sweeper = setInterval(
     () => {
-      Promise.all([releaseExpiredReservations(), matureContributions(), pruneExpiredSessions(), pruneRateLimits()]).catch((error) =>
+      Promise.all([releaseExpiredReservations(), sweepLedger(), pruneExpiredSessions(), pruneRateLimits()]).catch((error) =>
         console.error("[harvest-share] background sweep failed:", error),
       );
     },

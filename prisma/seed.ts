@@ -298,7 +298,10 @@ const USERS = [
 /** The demo accounts' password, set only outside production (see bootstrap.server.ts). */
 export const DEMO_PASSWORD = "harvest-demo-2026";
 
-export async function seedDemoShop(db: PrismaClient, options: { demoPassword?: string | null } = {}): Promise<void> {
+export async function seedDemoShop(
+  db: PrismaClient,
+  options: { demoPassword?: string | null; demoContributions?: boolean } = {},
+): Promise<void> {
   const villageIds = new Map<string, string>();
   for (const village of VILLAGES) {
     const row = await db.village.upsert({ where: { slug: village.slug }, create: village, update: {} });
@@ -398,6 +401,73 @@ export async function seedDemoShop(db: PrismaClient, options: { demoPassword?: s
       const exists = await db.roleAssignment.findFirst({ where: { userId: row.id, role: grant.role, cooperativeId, fundId } });
       if (!exists) await db.roleAssignment.create({ data: { userId: row.id, role: grant.role, cooperativeId, fundId } });
     }
+  }
+  if (options.demoContributions) await seedDemoContributions(db);
+}
+
+const DEMO_BUYER_EMAIL = "demo.buyer@harvest-share.example";
+
+/**
+ * Demo sales whose refund window has closed, so a fresh shop's lychee-town
+ * fund has money available and the four-eyes disbursement flow can be tried
+ * at once. Through the real domain functions: place the order, pay it through
+ * the test gateway's fulfilment path, then the maturation sweep, all dated
+ * in the past. Outside production only (real ledgers get no demo money);
+ * once only (the demo buyer's orders are the marker).
+ */
+async function seedDemoContributions(client: PrismaClient, now = new Date()): Promise<void> {
+  if ((await client.order.count({ where: { email: DEMO_BUYER_EMAIL } })) > 0) return;
+  const { setDb } = await import("../app/modules/db/db.server.ts");
+  const { placeOrder } = await import("../app/modules/orders/orders.server.ts");
+  const { confirmOrderPayment } = await import("../app/modules/payments/fulfilment.server.ts");
+  const { matureContributions } = await import("../app/modules/ledger/money-cycle.server.ts");
+  // The domain functions use the app's shared client: point it at this database for the seed.
+  setDb(client);
+  try {
+    const lychee = await client.product.findUniqueOrThrow({ where: { slug: "lingshan-lychee" } });
+    const fund = await client.fund.findUniqueOrThrow({ where: { slug: "lychee-town-relief" } });
+    // The golden scenario (2 boxes → ¥6.36), then a bigger order (10 boxes → ¥31.80).
+    for (const [daysAgo, quantity] of [
+      [fund.refundWindowDays + 5, 2],
+      [fund.refundWindowDays + 3, 10],
+    ] as const) {
+      const paidAt = new Date(now.getTime() - daysAgo * 24 * 60 * 60_000);
+      const cart = await client.cart.create({ data: { items: { create: [{ productId: lychee.id, quantity }] } } });
+      const order = await placeOrder({
+        cartId: cart.id,
+        contact: {
+          email: DEMO_BUYER_EMAIL,
+          recipientName: "上海买家",
+          mobile: "13800138000",
+          province: "上海市",
+          city: "上海市",
+          district: "浦东新区",
+          street: "世纪大道 100 号",
+        },
+        now: paidAt,
+      });
+      // What the test gateway's page records when the buyer presses "pay".
+      const payment = await client.payment.create({
+        data: {
+          orderId: order.id,
+          provider: "test",
+          providerRef: `demo_${order.id}`,
+          amountMinor: order.totalMinor,
+          currency: order.currency,
+        },
+      });
+      await confirmOrderPayment({
+        provider: "test",
+        providerRef: payment.providerRef,
+        amountMinor: order.totalMinor,
+        currency: order.currency,
+        causedBy: "gateway:test",
+        now: paidAt,
+      });
+    }
+    await matureContributions(now);
+  } finally {
+    setDb(undefined);
   }
 }
 

@@ -11,7 +11,7 @@ import { userErrorData } from "~/modules/errors/respond.server";
 import { isUserError, UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
-import { cooperativeBooks } from "~/modules/ledger/cooperative-books.server";
+import { booksOfCooperatives } from "~/modules/ledger/cooperative-books.server";
 import { recordCooperativePayout } from "~/modules/ledger/money-cycle.server";
 import { parseMajorToMinor, type Locale } from "~/modules/money/money";
 
@@ -20,7 +20,8 @@ export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "ad
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireRole(request, "admin");
   const cooperatives = await db().cooperative.findMany({ orderBy: { slug: "asc" } });
-  return { cooperatives: await Promise.all(cooperatives.map(async (c) => ({ ...c, books: await cooperativeBooks(c.id) }))) };
+  const books = await booksOfCooperatives(cooperatives.map((c) => c.id));
+  return { cooperatives: cooperatives.map((c) => ({ ...c, books: books.get(c.id)! })) };
 }
 
 export async function action({ request }: ActionFunctionArgs) {

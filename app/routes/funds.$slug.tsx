@@ -19,9 +19,13 @@ import type { Locale } from "~/modules/money/money";
 export async function loader({ params }: LoaderFunctionArgs) {
   const page = await loadFundPage(params.slug ?? "");
   if (!page) notFound();
-  const disbursements = await listDisbursements(page.fund.id, { publicOnly: true });
-  const charts = await fundCharts(page.fund.id);
-  return { ...page, head: await chainHead(db()), disbursements, ...agreedVersusArrived(disbursements), byMonth: charts.byMonth };
+  const [disbursements, totals, charts, head] = await Promise.all([
+    listDisbursements(page.fund.id, { publicOnly: true }),
+    agreedVersusArrived(page.fund.id),
+    fundCharts(page.fund.id),
+    chainHead(db()),
+  ]);
+  return { ...page, head, disbursements, ...totals, byMonth: charts.byMonth };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>

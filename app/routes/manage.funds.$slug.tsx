@@ -3,13 +3,15 @@
 // rejected by another, then marked paid with the bank reference and proof.
 import {
   data,
+  redirect,
   unstable_createMemoryUploadHandler,
   unstable_parseMultipartFormData,
   type ActionFunctionArgs,
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
+import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { AmountBarChart } from "~/components/amount-bar-chart";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
@@ -25,14 +27,19 @@ import { localized } from "~/modules/i18n/i18n";
 import { localeOf, titleMeta } from "~/modules/i18n/meta";
 import { fundCharts } from "~/modules/ledger/chart-stats.server";
 import { EVIDENCE_MAX_BYTES, fundTotals, listDisbursements, type EvidenceFile } from "~/modules/ledger/disbursement-views.server";
-import { verifyLedgerChain } from "~/modules/ledger/integrity.server";
 import { approveDisbursement, markDisbursementPaid, proposeDisbursement, rejectDisbursement } from "~/modules/ledger/money-cycle.server";
+import { latestLedgerVerification, requestLedgerVerification } from "~/modules/ledger/verification-job.server";
 import { parseMajorToMinor, type Locale } from "~/modules/money/money";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { fund, viewer } = await requireFundManager(request, params.slug ?? "");
-  const [totals, disbursements, charts] = await Promise.all([fundTotals(fund.id), listDisbursements(fund.id), fundCharts(fund.id)]);
-  return { fund, totals, disbursements, charts, me: viewer.user.id, today: new Date().toISOString().slice(0, 10) };
+  const [totals, disbursements, charts, verification] = await Promise.all([
+    fundTotals(fund.id),
+    listDisbursements(fund.id),
+    fundCharts(fund.id),
+    latestLedgerVerification(),
+  ]);
+  return { fund, totals, disbursements, charts, verification, me: viewer.user.id, today: new Date().toISOString().slice(0, 10) };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
@@ -58,10 +65,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const intent = form.get("intent");
   try {
     if (intent === "verify") {
-      const report = await verifyLedgerChain(db());
-      return data({
-        verified: report.ok ? { ok: true as const, links: report.links, head: report.head } : { ok: false as const, ...report.firstBad },
-      });
+      // Queued for the background loop; the page shows it running, then its result.
+      await requestLedgerVerification(viewer.user.id);
+      return redirect(`/manage/funds/${fund.slug}#verify`);
     }
     if (intent === "propose") {
       const amount = parseMajorToMinor(String(form.get("amount") ?? ""), fund.currency);
@@ -109,6 +115,62 @@ function Tile({ label, amount, currency, testId }: { label: string; amount: bigi
   );
 }
 
+/** The latest chain verification, a button to ask for one, and (with JavaScript) a refresh while it runs. */
+function ChainVerification() {
+  const { fund, verification } = useLoaderData<typeof loader>();
+  const busy = useNavigation().state !== "idle";
+  const { t } = useTranslation();
+  const date = useDateFormat({ dateStyle: "medium", timeStyle: "medium" });
+  const revalidator = useRevalidator();
+  const underway = verification?.status === "requested" || verification?.status === "running";
+  useEffect(() => {
+    if (!underway) return;
+    const timer = setInterval(() => {
+      if (revalidator.state === "idle") revalidator.revalidate();
+    }, 2000);
+    return () => clearInterval(timer);
+  }, [underway, revalidator]);
+  return (
+    <div id="verify" className="mt-2 space-y-2">
+      <Form method="post">
+        <button type="submit" name="intent" value="verify" className="btn-secondary px-3 py-1 text-sm" disabled={busy || underway}>
+          {t("explorer.verify")}
+        </button>
+      </Form>
+      {underway ? (
+        <div role="status" className="rounded-lg bg-amber-50 px-4 py-2 text-sm text-amber-900" data-testid="verify-running">
+          {t("explorer.verifyRunning", { at: date(verification.requestedAt) })}{" "}
+          {/* A GET form, not a link: it reloads the page even when the URL is already this one. */}
+          <Form method="get" action={`/manage/funds/${fund.slug}`} className="inline">
+            <button type="submit" className="underline">
+              {t("explorer.verifyReload")}
+            </button>
+          </Form>
+        </div>
+      ) : verification ? (
+        <p
+          role="status"
+          className={`rounded-lg px-4 py-2 text-sm break-all ${verification.ok ? "bg-leaf-50 text-leaf-800" : "bg-red-50 text-red-800"}`}
+          data-testid="verify-result"
+        >
+          {verification.ok && verification.head
+            ? t("explorer.verifiedOk", { links: verification.links, sequence: verification.head.sequence, hash: verification.head.hash })
+            : verification.firstBad
+              ? t("explorer.verifiedBad", {
+                  sequence: verification.firstBad.sequence,
+                  transaction: verification.firstBad.transactionId,
+                  reason: verification.firstBad.reason,
+                })
+              : t("explorer.verifyFailed", { failure: verification.failure ?? "" })}{" "}
+          {verification.finishedAt ? (
+            <span className="text-xs">({t("explorer.verifiedAt", { at: date(verification.finishedAt) })})</span>
+          ) : null}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 export default function FundConsole() {
   const { fund, totals, disbursements, charts, me, today } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
@@ -131,30 +193,7 @@ export default function FundConsole() {
             {t("explorer.title")}
           </Link>
         </p>
-        <Form method="post" className="mt-2">
-          <button type="submit" name="intent" value="verify" className="btn-secondary px-3 py-1 text-sm" disabled={busy}>
-            {t("explorer.verify")}
-          </button>
-        </Form>
-        {result && "verified" in result ? (
-          <p
-            role="status"
-            className={`mt-2 rounded-lg px-4 py-2 text-sm ${result.verified.ok ? "bg-leaf-50 text-leaf-800" : "bg-red-50 text-red-800"}`}
-            data-testid="verify-result"
-          >
-            {result.verified.ok
-              ? t("explorer.verifiedOk", {
-                  links: result.verified.links,
-                  sequence: result.verified.head.sequence,
-                  hash: result.verified.head.hash,
-                })
-              : t("explorer.verifiedBad", {
-                  sequence: result.verified.sequence,
-                  transaction: result.verified.transactionId,
-                  reason: result.verified.reason,
-                })}
-          </p>
-        ) : null}
+        <ChainVerification />
       </div>
       <section className="grid grid-cols-2 gap-3 md:grid-cols-3 lg:grid-cols-6">
         <Tile label={t("manage.received")} amount={totals.received} currency={totals.currency} testId="total-received" />

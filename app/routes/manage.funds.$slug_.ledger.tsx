@@ -106,6 +106,7 @@ export default function LedgerExplorer() {
         </p>
       ) : null}
       {rows.length === 0 && !error ? <p className="card p-6 text-center text-stone-500">{t("explorer.none")}</p> : null}
+      {rows.length > 0 ? <p className="text-sm text-stone-600">{t("explorer.debitCreditHint")}</p> : null}
       {rows.length > 0 ? (
         <div className="card overflow-x-auto">
           <table className="w-full text-sm">
@@ -116,7 +117,8 @@ export default function LedgerExplorer() {
                 <th className="px-3 py-2 font-medium">{t("explorer.kind")}</th>
                 <th className="px-3 py-2 font-medium">{t("explorer.account")}</th>
                 <th className="px-3 py-2 font-medium">{t("explorer.order")}</th>
-                <th className="px-3 py-2 text-right font-medium">{t("explorer.amount")}</th>
+                <th className="px-3 py-2 text-right font-medium">{t("explorer.debit")}</th>
+                <th className="px-3 py-2 text-right font-medium">{t("explorer.credit")}</th>
               </tr>
             </thead>
             <tbody className="divide-y divide-stone-100">
@@ -127,9 +129,11 @@ export default function LedgerExplorer() {
                   <td className="px-3 py-2">{t(`explorer.kinds.${row.kind}`, { defaultValue: row.kind })}</td>
                   <td className="px-3 py-2">{t(`explorer.accounts.${row.account.split(":").pop()}`, { defaultValue: row.account })}</td>
                   <td className="px-3 py-2 font-mono text-xs">{row.orderNumber ?? "—"}</td>
-                  <td className="px-3 py-2 text-right">
-                    {/* credits to a fund account are money in: shown positive */}
-                    <Money amountMinor={-row.amountMinor} currency={row.currency} />
+                  <td className="px-3 py-2 text-right" data-testid="ledger-debit">
+                    {row.debitMinor !== null ? <Money amountMinor={row.debitMinor} currency={row.currency} /> : ""}
+                  </td>
+                  <td className="px-3 py-2 text-right" data-testid="ledger-credit">
+                    {row.creditMinor !== null ? <Money amountMinor={row.creditMinor} currency={row.currency} /> : ""}
                   </td>
                 </tr>
               ))}

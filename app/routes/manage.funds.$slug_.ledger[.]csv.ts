@@ -1,5 +1,6 @@
 // The fund's ledger as CSV, with the explorer's filters, streamed in batches
 // (never built in memory). An empty period gets a message, not an empty file.
+// Amounts are in debit and credit columns, as on the explorer (docs/ledger-csv.md).
 import { redirect, type LoaderFunctionArgs } from "@remix-run/node";
 import { stringify } from "csv-stringify/sync";
 import { requireFundManager } from "~/modules/accounts/viewer.server";
@@ -15,8 +16,10 @@ const HEADER = [
   "kind",
   "memo",
   "account",
-  "amount_minor",
-  "amount",
+  "debit",
+  "credit",
+  "debit_minor_units",
+  "credit_minor_units",
   "currency",
   "order_number",
 ];
@@ -30,8 +33,10 @@ const line = (row: LedgerRow) =>
       row.kind,
       row.memo,
       row.account,
-      String(row.amountMinor),
-      minorToDecimalString(row.amountMinor, row.currency),
+      row.debitMinor !== null ? minorToDecimalString(row.debitMinor, row.currency) : "",
+      row.creditMinor !== null ? minorToDecimalString(row.creditMinor, row.currency) : "",
+      row.debitMinor !== null ? String(row.debitMinor) : "",
+      row.creditMinor !== null ? String(row.creditMinor) : "",
       row.currency,
       row.orderNumber ?? "",
     ],

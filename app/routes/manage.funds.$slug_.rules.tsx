@@ -1,4 +1,6 @@
-// Share rules of a fund, for its managers: the history, and new rules.
+// Share rules of a fund, for its managers: the history, proposals waiting for
+// a second manager, and new proposals. A rule takes effect only once a
+// manager other than its proposer approves it.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useState } from "react";
@@ -8,9 +10,16 @@ import { FormField } from "~/components/form-field";
 import { useDateFormat } from "~/components/format";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { requireFundManager } from "~/modules/accounts/viewer.server";
-import { createShareRule, ruleHistory, ruleTargets } from "~/modules/catalog/share-rule-admin.server";
+import {
+  approveShareRuleProposal,
+  proposeShareRule,
+  rejectShareRuleProposal,
+  ruleHistory,
+  ruleProposals,
+  ruleTargets,
+} from "~/modules/catalog/share-rule-admin.server";
 import { userErrorData } from "~/modules/errors/respond.server";
-import { isUserError } from "~/modules/errors/user-error";
+import { isUserError, UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
 import type { Locale } from "~/modules/money/money";
@@ -19,22 +28,38 @@ import { formatBps } from "~/modules/money/share";
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "rules.title" });
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { fund } = await requireFundManager(request, params.slug ?? "");
-  const [rules, targets] = await Promise.all([ruleHistory(fund.id), ruleTargets(fund.id)]);
-  return { fund, rules, targets, now: new Date().toISOString(), today: new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10) };
+  const { fund, viewer } = await requireFundManager(request, params.slug ?? "");
+  const [rules, proposals, targets] = await Promise.all([ruleHistory(fund.id), ruleProposals(fund.id), ruleTargets(fund.id)]);
+  return {
+    fund,
+    rules,
+    proposals,
+    targets,
+    me: viewer.user.id,
+    now: new Date().toISOString(),
+    today: new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10),
+  };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { fund, viewer } = await requireFundManager(request, params.slug ?? "");
   const form = await request.formData();
+  const intent = form.get("intent") ?? "propose";
   try {
-    await createShareRule(viewer.user.id, fund.id, {
-      scope: form.get("scope"),
-      target: form.get("target"),
-      rate: form.get("rate"),
-      effectiveFrom: form.get("effectiveFrom"),
-    });
-    return { added: true as const };
+    if (intent === "propose") {
+      await proposeShareRule(viewer.user.id, fund.id, {
+        scope: form.get("scope"),
+        target: form.get("target"),
+        rate: form.get("rate"),
+        effectiveFrom: form.get("effectiveFrom"),
+      });
+      return { done: "proposed" as const };
+    }
+    const id = String(form.get("proposalId") ?? "");
+    if (intent === "approve") await approveShareRuleProposal(viewer.user.id, fund.id, id);
+    else if (intent === "reject") await rejectShareRuleProposal(viewer.user.id, fund.id, id, form.get("reason"));
+    else throw new UserError("unknown_intent");
+    return { done: intent === "approve" ? ("approved" as const) : ("rejected" as const) };
   } catch (error) {
     if (isUserError(error)) return userErrorData(error);
     throw error;
@@ -42,7 +67,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function RulesPage() {
-  const { fund, rules, targets, now, today } = useLoaderData<typeof loader>();
+  const { fund, rules, proposals, targets, me, now, today } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   const { t, i18n } = useTranslation();
@@ -64,9 +89,9 @@ export default function RulesPage() {
         <h1 className="text-2xl font-bold">{t("rules.title")}</h1>
         <p className="mt-1 text-sm text-stone-600">{t("rules.intro")}</p>
       </div>
-      {result && "added" in result ? (
-        <p role="status" className="rounded-lg bg-leaf-50 px-4 py-3 text-leaf-800" data-testid="rule-added">
-          {t("rules.added")}
+      {result && "done" in result ? (
+        <p role="status" className="rounded-lg bg-leaf-50 px-4 py-3 text-leaf-800" data-testid="rule-done">
+          {t(`rules.done.${result.done}`)}
         </p>
       ) : null}
       <ErrorNotice error={result && "error" in result ? (result.error as ErrorPayload) : null} />
@@ -93,10 +118,59 @@ export default function RulesPage() {
         ) : null}
         <FormField name="rate" label={t("rules.rate")} hint={t("rules.rateHint")} inputMode="numeric" required />
         <FormField name="effectiveFrom" type="date" label={t("rules.effectiveFrom")} defaultValue={today} required />
+        <input type="hidden" name="intent" value="propose" />
+        <p className="text-sm text-stone-600 sm:col-span-2 lg:col-span-4">{t("rules.fourEyes")}</p>
         <button type="submit" className="btn-primary sm:col-span-2 lg:col-span-4 lg:justify-self-start" disabled={busy}>
           {t("rules.add")}
         </button>
       </Form>
+      <section aria-labelledby="proposals" className="space-y-3">
+        <h2 id="proposals" className="text-lg font-bold">
+          {t("rules.proposals")}
+        </h2>
+        {proposals.length === 0 ? <p className="text-sm text-stone-500">{t("rules.noProposals")}</p> : null}
+        <ul className="space-y-3">
+          {proposals.map((p) => (
+            <li key={p.id} className="card space-y-2 p-4" data-testid="rule-proposal">
+              <p className="flex flex-wrap items-baseline justify-between gap-2">
+                <span className="font-semibold">
+                  {t(`rules.scopes.${p.scope}`)}
+                  {p.cooperative ? ` · ${localized(p.cooperative, "name", locale)}` : ""}
+                  {p.product ? ` · ${localized(p.product, "name", locale)}` : ""} · {formatBps(p.bps)}
+                </span>
+                <span className="rounded-full bg-stone-100 px-2 py-0.5 text-xs" data-testid="rule-proposal-status">
+                  {t(`rules.proposalStatus.${p.status}`)}
+                </span>
+              </p>
+              <p className="text-xs text-stone-500">
+                {t("rules.proposedBy", { name: p.proposedBy, date: date(p.effectiveFrom) })}
+                {p.decidedBy ? ` · ${t("rules.decidedBy", { name: p.decidedBy })}` : ""}
+                {p.rejectReason ? ` · ${t("manage.rejectedBecause", { reason: p.rejectReason })}` : ""}
+              </p>
+              {p.status === "proposed" && p.proposedById !== me ? (
+                <Form method="post" className="flex flex-wrap items-end gap-2">
+                  <input type="hidden" name="proposalId" value={p.id} />
+                  <button type="submit" name="intent" value="approve" className="btn-primary" disabled={busy}>
+                    {t("rules.approve")}
+                  </button>
+                  <input
+                    name="reason"
+                    placeholder={t("manage.reasonPlaceholder")}
+                    aria-label={t("manage.reasonPlaceholder")}
+                    className="field-input max-w-xs"
+                  />
+                  <button type="submit" name="intent" value="reject" className="btn-secondary" disabled={busy}>
+                    {t("manage.reject")}
+                  </button>
+                </Form>
+              ) : null}
+              {p.status === "proposed" && p.proposedById === me ? (
+                <p className="text-xs text-amber-800">{t("rules.waitingForSecond")}</p>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      </section>
       <section className="card overflow-x-auto">
         <table className="w-full text-sm">
           <thead className="bg-stone-50 text-left text-stone-500">
@@ -122,7 +196,10 @@ export default function RulesPage() {
                   {rule.product ? ` · ${localized(rule.product, "name", locale)}` : ""}
                 </td>
                 <td className="px-4 py-2 font-semibold">{formatBps(rule.bps)}</td>
-                <td className="px-4 py-2 text-stone-500">{rule.createdBy?.name ?? t("rules.seed")}</td>
+                <td className="px-4 py-2 text-stone-500">
+                  {rule.createdBy?.name ?? t("rules.seed")}
+                  {rule.approvedBy ? ` · ${t("rules.approvedBy", { name: rule.approvedBy })}` : ""}
+                </td>
               </tr>
             ))}
           </tbody>

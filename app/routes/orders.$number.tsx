@@ -144,17 +144,26 @@ export default function OrderPage() {
           </ul>
           {transaction ? (
             <div className="space-y-1 text-sm text-stone-600" data-testid="ledger-ref">
-              <p>
-                {t("order.ledgerRef")}: {t("order.ledgerRefBody", { id: String(transaction.id), key: transaction.idempotencyKey })}
-              </p>
-              {transaction.sequence !== null ? (
-                <p>
-                  {t("order.chainPlace", { sequence: String(transaction.sequence) })}{" "}
-                  <code className="block break-all font-mono text-xs" data-testid="receipt-hash">
-                    {transaction.hash}
-                  </code>
-                </p>
-              ) : null}
+              {transaction.sequence !== null && transaction.hash ? (
+                <>
+                  <p data-testid="ledger-entry">{t("order.ledgerEntry", { sequence: String(transaction.sequence) })}</p>
+                  <p data-testid="ledger-status">{t("order.ledgerChained")}</p>
+                  <p>
+                    {t("order.ledgerFingerprint")}{" "}
+                    <code className="font-mono text-xs" title={transaction.hash} data-testid="receipt-hash-short">
+                      {transaction.hash.slice(0, 10)}…{transaction.hash.slice(-6)}
+                    </code>
+                  </p>
+                  <details className="text-xs">
+                    <summary className="cursor-pointer text-leaf-700 underline">{t("order.ledgerFingerprintFull")}</summary>
+                    <code className="block font-mono break-all" data-testid="receipt-hash">
+                      {transaction.hash}
+                    </code>
+                  </details>
+                </>
+              ) : (
+                <p data-testid="ledger-status">{t("order.ledgerNotChained")}</p>
+              )}
               <p className="text-xs">{t("order.proveIt")}</p>
             </div>
           ) : null}

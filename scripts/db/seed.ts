@@ -14,7 +14,7 @@ const database = await prepareDatabase({
 const db = createDb(database.url, 2);
 try {
   const production = loadConfig().isProduction;
-  await seedDemoShop(db, { demoPassword: production ? null : DEMO_PASSWORD });
+  await seedDemoShop(db, { demoPassword: production ? null : DEMO_PASSWORD, demoContributions: !production });
   console.log(
     production
       ? "The demo shop is seeded (demo accounts have no password in production)."

@@ -2,10 +2,27 @@
 // second approves it, the first marks it paid; the public page shows it
 // ("agreed" and "arrived"), managers' names masked, and the chain head.
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import pg from "pg";
 import { signInAndEnrol } from "./support/accounts";
 import { createFundManager, sql } from "./support/backdoor";
 import { expect, test } from "./support/fixtures";
-import { addToCart, placeOrder } from "./support/shop";
+import { addToCart, orderNumberFromUrl, placeOrder } from "./support/shop";
+
+/** Holds the verification job's advisory lock, as an instance busy verifying would (app/modules/ledger/exclusive.server.ts). */
+async function holdLedgerVerificationLock() {
+  const { databaseUrl } = JSON.parse(fs.readFileSync(`.cache/e2e/${process.env.E2E_PORT ?? "3457"}.json`, "utf8"));
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  await client.query("BEGIN");
+  await client.query("SELECT pg_advisory_xact_lock(7001002)");
+  return {
+    release: async () => {
+      await client.query("COMMIT");
+      await client.end();
+    },
+  };
+}
 
 test("a manager proposes, a second approves, the first marks paid, and the public page shows it", async ({ page, browser }) => {
   test.setTimeout(120_000);
@@ -24,6 +41,7 @@ test("a manager proposes, a second approves, the first marks paid, and the publi
   await placeOrder(buyerPage);
   await buyerPage.getByRole("button", { name: "支付", exact: true }).click();
   await expect(buyerPage.getByTestId("contribution")).toContainText("¥8.80");
+  const orderNumber = orderNumberFromUrl(buyerPage);
   await buyer.close();
 
   await signInAndEnrol(page, first, "first manager's passphrase");
@@ -37,6 +55,22 @@ test("a manager proposes, a second approves, the first marks paid, and the publi
 
   await expect(page.getByTestId("chart-cooperative-drawn").locator("svg").first()).toBeVisible();
   await expect(page.getByTestId("chart-village")).toContainText("按村庄");
+
+  // The explorer and its CSV export tell the same story in debit and credit columns.
+  await page.getByRole("link", { name: "账本浏览" }).click();
+  await page.locator('input[name="order"]').fill(orderNumber);
+  await page.getByRole("button", { name: "筛选" }).click();
+  const capture = page.getByTestId("ledger-row").filter({ hasText: "付款入账" });
+  await expect(capture).toHaveCount(1);
+  await expect(capture.getByTestId("ledger-credit")).toHaveText("¥8.80");
+  await expect(capture.getByTestId("ledger-debit")).toHaveText("");
+  const download = page.waitForEvent("download");
+  await page.getByTestId("export-csv").click();
+  const csv = fs.readFileSync((await (await download).path())!, "utf8").replace(/^\uFEFF/, "");
+  expect(csv.split("\n")[0]).toContain(",account,debit,credit,");
+  const captureLine = csv.split("\n").find((line) => line.includes(",payment_captured,"))!;
+  expect(captureLine).toContain(`,,8.80,,880,CNY,${orderNumber}`);
+  await page.getByRole("link", { name: "圣洁甘孜电商扶贫基金" }).click();
 
   const project = `牧民技能培训 ${tag}`;
   await page.locator('input[name="village"]').fill("甘孜高原牧区");
@@ -57,6 +91,26 @@ test("a manager proposes, a second approves, the first marks paid, and the publi
   await page.getByRole("button", { name: "提交提议" }).click();
   await expect(page.getByTestId("disbursement").filter({ hasText: project2 })).toContainText("待审批");
 
+  // Share rules take four eyes too: the first manager proposes one; it changes nothing yet.
+  await page.getByRole("link", { name: "分成规则" }).click();
+  await expect(page.getByRole("heading", { name: "分成规则" })).toBeVisible();
+  await expect(page.getByText("须由本基金另一位基金经理批准才生效")).toBeVisible();
+  await page.locator('select[name="scope"]').selectOption("cooperative");
+  await page.locator('input[name="rate"]').fill("1.25");
+  const tomorrow = new Date(Date.now() + 8 * 3600_000 + 24 * 3600_000).toISOString().slice(0, 10);
+  await page.locator('input[name="effectiveFrom"]').fill(tomorrow);
+  await page.getByRole("button", { name: "提交规则提议" }).click();
+  await expect(page.getByTestId("rule-done")).toHaveText("提议已提交，等待另一位基金经理批准。");
+  const proposal = page.getByTestId("rule-proposal").filter({ hasText: "1.25%" }).first();
+  await expect(proposal.getByTestId("rule-proposal-status")).toHaveText("待审批");
+  await expect(proposal).toContainText("等待另一位基金经理审批");
+  await expect(proposal.getByRole("button", { name: "批准规则" })).toHaveCount(0); // nobody approves their own rule
+  await expect(page.getByTestId("rule-row").filter({ hasText: "1.25%" })).toHaveCount(0); // not a rule yet
+  await page.locator('input[name="rate"]').fill("120");
+  await page.getByRole("button", { name: "提交规则提议" }).click();
+  await expect(page.getByRole("alert")).toHaveText("比例不能超过 100%。");
+  await page.getByRole("link", { name: "圣洁甘孜电商扶贫基金" }).click();
+
   // The second manager, in their own browser.
   const secondContext = await browser.newContext();
   const approver = await secondContext.newPage();
@@ -65,11 +119,24 @@ test("a manager proposes, a second approves, the first marks paid, and the publi
   const big = approver.getByTestId("disbursement").filter({ hasText: project });
   await big.getByRole("button", { name: "批准" }).click();
   await expect(approver.getByRole("alert")).toContainText("拨付金额超过基金可用余额");
+  // The refusal names what is available in yuan, not as a count of fen.
+  await expect(approver.getByRole("alert")).toHaveText(/（可用 ¥[\d,]+\.\d{2}）。$/);
   await approver.getByTestId("disbursement").filter({ hasText: project }).locator('input[name="reason"]').fill("超过可用余额");
   await approver.getByTestId("disbursement").filter({ hasText: project }).getByRole("button", { name: "驳回" }).click();
   await expect(approver.getByTestId("disbursement").filter({ hasText: project })).toContainText("已驳回");
   await approver.getByTestId("disbursement").filter({ hasText: project2 }).getByRole("button", { name: "批准" }).click();
   await expect(approver.getByTestId("disbursement").filter({ hasText: project2 })).toContainText("已批准");
+  // …and approves the proposed rule, which is then listed, dated tomorrow, not yet in force.
+  await approver.getByRole("link", { name: "分成规则" }).click();
+  const waiting = approver.getByTestId("rule-proposal").filter({ hasText: "1.25%" }).first();
+  await waiting.getByRole("button", { name: "批准规则" }).click();
+  await expect(approver.getByTestId("rule-done")).toHaveText("已批准，规则按生效日期生效。");
+  await expect(approver.getByTestId("rule-proposal").filter({ hasText: "1.25%" }).first().getByTestId("rule-proposal-status")).toHaveText(
+    "已批准",
+  );
+  const rule = approver.getByTestId("rule-row").filter({ hasText: "1.25%" }).first();
+  await expect(rule).toContainText("尚未生效");
+  await expect(rule).toContainText("批准：黄经理");
   await secondContext.close();
 
   // The first manager marks it paid.
@@ -79,20 +146,6 @@ test("a manager proposes, a second approves, the first marks paid, and the publi
   await approved.getByRole("button", { name: "标记为已拨付" }).click();
   await expect(page.getByTestId("disbursement").filter({ hasText: project2 })).toContainText("已拨付");
   await expect(page.getByTestId("total-disbursed")).not.toContainText("¥0.00");
-
-  // Share rules: a rule dated tomorrow is listed, not yet in force.
-  await page.getByRole("link", { name: "分成规则" }).click();
-  await expect(page.getByRole("heading", { name: "分成规则" })).toBeVisible();
-  await page.locator('select[name="scope"]').selectOption("cooperative");
-  await page.locator('input[name="rate"]').fill("1.25");
-  const tomorrow = new Date(Date.now() + 8 * 3600_000 + 24 * 3600_000).toISOString().slice(0, 10);
-  await page.locator('input[name="effectiveFrom"]').fill(tomorrow);
-  await page.getByRole("button", { name: "添加规则" }).click();
-  await expect(page.getByTestId("rule-added")).toBeVisible();
-  await expect(page.getByTestId("rule-row").filter({ hasText: "1.25%" }).first()).toContainText("尚未生效");
-  await page.locator('input[name="rate"]').fill("120");
-  await page.getByRole("button", { name: "添加规则" }).click();
-  await expect(page.getByRole("alert")).toHaveText("比例不能超过 100%。");
 
   // The public page, signed out.
   const publicContext = await browser.newContext();
@@ -107,4 +160,40 @@ test("a manager proposes, a second approves, the first marks paid, and the publi
   await expect(visitor.getByTestId("agreed-arrived")).toContainText("¥5.00");
   await expect(visitor.getByTestId("chain-head-hash")).toHaveText(/^[0-9a-f]{64}$/);
   await publicContext.close();
+});
+
+test("'Verify the chain' runs in the background and the console shows it running, then its result, also without JavaScript", async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  const email = `a-verifier-${randomBytes(3).toString("hex")}@example.com`;
+  await createFundManager(email, "verifier's passphrase", "lychee-town-relief");
+  await signInAndEnrol(page, email, "verifier's passphrase");
+  await page.getByTestId("managed-fund").click();
+
+  // With JavaScript: the page refreshes itself until the result is in.
+  await page.getByRole("button", { name: "核验哈希链" }).click();
+  await expect(page.getByTestId("verify-result")).toContainText("哈希链核验通过", { timeout: 20_000 });
+  await expect(page.getByTestId("verify-result")).toContainText(/链头 #\d+ [0-9a-f]{64}/);
+
+  // Without JavaScript: a plain form post, the page says it is running, a reload shows the result.
+  const noScript = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });
+  const plain = await noScript.newPage();
+  await plain.goto("/manage/funds/lychee-town-relief");
+  // Hold the job back for a moment (as another instance running a verification would), so "running" is seen.
+  const hold = await holdLedgerVerificationLock();
+  try {
+    await plain.getByRole("button", { name: "核验哈希链" }).click();
+    await expect(plain).toHaveURL(/\/manage\/funds\/lychee-town-relief/);
+    await expect(plain.getByTestId("verify-running")).toContainText("正在核验哈希链");
+    await expect(plain.getByRole("button", { name: "核验哈希链" })).toBeDisabled();
+  } finally {
+    await hold.release();
+  }
+  await expect(async () => {
+    if (await plain.getByTestId("verify-running").count()) await plain.getByRole("button", { name: "刷新查看结果" }).click();
+    await expect(plain.getByTestId("verify-result")).toContainText("哈希链核验通过", { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+  await noScript.close();
 });

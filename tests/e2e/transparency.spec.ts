@@ -9,8 +9,18 @@ test("anyone can download the ledger from a fund's page and verify it offline; a
   await addToCart(page, "lingshan-lychee", 2);
   await placeOrder(page);
   await page.getByRole("button", { name: "支付", exact: true }).click();
+  // The receipt speaks plainly: the transaction's number, its status and a short fingerprint, the whole one a click away.
+  const receipt = page.getByTestId("ledger-ref");
+  await expect(receipt).toContainText(/公开账本的第 #\d+ 笔交易/);
+  await expect(page.getByTestId("ledger-status")).toContainText("已写入公开账本");
+  await expect(receipt).not.toContainText("幂等键");
+  await expect(receipt).not.toContainText(":capture");
+  await expect(page.getByTestId("receipt-hash-short")).toHaveText(/^[0-9a-f]{10}…[0-9a-f]{6}$/);
+  await receipt.getByText("显示完整指纹").click();
+  await expect(page.getByTestId("receipt-hash")).toBeVisible();
   await expect(page.getByTestId("receipt-hash")).toHaveText(/^[0-9a-f]{64}$/);
   const receiptHash = (await page.getByTestId("receipt-hash").textContent())!;
+  expect(receiptHash.startsWith((await page.getByTestId("receipt-hash-short").textContent())!.split("…")[0])).toBe(true);
   await expect(page.getByTestId("contribution-status")).toHaveText("退款期内（待确认）");
 
   await page.goto("/funds/lychee-town-relief");

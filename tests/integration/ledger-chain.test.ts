@@ -3,7 +3,7 @@
 // commands an auditor runs.
 import { spawnSync } from "node:child_process";
 import pg from "pg";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { cooperativePayableAccount, paymentProviderAccount } from "~/modules/ledger/accounts";
 import { chainUnchainedTransactions, checkLedgerInvariants, verifyLedgerChain } from "~/modules/ledger/integrity.server";
 import { ensureLedgerAccounts, IdempotencyConflictError, postLedgerTransaction } from "~/modules/ledger/ledger.server";
@@ -14,6 +14,8 @@ import { cartWith, createProduct, shanghaiBuyer } from "../support/factories";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
+// Real PostgreSQL work, often concurrent: on a loaded 2-core machine it outlasts the 5 s default.
+vi.setConfig({ testTimeout: 30_000 });
 
 async function paidOrder() {
   const product = await createProduct(t.db, { stock: 1000 });
@@ -54,7 +56,7 @@ describe("the ledger chain", () => {
     const report = await verifyLedgerChain(t.db);
     expect(report).toMatchObject({ ok: true, links: links.length, head: { sequence: String(links.length), hash: links.at(-1)!.hash } });
     expect((await checkLedgerInvariants(t.db)).ok).toBe(true);
-  });
+  }, 30_000);
 
   it("the links are append-only too", async () => {
     await expect(t.sql("UPDATE ledger_chain SET hash = 'x'")).rejects.toThrow(/append-only/);

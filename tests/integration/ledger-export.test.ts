@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { chainHead, streamLedgerJsonl } from "~/modules/ledger/export.server";
 import { matureContributions, recordRefund } from "~/modules/ledger/money-cycle.server";
 import { loadOrderContributions } from "~/modules/ledger/reports.server";
@@ -15,6 +15,8 @@ import { cartWith, productBySlug, shanghaiBuyer } from "../support/factories";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
+// Real PostgreSQL work, often concurrent: on a loaded 2-core machine it outlasts the 5 s default.
+vi.setConfig({ testTimeout: 30_000 });
 
 async function paidLychees(paidAt = new Date()) {
   const lychee = await productBySlug(t.db, "lingshan-lychee");

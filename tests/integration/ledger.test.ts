@@ -1,5 +1,5 @@
 // The ledger's guarantees, checked against the database itself.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { cooperativePayableAccount, paymentProviderAccount } from "~/modules/ledger/accounts";
 import { ensureLedgerAccounts, postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import { placeOrder } from "~/modules/orders/orders.server";
@@ -9,6 +9,8 @@ import { cartWith, createProduct, shanghaiBuyer } from "../support/factories";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
+// Real PostgreSQL work, often concurrent: on a loaded 2-core machine it outlasts the 5 s default.
+vi.setConfig({ testTimeout: 30_000 });
 
 async function paidOrder(quantity = 2) {
   const product = await createProduct(t.db, { stock: 1000 });

@@ -1,6 +1,6 @@
 // The full money cycle on a real PostgreSQL: maturation, exact refunds,
 // four-eyes disbursements, cooperative payouts, under concurrency.
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { withRetry } from "~/modules/db/retry.server";
 import { UserError } from "~/modules/errors/user-error";
 import { cooperativePayableAccount, paymentProviderAccount } from "~/modules/ledger/accounts";
@@ -23,6 +23,8 @@ import { createUser } from "../support/personas";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
+// Real PostgreSQL work, often concurrent: on a loaded 2-core machine it outlasts the 5 s default.
+vi.setConfig({ testTimeout: 30_000 });
 beforeAll(async () => {
   await t.db.product.update({ where: { slug: "lingshan-lychee" }, data: { stock: 1_000_000 } });
 });

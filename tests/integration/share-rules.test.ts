@@ -1,8 +1,15 @@
 // Share rules as fund managers set them: validated, never edited, scoped to
 // the fund's own cooperatives, and frozen on the orders placed under them.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { resolveShares } from "~/modules/catalog/catalog.server";
-import { createShareRule, parseEffectiveFrom, parsePercentToBps, ruleHistory } from "~/modules/catalog/share-rule-admin.server";
+import {
+  approveShareRuleProposal,
+  parseEffectiveFrom,
+  parsePercentToBps,
+  proposeShareRule,
+  rejectShareRuleProposal,
+  ruleHistory,
+} from "~/modules/catalog/share-rule-admin.server";
 import { UserError } from "~/modules/errors/user-error";
 import { placeOrder } from "~/modules/orders/orders.server";
 import { cartWith, productBySlug, shanghaiBuyer } from "../support/factories";
@@ -10,6 +17,17 @@ import { createUser } from "../support/personas";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
+// Real PostgreSQL work, often concurrent: on a loaded 2-core machine it outlasts the 5 s default.
+vi.setConfig({ testTimeout: 30_000 });
+type RuleInput = Parameters<typeof proposeShareRule>[2];
+
+/** What used to be one manager's act: now a proposal and a second manager's approval. */
+async function createShareRule(managerId: string, fundId: string, input: RuleInput) {
+  const proposal = await proposeShareRule(managerId, fundId, input);
+  const second = await createUser(t.db);
+  return approveShareRuleProposal(second.id, fundId, proposal.id);
+}
+
 const codeOf = async (work: () => unknown) => {
   try {
     await work();
@@ -82,5 +100,73 @@ describe("share rules", () => {
       await codeOf(() => createShareRule(manager.id, fund.id, { scope: "everything", target: "", rate: "5", effectiveFrom: today })),
     ).toBe("rule_scope_invalid");
     expect(await t.db.shareRule.count()).toBe(count);
+  });
+
+  it("one manager alone changes nothing: a proposal takes effect only when a second manager approves it", async () => {
+    const fund = await t.db.fund.findUniqueOrThrow({ where: { slug: "sacred-ganzi-relief" } });
+    const jerky = await t.db.product.findUniqueOrThrow({ where: { slug: "ganzi-yak-jerky" }, include: { cooperative: true } });
+    const bpsNow = async () => (await resolveShares(t.db, [jerky])).get(jerky.id)!.bps;
+    const before = await bpsNow();
+    const proposer = await createUser(t.db);
+    const second = await createUser(t.db);
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const rulesBefore = await t.db.shareRule.count();
+
+    // The whole price to the fund, by one manager: refused to take effect on their word alone.
+    const grab = await proposeShareRule(proposer.id, fund.id, {
+      scope: "product",
+      target: "ganzi-yak-jerky",
+      rate: "100",
+      effectiveFrom: today,
+    });
+    expect(await codeOf(() => approveShareRuleProposal(proposer.id, fund.id, grab.id))).toBe("rule_four_eyes");
+    expect(await codeOf(() => rejectShareRuleProposal(proposer.id, fund.id, grab.id, "changed my mind"))).toBe("rule_four_eyes");
+    expect(await t.db.shareRule.count()).toBe(rulesBefore);
+    expect(await bpsNow()).toBe(before);
+    // A manager of another fund cannot reach it.
+    const other = await t.db.fund.findUniqueOrThrow({ where: { slug: "lychee-town-relief" } });
+    expect(await codeOf(() => approveShareRuleProposal(second.id, other.id, grab.id))).toBe("rule_proposal_unknown");
+
+    // The second manager rejects it with a reason: it never takes effect.
+    expect(await codeOf(() => rejectShareRuleProposal(second.id, fund.id, grab.id, ""))).toBe("disbursement_reason");
+    await rejectShareRuleProposal(second.id, fund.id, grab.id, "整个售价都给基金，合作社什么也拿不到");
+    expect(await codeOf(() => approveShareRuleProposal(second.id, fund.id, grab.id))).toBe("rule_proposal_decided");
+    expect(await bpsNow()).toBe(before);
+
+    // A sensible rule, approved by the second manager (twice at once: one approval counts).
+    const fair = await proposeShareRule(proposer.id, fund.id, {
+      scope: "product",
+      target: "ganzi-yak-jerky",
+      rate: "2.5",
+      effectiveFrom: today,
+    });
+    const outcomes = await Promise.all([
+      codeOf(() => approveShareRuleProposal(second.id, fund.id, fair.id)),
+      codeOf(() => approveShareRuleProposal(second.id, fund.id, fair.id)),
+    ]);
+    expect(outcomes.sort()).toEqual(["ok", "rule_proposal_decided"]);
+    expect(await t.db.shareRule.count()).toBe(rulesBefore + 1);
+    expect(await bpsNow()).toBe(250);
+    const history = await ruleHistory(fund.id);
+    const written = history.find((r) => r.bps === 250)!;
+    expect([written.createdById, written.approvedById]).toEqual([proposer.id, second.id]);
+    const decided = await t.db.shareRuleProposal.findUniqueOrThrow({ where: { id: fair.id } });
+    expect(decided).toMatchObject({ status: "approved", decidedById: second.id, shareRuleId: written.id });
+  });
+
+  it("a proposal approved after its date has passed takes effect from the approval, never before it", async () => {
+    const fund = await t.db.fund.findUniqueOrThrow({ where: { slug: "qinzhou-party-flag-relief" } });
+    const proposer = await createUser(t.db);
+    const second = await createUser(t.db);
+    const proposedAt = new Date("2026-11-01T10:00:00+08:00");
+    const proposal = await proposeShareRule(
+      proposer.id,
+      fund.id,
+      { scope: "fund", target: "", rate: "3", effectiveFrom: "2026-11-01" },
+      proposedAt,
+    );
+    const approvedAt = new Date("2026-11-05T09:00:00+08:00");
+    const rule = await approveShareRuleProposal(second.id, fund.id, proposal.id, approvedAt);
+    expect(rule.effectiveFrom).toEqual(approvedAt);
   });
 });

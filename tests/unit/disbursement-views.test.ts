@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type UserError } from "~/modules/errors/user-error";
-import { agreedVersusArrived, checkEvidence, maskName } from "~/modules/ledger/disbursement-views.server";
+import { checkEvidence, maskName } from "~/modules/ledger/disbursement-views.server";
 
 const file = (contentType: string, bytes: number, filename = "quote.pdf") => ({ filename, contentType, data: Buffer.alloc(bytes, 1) });
 const codeOf = (fn: () => unknown) => {
@@ -29,13 +29,14 @@ describe("public pages", () => {
     expect(maskName("Huang")).toBe("H**");
     expect(maskName("")).toBe("—");
   });
-  it("count agreed (approved or paid) and arrived (paid) money apart", () => {
-    const rows = [
-      { status: "proposed", amountMinor: 100n },
-      { status: "approved", amountMinor: 200n },
-      { status: "paid", amountMinor: 300n },
-      { status: "rejected", amountMinor: 400n },
-    ];
-    expect(agreedVersusArrived(rows)).toEqual({ agreed: 500n, arrived: 300n });
+});
+
+describe("the public ledger's fields", () => {
+  it("mask a bank reference to its last four characters and name staff by role", async () => {
+    const { maskBankReference, staffActor } = await import("~/modules/ledger/public-fields");
+    expect(maskBankReference("ICBC-20261122-8841")).toBe("****8841");
+    expect(maskBankReference(" BOC-1 ")).toBe("****OC-1");
+    expect(maskBankReference("1234")).toBe("****");
+    expect(staffActor("fund_manager")).toBe("role:fund_manager");
   });
 });

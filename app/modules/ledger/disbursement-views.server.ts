@@ -64,11 +64,14 @@ export async function fundTotals(fundId: string) {
   };
 }
 
+export const DISBURSEMENT_LIST_LIMIT = 100;
+
+/** The newest disbursements (at most DISBURSEMENT_LIST_LIMIT): a list to read, never a source of totals. */
 export async function listDisbursements(fundId: string, options: { publicOnly?: boolean } = {}) {
   const rows = await db().disbursement.findMany({
     where: { fundId, ...(options.publicOnly ? { status: { in: ["approved", "paid"] } } : {}) },
     orderBy: { createdAt: "desc" },
-    take: 100,
+    take: DISBURSEMENT_LIST_LIMIT,
     include: { evidence: { select: { id: true, filename: true, stage: true } } },
   });
   const people = await db().user.findMany({
@@ -85,9 +88,15 @@ export async function listDisbursements(fundId: string, options: { publicOnly?: 
   }));
 }
 
-/** Agreed (committed, still unpaid) versus arrived (paid), as the source reports track them. */
-export function agreedVersusArrived(rows: { status: string; amountMinor: bigint }[]) {
-  const agreed = rows.filter((r) => r.status === "approved" || r.status === "paid").reduce((s, r) => s + r.amountMinor, 0n);
-  const arrived = rows.filter((r) => r.status === "paid").reduce((s, r) => s + r.amountMinor, 0n);
-  return { agreed, arrived };
+/**
+ * Agreed (approved or paid) versus arrived (paid), as the source reports
+ * track them: sums over all of the fund's disbursements, in SQL (the list
+ * the page shows is capped; its totals must not be).
+ */
+export async function agreedVersusArrived(fundId: string) {
+  const [row] = await db().$queryRaw<{ agreed: bigint | null; arrived: bigint | null }[]>`
+    SELECT sum(amount_minor) FILTER (WHERE status IN ('approved', 'paid'))::bigint AS agreed,
+           sum(amount_minor) FILTER (WHERE status = 'paid')::bigint AS arrived
+    FROM disbursement WHERE fund_id = ${fundId}::uuid`;
+  return { agreed: row.agreed ?? 0n, arrived: row.arrived ?? 0n };
 }

@@ -37,6 +37,16 @@ export function parseLedgerFilters(params: URLSearchParams): LedgerFilters {
   return filters;
 }
 
+/**
+ * The one sign convention of the explorer and the CSV export (docs/ledger-csv.md):
+ * postings are stored debit-positive; people read a debit column and a credit
+ * column, each a positive amount, and one of them empty. A fund's accounts are
+ * liabilities, so money coming into a fund is a credit, money leaving it a debit.
+ */
+export function debitAndCredit(amountMinor: bigint): { debitMinor: bigint | null; creditMinor: bigint | null } {
+  return amountMinor >= 0n ? { debitMinor: amountMinor, creditMinor: null } : { debitMinor: null, creditMinor: -amountMinor };
+}
+
 export type LedgerRow = {
   postingId: bigint;
   transactionId: bigint;
@@ -45,7 +55,10 @@ export type LedgerRow = {
   kind: string;
   memo: string;
   account: string;
+  /** Stored debit-positive; shown as debitMinor / creditMinor. */
   amountMinor: bigint;
+  debitMinor: bigint | null;
+  creditMinor: bigint | null;
   currency: string;
   orderNumber: string | null;
 };
@@ -95,6 +108,7 @@ export async function ledgerPage(
     memo: r.memo,
     account: r.code,
     amountMinor: r.amount_minor,
+    ...debitAndCredit(r.amount_minor),
     currency: r.currency.trim(),
     orderNumber: r.number,
   }));

@@ -52,10 +52,12 @@ export async function loadChainTransactions(db: Db, ids: bigint[], sequences: Ma
 }
 
 /**
- * Chains transactions written before the chain existed, in id order, by
- * inserting links (ledger rows are never updated). One batch per database
- * transaction, so any backlog fits; safe to run at every start and on
- * several instances at once (the head lock orders them).
+ * A one-time migration, run by hand (`npm run ledger:chain-backlog`), never
+ * at start-up or by verification: chains transactions written before the
+ * chain existed, in id order, by inserting links (ledger rows are never
+ * updated). One batch per database transaction, so any backlog fits.
+ * Once the chain has begun, every honest writer links its own transaction,
+ * so an unchained one is a finding for ledger:verify, not a backlog.
  */
 export async function chainUnchainedTransactions(db: Db): Promise<number> {
   let total = 0;
@@ -90,19 +92,43 @@ export async function chainUnchainedTransactions(db: Db): Promise<number> {
   }
 }
 
+/** Transactions with no link in the chain: how many, and the first few ids. */
+export async function findUnchainedTransactions(db: Db, sample = 5): Promise<{ count: bigint; ids: bigint[] }> {
+  const [{ count }] = await db.$queryRaw<{ count: bigint }[]>`
+    SELECT count(*) AS count FROM ledger_transaction t
+    WHERE NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.transaction_id = t.id)`;
+  if (count === 0n) return { count, ids: [] };
+  const rows = await db.$queryRaw<{ id: bigint }[]>`
+    SELECT t.id FROM ledger_transaction t
+    WHERE NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.transaction_id = t.id)
+    ORDER BY t.id LIMIT ${sample}`;
+  return { count, ids: rows.map((r) => r.id) };
+}
+
 export type ChainReport =
   | { ok: true; links: number; head: { sequence: string; hash: string } }
   | { ok: false; links: number; firstBad: { sequence: string; transactionId: string; reason: string } };
 
-/** Recomputes every link from the rows as they are now; names the first that does not match. */
-export async function verifyLedgerChain(db: Db): Promise<ChainReport> {
+/**
+ * Recomputes every link from the rows as they are now and names the first
+ * that does not match; then names any transaction that is not in the chain
+ * at all (written around the posting function). Only reads.
+ *
+ * The head is read first and the chain verified up to it: sales that commit
+ * while a long verification runs extend the chain past that head and are
+ * simply not part of this run (they would otherwise look like a mismatch).
+ */
+export async function verifyLedgerChain(db: Db, options: { batchSize?: number } = {}): Promise<ChainReport> {
+  const batchSize = options.batchSize ?? BATCH;
+  const [head] = await db.$queryRaw<{ sequence: bigint; hash: string }[]>`SELECT sequence, hash FROM ledger_chain_head WHERE id = 1`;
   let expectedSequence = 1n;
   let previousHash = GENESIS_HASH;
   let after = 0n;
   let links = 0;
-  for (;;) {
+  while (after < head.sequence) {
     const batch = await db.$queryRaw<{ transaction_id: bigint; sequence: bigint; previous_hash: string; hash: string }[]>`
-      SELECT transaction_id, sequence, previous_hash, hash FROM ledger_chain WHERE sequence > ${after} ORDER BY sequence LIMIT ${BATCH}`;
+      SELECT transaction_id, sequence, previous_hash, hash FROM ledger_chain
+      WHERE sequence > ${after} AND sequence <= ${head.sequence} ORDER BY sequence LIMIT ${batchSize}`;
     if (batch.length === 0) break;
     const loaded = await loadChainTransactions(
       db,
@@ -126,12 +152,26 @@ export async function verifyLedgerChain(db: Db): Promise<ChainReport> {
     }
     after = batch[batch.length - 1].sequence;
   }
-  const [head] = await db.$queryRaw<{ sequence: bigint; hash: string }[]>`SELECT sequence, hash FROM ledger_chain_head WHERE id = 1`;
   if (head.sequence !== BigInt(links) || head.hash !== previousHash) {
     return {
       ok: false,
       links,
       firstBad: { sequence: String(head.sequence), transactionId: "-", reason: "the chain head does not match the last link" },
+    };
+  }
+  const unchained = await findUnchainedTransactions(db);
+  if (unchained.count > 0n) {
+    return {
+      ok: false,
+      links,
+      firstBad: {
+        sequence: "-",
+        transactionId: String(unchained.ids[0]),
+        reason:
+          `it has no link in the chain (${unchained.count} transaction${unchained.count === 1n ? "" : "s"} without one: ` +
+          `${unchained.ids.join(", ")}${unchained.count > BigInt(unchained.ids.length) ? ", …" : ""}), ` +
+          "so it was written around the posting function",
+      },
     };
   }
   return { ok: true, links, head: { sequence: String(head.sequence), hash: head.hash } };
@@ -196,4 +236,19 @@ export async function checkLedgerInvariants(db: Db): Promise<InvariantReport> {
     detail: `${counts.transactions} transactions, ${counts.links} links, sequence ${counts.min ?? "-"}..${counts.max ?? "-"}`,
   });
   return { ok: checks.every((c) => c.ok), checks };
+}
+
+/**
+ * Runs checks inside one READ ONLY, REPEATABLE READ transaction: PostgreSQL
+ * itself refuses any write (so the checks run on a read replica, or as a role
+ * that may only SELECT), and every query sees the same snapshot.
+ */
+export async function inReadOnlySnapshot<T>(db: Db, work: (snapshot: Db) => Promise<T>, timeoutMs = 6 * 60 * 60_000): Promise<T> {
+  return db.$transaction(
+    async (tx) => {
+      await tx.$executeRawUnsafe("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+      return work(tx as unknown as Db);
+    },
+    { timeout: timeoutMs, maxWait: 60_000 },
+  );
 }

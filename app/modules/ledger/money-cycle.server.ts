@@ -18,8 +18,10 @@ import {
 } from "./accounts";
 import { recordReversalStat } from "./chart-stats.server";
 import { checkEvidence, type EvidenceFile } from "./disbursement-views.server";
+import { JOB_LOCKS, runExclusively } from "./exclusive.server";
 import { ensureLedgerAccounts, postLedgerTransaction } from "./ledger.server";
 import type { PostingInput } from "./postings";
+import { maskBankReference, staffActor } from "./public-fields";
 
 /** Takes the chain head first, as every ledger writer does, before reading balances it will rely on. */
 async function lockLedger(tx: DbTransaction) {
@@ -43,27 +45,39 @@ function positiveAmount(raw: unknown, code = "amount_invalid"): bigint {
   return BigInt(text);
 }
 
+/** The sweep's read ($1 now, $2 limit): only (order, fund) pairs that are due, oldest first, through contribution_due's due_at index. */
+export const DUE_CONTRIBUTIONS_SQL = `
+  SELECT order_id::text AS order_id, fund_id::text AS fund_id
+  FROM contribution_due
+  WHERE due_at <= $1::timestamptz
+  ORDER BY due_at
+  LIMIT $2::int`;
+
+export function dueContributions(now: Date, limit: number) {
+  return db().$queryRawUnsafe<{ order_id: string; fund_id: string }[]>(DUE_CONTRIBUTIONS_SQL, now, limit);
+}
+
 /**
  * Moves contributions whose refund window is over from pending to available,
- * one (order, fund) pair per transaction. Safe to run twice and on several
- * instances: the idempotency key makes a repeat a no-op.
+ * one (order, fund) pair per transaction, each of which also strikes the pair
+ * off the due list. One instance sweeps at a time (an advisory lock); another
+ * that tries meanwhile returns 0 at once. A repeat is a no-op all the same:
+ * the idempotency key guards every maturation.
  */
 export async function matureContributions(now = new Date(), limit = 500): Promise<number> {
-  const due = await db().$queryRaw<{ order_id: string; fund_id: string }[]>`
-    SELECT o.id::text AS order_id, l.fund_id::text AS fund_id
-    FROM customer_order o
-    JOIN order_line l ON l.order_id = o.id
-    JOIN fund f ON f.id = l.fund_id
-    WHERE o.status = 'paid' AND o.paid_at + make_interval(days => f.refund_window_days) <= ${now}
-      AND NOT EXISTS (SELECT 1 FROM ledger_transaction t WHERE t.idempotency_key = 'order:' || o.id || ':mature:' || l.fund_id)
-    GROUP BY o.id, l.fund_id
-    HAVING sum(l.line_total_minor - l.refunded_minor) > 0
-    LIMIT ${limit}`;
+  const matured = await runExclusively(JOB_LOCKS.matureContributions, () => matureDueContributions(now, limit));
+  return matured ?? 0;
+}
+
+async function matureDueContributions(now: Date, limit: number): Promise<number> {
+  const due = await dueContributions(now, limit);
   let matured = 0;
   for (const { order_id: orderId, fund_id: fundId } of due) {
     const posted = await withRetry(() =>
       db().$transaction(async (tx) => {
         const order = await lockOrder(tx, orderId);
+        await tx.contributionDue.deleteMany({ where: { orderId, fundId } });
+        if (order.status !== "paid") return false;
         const fund = await tx.fund.findUniqueOrThrow({ where: { id: fundId } });
         const pending = fundAccount(fund, "pending");
         const available = fundAccount(fund, "available");
@@ -74,6 +88,7 @@ export async function matureContributions(now = new Date(), limit = 500): Promis
           postings.push({ accountCode: pending.code, amountMinor: held, currency: order.currency, orderLineId: line.id });
           postings.push({ accountCode: available.code, amountMinor: -held, currency: order.currency, orderLineId: line.id });
         }
+        // Fully refunded, or a zero share: nothing to move, and nothing left to do.
         if (postings.length === 0) return false;
         await ensureLedgerAccounts(tx, [pending, available]);
         const result = await postLedgerTransaction(
@@ -127,7 +142,8 @@ export function recordRefund(report: RefundReport) {
       const line = order.lines.find((l) => l.id === report.orderLineId)!;
       const amount = positiveAmount(report.amountMinor, "refund_amount_invalid");
       const remaining = line.lineTotalMinor - line.refundedMinor;
-      if (amount > remaining) throw new UserError("refund_too_large", { remaining: remaining.toString() }, 409);
+      if (amount > remaining)
+        throw new UserError("refund_too_large", { remainingMinor: remaining.toString(), currency: order.currency }, 409);
 
       await lockLedger(tx);
       const reversal = fundReversal(line.lineTotalMinor, line.shareBps, line.refundedMinor, amount);
@@ -265,7 +281,7 @@ export function approveDisbursement(approverId: string, id: string, now = new Da
       await ensureLedgerAccounts(tx, [available, committed]);
       const balance = await naturalBalanceOf(tx, available.code);
       if (disbursement.amountMinor > balance) {
-        throw new UserError("disbursement_exceeds_available", { available: balance.toString(), currency: disbursement.currency }, 409);
+        throw new UserError("disbursement_exceeds_available", { availableMinor: balance.toString(), currency: disbursement.currency }, 409);
       }
       await postLedgerTransaction(
         tx,
@@ -273,7 +289,7 @@ export function approveDisbursement(approverId: string, id: string, now = new Da
           idempotencyKey: `disbursement:${id}:approve`,
           kind: "disbursement_approved",
           memo: `Committed to ${disbursement.village}: ${disbursement.project}`,
-          causedBy: `user:${approverId}`,
+          causedBy: staffActor("fund_manager"),
           postings: [
             { accountCode: available.code, amountMinor: disbursement.amountMinor, currency: disbursement.currency },
             { accountCode: committed.code, amountMinor: -disbursement.amountMinor, currency: disbursement.currency },
@@ -316,8 +332,8 @@ export function markDisbursementPaid(managerId: string, id: string, bankReferenc
         {
           idempotencyKey: `disbursement:${id}:paid`,
           kind: "disbursement_paid",
-          memo: `Paid to ${disbursement.village}: ${disbursement.project} (bank ref ${reference})`,
-          causedBy: `user:${managerId}`,
+          memo: `Paid to ${disbursement.village}: ${disbursement.project} (bank ref ${maskBankReference(reference)})`,
+          causedBy: staffActor("fund_manager"),
           postings: [
             { accountCode: committed.code, amountMinor: disbursement.amountMinor, currency: disbursement.currency },
             { accountCode: bank.code, amountMinor: -disbursement.amountMinor, currency: disbursement.currency },
@@ -360,7 +376,8 @@ export function recordCooperativePayout(
       const cooperative = await tx.cooperative.findUnique({ where: { id: cooperativeId } });
       if (!cooperative) throw new UserError("cooperative_unknown", {}, 404);
       const currency = "CNY";
-      const key = `payout:${cooperativeId}:${reference}`;
+      // Under the chain head's lock, so two requests with one bank reference are served in turn.
+      await lockLedger(tx);
       const existing = await tx.cooperativePayout.findUnique({
         where: { cooperativeId_bankReference: { cooperativeId, bankReference: reference } },
       });
@@ -368,19 +385,23 @@ export function recordCooperativePayout(
         if (existing.amountMinor !== amount) throw new UserError("payout_reference_reused", {}, 409);
         return existing;
       }
-      await lockLedger(tx);
       const payable = cooperativePayableAccount(cooperative, currency);
       const bank = bankAccount(currency);
       await ensureLedgerAccounts(tx, [payable, bank]);
       const owed = await naturalBalanceOf(tx, payable.code);
-      if (amount > owed) throw new UserError("payout_exceeds_owed", { owed: owed.toString(), currency }, 409);
+      if (amount > owed) throw new UserError("payout_exceeds_owed", { owedMinor: owed.toString(), currency }, 409);
+      const payout = await tx.cooperativePayout.create({
+        data: { cooperativeId, amountMinor: amount, currency, bankReference: reference, recordedById: adminId, createdAt: now },
+      });
       await postLedgerTransaction(
         tx,
         {
-          idempotencyKey: key,
+          // Keyed by the payout row (unique per cooperative and bank reference), so the
+          // public key does not carry the reference itself.
+          idempotencyKey: `payout:${payout.id}`,
           kind: "cooperative_payout",
-          memo: `Payout to ${cooperative.nameEn} (bank ref ${reference})`,
-          causedBy: `user:${adminId}`,
+          memo: `Payout to ${cooperative.nameEn} (bank ref ${maskBankReference(reference)})`,
+          causedBy: staffActor("admin"),
           postings: [
             { accountCode: payable.code, amountMinor: amount, currency },
             { accountCode: bank.code, amountMinor: -amount, currency },
@@ -388,9 +409,7 @@ export function recordCooperativePayout(
         },
         now,
       );
-      return tx.cooperativePayout.create({
-        data: { cooperativeId, amountMinor: amount, currency, bankReference: reference, recordedById: adminId, createdAt: now },
-      });
+      return payout;
     }),
   );
 }

@@ -17,7 +17,7 @@ export type ContributionStatus = "pending" | "available" | "refunded";
 export async function loadOrderContributions(orderId: string) {
   const transaction = await db().ledgerTransaction.findUnique({
     where: { idempotencyKey: `order:${orderId}:capture` },
-    select: { id: true, idempotencyKey: true, createdAt: true, chain: { select: { sequence: true, hash: true } } },
+    select: { id: true, createdAt: true, chain: { select: { sequence: true, hash: true } } },
   });
   const matured = new Set(
     (await db().ledgerTransaction.findMany({ where: { orderId, kind: "contribution_matured" }, select: { idempotencyKey: true } })).map(

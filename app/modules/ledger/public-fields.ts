@@ -1,5 +1,5 @@
 // What the public ledger says about people and bank transfers (decision
-// 0008). Every transaction is published (ledger.jsonl), so from now on it
+// 0009). Every transaction is published (ledger.jsonl), so from now on it
 // names the role that acted, never the person, and only the last characters
 // of a bank reference. Who acted stays on the shop's own, private rows
 // (disbursement.decided_by_id, cooperative_payout.recorded_by_id …).

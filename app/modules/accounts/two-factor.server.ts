@@ -60,7 +60,8 @@ const recoveryCookie = () =>
   createCookie("hs_recovery_codes", {
     httpOnly: true,
     sameSite: "lax",
-    path: "/account/two-factor",
+    // /account, not /account/two-factor: the data request after the redirect is /account/two-factor.data.
+    path: "/account",
     maxAge: 10 * 60,
     secure: config().isProduction && config().secureCookies,
   });

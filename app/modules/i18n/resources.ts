@@ -53,7 +53,8 @@ const zh = {
     invitationSignedIn: "这份邀请发给 {{email}}。确认后，角色会加到你现在登录的这个账号上。",
     invitationAcceptSignedIn: "接受邀请",
     invitationSignInFirst: "这份邀请发给 {{email}}，这个邮箱已经有一个确认过的账号。请先登录这个账号，再接受邀请。",
-    invitationClaim: "{{email}} 已经有一个账号，但它的邮箱从未确认过。在这里设置密码后，这个账号归你所有：其他设备上的登录会被退出，未经确认时设置的两步验证会被移除。",
+    invitationClaim:
+      "{{email}} 已经有一个账号，但它的邮箱从未确认过。在这里设置密码后，这个账号归你所有：其他设备上的登录会被退出，未经确认时设置的两步验证会被移除。",
     verifyTitle: "确认邮箱",
     verifyBody: "确认 {{email}} 是你的邮箱。确认之后，这个账号才能接受管理员授予的角色。",
     verifyConfirm: "确认这是我的邮箱",
@@ -536,8 +537,10 @@ const en: DeepStrings<Resource> = {
     verify: "Verify",
     invitationSignedIn: "This invitation was sent to {{email}}. Accepting it adds the role to the account you are signed in to.",
     invitationAcceptSignedIn: "Accept the invitation",
-    invitationSignInFirst: "This invitation was sent to {{email}}, which already has a confirmed account. Sign in to that account first, then accept the invitation.",
-    invitationClaim: "{{email}} already has an account, but its email address was never confirmed. Setting a password here makes the account yours: it is signed out everywhere else, and two-step verification set up before the address was confirmed is removed.",
+    invitationSignInFirst:
+      "This invitation was sent to {{email}}, which already has a confirmed account. Sign in to that account first, then accept the invitation.",
+    invitationClaim:
+      "{{email}} already has an account, but its email address was never confirmed. Setting a password here makes the account yours: it is signed out everywhere else, and two-step verification set up before the address was confirmed is removed.",
     verifyTitle: "Confirm your email",
     verifyBody: "Confirm that {{email}} is your email address. Until then, this account cannot take a role an admin grants.",
     verifyConfirm: "Yes, this is my email",
@@ -958,10 +961,12 @@ const en: DeepStrings<Resource> = {
     ledger_filter_order: "Order numbers look like HS-261122-XXXXXX.",
     evidence_type: "{{name}} is not a supported format: upload PDF, PNG, JPEG or WebP.",
     evidence_too_large: "A file is too large: at most {{mb}} MB each.",
-    email_unverified: "This account's email address is not confirmed yet, so it cannot take a role. Invite the address instead: the link in the invitation confirms it.",
+    email_unverified:
+      "This account's email address is not confirmed yet, so it cannot take a role. Invite the address instead: the link in the invitation confirms it.",
     invitation_sign_in: "This address already has a confirmed account: sign in to it first, then accept the invitation.",
     invitation_other_account: "This invitation is not for the account you are signed in to. Sign out, then open the invitation link again.",
-    verification_other_account: "This confirmation link belongs to another account. Sign in to the account you signed up with, then open it again.",
+    verification_other_account:
+      "This confirmation link belongs to another account. Sign in to the account you signed up with, then open it again.",
   },
   footer: {
     about: "Harvest Share sells village produce and keeps a share of each price for the village.",

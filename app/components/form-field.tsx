@@ -1,6 +1,6 @@
 import { useTranslation } from "react-i18next";
 
-/** A labelled input with its hint or its error (an i18n key) underneath. */
+/** A labelled input with its hint or its error (an i18n key, or a key with its parameters) underneath. */
 export function FormField({
   name,
   label,
@@ -15,7 +15,7 @@ export function FormField({
   name: string;
   label: string;
   hint?: string;
-  error?: string | null;
+  error?: string | { code: string; params?: Record<string, string | number> } | null;
   defaultValue?: string;
   type?: string;
   autoComplete?: string;
@@ -40,7 +40,7 @@ export function FormField({
       {hint && !error ? <span className="mt-1 block text-xs text-stone-500">{hint}</span> : null}
       {error ? (
         <span id={`${name}-error`} className="mt-1 block text-sm text-red-700" data-testid={`error-${name}`}>
-          {t(error)}
+          {typeof error === "string" ? t(error) : t(error.code, error.params ?? {})}
         </span>
       ) : null}
     </label>

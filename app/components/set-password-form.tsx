@@ -4,6 +4,8 @@ import { AuthCard } from "./auth-card";
 import { ErrorNotice, type ErrorPayload } from "./error-message";
 import { FormField } from "./form-field";
 
+type FieldError = { code: string; params?: Record<string, string | number> };
+
 /** The form behind a one-time link (reset or invitation), or why the link no longer works. */
 export function SetPasswordForm({
   usable,
@@ -12,13 +14,17 @@ export function SetPasswordForm({
   submitLabel,
   askName,
   error,
+  fieldErrors = {},
+  values = {},
 }: {
   usable: boolean;
   title: string;
   intro?: string;
   submitLabel: string;
   askName?: boolean;
-  error: ErrorPayload | null;
+  error: ErrorPayload | null | undefined;
+  fieldErrors?: Record<string, FieldError>;
+  values?: Record<string, string>;
 }) {
   const { t } = useTranslation();
   const busy = useNavigation().state !== "idle";
@@ -39,13 +45,23 @@ export function SetPasswordForm({
       {intro ? <p className="text-sm text-stone-600">{intro}</p> : null}
       <ErrorNotice error={error} />
       <Form method="post" className="space-y-4">
-        {askName ? <FormField name="name" label={t("auth.name")} autoComplete="nickname" required /> : null}
+        {askName ? (
+          <FormField
+            name="name"
+            label={t("auth.name")}
+            autoComplete="nickname"
+            defaultValue={values.name ?? ""}
+            error={fieldErrors.name}
+            required
+          />
+        ) : null}
         <FormField
           name="password"
           type="password"
           label={t("auth.newPassword")}
           hint={t("auth.passwordHint")}
           autoComplete="new-password"
+          error={fieldErrors.password}
           required
         />
         <button type="submit" className="btn-primary w-full" disabled={busy}>

@@ -1,25 +1,47 @@
 // A signed-in buyer's orders and what they gave ("my impact").
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { useDateFormat } from "~/components/format";
 import { Money } from "~/components/money";
+import { resendEmailVerification } from "~/modules/accounts/auth.server";
 import { requireUser } from "~/modules/accounts/viewer.server";
+import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
+import { retryAfterHeaders } from "~/modules/errors/retry-after";
+import { isUserError, UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
 import type { Locale } from "~/modules/money/money";
 import { impactOfUser, listOrdersOfUser } from "~/modules/orders/orders.server";
 
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "account.title" });
+export const headers = retryAfterHeaders;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const viewer = await requireUser(request);
   const [orders, impact] = await Promise.all([listOrdersOfUser(viewer.user.id), impactOfUser(viewer.user.id)]);
-  return { name: viewer.user.name, orders, impact };
+  const verified = new URL(request.url).searchParams.get("verified") === "1";
+  return { name: viewer.user.name, email: viewer.user.email, emailVerified: !!viewer.user.emailVerifiedAt, verified, orders, impact };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const viewer = await requireUser(request);
+  const form = await request.formData();
+  try {
+    if (form.get("intent") !== "resend-verification") throw new UserError("unknown_intent");
+    await resendEmailVerification(viewer.user.id, clientInfo(request, context));
+    return { resent: true as const };
+  } catch (error) {
+    if (isUserError(error)) return userErrorData(error);
+    throw error;
+  }
 }
 
 export default function AccountPage() {
-  const { name, orders, impact } = useLoaderData<typeof loader>();
+  const { name, email, emailVerified, verified, orders, impact } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as { resent?: true; error?: ErrorPayload } | undefined;
+  const busy = useNavigation().state !== "idle";
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
   const date = useDateFormat();
@@ -33,6 +55,28 @@ export default function AccountPage() {
           {t("account.security")}
         </Link>
       </div>
+
+      {verified && emailVerified ? (
+        <p role="status" className="rounded-lg bg-leaf-50 px-4 py-3 text-sm text-leaf-800" data-testid="email-verified">
+          {t("account.emailVerified", { email })}
+        </p>
+      ) : null}
+      {emailVerified ? null : (
+        <section className="card space-y-3 p-5" data-testid="email-unverified">
+          <p className="text-sm text-stone-700">{t("account.emailUnverified", { email })}</p>
+          {result?.resent ? (
+            <p role="status" className="text-sm text-leaf-800">
+              {t("account.verificationResent")}
+            </p>
+          ) : null}
+          <ErrorNotice error={result?.error} />
+          <Form method="post">
+            <button type="submit" name="intent" value="resend-verification" className="btn-secondary" disabled={busy}>
+              {t("account.resendVerification")}
+            </button>
+          </Form>
+        </section>
+      )}
 
       <section className="card p-5" aria-labelledby="impact" data-testid="impact">
         <h2 id="impact" className="text-lg font-bold">

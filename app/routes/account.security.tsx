@@ -1,23 +1,28 @@
 // Password change, sign out everywhere, two-step verification status.
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
+import { ErrorNotice } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
 import { useDateFormat } from "~/components/format";
 import { changePassword, signOutEverywhere } from "~/modules/accounts/auth.server";
+import { ChangePasswordSchema, parseForm } from "~/modules/accounts/forms";
+import { fieldErrorData, formUserErrorData, NEW_PASSWORD_ERRORS, type FormResult } from "~/modules/accounts/respond.server";
 import { destroySession } from "~/modules/accounts/session.server";
 import { requireUser } from "~/modules/accounts/viewer.server";
 import { clearCartCookie } from "~/modules/cart/cart.server";
-import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
+import { clientInfo } from "~/modules/errors/respond.server";
+import { retryAfterHeaders } from "~/modules/errors/retry-after";
 import { isUserError, UserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
 
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "account.security" });
+export const headers = retryAfterHeaders;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const viewer = await requireUser(request);
-  return { totpEnabledAt: viewer.user.totpEnabledAt, privileged: viewer.privileged };
+  const changed = new URL(request.url).searchParams.get("changed") === "1";
+  return { totpEnabledAt: viewer.user.totpEnabledAt, privileged: viewer.privileged, changed };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -27,12 +32,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     const intent = form.get("intent");
     if (intent === "change-password") {
+      const parsed = parseForm(ChangePasswordSchema, form);
+      if (!parsed.ok) return fieldErrorData(parsed);
       const cookie = await changePassword(
         viewer.user.id,
-        { current: form.get("current"), next: form.get("password") },
+        { current: parsed.data.current, next: parsed.data.password },
         { ...client, secondFactorPassed: !!viewer.session.secondFactorAt },
       );
-      return data({ changed: true as const }, { headers: { "Set-Cookie": cookie } });
+      // A redirect, not a page: it carries the new session's cookie before
+      // anything loads with the old one (which no longer exists), also without JavaScript.
+      return redirect("/account/security?changed=1", { headers: { "Set-Cookie": cookie } });
     }
     if (intent === "sign-out-everywhere") {
       await signOutEverywhere(viewer.user.id, client);
@@ -43,14 +52,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
     throw new UserError("unknown_intent");
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error);
+    if (isUserError(error)) return formUserErrorData(error, {}, { ...NEW_PASSWORD_ERRORS, current_password_wrong: "current" });
     throw error;
   }
 }
 
 export default function SecurityPage() {
-  const { totpEnabledAt } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const { totpEnabledAt, changed } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as FormResult | undefined;
   const busy = useNavigation().state !== "idle";
   const { t } = useTranslation();
   const date = useDateFormat();
@@ -59,21 +68,29 @@ export default function SecurityPage() {
       <h1 className="text-2xl font-bold">{t("account.security")}</h1>
       <section className="card space-y-4 p-6">
         <h2 className="text-lg font-semibold">{t("account.changePassword")}</h2>
-        {result && "changed" in result ? (
+        {changed && !result ? (
           <p role="status" className="rounded-lg bg-leaf-50 px-4 py-3 text-sm text-leaf-800">
             {t("account.passwordChanged")}
           </p>
         ) : null}
-        <ErrorNotice error={result && "error" in result ? (result.error as ErrorPayload) : null} />
+        <ErrorNotice error={result?.error} />
         <Form method="post" className="space-y-4">
           <input type="hidden" name="intent" value="change-password" />
-          <FormField name="current" type="password" label={t("auth.currentPassword")} autoComplete="current-password" required />
+          <FormField
+            name="current"
+            type="password"
+            label={t("auth.currentPassword")}
+            autoComplete="current-password"
+            error={result?.fieldErrors?.current}
+            required
+          />
           <FormField
             name="password"
             type="password"
             label={t("auth.newPassword")}
             hint={t("auth.passwordHint")}
             autoComplete="new-password"
+            error={result?.fieldErrors?.password}
             required
           />
           <button type="submit" className="btn-primary" disabled={busy}>

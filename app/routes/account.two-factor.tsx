@@ -1,74 +1,107 @@
 // Enrolling in two-step verification: scan, confirm with a first code, keep
 // the recovery codes. The pending secret travels sealed (AES-GCM) in the form.
+// Confirming answers with a redirect back here carrying the upgraded session
+// and the codes (see two-factor.server.ts), so it works without JavaScript.
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigation, type ShouldRevalidateFunction } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthCard } from "~/components/auth-card";
-import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
+import { ErrorNotice } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
+import { EnrolTwoFactorSchema, parseForm } from "~/modules/accounts/forms";
 import { landingFor } from "~/modules/accounts/landing.server";
 import { hitRateLimits, twoFactorLimits } from "~/modules/accounts/rate-limit.server";
+import { formUserErrorData, type FormResult } from "~/modules/accounts/respond.server";
 import { upgradeSession } from "~/modules/accounts/session.server";
-import { completeEnrolment, decryptSecret, encryptSecret, newEnrolment } from "~/modules/accounts/two-factor.server";
+import {
+  clearRecoveryCodesCookie,
+  completeEnrolment,
+  decryptSecret,
+  newEnrolment,
+  readRecoveryCodes,
+  recoveryCodesCookie,
+} from "~/modules/accounts/two-factor.server";
 import { requireUser } from "~/modules/accounts/viewer.server";
-import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
+import { clientInfo } from "~/modules/errors/respond.server";
+import { retryAfterHeaders } from "~/modules/errors/retry-after";
 import { isUserError, UserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
 
+type Enrolment = { qrDataUrl: string; secret: string; sealed: string };
+
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "account.enrolTitle" });
+export const headers = retryAfterHeaders;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const viewer = await requireUser(request);
-  if (viewer.user.totpEnabledAt) throw redirect("/account/security");
-  const enrolment = await newEnrolment(viewer.user.email);
-  return { qrDataUrl: enrolment.qrDataUrl, secret: enrolment.secret, sealed: encryptSecret(enrolment.secret) };
+  if (viewer.user.totpEnabledAt) {
+    // Just enrolled: show the codes once, then forget them.
+    const recoveryCodes = await readRecoveryCodes(request, viewer.user.id);
+    if (!recoveryCodes) throw redirect("/account/security");
+    return data({ recoveryCodes, next: await landingFor(viewer.user.id) }, { headers: { "Set-Cookie": await clearRecoveryCodesCookie() } });
+  }
+  const { qrDataUrl, secret, sealed } = await newEnrolment(viewer.user.email);
+  return { enrolment: { qrDataUrl, secret, sealed } };
 }
 
 // Keep the QR code the person already scanned when a confirmation fails.
-export const shouldRevalidate = () => false;
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionStatus, defaultShouldRevalidate }) =>
+  actionStatus !== undefined && actionStatus >= 400 ? false : defaultShouldRevalidate;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = await requireUser(request);
   if (viewer.user.totpEnabledAt) throw redirect("/account/security");
   const form = await request.formData();
+  let secret: string;
   try {
-    await hitRateLimits(twoFactorLimits(viewer.user.id));
-    let secret: string;
-    try {
-      secret = decryptSecret(String(form.get("sealed") ?? ""));
-    } catch {
-      throw new UserError("totp_invalid");
-    }
+    secret = decryptSecret(String(form.get("sealed") ?? ""));
+  } catch {
+    return formUserErrorData(new UserError("totp_invalid"), {});
+  }
+  // A failed confirmation answers with the same secret, so the QR code already scanned stays valid (with or without JavaScript).
+  const { qrDataUrl, sealed } = await newEnrolment(viewer.user.email, secret);
+  const enrolment: Enrolment = { qrDataUrl, secret, sealed };
+  try {
     const client = clientInfo(request, context);
-    const codes = await completeEnrolment(viewer.user.id, viewer.user.email, secret, String(form.get("code") ?? ""), client.ip);
-    const cookie = await upgradeSession(viewer.session.id, client);
-    return data({ recoveryCodes: codes, next: await landingFor(viewer.user.id) }, { headers: { "Set-Cookie": cookie } });
+    await hitRateLimits(twoFactorLimits(viewer.user.id), new Date(), {
+      kind: "second_factor_rate_limited",
+      email: viewer.user.email,
+      ip: client.ip,
+    });
+    const parsed = parseForm(EnrolTwoFactorSchema, form);
+    if (!parsed.ok) throw new UserError("totp_invalid");
+    const codes = await completeEnrolment(viewer.user.id, viewer.user.email, secret, parsed.data.code, client.ip);
+    const headers = new Headers();
+    headers.append("Set-Cookie", await upgradeSession(viewer.session.id, client));
+    headers.append("Set-Cookie", await recoveryCodesCookie(viewer.user.id, codes));
+    return redirect("/account/two-factor", { headers });
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error);
+    if (isUserError(error)) return formUserErrorData(error, {}, {}, { enrolment });
     throw error;
   }
 }
 
 export default function TwoFactorEnrolPage() {
-  const { qrDataUrl, secret, sealed } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const loaded = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>() as (FormResult & { enrolment?: Enrolment }) | undefined;
   const busy = useNavigation().state !== "idle";
   const { t } = useTranslation();
-  if (result && "recoveryCodes" in result) {
+  if ("recoveryCodes" in loaded) {
     return (
       <AuthCard title={t("account.recoveryTitle")}>
         <p className="text-sm text-stone-600">{t("account.recoveryBody")}</p>
         <ul className="grid grid-cols-2 gap-2 rounded-lg bg-stone-50 p-4 font-mono text-sm" data-testid="recovery-codes">
-          {result.recoveryCodes.map((code) => (
+          {loaded.recoveryCodes.map((code) => (
             <li key={code}>{code}</li>
           ))}
         </ul>
-        <Link to={result.next} className="btn-primary w-full">
+        <Link to={loaded.next} className="btn-primary w-full">
           {t("account.continue")}
         </Link>
       </AuthCard>
     );
   }
+  const { qrDataUrl, secret, sealed } = result?.enrolment ?? loaded.enrolment;
   return (
     <AuthCard title={t("account.enrolTitle")}>
       <p className="text-sm text-stone-600">{t("account.enrolStep1")}</p>
@@ -80,7 +113,7 @@ export default function TwoFactorEnrolPage() {
         </code>
       </p>
       <p className="text-sm text-stone-600">{t("account.enrolStep2")}</p>
-      <ErrorNotice error={result && "error" in result ? (result.error as ErrorPayload) : null} />
+      <ErrorNotice error={result?.error} />
       <Form method="post" className="space-y-4">
         <input type="hidden" name="sealed" value={sealed} />
         <FormField name="code" label={t("auth.code")} autoComplete="one-time-code" inputMode="numeric" required />

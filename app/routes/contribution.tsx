@@ -11,6 +11,7 @@ import { Money } from "~/components/money";
 import { clientKey, hitRateLimits, perMinute } from "~/modules/accounts/rate-limit.server";
 import { db } from "~/modules/db/db.server";
 import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
+import { retryAfterHeaders } from "~/modules/errors/retry-after";
 import { isUserError, UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
@@ -19,6 +20,8 @@ import type { Locale } from "~/modules/money/money";
 import { checkHoneypot } from "~/modules/security/honeypot";
 
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "lookup.title" });
+// Lookups are rate-limited: keep the 429's Retry-After.
+export const headers = retryAfterHeaders;
 
 export async function loader() {
   return null;

@@ -1,12 +1,18 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import type { ErrorPayload } from "~/components/error-message";
 import { SetPasswordForm } from "~/components/set-password-form";
-import { isTokenUsable, resetPassword } from "~/modules/accounts/auth.server";
-import { redirectSignedIn } from "~/modules/accounts/respond.server";
-import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
-import { isUserError } from "~/modules/errors/user-error";
+import { resetLinkFor, resetPassword } from "~/modules/accounts/auth.server";
+import { parseForm, ResetPasswordSchema } from "~/modules/accounts/forms";
+import {
+  fieldErrorData,
+  formUserErrorData,
+  NEW_PASSWORD_ERRORS,
+  redirectSignedIn,
+  type FormResult,
+} from "~/modules/accounts/respond.server";
+import { clientInfo } from "~/modules/errors/respond.server";
+import { isUserError, UserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
 
 export const meta: MetaFunction = ({ matches }) => [
@@ -15,30 +21,35 @@ export const meta: MetaFunction = ({ matches }) => [
 ];
 
 export async function loader({ params }: LoaderFunctionArgs) {
-  return { usable: !!(await isTokenUsable(params.token ?? "", "password_reset")) };
+  return { usable: !!(await resetLinkFor(params.token ?? "")) };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const form = await request.formData();
   try {
-    const result = await resetPassword({ token: params.token ?? "", password: form.get("password") }, clientInfo(request, context));
+    // A dead link says so before anything about the form.
+    if (!(await resetLinkFor(params.token ?? ""))) throw new UserError("link_invalid", {}, 410);
+    const parsed = parseForm(ResetPasswordSchema, form);
+    if (!parsed.ok) return fieldErrorData(parsed);
+    const result = await resetPassword({ token: params.token ?? "", password: parsed.data.password }, clientInfo(request, context));
     return redirectSignedIn(request, result.userId, result.setCookie, "/account");
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error);
+    if (isUserError(error)) return formUserErrorData(error, {}, NEW_PASSWORD_ERRORS);
     throw error;
   }
 }
 
 export default function ResetPasswordPage() {
   const { usable } = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>();
+  const result = useActionData<typeof action>() as FormResult | undefined;
   const { t } = useTranslation();
   return (
     <SetPasswordForm
       usable={usable}
       title={t("auth.resetTitle")}
       submitLabel={t("auth.resetSave")}
-      error={result && "error" in result ? (result.error as ErrorPayload) : null}
+      error={result?.error}
+      fieldErrors={result?.fieldErrors}
     />
   );
 }

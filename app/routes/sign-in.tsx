@@ -2,21 +2,24 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthCard } from "~/components/auth-card";
-import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
+import { ErrorNotice } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
 import { HoneypotField } from "~/components/honeypot";
 import { signIn } from "~/modules/accounts/auth.server";
+import { keptValues, parseForm, SignInSchema } from "~/modules/accounts/forms";
 import { landingFor } from "~/modules/accounts/landing.server";
-import { redirectSignedIn } from "~/modules/accounts/respond.server";
+import { fieldErrorData, formUserErrorData, redirectSignedIn, type FormResult } from "~/modules/accounts/respond.server";
 import { destroySession } from "~/modules/accounts/session.server";
 import { getViewer } from "~/modules/accounts/viewer.server";
-import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
+import { clientInfo } from "~/modules/errors/respond.server";
+import { retryAfterHeaders } from "~/modules/errors/retry-after";
 import { isUserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
 import { checkHoneypot } from "~/modules/security/honeypot";
 import { safeRedirectPath } from "~/modules/security/safe-redirect";
 
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "auth.signInTitle" });
+export const headers = retryAfterHeaders;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await getViewer(request)) throw redirect(safeRedirectPath(new URL(request.url).searchParams.get("redirectTo"), "/account"));
@@ -25,14 +28,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
-  const email = String(form.get("email") ?? "");
-  const requested = safeRedirectPath(form.get("redirectTo"), "");
+  const values = keptValues(Object.fromEntries(form));
   try {
     checkHoneypot(form);
-    const result = await signIn({ email, password: form.get("password") }, clientInfo(request, context));
+    const parsed = parseForm(SignInSchema, form);
+    if (!parsed.ok) return fieldErrorData(parsed);
+    const result = await signIn(parsed.data, clientInfo(request, context));
     // Whatever session this browser had before ends here; the new one has a new token.
     await destroySession(request);
-    const redirectTo = requested || (await landingFor(result.userId));
+    const redirectTo = safeRedirectPath(parsed.data.redirectTo, "") || (await landingFor(result.userId));
     const next =
       result.next === "second_factor"
         ? `/sign-in/two-factor?redirectTo=${encodeURIComponent(redirectTo)}`
@@ -41,19 +45,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
           : redirectTo;
     return redirectSignedIn(request, result.userId, result.setCookie, next);
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error, { email });
+    if (isUserError(error)) return formUserErrorData(error, values);
     throw error;
   }
 }
 
 export default function SignInPage() {
   const { t } = useTranslation();
-  const result = useActionData<typeof action>();
+  const result = useActionData<typeof action>() as FormResult | undefined;
   const [params] = useSearchParams();
   const busy = useNavigation().state !== "idle";
   return (
     <AuthCard title={t("auth.signInTitle")}>
-      <ErrorNotice error={result && "error" in result ? (result.error as ErrorPayload) : null} />
+      <ErrorNotice error={result?.error} />
       <Form method="post" className="relative space-y-4">
         <HoneypotField />
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
@@ -63,10 +67,18 @@ export default function SignInPage() {
           label={t("auth.email")}
           autoComplete="username"
           inputMode="email"
-          defaultValue={result && "email" in result ? String(result.email) : ""}
+          defaultValue={result?.values?.email ?? ""}
+          error={result?.fieldErrors?.email}
           required
         />
-        <FormField name="password" type="password" label={t("auth.password")} autoComplete="current-password" required />
+        <FormField
+          name="password"
+          type="password"
+          label={t("auth.password")}
+          autoComplete="current-password"
+          error={result?.fieldErrors?.password}
+          required
+        />
         <button type="submit" className="btn-primary w-full" disabled={busy}>
           {busy ? t("auth.signingIn") : t("auth.signIn")}
         </button>

@@ -2,58 +2,61 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthCard } from "~/components/auth-card";
-import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
+import { ErrorNotice } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
 import { HoneypotField } from "~/components/honeypot";
 import { signUp } from "~/modules/accounts/auth.server";
-import { redirectSignedIn } from "~/modules/accounts/respond.server";
+import { keptValues, parseForm, SignUpSchema } from "~/modules/accounts/forms";
+import {
+  fieldErrorData,
+  formUserErrorData,
+  NEW_PASSWORD_ERRORS,
+  redirectSignedIn,
+  type FormResult,
+} from "~/modules/accounts/respond.server";
 import { getViewer } from "~/modules/accounts/viewer.server";
-import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
+import { clientInfo } from "~/modules/errors/respond.server";
+import { retryAfterHeaders } from "~/modules/errors/retry-after";
 import { isUserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
 import { checkHoneypot } from "~/modules/security/honeypot";
 import { safeRedirectPath } from "~/modules/security/safe-redirect";
 
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "auth.signUpTitle" });
+export const headers = retryAfterHeaders;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await getViewer(request)) throw redirect("/account");
   return null;
 }
 
-const FIELD_OF: Record<string, string> = {
-  email: "email",
-  email_taken: "email",
-  account_name: "name",
-  password_too_short: "password",
-  password_too_long: "password",
-  password_common: "password",
-};
+const FIELD_OF: Record<string, string> = { email: "email", email_taken: "email", account_name: "name", ...NEW_PASSWORD_ERRORS };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
-  const values = { email: String(form.get("email") ?? ""), name: String(form.get("name") ?? "") };
+  const values = keptValues(Object.fromEntries(form));
   try {
     checkHoneypot(form);
-    const result = await signUp({ ...values, password: form.get("password") }, clientInfo(request, context));
-    return redirectSignedIn(request, result.userId, result.setCookie, safeRedirectPath(form.get("redirectTo"), "/account"));
+    const parsed = parseForm(SignUpSchema, form);
+    if (!parsed.ok) return fieldErrorData(parsed);
+    const result = await signUp(parsed.data, clientInfo(request, context));
+    return redirectSignedIn(request, result.userId, result.setCookie, safeRedirectPath(parsed.data.redirectTo, "/account"));
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error, { values, field: FIELD_OF[error.code] ?? null });
+    if (isUserError(error)) return formUserErrorData(error, values, FIELD_OF);
     throw error;
   }
 }
 
 export default function SignUpPage() {
   const { t } = useTranslation();
-  const result = useActionData<typeof action>();
+  const result = useActionData<typeof action>() as FormResult | undefined;
   const [params] = useSearchParams();
   const busy = useNavigation().state !== "idle";
-  const error = result && "error" in result ? (result.error as ErrorPayload) : null;
-  const field = result && "field" in result ? result.field : null;
-  const values = result && "values" in result ? (result.values as { email: string; name: string }) : { email: "", name: "" };
+  const values = result?.values ?? {};
+  const errors = result?.fieldErrors ?? {};
   return (
     <AuthCard title={t("auth.signUpTitle")}>
-      <ErrorNotice error={error} />
+      <ErrorNotice error={result?.error} />
       <Form method="post" className="relative space-y-4">
         <HoneypotField />
         <input type="hidden" name="redirectTo" value={params.get("redirectTo") ?? ""} />
@@ -63,16 +66,16 @@ export default function SignUpPage() {
           label={t("auth.email")}
           autoComplete="email"
           inputMode="email"
-          defaultValue={values.email}
-          error={field === "email" ? "common.fixThis" : null}
+          defaultValue={values.email ?? ""}
+          error={errors.email}
           required
         />
         <FormField
           name="name"
           label={t("auth.name")}
           autoComplete="nickname"
-          defaultValue={values.name}
-          error={field === "name" ? "common.fixThis" : null}
+          defaultValue={values.name ?? ""}
+          error={errors.name}
           required
         />
         <FormField
@@ -81,7 +84,7 @@ export default function SignUpPage() {
           label={t("auth.password")}
           hint={t("auth.passwordHint")}
           autoComplete="new-password"
-          error={field === "password" ? "common.fixThis" : null}
+          error={errors.password}
           required
         />
         <button type="submit" className="btn-primary w-full" disabled={busy}>

@@ -3,6 +3,7 @@
 // cooperative member, who lands in their still-empty cooperative area.
 import { randomBytes } from "node:crypto";
 import * as OTPAuth from "otpauth";
+import { signInAndEnrol } from "./support/accounts";
 import { createAdmin, lastMailTo } from "./support/backdoor";
 import { expect, test } from "./support/fixtures";
 import { addToCart, placeOrder } from "./support/shop";
@@ -20,7 +21,10 @@ test("a buyer signs up, buys, and sees the order in their history and their impa
   await page.locator('input[name="name"]').fill("小王");
   await page.locator('input[name="password"]').fill("password");
   await page.getByRole("button", { name: "注册" }).click();
-  await expect(page.getByRole("alert")).toHaveText("这个密码太常见，很容易被猜到，请换一个。");
+  // Refused at its field, with what was typed kept.
+  await expect(page.getByTestId("error-password")).toHaveText("这个密码太常见，很容易被猜到，请换一个。");
+  await expect(page.locator('input[name="email"]')).toHaveValue(email);
+  await expect(page.locator('input[name="name"]')).toHaveValue("小王");
   await page.locator('input[name="password"]').fill("lychee season in lingshan");
   await page.getByRole("button", { name: "注册" }).click();
   await expect(page.getByRole("heading", { name: /我的账户/ })).toBeVisible();
@@ -141,4 +145,71 @@ test("a POST from another site is refused with 403, and pages carry a nonce-base
   expect(crossSite.status()).toBe(403);
   const sameSite = await request.post("/cart", { form: { intent: "steal" }, headers: { Origin: new URL(page.url()).origin } });
   expect(sameSite.status()).toBe(400);
+});
+
+test("an invitation cannot be captured: whoever signed up with the address first gets no role, and the mailed link makes the mailbox's owner the manager", async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  const victim = `manager-${unique()}@example.com`;
+  // The attacker signs up first with the address they expect to be invited.
+  const attackerContext = await browser.newContext();
+  const attacker = await attackerContext.newPage();
+  await attacker.goto("/sign-up");
+  await attacker.locator('input[name="email"]').fill(victim);
+  await attacker.locator('input[name="name"]').fill("Mallory");
+  await attacker.locator('input[name="password"]').fill("the squatter's password");
+  await attacker.getByRole("button", { name: "注册" }).click();
+  await expect(attacker.getByTestId("email-unverified")).toBeVisible();
+
+  // The admin invites that address as a fund manager.
+  const adminEmail = `admin-${unique()}@example.com`;
+  await createAdmin(adminEmail, "the admin's long passphrase");
+  await signInAndEnrol(page, adminEmail, "the admin's long passphrase");
+  await page.goto("/admin/invite");
+  await page.locator('input[name="email"]').fill(victim);
+  await page.locator('select[name="role"]').selectOption("fund_manager");
+  await page.locator('select[name="scope"]').selectOption("lychee-town-relief");
+  await page.getByRole("button", { name: "发送邀请" }).click();
+  await expect(page.getByTestId("invited")).toContainText("角色才生效");
+
+  // The attacker's account got nothing.
+  expect((await attacker.goto("/manage"))?.status()).toBe(403);
+
+  // The mail reached the mailbox; its owner opens the link and takes the account over.
+  const link = /http:\/\/127\.0\.0\.1:\d+\/invitation\/[A-Za-z0-9_-]{43}/.exec(await lastMailTo(victim))![0];
+  const ownerContext = await browser.newContext();
+  const owner = await ownerContext.newPage();
+  await owner.goto(link);
+  await expect(owner.getByText("它的邮箱从未确认过")).toBeVisible();
+  await owner.locator('input[name="name"]').fill("邓经理");
+  await owner.locator('input[name="password"]').fill("the owner's own passphrase");
+  await owner.getByRole("button", { name: "设置密码并进入" }).click();
+  await expect(owner.getByRole("heading", { name: "开启两步验证" })).toBeVisible();
+
+  // The attacker is signed out and their password no longer works.
+  await attacker.goto("/account");
+  await expect(attacker.getByRole("heading", { name: "登录" })).toBeVisible();
+  await attacker.locator('input[name="email"]').fill(victim);
+  await attacker.locator('input[name="password"]').fill("the squatter's password");
+  await attacker.getByRole("button", { name: "登录" }).click();
+  await expect(attacker.getByRole("alert")).toHaveText("邮箱或密码不正确。");
+  await attackerContext.close();
+  await ownerContext.close();
+});
+
+test("a new account confirms its email with the mailed link, in its own session", async ({ page }) => {
+  const email = `confirm-${unique()}@example.com`;
+  await page.goto("/sign-up");
+  await page.locator('input[name="email"]').fill(email);
+  await page.locator('input[name="name"]').fill("小张");
+  await page.locator('input[name="password"]').fill("walnuts from baiyi village");
+  await page.getByRole("button", { name: "注册" }).click();
+  await expect(page.getByTestId("email-unverified")).toContainText(email);
+  const link = /http:\/\/127\.0\.0\.1:\d+\/verify-email\/[A-Za-z0-9_-]{43}/.exec(await lastMailTo(email))![0];
+  await page.goto(link);
+  await page.getByRole("button", { name: "确认这是我的邮箱" }).click();
+  await expect(page.getByTestId("email-verified")).toContainText(email);
+  await expect(page.getByTestId("email-unverified")).toHaveCount(0);
 });

@@ -40,6 +40,9 @@ const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     ENCRYPTION_KEY: randomBytes(32).toString("hex"),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     HOST: "127.0.0.1",
+    // Browsers here all come from 127.0.0.1; a test that exhausts a per-IP
+    // rate limit names its own client address in X-Forwarded-For instead.
+    TRUST_PROXY: "loopback",
     PORT: port,
   },
 });

@@ -40,6 +40,7 @@ const MATRIX: Row[] = [
   ["_index",                  "GET",  "/",                                         [200, 200, 200, 200, 200, 200, 200]],
 
   ["account._index",          "GET",  "/account",                                  [302, 200, 200, 200, 200, 200, 200]],
+  ["account._index",          "POST", "/account",                                  [302, 400, 400, 400, 400, 400, 400]], // unknown intent
   ["account.security",        "GET",  "/account/security",                         [302, 200, 200, 200, 200, 200, 200]],
   ["account.security",        "POST", "/account/security",                         [302, 400, 400, 400, 400, 400, 400]], // unknown intent
   // Already enrolled (fund manager, admin) → 302 to /account/security.
@@ -124,15 +125,19 @@ const MATRIX: Row[] = [
 
   // Signed in already → 302 to /account.
   ["sign-in",                 "GET",  "/sign-in",                                  [200, 302, 302, 302, 302, 302, 302]],
-  ["sign-in",                 "POST", "/sign-in",                                  [401, 401, 401, 401, 401, 401, 401]], // no credentials
+  ["sign-in",                 "POST", "/sign-in",                                  [400, 400, 400, 400, 400, 400, 400]], // no credentials → field errors
   // Anonymous → /sign-in; not enrolled → /account/two-factor; already passed → where they were going.
-  ["sign-in.two-factor",      "GET",  "/sign-in/two-factor",                       [302, 302, 302, 302, 302, 302, 302]],
-  ["sign-in.two-factor",      "POST", "/sign-in/two-factor",                       [302, 400, 400, 400, 400, 400, 400]], // no code → totp_invalid
+  ["sign-in_.two-factor",     "GET",  "/sign-in/two-factor",                       [302, 302, 302, 302, 302, 302, 302]],
+  ["sign-in_.two-factor",     "POST", "/sign-in/two-factor",                       [302, 400, 400, 400, 400, 400, 400]], // no code → field error
   // GET never signs out (302 to /); POST does, so it runs on throwaway sessions.
   ["sign-out",                "GET",  "/sign-out",                                 [302, 302, 302, 302, 302, 302, 302]],
   ["sign-out",                "POST", "/sign-out",                                 [302, 302, 302, 302, 302, 302, 302]],
   ["sign-up",                 "GET",  "/sign-up",                                  [200, 302, 302, 302, 302, 302, 302]],
   ["sign-up",                 "POST", "/sign-up",                                  [400, 400, 400, 400, 400, 400, 400]], // no email
+
+  // Only the account's own session confirms its address; the personas' addresses are unconfirmed.
+  ["verify-email.$token",     "GET",  `/verify-email/${MADE_UP_TOKEN}`,            [302, 200, 200, 200, 200, 200, 200]],
+  ["verify-email.$token",     "POST", `/verify-email/${MADE_UP_TOKEN}`,            [302, 410, 410, 410, 410, 410, 410]],
 ];
 
 /** Rows whose POST ends the session: each persona gets a fresh one for it. */

@@ -2,7 +2,7 @@
 // limits, resets, two-step verification, roles, audit log.
 import { createHash } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
-import { changePassword, requestPasswordReset, resetPassword, signIn, signUp } from "~/modules/accounts/auth.server";
+import { acceptInvitation, changePassword, requestPasswordReset, resetPassword, signIn, signUp } from "~/modules/accounts/auth.server";
 import { checkPassword } from "~/modules/accounts/password-policy";
 import { hitRateLimits, perMinute } from "~/modules/accounts/rate-limit.server";
 import { inviteUser, parseRoleGrant, revokeRole } from "~/modules/accounts/roles.server";
@@ -11,7 +11,7 @@ import { currentCode, verifySecondFactor, completeEnrolment } from "~/modules/ac
 import { getViewer } from "~/modules/accounts/viewer.server";
 import { serializeCartCookie } from "~/modules/cart/cart.server";
 import { UserError } from "~/modules/errors/user-error";
-import { readMailbox } from "~/modules/mail/mail.server";
+import { deliverQueuedMail, readMailbox } from "~/modules/mail/mail.server";
 import { loader as cartLoader } from "~/routes/cart";
 import { loader as manageLoader } from "~/routes/manage._index";
 import { action as signInAction } from "~/routes/sign-in";
@@ -25,6 +25,7 @@ const t = useTestDatabase();
 const client = (ip = `10.0.0.${Math.floor(Math.random() * 250)}`) => ({ ip, userAgent: "vitest", origin: "http://shop.test" });
 const requestWith = (cookie: string | null, path = "/") =>
   new Request(`http://shop.test${path}`, { headers: cookie ? { Cookie: cookie } : {} });
+const invitationTokenIn = (text: string) => /\/invitation\/([A-Za-z0-9_-]{43})/.exec(text)![1];
 const codeOf = async (promise: Promise<unknown>) => {
   try {
     await promise;
@@ -35,6 +36,11 @@ const codeOf = async (promise: Promise<unknown>) => {
 };
 let n = 0;
 const freshEmail = () => `person${++n}-${Date.now()}@example.com`;
+/** What the outbox has sent to `email` (sending what is due first, as the server's sender does). */
+const mailboxOf = async (email: string) => {
+  await deliverQueuedMail();
+  return readMailbox(email);
+};
 
 describe("passwords", () => {
   it("are stored as argon2id with at least m=19 MiB, t=2, p=1, and never logged", async () => {
@@ -215,8 +221,8 @@ describe("signing in", () => {
 });
 
 describe("password reset", () => {
-  const linkIn = (email: string) => {
-    const mails = readMailbox(email);
+  const linkIn = async (email: string) => {
+    const mails = await mailboxOf(email);
     return /\/reset-password\/([A-Za-z0-9_-]{43})/.exec(mails.at(-1)!.text)![1];
   };
 
@@ -225,8 +231,8 @@ describe("password reset", () => {
     await signUp({ email, name: "A", password: "correct horse battery" }, client());
     const other = cookieOf((await signIn({ email, password: "correct horse battery" }, client())).setCookie);
     await requestPasswordReset({ email }, client());
-    const token = linkIn(email);
-    expect(readMailbox(email).at(-1)!.text).toContain(`http://shop.test/reset-password/${token}`);
+    const token = await linkIn(email);
+    expect((await mailboxOf(email)).at(-1)!.text).toContain(`http://shop.test/reset-password/${token}`);
 
     expect(await codeOf(resetPassword({ token, password: "short" }, client()))).toBe("password_too_short"); // a typo does not spend the link
     await resetPassword({ token, password: "the new secret phrase" }, client());
@@ -239,24 +245,24 @@ describe("password reset", () => {
     const email = freshEmail();
     await signUp({ email, name: "A", password: "correct horse battery" }, client());
     await requestPasswordReset({ email }, client());
-    const token = linkIn(email);
+    const token = await linkIn(email);
     await t.db.authToken.updateMany({ where: { user: { email } }, data: { expiresAt: new Date(Date.now() - 1000) } });
     expect(await codeOf(resetPassword({ token, password: "the new secret phrase" }, client()))).toBe("link_invalid");
 
     const nobody = freshEmail();
     expect(await codeOf(requestPasswordReset({ email: nobody }, client()))).toBe("ok");
-    expect(readMailbox(nobody)).toEqual([]);
+    expect(await mailboxOf(nobody)).toEqual([]);
   });
 
   it("a newer link replaces an older one", async () => {
     const email = freshEmail();
     await signUp({ email, name: "A", password: "correct horse battery" }, client());
     await requestPasswordReset({ email }, client());
-    const first = linkIn(email);
+    const first = await linkIn(email);
     await new Promise((resolve) => setTimeout(resolve, 5));
     await requestPasswordReset({ email }, client());
     expect(await codeOf(resetPassword({ token: first, password: "the new secret phrase" }, client()))).toBe("link_invalid");
-    expect(await codeOf(resetPassword({ token: linkIn(email), password: "the new secret phrase" }, client()))).toBe("ok");
+    expect(await codeOf(resetPassword({ token: await linkIn(email), password: "the new secret phrase" }, client()))).toBe("ok");
   });
 });
 
@@ -326,16 +332,21 @@ describe("roles", () => {
     expect(await codeOf(parseRoleGrant({ role: "fund_manager", scope: "" }))).toBe("role_scope_invalid");
   });
 
-  it("an invitation creates the account with its role and mails a one-time link", async () => {
+  it("an invitation creates the account and mails a one-time link; the role comes with the link", async () => {
     const admin = await t.db.roleAssignment.findFirstOrThrow({ where: { role: "admin" } });
     const email = freshEmail();
     const grant = await parseRoleGrant({ role: "cooperative_member", scope: "hengshan-sea-duck" });
     await inviteUser(admin.userId, { email, grant }, client());
     const user = await t.db.user.findUniqueOrThrow({ where: { email }, include: { roles: true } });
     expect(user.passwordHash).toBeNull();
-    expect(user.roles.map((r) => r.role)).toEqual(["cooperative_member"]);
-    expect(readMailbox(email).at(-1)!.text).toMatch(/http:\/\/shop\.test\/invitation\/[A-Za-z0-9_-]{43}/);
+    expect(user.roles).toEqual([]);
+    const token = invitationTokenIn((await mailboxOf(email)).at(-1)!.text);
+    expect((await mailboxOf(email)).at(-1)!.text).toContain(`http://shop.test/invitation/${token}`);
     expect(await t.db.auditEvent.count({ where: { kind: "user_invited", subjectUserId: user.id } })).toBe(1);
+    await acceptInvitation({ token, name: "Li", password: "my own long password" }, client());
+    const accepted = await t.db.user.findUniqueOrThrow({ where: { email }, include: { roles: true } });
+    expect(accepted.roles.map((r) => [r.role, r.grantedById])).toEqual([["cooperative_member", admin.userId]]);
+    expect(accepted.emailVerifiedAt).not.toBeNull();
   });
 });
 
@@ -445,21 +456,21 @@ describe("fixes from the security review", () => {
     expect((await getViewer(requestWith(after)))?.user.id).toBe(user.id);
   });
 
-  it("an older invitation link dies when a newer one is used, and no invitation works once a password is set", async () => {
+  it("once an invitation has set the password, an older invitation link cannot set another one", async () => {
     const admin = await t.db.roleAssignment.findFirstOrThrow({ where: { role: "admin" } });
     const email = freshEmail();
     const grant = await parseRoleGrant({ role: "cooperative_member", scope: "hengshan-sea-duck" });
     await inviteUser(admin.userId, { email, grant }, client());
-    const first = /\/invitation\/([A-Za-z0-9_-]{43})/.exec(readMailbox(email).at(-1)!.text)![1];
-    await t.db.roleAssignment.deleteMany({ where: { user: { email } } });
+    const first = invitationTokenIn((await mailboxOf(email)).at(-1)!.text);
     await inviteUser(admin.userId, { email, grant }, client());
-    const second = /\/invitation\/([A-Za-z0-9_-]{43})/.exec(readMailbox(email).at(-1)!.text)![1];
+    const second = invitationTokenIn((await mailboxOf(email)).at(-1)!.text);
     expect(second).not.toBe(first);
-    const { acceptInvitation } = await import("~/modules/accounts/auth.server");
     await acceptInvitation({ token: second, name: "Li", password: "my own long password" }, client());
+    // The account is verified and has a password now: the older link asks its owner to sign in, it sets nothing.
     expect(await codeOf(acceptInvitation({ token: first, name: "Thief", password: "someone else's password" }, client()))).toBe(
-      "link_invalid",
+      "invitation_sign_in",
     );
+    expect(await codeOf(signIn({ email, password: "someone else's password" }, client()))).toBe("invalid_credentials");
     expect(await codeOf(signIn({ email, password: "my own long password" }, client()))).toBe("ok");
   });
 
@@ -493,4 +504,277 @@ describe("fixes from the security review", () => {
     expect(await getViewer(requestWith(victim))).toBeNull();
     expect(await t.db.auditEvent.count({ where: { kind: "sessions_ended_by_admin", subjectUserId: userId } })).toBe(1);
   });
+});
+
+describe("who controls a mailbox (issue 7, #19)", () => {
+  const adminId = async () => (await t.db.roleAssignment.findFirstOrThrow({ where: { role: "admin" } })).userId;
+  const verifyTokenIn = (text: string) => /\/verify-email\/([A-Za-z0-9_-]{43})/.exec(text)![1];
+
+  it("an invitation cannot be captured by signing up with the address first: the mail is sent and only its link grants the role", async () => {
+    const victim = freshEmail();
+    // The attacker signs up with the address and turns on their own second factor.
+    const attacker = await signUp({ email: victim, name: "Mallory", password: "the squatter's password" }, client());
+    await completeEnrolment(attacker.userId, victim, TOTP_SECRET, currentCode(TOTP_SECRET, victim));
+    const attackerSession = cookieOf(attacker.setCookie);
+
+    const fund = await parseRoleGrant({ role: "fund_manager", scope: "lychee-town-relief" });
+    await inviteUser(await adminId(), { email: victim, grant: fund }, client());
+    // No role for the account the attacker holds, and the invitation went to the mailbox.
+    expect(await t.db.roleAssignment.count({ where: { userId: attacker.userId } })).toBe(0);
+    const mail = (await mailboxOf(victim)).at(-1)!;
+    expect(mail.subject).toContain("邀请");
+    const token = invitationTokenIn(mail.text);
+    // An admin cannot grant a role straight to the unverified account either.
+    const { grantRole } = await import("~/modules/accounts/roles.server");
+    expect(await codeOf(grantRole(await adminId(), attacker.userId, fund, client()))).toBe("email_unverified");
+
+    // The owner of the mailbox opens the link: it asks for a password and takes the account over.
+    const { invitationFor } = await import("~/modules/accounts/auth.server");
+    expect((await invitationFor(token))?.mode).toBe("choose_password");
+    await acceptInvitation({ token, name: "邓经理", password: "the owner's own passphrase" }, client());
+    const owner = await t.db.user.findUniqueOrThrow({ where: { email: victim }, include: { roles: true, recoveryCodes: true } });
+    expect(owner.roles.map((r) => r.role)).toEqual(["fund_manager"]);
+    expect(owner.emailVerifiedAt).not.toBeNull();
+    // The attacker is out: no session, no password, no second factor of theirs.
+    expect(await getViewer(requestWith(attackerSession))).toBeNull();
+    expect(await codeOf(signIn({ email: victim, password: "the squatter's password" }, client()))).toBe("invalid_credentials");
+    expect(owner.totpEnabledAt).toBeNull();
+    expect(owner.recoveryCodes).toEqual([]);
+    // The owner signs in with their password and must enrol their own second factor.
+    expect((await signIn({ email: victim, password: "the owner's own passphrase" }, client())).next).toBe("enrol_second_factor");
+    expect(await t.db.auditEvent.count({ where: { kind: "second_factor_removed", subjectUserId: owner.id } })).toBe(1);
+  });
+
+  it("a password reset gives the mailbox's owner sole control of an account someone else made with the address", async () => {
+    const victim = freshEmail();
+    const attacker = await signUp({ email: victim, name: "Mallory", password: "the squatter's password" }, client());
+    await completeEnrolment(attacker.userId, victim, TOTP_SECRET, currentCode(TOTP_SECRET, victim));
+    const attackerSession = cookieOf(attacker.setCookie);
+    await requestPasswordReset({ email: victim }, client());
+    const token = /\/reset-password\/([A-Za-z0-9_-]{43})/.exec((await mailboxOf(victim)).at(-1)!.text)![1];
+    await resetPassword({ token, password: "the owner's own passphrase" }, client());
+    expect(await getViewer(requestWith(attackerSession))).toBeNull();
+    const owner = await t.db.user.findUniqueOrThrow({ where: { email: victim } });
+    expect(owner.totpEnabledAt).toBeNull();
+    expect(owner.totpSecretEnc).toBeNull();
+    expect(owner.emailVerifiedAt).not.toBeNull();
+    // Signing in needs no code from the attacker's authenticator any more.
+    expect((await signIn({ email: victim, password: "the owner's own passphrase" }, client())).next).toBe("done");
+  });
+
+  it("a verified account keeps its second factor through a reset: the mailbox alone does not pass it", async () => {
+    const email = freshEmail();
+    const { userId } = await signUp({ email, name: "A", password: "correct horse battery" }, client());
+    await t.db.user.update({ where: { id: userId }, data: { emailVerifiedAt: new Date() } });
+    await completeEnrolment(userId, email, TOTP_SECRET, currentCode(TOTP_SECRET, email));
+    await requestPasswordReset({ email }, client());
+    const token = /\/reset-password\/([A-Za-z0-9_-]{43})/.exec((await mailboxOf(email)).at(-1)!.text)![1];
+    await resetPassword({ token, password: "the new secret phrase" }, client());
+    expect((await signIn({ email, password: "the new secret phrase" }, client())).next).toBe("second_factor");
+  });
+
+  it("sign-up mails a confirmation link that only the account's own session can use", async () => {
+    const email = freshEmail();
+    const { userId, setCookie } = await signUp({ email, name: "A", password: "correct horse battery" }, client());
+    expect((await t.db.user.findUniqueOrThrow({ where: { id: userId } })).emailVerifiedAt).toBeNull();
+    const token = verifyTokenIn((await mailboxOf(email)).at(-1)!.text);
+    const { action } = await import("~/routes/verify-email.$token");
+    const post = (cookie: string) =>
+      action({
+        request: new Request(`http://shop.test/verify-email/${token}`, { method: "POST", headers: { Cookie: cookie } }),
+        params: { token },
+        context: {},
+      }).catch((response: Response) => response) as Promise<unknown>;
+    // Someone else's session (the mailbox owner clicking a link for an account they never made) confirms nothing.
+    const other = await signUp({ email: freshEmail(), name: "B", password: "another fine password" }, client());
+    const refused = (await post(cookieOf(other.setCookie))) as { init: ResponseInit; data: { error: { code: string } } };
+    expect(refused.init.status).toBe(403);
+    expect(refused.data.error.code).toBe("verification_other_account");
+    expect((await t.db.user.findUniqueOrThrow({ where: { id: userId } })).emailVerifiedAt).toBeNull();
+    const done = (await post(cookieOf(setCookie))) as Response;
+    expect(done.status).toBe(302);
+    expect(done.headers.get("Location")).toBe("/account?verified=1");
+    expect((await t.db.user.findUniqueOrThrow({ where: { id: userId } })).emailVerifiedAt).not.toBeNull();
+    const again = (await post(cookieOf(setCookie))) as { init: ResponseInit };
+    expect(again.init.status).toBe(410);
+  });
+
+  it("an invitation to a verified account is accepted by that account's signed-in session, not by choosing a password", async () => {
+    const email = freshEmail();
+    const { userId } = await signUp({ email, name: "A", password: "correct horse battery" }, client());
+    await t.db.user.update({ where: { id: userId }, data: { emailVerifiedAt: new Date() } });
+    const grant = await parseRoleGrant({ role: "cooperative_member", scope: "baiyi-walnut" });
+    await inviteUser(await adminId(), { email, grant }, client());
+    const token = invitationTokenIn((await mailboxOf(email)).at(-1)!.text);
+    expect(await codeOf(acceptInvitation({ token, name: "X", password: "a password to take it" }, client()))).toBe("invitation_sign_in");
+    const { acceptInvitationSignedIn } = await import("~/modules/accounts/auth.server");
+    const stranger = await createUser(t.db);
+    expect(await codeOf(acceptInvitationSignedIn(token, stranger.id, client()))).toBe("invitation_other_account");
+    expect(await t.db.roleAssignment.count({ where: { userId } })).toBe(0);
+    await acceptInvitationSignedIn(token, userId, client());
+    expect(await t.db.roleAssignment.count({ where: { userId } })).toBe(1);
+    expect(await codeOf(signIn({ email, password: "correct horse battery" }, client()))).toBe("ok");
+  });
+});
+
+describe("refused attempts and the audit log (issue 7, #21)", () => {
+  it("1,000 refused sign-ins write a handful of audit rows, and the refusals are counted exactly", async () => {
+    const email = freshEmail();
+    const ip = "203.0.113.21";
+    let refused = 0;
+    for (let i = 0; i < 1010; i++) {
+      const code = await codeOf(signIn({ email, password: "guess number " + i }, client(ip)));
+      if (code === "rate_limited") refused++;
+    }
+    expect(refused).toBeGreaterThanOrEqual(1000 - 20);
+    const auditRows = await t.db.auditEvent.count({ where: { kind: "sign_in_rate_limited", email } });
+    // One per limited key (this IP, this account) per one-minute window; the run may cross a minute.
+    expect(auditRows).toBeGreaterThanOrEqual(1);
+    expect(auditRows).toBeLessThanOrEqual(4);
+    const { refusedAttempts } = await import("~/modules/accounts/rate-limit.server");
+    expect(await refusedAttempts(`sign-in:account:${email}`)).toBe(refused);
+    expect(await refusedAttempts(`sign-in:ip:${ip}`)).toBe(refused);
+  }, 120_000);
+});
+
+describe("the mail outbox (issue 7, #23)", () => {
+  it("forgot-password answers without waiting on delivery, as fast for unknown addresses as known ones; the mail follows", async () => {
+    const { setMailTransport } = await import("~/modules/mail/mail.server");
+    const known = freshEmail();
+    await signUp({ email: known, name: "A", password: "correct horse battery" }, client());
+    await deliverQueuedMail();
+    const delivered: string[] = [];
+    // A slow mail server: a request that waited for it would take over a second.
+    setMailTransport(async (mail) => {
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      delivered.push(mail.to);
+    });
+    try {
+      const { action } = await import("~/routes/forgot-password");
+      const timed = async (email: string) => {
+        const started = performance.now();
+        await action({
+          request: new Request("http://shop.test/forgot-password", { method: "POST", body: new URLSearchParams({ email }) }),
+          params: {},
+          context: { clientIp: `10.9.${n % 250}.${++n % 250}` },
+        });
+        return performance.now() - started;
+      };
+      const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+      const knownTimes: number[] = [];
+      const unknownTimes: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        knownTimes.push(await timed(known));
+        unknownTimes.push(await timed(freshEmail()));
+      }
+      expect(median(knownTimes)).toBeLessThan(500);
+      expect(median(unknownTimes)).toBeLessThan(500);
+      expect(Math.abs(median(knownTimes) - median(unknownTimes))).toBeLessThan(150);
+      expect(delivered).toEqual([]);
+      // Only the known address got mail queued (five links, each replacing the one before).
+      expect(await t.db.mailOutbox.count({ where: { to: known } })).toBe(5);
+      await deliverQueuedMail();
+      expect(delivered.filter((to) => to === known)).toHaveLength(5);
+      expect(await t.db.mailOutbox.count({ where: { to: known } })).toBe(0);
+    } finally {
+      setMailTransport(undefined);
+    }
+  }, 30_000);
+
+  it("retries a failed delivery later, and each message is sent once", async () => {
+    const { queueMail, setMailTransport } = await import("~/modules/mail/mail.server");
+    const to = freshEmail();
+    await queueMail({ to, subject: "retry me", text: "body" });
+    let calls = 0;
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    setMailTransport(async () => {
+      calls++;
+      if (calls === 1) throw new Error("421 try again later");
+    });
+    try {
+      const now = new Date();
+      expect(await deliverQueuedMail(now)).toMatchObject({ sent: 0, failed: 1 });
+      const row = await t.db.mailOutbox.findFirstOrThrow({ where: { to } });
+      expect(row).toMatchObject({ attempts: 1, lastError: "421 try again later" });
+      expect(row.nextAttemptAt.getTime()).toBeGreaterThan(now.getTime() + 20_000);
+      expect(await deliverQueuedMail(now)).toMatchObject({ sent: 0 });
+      const later = new Date(now.getTime() + 60_000);
+      const results = await Promise.all([deliverQueuedMail(later), deliverQueuedMail(later)]);
+      expect(results.reduce((sum, r) => sum + r.sent, 0)).toBe(1);
+      expect(calls).toBe(2);
+      expect(await t.db.mailOutbox.count({ where: { to } })).toBe(0);
+      expect(warn).toHaveBeenCalledTimes(1);
+    } finally {
+      setMailTransport(undefined);
+      warn.mockRestore();
+    }
+  });
+});
+
+describe("a production shop's first admin and its demo data (issue 7, #22)", () => {
+  it("`npm run users:invite-admin` works with NODE_ENV=production: it mails and prints a link whose use makes the admin", async () => {
+    const { execFile } = await import("node:child_process");
+    const fs = await import("node:fs");
+    const os = await import("node:os");
+    const path = await import("node:path");
+    const mailDir = fs.mkdtempSync(path.join(os.tmpdir(), "hs-invite-admin-"));
+    const email = freshEmail();
+    const { stdout } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      execFile(
+        "npm",
+        ["run", "-s", "users:invite-admin", "--", email],
+        {
+          env: {
+            ...process.env,
+            NODE_ENV: "production",
+            DATABASE_URL: t.url,
+            SESSION_SECRET: "s".repeat(40),
+            ENCRYPTION_KEY: "e".repeat(40),
+            PUBLIC_URL: "https://shop.example.org",
+            HARVEST_MAIL_TO_FILES: "on",
+            HARVEST_MAIL_DIR: mailDir,
+            HARVEST_TEST_GATEWAY: "on",
+          },
+          timeout: 90_000,
+        },
+        (error, out, err) => (error ? reject(new Error(`${error.message}\n${out}\n${err}`)) : resolve({ stdout: out, stderr: err })),
+      );
+    });
+    const token = /https:\/\/shop\.example\.org\/invitation\/([A-Za-z0-9_-]{43})/.exec(stdout)![1];
+    const mailed = fs.readdirSync(mailDir).map((file) => fs.readFileSync(path.join(mailDir, file), "utf8"));
+    expect(mailed.filter((mail) => mail.includes(`\nTo: ${email}\n`) && mail.includes(token))).toHaveLength(1);
+    // Nothing is granted until the link is used; then the account is an admin.
+    const user = await t.db.user.findUniqueOrThrow({ where: { email }, include: { roles: true } });
+    expect(user.roles).toEqual([]);
+    await acceptInvitation({ token, name: "First admin", password: "the first admin's passphrase" }, client());
+    const admin = await t.db.user.findUniqueOrThrow({ where: { email }, include: { roles: true } });
+    expect(admin.roles.map((r) => r.role)).toEqual(["admin"]);
+    expect((await signIn({ email, password: "the first admin's passphrase" }, client())).next).toBe("enrol_second_factor");
+    fs.rmSync(mailDir, { recursive: true, force: true });
+  }, 120_000);
+
+  it("a production seed (no demo password) creates no demo staff", async () => {
+    const pg = (await import("pg")).default;
+    const { applyMigrations } = await import("~/modules/db/migrate.server");
+    const { createDb } = await import("~/modules/db/db.server");
+    const { toDatabaseUrl } = await import("~/modules/db/connection.server");
+    const { seedDemoShop } = await import("../../prisma/seed");
+    const name = `hs_prodseed_${Date.now()}`;
+    const admin = new pg.Client({ ...t.connection, database: "postgres" });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const connection = { ...t.connection, database: name };
+    const fresh = createDb(toDatabaseUrl(connection), 2);
+    try {
+      await applyMigrations(connection);
+      await seedDemoShop(fresh, { demoPassword: null });
+      expect(await fresh.product.count()).toBeGreaterThan(0);
+      expect(await fresh.roleAssignment.count()).toBe(0);
+      expect(await fresh.user.count({ where: { passwordHash: { not: null } } })).toBe(0);
+    } finally {
+      await fresh.$disconnect();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
+  }, 120_000);
 });

@@ -20,7 +20,10 @@ export type AuditKind =
   | "role_revoked"
   | "user_invited"
   | "sessions_ended_by_admin"
-  | "invitation_accepted";
+  | "invitation_accepted"
+  | "email_verified"
+  | "second_factor_removed"
+  | "second_factor_rate_limited";
 
 export type AuditEntry = {
   kind: AuditKind;

@@ -1,8 +1,9 @@
 // Granting and revoking roles (admins only, checked by the caller's guard).
 // Each role is scoped: a member to a cooperative, a manager to a fund.
 import type { Role } from "~/generated/prisma/enums";
-import { db } from "~/modules/db/db.server";
+import { db, type DbTransaction } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
+import { kickMailSender } from "~/modules/mail/mail.server";
 import { recordAudit } from "./audit.server";
 import { createInvitation, parseEmail, type ClientInfo } from "./auth.server";
 
@@ -38,21 +39,32 @@ async function describe(grant: RoleGrant) {
   return "管理员 · admin";
 }
 
-export async function grantRole(actorId: string, userId: string, grant: RoleGrant, client: ClientInfo) {
-  const existing = await db().roleAssignment.findFirst({
+/**
+ * Grants a role to an account whose owner has proved the mailbox (a verified
+ * email); an unverified account holds no role. Invitations call this when
+ * their link is used, inside that step's transaction.
+ */
+export async function grantRole(actorId: string | null, userId: string, grant: RoleGrant, client: ClientInfo, tx?: DbTransaction) {
+  const q = tx ?? db();
+  const user = await q.user.findUniqueOrThrow({ where: { id: userId }, select: { emailVerifiedAt: true } });
+  if (!user.emailVerifiedAt) throw new UserError("email_unverified", {}, 409);
+  const existing = await q.roleAssignment.findFirst({
     where: { userId, role: grant.role, cooperativeId: grant.cooperativeId ?? null, fundId: grant.fundId ?? null },
   });
   if (existing) return existing;
-  const created = await db().roleAssignment.create({
+  const created = await q.roleAssignment.create({
     data: { userId, role: grant.role, cooperativeId: grant.cooperativeId ?? null, fundId: grant.fundId ?? null, grantedById: actorId },
   });
-  await recordAudit({
-    kind: "role_granted",
-    actorUserId: actorId,
-    subjectUserId: userId,
-    ip: client.ip,
-    detail: { role: grant.role, cooperativeId: grant.cooperativeId ?? null, fundId: grant.fundId ?? null },
-  });
+  await recordAudit(
+    {
+      kind: "role_granted",
+      actorUserId: actorId,
+      subjectUserId: userId,
+      ip: client.ip,
+      detail: { role: grant.role, cooperativeId: grant.cooperativeId ?? null, fundId: grant.fundId ?? null },
+    },
+    tx,
+  );
   return created;
 }
 
@@ -82,22 +94,30 @@ export async function revokeRole(actorId: string, assignmentId: string, client: 
 
 /**
  * Invites someone by email into a role: creates the account if needed (with
- * no password), grants the role, and mails a one-time link to choose a
- * password. Someone who already has a password just gets the role and a note.
+ * no password) and mails a one-time link that carries the role. The role
+ * takes effect only when that link is used (see acceptInvitation): someone
+ * who signed up with the address first gets nothing from the invitation.
  */
-export async function inviteUser(actorId: string, input: { email: unknown; grant: RoleGrant }, client: ClientInfo) {
+export async function inviteUser(actorId: string | null, input: { email: unknown; grant: RoleGrant }, client: ClientInfo) {
   const email = parseEmail(input.email);
-  const user = await db().user.upsert({ where: { email }, create: { email, name: email.split("@")[0] }, update: {} });
-  await grantRole(actorId, user.id, input.grant, client);
-  await recordAudit({
-    kind: "user_invited",
-    actorUserId: actorId,
-    subjectUserId: user.id,
-    email,
-    ip: client.ip,
-    detail: { role: input.grant.role },
+  const label = await describe(input.grant);
+  const user = await db().$transaction(async (tx) => {
+    const invited = await tx.user.upsert({ where: { email }, create: { email, name: email.split("@")[0] }, update: {} });
+    const link = await createInvitation(tx, invited, { ...input.grant, invitedById: actorId }, label, client);
+    await recordAudit(
+      {
+        kind: "user_invited",
+        actorUserId: actorId,
+        subjectUserId: invited.id,
+        email,
+        ip: client.ip,
+        detail: { role: input.grant.role, cooperativeId: input.grant.cooperativeId ?? null, fundId: input.grant.fundId ?? null },
+      },
+      tx,
+    );
+    return { ...invited, link };
   });
-  if (!user.passwordHash) await createInvitation(user.id, client, await describe(input.grant));
+  kickMailSender();
   return user;
 }
 

@@ -4,6 +4,7 @@
 // last accepted time step is stored); ten one-time recovery codes are kept
 // as argon2id hashes (each code has ~50 bits, too few for a plain hash).
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { createCookie } from "@remix-run/node";
 import * as OTPAuth from "otpauth";
 import QRCode from "qrcode";
 import { config } from "~/modules/config/env.server";
@@ -41,12 +42,48 @@ function totpFor(secretBase32: string, email: string) {
   });
 }
 
-/** A fresh secret for enrolment, with its otpauth:// URI and a QR code (SVG data URL). */
-export async function newEnrolment(email: string) {
-  const secret = new OTPAuth.Secret({ size: 20 }).base32;
+/**
+ * A secret for enrolment (fresh, or the one being confirmed), with its
+ * otpauth:// URI, a QR code (SVG data URL) and the secret sealed for the form.
+ */
+export async function newEnrolment(email: string, secret = new OTPAuth.Secret({ size: 20 }).base32) {
   const uri = totpFor(secret, email).toString();
   const svg = await QRCode.toString(uri, { type: "svg", margin: 1, width: 220 });
-  return { secret, uri, qrDataUrl: `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}` };
+  return { secret, uri, sealed: encryptSecret(secret), qrDataUrl: `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}` };
+}
+
+// The recovery codes travel from the enrolment's POST to the page that shows
+// them in a short-lived, encrypted, HttpOnly cookie: the POST answers with a
+// redirect (which carries the new session's cookie), so the page works the
+// same with and without JavaScript, and the codes never sit in a URL.
+const recoveryCookie = () =>
+  createCookie("hs_recovery_codes", {
+    httpOnly: true,
+    sameSite: "lax",
+    // /account, not /account/two-factor: the data request after the redirect is /account/two-factor.data.
+    path: "/account",
+    maxAge: 10 * 60,
+    secure: config().isProduction && config().secureCookies,
+  });
+
+export function recoveryCodesCookie(userId: string, codes: string[]): Promise<string> {
+  return recoveryCookie().serialize(encryptSecret(JSON.stringify({ userId, codes })));
+}
+
+export function clearRecoveryCodesCookie(): Promise<string> {
+  return recoveryCookie().serialize("", { maxAge: 0 });
+}
+
+/** The codes just issued to this user, if this browser still holds them. */
+export async function readRecoveryCodes(request: Request, userId: string): Promise<string[] | null> {
+  const sealed = await recoveryCookie().parse(request.headers.get("Cookie"));
+  if (typeof sealed !== "string" || !sealed) return null;
+  try {
+    const value = JSON.parse(decryptSecret(sealed)) as { userId: string; codes: string[] };
+    return value.userId === userId && Array.isArray(value.codes) ? value.codes : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The time step a code matches (±1 step of drift), or null. */

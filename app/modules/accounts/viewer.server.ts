@@ -7,7 +7,7 @@ import { db } from "~/modules/db/db.server";
 import { loadSession } from "./session.server";
 
 export type Viewer = {
-  user: { id: string; email: string; name: string; totpEnabledAt: Date | null };
+  user: { id: string; email: string; name: string; totpEnabledAt: Date | null; emailVerifiedAt: Date | null };
   session: { id: string; secondFactorAt: Date | null };
   roles: { role: Role; cooperativeId: string | null; fundId: string | null }[];
   /** Holds a role that needs two-factor sign-in. */
@@ -46,6 +46,7 @@ export function getPendingViewer(request: Request): Promise<Viewer | null> {
           email: true,
           name: true,
           totpEnabledAt: true,
+          emailVerifiedAt: true,
           roles: { select: { role: true, cooperativeId: true, fundId: true } },
         },
       });

@@ -50,6 +50,14 @@ const zh = {
     twoFactorBody: "请输入身份验证器 App 里显示的 6 位验证码，或一个恢复码。",
     code: "验证码或恢复码",
     verify: "验证",
+    invitationSignedIn: "这份邀请发给 {{email}}。确认后，角色会加到你现在登录的这个账号上。",
+    invitationAcceptSignedIn: "接受邀请",
+    invitationSignInFirst: "这份邀请发给 {{email}}，这个邮箱已经有一个确认过的账号。请先登录这个账号，再接受邀请。",
+    invitationClaim:
+      "{{email}} 已经有一个账号，但它的邮箱从未确认过。在这里设置密码后，这个账号归你所有：其他设备上的登录会被退出，未经确认时设置的两步验证会被移除。",
+    verifyTitle: "确认邮箱",
+    verifyBody: "确认 {{email}} 是你的邮箱。确认之后，这个账号才能接受管理员授予的角色。",
+    verifyConfirm: "确认这是我的邮箱",
   },
   account: {
     title: "我的账户",
@@ -75,6 +83,10 @@ const zh = {
     recoveryTitle: "请保存恢复码",
     recoveryBody: "手机丢失时，每个恢复码可以代替验证码使用一次。它们只显示这一次。",
     continue: "继续",
+    emailVerified: "已确认邮箱 {{email}}。",
+    emailUnverified: "请确认你的邮箱 {{email}}：我们发了一封带链接的邮件，请在登录状态下打开。",
+    resendVerification: "重新发送确认邮件",
+    verificationResent: "确认邮件已重新发送。",
   },
   coop: {
     title: "合作社后台",
@@ -209,7 +221,7 @@ const zh = {
     invite: "邀请用户",
     inviteTitle: "邀请用户加入角色",
     inviteSend: "发送邀请",
-    invited: "邀请已发送给 {{email}}。",
+    invited: "邀请已发送给 {{email}}。对方打开邮件里的链接接受邀请后，角色才生效。",
     role: "角色",
     scope: "范围",
     roleNames: { cooperative_member: "合作社成员", fund_manager: "基金经理", admin: "管理员" },
@@ -251,6 +263,9 @@ const zh = {
       role_revoked: "移除角色",
       user_invited: "邀请用户",
       invitation_accepted: "接受邀请",
+      email_verified: "确认邮箱",
+      second_factor_removed: "移除未经邮箱确认设置的两步验证",
+      second_factor_rate_limited: "两步验证尝试过多被限制",
     },
   },
   common: {
@@ -479,6 +494,10 @@ const zh = {
     rule_proposal_unknown: "找不到这条规则提议。",
     rule_proposal_decided: "这条规则提议已经处理过了。",
     rule_four_eyes: "不能批准或驳回自己提议的规则：需要另一位基金经理。",
+    email_unverified: "这个账号的邮箱还没有确认：确认之前不能授予角色。请改用邀请，邮件里的链接会确认邮箱。",
+    invitation_sign_in: "这个邮箱已经有确认过的账号：请先登录它，再接受邀请。",
+    invitation_other_account: "这份邀请不是发给你现在登录的账号的。请退出后用邀请链接重新打开。",
+    verification_other_account: "这个确认链接属于另一个账号。请登录注册时用的账号后再打开它。",
   },
   footer: {
     about: "益农集市：把村庄的好物卖出去，把一部分售价留给村庄。",
@@ -538,6 +557,15 @@ const en: DeepStrings<Resource> = {
     twoFactorBody: "Enter the 6-digit code from your authenticator app, or a recovery code.",
     code: "Code or recovery code",
     verify: "Verify",
+    invitationSignedIn: "This invitation was sent to {{email}}. Accepting it adds the role to the account you are signed in to.",
+    invitationAcceptSignedIn: "Accept the invitation",
+    invitationSignInFirst:
+      "This invitation was sent to {{email}}, which already has a confirmed account. Sign in to that account first, then accept the invitation.",
+    invitationClaim:
+      "{{email}} already has an account, but its email address was never confirmed. Setting a password here makes the account yours: it is signed out everywhere else, and two-step verification set up before the address was confirmed is removed.",
+    verifyTitle: "Confirm your email",
+    verifyBody: "Confirm that {{email}} is your email address. Until then, this account cannot take a role an admin grants.",
+    verifyConfirm: "Yes, this is my email",
   },
   account: {
     title: "Your account",
@@ -563,6 +591,10 @@ const en: DeepStrings<Resource> = {
     recoveryTitle: "Save your recovery codes",
     recoveryBody: "If you lose your phone, each code works once instead of a code from the app. They are shown only now.",
     continue: "Continue",
+    emailVerified: "Your email address {{email}} is confirmed.",
+    emailUnverified: "Please confirm your email address {{email}}: we sent you a link; open it while signed in.",
+    resendVerification: "Send the confirmation email again",
+    verificationResent: "The confirmation email is on its way again.",
   },
   coop: {
     title: "Cooperative area",
@@ -703,7 +735,7 @@ const en: DeepStrings<Resource> = {
     invite: "Invite a user",
     inviteTitle: "Invite someone into a role",
     inviteSend: "Send the invitation",
-    invited: "Invitation sent to {{email}}.",
+    invited: "Invitation sent to {{email}}. The role takes effect once they accept it through the link in that email.",
     role: "Role",
     scope: "Scope",
     roleNames: { cooperative_member: "Cooperative member", fund_manager: "Fund manager", admin: "Admin" },
@@ -745,6 +777,9 @@ const en: DeepStrings<Resource> = {
       role_revoked: "Role removed",
       user_invited: "User invited",
       invitation_accepted: "Invitation accepted",
+      email_verified: "Email address confirmed",
+      second_factor_removed: "Two-step verification set up before the email was confirmed removed",
+      second_factor_rate_limited: "Two-step verification attempts rate-limited",
     },
   },
   common: {
@@ -976,6 +1011,12 @@ const en: DeepStrings<Resource> = {
     rule_proposal_unknown: "That rule proposal cannot be found.",
     rule_proposal_decided: "That rule proposal has already been decided.",
     rule_four_eyes: "You cannot approve or reject a rule you proposed: another fund manager must.",
+    email_unverified:
+      "This account's email address is not confirmed yet, so it cannot take a role. Invite the address instead: the link in the invitation confirms it.",
+    invitation_sign_in: "This address already has a confirmed account: sign in to it first, then accept the invitation.",
+    invitation_other_account: "This invitation is not for the account you are signed in to. Sign out, then open the invitation link again.",
+    verification_other_account:
+      "This confirmation link belongs to another account. Sign in to the account you signed up with, then open it again.",
   },
   footer: {
     about: "Harvest Share sells village produce and keeps a share of each price for the village.",

@@ -17,6 +17,7 @@ const zh = {
     manage: "基金管理",
     admin: "管理后台",
     signOut: "退出登录",
+    mainLabel: "主导航",
   },
   auth: {
     signInTitle: "登录",
@@ -483,6 +484,7 @@ const en: DeepStrings<Resource> = {
     manage: "Manage",
     admin: "Admin",
     signOut: "Sign out",
+    mainLabel: "Main",
   },
   auth: {
     signInTitle: "Sign in",

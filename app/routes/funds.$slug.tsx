@@ -116,8 +116,14 @@ export default function FundPage() {
             {t("funds.disbursementsTitle")}
           </h2>
           <p className="text-sm" data-testid="agreed-arrived">
-            {t("funds.agreed")} <Money amountMinor={agreed} currency={fund.currency} className="font-semibold" /> · {t("funds.arrived")}{" "}
-            <Money amountMinor={arrived} currency={fund.currency} className="font-semibold" />
+            {/* Each label stays with its amount when the line wraps. */}
+            <span className="whitespace-nowrap">
+              {t("funds.agreed")} <Money amountMinor={agreed} currency={fund.currency} className="font-semibold" />
+            </span>{" "}
+            ·{" "}
+            <span className="whitespace-nowrap">
+              {t("funds.arrived")} <Money amountMinor={arrived} currency={fund.currency} className="font-semibold" />
+            </span>
           </p>
         </div>
         {disbursements.length === 0 ? (

@@ -107,7 +107,7 @@ export default function ProductPage() {
             // from md up it sits here in the column. It stays a plain form: it works without JavaScript.
             <fetcher.Form
               method="post"
-              className="fixed inset-x-0 bottom-0 z-10 border-t border-stone-200 bg-white/95 px-4 py-3 shadow-[0_-4px_12px_rgba(0,0,0,0.06)] backdrop-blur md:static md:z-auto md:border-0 md:bg-transparent md:p-0 md:shadow-none md:backdrop-blur-none"
+              className="fixed inset-x-0 bottom-0 z-10 mb-0 border-t border-stone-200 bg-white/95 px-4 py-3 shadow-[0_-4px_12px_rgba(0,0,0,0.06)] backdrop-blur md:static md:z-auto md:mb-5 md:border-0 md:bg-transparent md:p-0 md:shadow-none md:backdrop-blur-none"
               data-testid="buy-form"
             >
               <div aria-live="polite" className="mb-2 space-y-2 empty:hidden md:mb-3">

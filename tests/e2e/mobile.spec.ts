@@ -88,6 +88,8 @@ test.describe("on an iPhone 13-sized screen", () => {
       await page.goto(path);
       const buy = page.getByRole("button", { name: /加入购物车|Add to cart/ });
       await expect(buy).toBeInViewport({ ratio: 1 });
+      const bar = (await page.getByTestId("buy-form").boundingBox())!;
+      expect(Math.abs(bar.y + bar.height - viewport.height), "the buy bar sits on the bottom edge").toBeLessThan(1);
       await buy.click();
       await expect(page.getByRole("link", { name: /去购物车|View cart/ })).toBeInViewport();
       await expect(page.getByTestId("cart-count")).toHaveText("1");

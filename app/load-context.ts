@@ -5,6 +5,12 @@ declare module "@remix-run/node" {
     cspNonce?: string;
     /** The client's address (behind a proxy only when TRUST_PROXY says so). */
     clientIp?: string | null;
+    /**
+     * A cart an action created in this request. A page posted without
+     * JavaScript is drawn in the same request, before the browser has the new
+     * cart cookie, so the header's cart count reads the cart from here.
+     */
+    cartCreatedThisRequest?: string;
   }
 }
 

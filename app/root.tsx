@@ -31,9 +31,9 @@ export const links: LinksFunction = () => [
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const locale = await getLocale(request);
-  const cartCount = await countCartItems(await currentCartId(request));
+  const cartCount = await countCartItems(context.cartCreatedThisRequest ?? (await currentCartId(request)));
   const viewer = await getViewer(request);
   return {
     locale,
@@ -51,59 +51,84 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 type HeaderViewer = { name: string; member: boolean; manager: boolean; admin: boolean } | null;
 
+// React 18 does not know the popover attributes yet; they pass through as written.
+const popoverMenu = { popover: "auto" } as Record<string, string>;
+const opensAccountMenu = { popovertarget: "account-menu" } as Record<string, string>;
+
+/**
+ * The signed-in person's links. On a wide screen they sit in the header's row;
+ * on a phone they fold into a menu behind one button (a native popover, so it
+ * opens without JavaScript too) and the header stays one row.
+ */
 function AccountLinks({ viewer }: { viewer: HeaderViewer }) {
   const { t } = useTranslation();
-  const linkClass = "whitespace-nowrap rounded-full px-2 py-1 text-sm text-stone-600 hover:bg-stone-100";
+  const linkClass = "block whitespace-nowrap rounded-full px-3 py-2 text-sm text-stone-600 hover:bg-stone-100 sm:px-2 sm:py-1";
   if (!viewer) {
     return (
-      <Link to="/sign-in" className={linkClass} data-testid="sign-in-link">
+      <Link
+        to="/sign-in"
+        className="rounded-full px-2 py-1.5 text-sm whitespace-nowrap text-stone-600 hover:bg-stone-100"
+        data-testid="sign-in-link"
+      >
         {t("nav.signIn")}
       </Link>
     );
   }
   return (
-    <div className="flex flex-wrap items-center gap-0.5" data-testid="account-links">
-      {viewer.member ? (
-        <Link to="/coop" className={linkClass}>
-          {t("nav.coop")}
-        </Link>
-      ) : null}
-      {viewer.manager ? (
-        <Link to="/manage" className={linkClass}>
-          {t("nav.manage")}
-        </Link>
-      ) : null}
-      {viewer.admin ? (
-        <Link to="/admin" className={linkClass}>
-          {t("nav.admin")}
-        </Link>
-      ) : null}
-      <Link to="/account" className={linkClass}>
+    <>
+      <button
+        type="button"
+        {...opensAccountMenu}
+        className="rounded-full px-2 py-1.5 text-sm whitespace-nowrap text-stone-600 hover:bg-stone-100 sm:hidden"
+        data-testid="account-menu-button"
+      >
         {t("nav.account")}
-      </Link>
-      <Form method="post" action="/sign-out">
-        <button type="submit" className={linkClass}>
-          {t("nav.signOut")}
-        </button>
-      </Form>
-    </div>
+        <span aria-hidden="true"> ▾</span>
+      </button>
+      <div id="account-menu" {...popoverMenu} className="account-menu" data-testid="account-links">
+        {viewer.member ? (
+          <Link to="/coop" className={linkClass}>
+            {t("nav.coop")}
+          </Link>
+        ) : null}
+        {viewer.manager ? (
+          <Link to="/manage" className={linkClass}>
+            {t("nav.manage")}
+          </Link>
+        ) : null}
+        {viewer.admin ? (
+          <Link to="/admin" className={linkClass}>
+            {t("nav.admin")}
+          </Link>
+        ) : null}
+        <Link to="/account" className={linkClass}>
+          {t("nav.account")}
+        </Link>
+        <Form method="post" action="/sign-out">
+          <button type="submit" className={`${linkClass} w-full text-left`}>
+            {t("nav.signOut")}
+          </button>
+        </Form>
+      </div>
+    </>
   );
 }
 
+/** One row at every width: on a phone the brand shows as its mark only and the account links fold into a menu. */
 function Header({ cartCount, locale, viewer }: { cartCount: number; locale: Locale; viewer: HeaderViewer }) {
   const { t } = useTranslation();
   const location = useLocation();
   return (
-    <header className="sticky top-0 z-20 border-b border-stone-200 bg-white/90 backdrop-blur">
-      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-1.5 px-3 py-3 sm:gap-4 sm:px-4">
-        <Link to="/" className="mr-auto flex shrink-0 items-center gap-2">
+    <header className="sticky top-0 z-20 border-b border-stone-200 bg-white/95 backdrop-blur" data-testid="site-header">
+      <div className="mx-auto flex max-w-6xl items-center gap-0.5 px-2 py-2 sm:gap-3 sm:px-4 sm:py-3">
+        <Link to="/" className="mr-auto flex shrink-0 items-center gap-2 rounded-full">
           <img src="/favicon.svg" alt="" width={32} height={32} className="h-8 w-8" />
-          <span className="leading-tight">
-            <span className="block text-base font-bold whitespace-nowrap text-leaf-800 sm:text-lg">{t("brand")}</span>
-            <span className="hidden text-xs text-stone-500 sm:block">{t("brandTagline")}</span>
+          <span className="sr-only leading-tight sm:not-sr-only">
+            <span className="block text-lg font-bold whitespace-nowrap text-leaf-800">{t("brand")}</span>
+            <span className="hidden text-xs text-stone-500 lg:block">{t("brandTagline")}</span>
           </span>
         </Link>
-        <nav className="flex items-center gap-0.5 sm:gap-1" aria-label="main">
+        <nav className="flex items-center gap-0.5 sm:gap-1" aria-label={t("nav.mainLabel")}>
           <NavLink to="/" end className={pillClass}>
             {t("nav.shop")}
           </NavLink>
@@ -114,7 +139,7 @@ function Header({ cartCount, locale, viewer }: { cartCount: number; locale: Loca
             {t("nav.cart")}
             {cartCount > 0 ? (
               <span
-                className="ml-1 inline-flex min-w-5 justify-center rounded-full bg-amber-brand px-1.5 text-xs font-bold text-white"
+                className="ml-1 inline-flex min-w-5 justify-center rounded-full bg-amber-brand px-1.5 text-xs font-bold text-stone-900"
                 data-testid="cart-count"
               >
                 {cartCount}
@@ -124,18 +149,18 @@ function Header({ cartCount, locale, viewer }: { cartCount: number; locale: Loca
         </nav>
         <Form method="post" action="/language" reloadDocument>
           <input type="hidden" name="redirectTo" value={location.pathname + location.search} />
+          {/* The visible word is the button's name (WCAG 2.5.3, label in name), said in its own language; what it does follows for screen readers. */}
           <button
             type="submit"
             name="locale"
             value={locale === "zh" ? "en" : "zh"}
-            aria-label={t("nav.languageLabel")}
-            className="rounded-full border border-stone-300 px-2.5 py-1.5 text-sm whitespace-nowrap text-stone-700 hover:bg-stone-100 sm:px-3"
+            className="rounded-full border border-stone-300 px-2 py-1 text-sm whitespace-nowrap text-stone-700 hover:bg-stone-100 sm:px-3 sm:py-1.5"
+            data-testid="language-switch"
           >
-            {t("nav.language")}
+            <span lang={locale === "zh" ? "en" : "zh-CN"}>{t("nav.language")}</span>
+            <span className="sr-only"> {t("nav.languageLabel")}</span>
           </button>
         </Form>
-      </div>
-      <div className="mx-auto flex max-w-6xl justify-end border-t border-stone-100 px-3 py-1 sm:px-4">
         <AccountLinks viewer={viewer} />
       </div>
     </header>

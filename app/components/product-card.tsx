@@ -4,6 +4,7 @@ import { localized } from "~/modules/i18n/i18n";
 import type { Locale } from "~/modules/money/money";
 import { formatBps } from "~/modules/money/share";
 import { Money } from "./money";
+import { Phrases } from "./phrases";
 import { ProductImage } from "./product-image";
 
 type CardProduct = {
@@ -47,13 +48,15 @@ export function ProductCard({
         <p className="text-xs text-stone-500">
           {localized(village, "name", locale)} · {localized(village, "province", locale)}
         </p>
-        <h3 className="text-base font-semibold text-stone-900">{localized(product, "name", locale)}</h3>
+        <h3 className="text-base font-semibold text-stone-900">
+          <Phrases text={localized(product, "name", locale)} />
+        </h3>
         <p className="text-lg font-bold text-leaf-800">
           <Money amountMinor={product.priceMinor} currency={product.currency} />
           <span className="ml-1 text-sm font-normal text-stone-500">/ {localized(product, "unit", locale)}</span>
         </p>
         <p className="mt-auto rounded-lg bg-leaf-50 px-2.5 py-1.5 text-xs text-leaf-800" data-testid="share-line">
-          {t("product.shareLine", { rate: formatBps(share.bps), fund: localized(share.fund, "name", locale) })}
+          <Phrases text={t("product.shareLine", { rate: formatBps(share.bps), fund: localized(share.fund, "name", locale) })} />
         </p>
       </div>
     </Link>

@@ -29,15 +29,15 @@ export async function loader() {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
+  const number = String(form.get("number") ?? "")
+    .trim()
+    .toUpperCase();
+  const email = String(form.get("email") ?? "")
+    .trim()
+    .toLowerCase();
   try {
     checkHoneypot(form);
     await hitRateLimits([perMinute(`lookup:ip:${clientKey(clientInfo(request, context).ip)}`)]);
-    const number = String(form.get("number") ?? "")
-      .trim()
-      .toUpperCase();
-    const email = String(form.get("email") ?? "")
-      .trim()
-      .toLowerCase();
     const order = /^HS-\d{6}-[0-9A-Z]{6}$/.test(number)
       ? await db().order.findUnique({ where: { number }, select: { id: true, email: true, status: true, number: true } })
       : null;
@@ -45,13 +45,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const { transaction, contributions } = await loadOrderContributions(order.id);
     return { number: order.number, contributions, sequence: transaction?.sequence ?? null, hash: transaction?.hash ?? null };
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error);
+    // What was typed comes back, so a page posted without JavaScript keeps it.
+    if (isUserError(error)) return userErrorData(error, { typed: { number, email } });
     throw error;
   }
 }
 
 export default function LookupPage() {
   const result = useActionData<typeof action>();
+  const typed = result && "typed" in result ? (result.typed as { number: string; email: string }) : null;
   const busy = useNavigation().state !== "idle";
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
@@ -61,8 +63,8 @@ export default function LookupPage() {
       <p className="text-stone-600">{t("lookup.body")}</p>
       <Form method="post" className="card relative space-y-4 p-5">
         <HoneypotField />
-        <FormField name="number" label={t("lookup.number")} hint="HS-261122-XXXXXX" required />
-        <FormField name="email" type="email" label={t("auth.email")} inputMode="email" required />
+        <FormField name="number" label={t("lookup.number")} hint="HS-261122-XXXXXX" defaultValue={typed?.number} required />
+        <FormField name="email" type="email" label={t("auth.email")} inputMode="email" defaultValue={typed?.email} required />
         <button type="submit" className="btn-primary" disabled={busy}>
           {t("lookup.submit")}
         </button>
@@ -78,7 +80,7 @@ export default function LookupPage() {
                 <Link to={`/funds/${c.fund.slug}`} className="underline">
                   {localized(c.fund, "name", locale)}
                 </Link>{" "}
-                <span className="text-xs text-stone-500">{t(`order.contributionStatus.${c.status}`)}</span>
+                <span className="text-xs whitespace-nowrap text-stone-500">{t(`order.contributionStatus.${c.status}`)}</span>
               </li>
             ))}
           </ul>

@@ -6,6 +6,7 @@ import { AmountBarChart } from "~/components/amount-bar-chart";
 import { useDateFormat } from "~/components/format";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money } from "~/components/money";
+import { Phrases } from "~/components/phrases";
 import { db } from "~/modules/db/db.server";
 import { notFound } from "~/modules/errors/respond.server";
 import { localized } from "~/modules/i18n/i18n";
@@ -51,7 +52,9 @@ export default function FundPage() {
           </p>
         </div>
         <div className="card p-4">
-          <p className="text-sm text-stone-500">{t("funds.pending")}</p>
+          <p className="text-sm text-stone-500">
+            <Phrases text={t("funds.pending")} />
+          </p>
           <p className="text-xl font-semibold">
             <Money amountMinor={balances.pending} currency={fund.currency} />
           </p>
@@ -77,30 +80,38 @@ export default function FundPage() {
         {recent.length === 0 ? (
           <p className="px-5 py-8 text-center text-stone-500">{t("funds.recentEmpty")}</p>
         ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full text-sm">
-              <thead className="bg-stone-50 text-left text-stone-500">
-                <tr>
-                  <th className="px-5 py-2 font-medium">{t("funds.when")}</th>
-                  <th className="px-5 py-2 font-medium">{t("funds.orderNo")}</th>
-                  <th className="px-5 py-2 text-right font-medium">{t("funds.amount")}</th>
-                  <th className="px-5 py-2 text-right font-medium">{t("funds.txn")}</th>
+          // A table from sm up; on a phone each row is a small card (date and amount, then order number and transaction)
+          // so nothing scrolls sideways. One set of rows serves both.
+          <table className="block w-full text-sm sm:table">
+            <thead className="sr-only bg-stone-50 text-left text-stone-500 sm:not-sr-only sm:table-header-group">
+              <tr>
+                <th className="px-5 py-2 font-medium">{t("funds.when")}</th>
+                <th className="px-5 py-2 font-medium">{t("funds.orderNo")}</th>
+                <th className="px-5 py-2 text-right font-medium">{t("funds.amount")}</th>
+                <th className="px-5 py-2 text-right font-medium">{t("funds.txn")}</th>
+              </tr>
+            </thead>
+            <tbody className="block divide-y divide-stone-100 sm:table-row-group">
+              {recent.map((row) => (
+                <tr
+                  key={String(row.transactionId)}
+                  className="grid grid-cols-[1fr_auto] gap-x-3 gap-y-1 px-5 py-3 sm:table-row sm:p-0"
+                  data-testid="fund-contribution"
+                >
+                  <td className="whitespace-nowrap sm:px-5 sm:py-2">{date(row.at)}</td>
+                  <td className="row-start-2 font-mono whitespace-nowrap sm:px-5 sm:py-2" data-testid="masked-order-number">
+                    {row.orderNumber}
+                  </td>
+                  <td className="col-start-2 row-start-1 text-right font-semibold text-leaf-800 sm:px-5 sm:py-2">
+                    <Money amountMinor={row.amountMinor} currency={fund.currency} />
+                  </td>
+                  <td className="text-right font-mono whitespace-nowrap text-stone-500 sm:px-5 sm:py-2">
+                    <span className="font-sans sm:sr-only">{t("funds.txn")} </span>#{String(row.transactionId)}
+                  </td>
                 </tr>
-              </thead>
-              <tbody className="divide-y divide-stone-100">
-                {recent.map((row) => (
-                  <tr key={String(row.transactionId)} data-testid="fund-contribution">
-                    <td className="px-5 py-2 whitespace-nowrap">{date(row.at)}</td>
-                    <td className="px-5 py-2 font-mono">{row.orderNumber}</td>
-                    <td className="px-5 py-2 text-right font-semibold text-leaf-800">
-                      <Money amountMinor={row.amountMinor} currency={fund.currency} />
-                    </td>
-                    <td className="px-5 py-2 text-right font-mono text-stone-500">#{String(row.transactionId)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </table>
         )}
       </section>
       <section className="card overflow-hidden" aria-labelledby="public-disbursements">
@@ -109,8 +120,14 @@ export default function FundPage() {
             {t("funds.disbursementsTitle")}
           </h2>
           <p className="text-sm" data-testid="agreed-arrived">
-            {t("funds.agreed")} <Money amountMinor={agreed} currency={fund.currency} className="font-semibold" /> · {t("funds.arrived")}{" "}
-            <Money amountMinor={arrived} currency={fund.currency} className="font-semibold" />
+            {/* Each label stays with its amount when the line wraps. */}
+            <span className="whitespace-nowrap">
+              {t("funds.agreed")} <Money amountMinor={agreed} currency={fund.currency} className="font-semibold" />
+            </span>{" "}
+            ·{" "}
+            <span className="whitespace-nowrap">
+              {t("funds.arrived")} <Money amountMinor={arrived} currency={fund.currency} className="font-semibold" />
+            </span>
           </p>
         </div>
         {disbursements.length === 0 ? (

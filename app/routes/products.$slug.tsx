@@ -1,10 +1,11 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Await, Link, useFetcher, useLoaderData } from "@remix-run/react";
+import { Await, Link, useActionData, useFetcher, useLoaderData } from "@remix-run/react";
 import { Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money } from "~/components/money";
+import { Phrases } from "~/components/phrases";
 import { ProductCard } from "~/components/product-card";
 import { ProductImage } from "~/components/product-image";
 import { addToCart, ensureCart } from "~/modules/cart/cart.server";
@@ -42,11 +43,12 @@ export async function loader({ params }: LoaderFunctionArgs) {
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   titleMeta(matches, data ? { text: localized(data.product, "name", localeOf(matches)) } : { key: "product.notFoundTitle" });
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
   return withUserErrors(async () => {
     const quantity = parseQuantity(form.get("quantity"));
     const { cartId, setCookie } = await ensureCart(request);
+    if (setCookie) context.cartCreatedThisRequest = cartId;
     await addToCart(cartId, form.get("productId"), quantity);
     return data({ added: quantity }, { headers: setCookie ? { "Set-Cookie": setCookie } : {} });
   });
@@ -58,14 +60,17 @@ export default function ProductPage() {
   const locale = i18n.language as Locale;
   const fetcher = useFetcher<typeof action>();
   const adding = fetcher.state !== "idle";
-  const result = fetcher.data;
+  // With JavaScript the fetcher answers; without it the form posts the whole page, which comes back with the action's data.
+  const posted = useActionData<typeof action>();
+  const result = fetcher.data ?? posted;
   const error = result && "error" in result ? (result.error as ErrorPayload) : null;
   const village = product.cooperative.village;
   const fundName = localized(share.fund, "name", locale);
   const unit = localized(product, "unit", locale);
 
   return (
-    <div className="space-y-12">
+    // Room at the bottom on a phone for the fixed buy bar.
+    <div className={`space-y-12 ${product.stock > 0 ? "pb-28 md:pb-0" : ""}`}>
       <div className="grid gap-6 md:grid-cols-2 md:gap-10">
         <div className="card overflow-hidden">
           <ProductImage image={product.images[0]} eager className="aspect-square w-full object-cover" />
@@ -74,7 +79,9 @@ export default function ProductPage() {
           <p className="text-sm text-stone-500">
             {localized(village, "name", locale)} · {localized(village, "county", locale)} · {localized(village, "province", locale)}
           </p>
-          <h1 className="text-2xl font-bold text-stone-900 sm:text-3xl">{localized(product, "name", locale)}</h1>
+          <h1 className="text-2xl font-bold text-stone-900 sm:text-3xl">
+            <Phrases text={localized(product, "name", locale)} />
+          </h1>
           <p className="text-stone-600">{localized(product, "description", locale)}</p>
           <p className="text-3xl font-bold text-leaf-800">
             <Money amountMinor={product.priceMinor} currency={product.currency} />
@@ -96,42 +103,59 @@ export default function ProductPage() {
           </div>
 
           {product.stock > 0 ? (
-            <fetcher.Form method="post" className="flex flex-wrap items-end gap-3">
+            // On a phone the buy form is a bar fixed to the bottom of the screen, so it is in view below the picture;
+            // from md up it sits here in the column. It stays a plain form: it works without JavaScript.
+            <fetcher.Form
+              method="post"
+              className="fixed inset-x-0 bottom-0 z-10 mb-0 border-t border-stone-200 bg-white/95 px-4 py-3 shadow-[0_-4px_12px_rgba(0,0,0,0.06)] backdrop-blur md:static md:z-auto md:mb-5 md:border-0 md:bg-transparent md:p-0 md:shadow-none md:backdrop-blur-none"
+              data-testid="buy-form"
+            >
+              <div aria-live="polite" className="mb-2 space-y-2 empty:hidden md:mb-3">
+                {result && "added" in result ? (
+                  <p className="rounded-lg bg-leaf-50 px-4 py-2 text-sm text-leaf-800">
+                    {t("product.added")} ·{" "}
+                    <Link to="/cart" className="font-semibold underline">
+                      {t("product.viewCart")}
+                    </Link>
+                  </p>
+                ) : null}
+                <ErrorNotice error={error} />
+              </div>
               <input type="hidden" name="productId" value={product.id} />
-              <label className="block">
-                <span className="mb-1 block text-sm text-stone-600">{t("common.quantity")}</span>
-                <input
-                  name="quantity"
-                  type="number"
-                  inputMode="numeric"
-                  min={1}
-                  max={Math.min(product.stock, MAX_QUANTITY_PER_LINE)}
-                  step={1}
-                  defaultValue={1}
-                  required
-                  className="field-input w-24"
-                  aria-invalid={error ? true : undefined}
-                />
-              </label>
-              <button type="submit" className="btn-primary" disabled={adding}>
-                {adding ? t("common.loading") : t("product.addToCart")}
-              </button>
-              <span className="text-sm text-stone-500">{t("product.stock", { count: product.stock })}</span>
+              <div className="flex items-end gap-3">
+                <p className="self-center leading-tight md:hidden">
+                  <Money amountMinor={product.priceMinor} currency={product.currency} className="block font-bold text-leaf-800" />
+                  <span className="text-xs text-stone-500">/ {unit}</span>
+                </p>
+                <label className="block shrink-0">
+                  <span className="mb-1 block text-xs text-stone-600 md:text-sm">{t("common.quantity")}</span>
+                  <input
+                    name="quantity"
+                    type="number"
+                    inputMode="numeric"
+                    min={1}
+                    max={Math.min(product.stock, MAX_QUANTITY_PER_LINE)}
+                    step={1}
+                    defaultValue={1}
+                    required
+                    className="field-input w-16 py-1.5 md:w-24 md:py-2"
+                    aria-invalid={error ? true : undefined}
+                  />
+                </label>
+                <button type="submit" className="btn-primary flex-1 whitespace-nowrap md:flex-none" disabled={adding}>
+                  {adding ? t("common.loading") : t("product.addToCart")}
+                </button>
+                <span className="hidden text-sm text-stone-500 md:inline">{t("product.stock", { count: product.stock })}</span>
+              </div>
             </fetcher.Form>
           ) : (
-            <p className="font-semibold text-stone-500">{t("product.soldOut")}</p>
+            <div className="space-y-2">
+              <p className="font-semibold text-stone-500">{t("product.soldOut")}</p>
+              {/* A post that found the last one gone comes back here, to a page with no form: say why. */}
+              <ErrorNotice error={error} />
+            </div>
           )}
-          <div aria-live="polite" className="space-y-2">
-            {result && "added" in result ? (
-              <p className="rounded-lg bg-leaf-50 px-4 py-3 text-sm text-leaf-800">
-                {t("product.added")} ·{" "}
-                <Link to="/cart" className="font-semibold underline">
-                  {t("product.viewCart")}
-                </Link>
-              </p>
-            ) : null}
-            <ErrorNotice error={error} />
-          </div>
+          {product.stock > 0 ? <p className="text-sm text-stone-500 md:hidden">{t("product.stock", { count: product.stock })}</p> : null}
 
           <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
             <dt className="text-stone-500">{t("common.cooperative")}</dt>

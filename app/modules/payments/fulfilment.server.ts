@@ -7,6 +7,7 @@ import { cooperativePayableAccount, fundAccount, paymentProviderAccount } from "
 import { recordContributionStat } from "~/modules/ledger/chart-stats.server";
 import { ensureLedgerAccounts, postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import type { PostingInput } from "~/modules/ledger/postings";
+import { deliverOrderConfirmation, queueOrderConfirmation } from "~/modules/orders/order-confirmation.server";
 import { expireOrder, lockOrder, releaseStock } from "~/modules/orders/orders.server";
 
 export type PaymentReport = {
@@ -47,7 +48,18 @@ export class PaymentNotFoundError extends Error {
   }
 }
 
-export function confirmOrderPayment(report: PaymentReport): Promise<ConfirmOutcome> {
+/**
+ * Marks the order paid and posts its capture, then (after commit) mails the
+ * buyer their confirmation. The mail is queued in the same transaction and
+ * sent once; a failing mail server never undoes or fails the payment.
+ */
+export async function confirmOrderPayment(report: PaymentReport): Promise<ConfirmOutcome> {
+  const outcome = await recordOrderPayment(report);
+  if (outcome.outcome === "paid") await deliverOrderConfirmation(outcome.orderId);
+  return outcome;
+}
+
+function recordOrderPayment(report: PaymentReport): Promise<ConfirmOutcome> {
   const now = report.now ?? new Date();
   return db().$transaction(async (tx) => {
     const { order, payment } = await lockOrderAndPayment(tx, report.provider, report.providerRef);
@@ -105,6 +117,7 @@ export function confirmOrderPayment(report: PaymentReport): Promise<ConfirmOutco
           amountMinor: line.fundShareMinor,
         });
     }
+    await queueOrderConfirmation(tx, order.id);
     return { outcome: "paid", orderId: order.id, ledgerTransactionId: posted.id };
   });
 }

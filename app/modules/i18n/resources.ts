@@ -479,12 +479,12 @@ const zh = {
     signature: "益农集市",
   },
   checkoutFlow: {
-    errorSummaryTitle: "提交前请先修改以下内容：",
     totalDue: "应付总额",
     unpaidTitle: "你还有未付款的订单",
     unpaidBody: "库存为你保留到截止时间；过期后需要重新下单。",
     unpaidLink: "订单 {{number}} · {{amount}}",
     failedLink: "订单 {{number}} · {{amount}}（付款未成功）",
+    summaryItem: "{{field}}：{{error}}",
   },
 };
 
@@ -971,12 +971,12 @@ const en: DeepStrings<Resource> = {
     signature: "Harvest Share",
   },
   checkoutFlow: {
-    errorSummaryTitle: "Please fix the following before placing your order:",
     totalDue: "Total to pay",
     unpaidTitle: "You have an unpaid order",
     unpaidBody: "Its items are held until the deadline; after that you would need to order again.",
     unpaidLink: "Order {{number}} · {{amount}}",
     failedLink: "Order {{number}} · {{amount}} (payment did not go through)",
+    summaryItem: "{{field}}: {{error}}",
   },
 };
 

@@ -949,7 +949,8 @@ const en: DeepStrings<Resource> = {
     ledger_filter_order: "Order numbers look like HS-261122-XXXXXX.",
     evidence_type: "{{name}} is not a supported format: upload PDF, PNG, JPEG or WebP.",
     evidence_too_large: "A file is too large: at most {{mb}} MB each.",
-    payment_not_opened: "Your order is saved and its items are held, but the payment page could not be opened. Press “Pay now” to try again.",
+    payment_not_opened:
+      "Your order is saved and its items are held, but the payment page could not be opened. Press “Pay now” to try again.",
   },
   footer: {
     about: "Harvest Share sells village produce and keeps a share of each price for the village.",
@@ -964,7 +965,8 @@ const en: DeepStrings<Resource> = {
     lineShare: ", of which {{amount}} ({{rate}}) goes to the relief fund",
     total: "Total: {{amount}}",
     contributions: "What this order gives to the funds:",
-    contributionsNote: "Once the refund window closes, this money becomes available to the fund; you can find it in the fund's public accounts.",
+    contributionsNote:
+      "Once the refund window closes, this money becomes available to the fund; you can find it in the fund's public accounts.",
     shipTo: "Delivery: {{address}}",
     linkGuest: "Your order (this link is yours alone; please do not forward it):",
     linkAccount: "Sign in to see your order:",

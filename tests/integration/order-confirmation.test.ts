@@ -3,6 +3,7 @@
 // link; once per order however often or concurrently fulfilment runs; and a
 // mail server that fails never fails the payment.
 import { randomBytes } from "node:crypto";
+import net from "node:net";
 import { describe, expect, it } from "vitest";
 import { config, setConfig } from "~/modules/config/env.server";
 import { readMailbox } from "~/modules/mail/mail.server";
@@ -104,6 +105,33 @@ describe("the order-confirmation mail", () => {
     expect(readMailbox(email)).toHaveLength(1);
     expect((await outbox(order.id))?.sentAt).toBeInstanceOf(Date);
   });
+
+  it("does not hold up the payment while the mail server hangs, and sends the mail once it can", async () => {
+    const { order, email, pay } = await goldenOrder("zh");
+    // An SMTP server that accepts the connection and never says a word.
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const working = config();
+    setConfig({ ...working, smtpUrl: `smtp://127.0.0.1:${(silent.address() as net.AddressInfo).port}` });
+    try {
+      const started = Date.now();
+      expect((await pay()).outcome).toBe("paid");
+      expect(Date.now() - started).toBeLessThan(6000);
+      expect(await outbox(order.id)).toMatchObject({ sentAt: null, attempts: 1 });
+      expect((await outbox(order.id))?.claimedAt).toBeInstanceOf(Date); // still being delivered: the sweep leaves it alone
+      expect(await deliverQueuedOrderConfirmations()).toBe(0);
+
+      // The mail server hangs up: the delivery lets go of its claim, and the next sweep sends it.
+      for (const socket of sockets) socket.destroy();
+      await expect.poll(async () => (await outbox(order.id))?.claimedAt, { timeout: 5000 }).toBeNull();
+    } finally {
+      silent.close();
+      setConfig(working);
+    }
+    expect(await deliverQueuedOrderConfirmations()).toBe(1);
+    expect(readMailbox(email)).toHaveLength(1);
+  }, 20_000); // it waits out the 3-second patience on purpose
 
   it("is not queued when the payment is refused", async () => {
     const { order, email } = await goldenOrder("zh");

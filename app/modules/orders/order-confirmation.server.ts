@@ -107,6 +107,25 @@ export async function deliverOrderConfirmation(orderId: string, now = new Date()
   return "sent";
 }
 
+/**
+ * After a payment commits: delivers its confirmation, waiting at most
+ * `waitMs` so a slow mail server never holds up the buyer's receipt page (the
+ * delivery carries on, holding its claim). Never throws: the payment is done
+ * whatever happens to its mail.
+ */
+export async function deliverOrderConfirmationAfterPayment(orderId: string, waitMs = 3000): Promise<void> {
+  const delivery = deliverOrderConfirmation(orderId).catch((error: unknown) => {
+    // The claim or the stamp could not be written (database trouble): the sweep will try again.
+    console.error(`[harvest-share] order confirmation for ${orderId} not delivered:`, error);
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const patience = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, waitMs);
+  });
+  await Promise.race([delivery, patience]);
+  clearTimeout(timer);
+}
+
 /** The sweep: delivers confirmations still unsent (mail server was down, or the process died after commit). */
 export async function deliverQueuedOrderConfirmations(now = new Date(), limit = 50): Promise<number> {
   const due = await db().orderConfirmationMail.findMany({

@@ -7,7 +7,7 @@ import { cooperativePayableAccount, fundAccount, paymentProviderAccount } from "
 import { recordContributionStat } from "~/modules/ledger/chart-stats.server";
 import { ensureLedgerAccounts, postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import type { PostingInput } from "~/modules/ledger/postings";
-import { deliverOrderConfirmation, queueOrderConfirmation } from "~/modules/orders/order-confirmation.server";
+import { deliverOrderConfirmationAfterPayment, queueOrderConfirmation } from "~/modules/orders/order-confirmation.server";
 import { expireOrder, lockOrder, releaseStock } from "~/modules/orders/orders.server";
 
 export type PaymentReport = {
@@ -55,7 +55,7 @@ export class PaymentNotFoundError extends Error {
  */
 export async function confirmOrderPayment(report: PaymentReport): Promise<ConfirmOutcome> {
   const outcome = await recordOrderPayment(report);
-  if (outcome.outcome === "paid") await deliverOrderConfirmation(outcome.orderId);
+  if (outcome.outcome === "paid") await deliverOrderConfirmationAfterPayment(outcome.orderId);
   return outcome;
 }
 

@@ -5,6 +5,7 @@ import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { MessagePanel } from "~/components/message-panel";
 import { Money } from "~/components/money";
 import { ProductImage } from "~/components/product-image";
+import { getViewer } from "~/modules/accounts/viewer.server";
 import { addToCart, ensureCart, loadCart, currentCartId, removeFromCart, setCartQuantity } from "~/modules/cart/cart.server";
 import { MAX_QUANTITY_PER_LINE, parseQuantity } from "~/modules/cart/quantity";
 import { withUserErrors } from "~/modules/errors/respond.server";
@@ -18,7 +19,11 @@ import { findUnpaidRememberedOrders } from "~/modules/orders/recent-orders.serve
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "cart.title" });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const [cart, unpaidOrders] = await Promise.all([loadCart(await currentCartId(request)), findUnpaidRememberedOrders(request)]);
+  const viewer = await getViewer(request);
+  const [cart, unpaidOrders] = await Promise.all([
+    loadCart(await currentCartId(request)),
+    findUnpaidRememberedOrders(request, viewer?.user.id ?? null),
+  ]);
   const toFundsMinor = cart.items.reduce(
     (sum, item) => sum + (item.available && item.share ? shareOf(item.lineTotalMinor, item.share.bps) : 0n),
     0n,

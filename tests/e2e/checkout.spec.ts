@@ -84,7 +84,7 @@ test("when the payment page cannot be opened, the buyer lands on the order, find
     await page.goto("/cart");
     await expect(page.getByText("购物车是空的。")).toBeVisible();
     const unpaid = page.getByTestId("unpaid-orders");
-    await expect(unpaid).toContainText("你还有未付款的订单");
+    await expect(unpaid).toContainText("你有待付款的订单");
     await unpaid.getByRole("link", { name: new RegExp(orderNumber) }).click();
     await expect(page.getByRole("heading", { level: 1 })).toContainText(orderNumber);
 

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { serializeCartCookie } from "~/modules/cart/cart.server";
 import { placeOrder } from "~/modules/orders/orders.server";
-import { rememberOrder } from "~/modules/orders/recent-orders.server";
+import { findUnpaidRememberedOrders, rememberOrder } from "~/modules/orders/recent-orders.server";
 import { loader as cartLoader } from "~/routes/cart";
 import { action as checkoutAction } from "~/routes/checkout";
 import { action as orderAction, loader as orderLoader } from "~/routes/orders.$number";
@@ -121,5 +121,19 @@ describe("the browser's memory of its unpaid orders", () => {
     // A cookie that does not carry its signature is ignored.
     const forged = `hs_orders=${Buffer.from(JSON.stringify([{ number: placed[0].number, token: placed[0].accessToken }])).toString("base64")}`;
     expect((await cartLoader(args(new Request(`${base}/cart`, { headers: { Cookie: forged } })))).unpaidOrders).toEqual([]);
+  });
+
+  it("shows an account's order only to that account, on any browser, and never to the next guest on the same browser", async () => {
+    const lychee = await productBySlug(t.db, "lingshan-lychee");
+    const user = await t.db.user.create({ data: { email: `member-${randomBytes(4).toString("hex")}@example.com`, name: "王小明" } });
+    const order = await placeOrder({
+      cartId: await cartWith(t.db, [{ productId: lychee.id, quantity: 1 }]),
+      contact: shanghaiBuyer,
+      userId: user.id,
+    });
+    const sharedBrowser = new Request(base, { headers: { Cookie: cookies(await rememberOrder(new Request(base), order)) } });
+    expect(await findUnpaidRememberedOrders(sharedBrowser, null)).toEqual([]);
+    expect((await findUnpaidRememberedOrders(sharedBrowser, user.id)).map((o) => o.number)).toEqual([order.number]);
+    expect((await findUnpaidRememberedOrders(new Request(base), user.id)).map((o) => o.number)).toEqual([order.number]);
   });
 });

@@ -133,6 +133,19 @@ describe("the order-confirmation mail", () => {
     expect(readMailbox(email)).toHaveLength(1);
   }, 20_000); // it waits out the 3-second patience on purpose
 
+  it("is not queued for an order paid without notifying the buyer (the demo seed's orders)", async () => {
+    const { order, email } = await goldenOrder("zh");
+    const [payment] = await t.db.payment.findMany({ where: { orderId: order.id } });
+    const paid = await confirmOrderPayment(
+      { provider: "test", providerRef: payment.providerRef, amountMinor: order.totalMinor, currency: "CNY", causedBy: "seed" },
+      { notifyBuyer: false },
+    );
+    expect(paid.outcome).toBe("paid");
+    expect(await outbox(order.id)).toBeNull();
+    await deliverQueuedOrderConfirmations();
+    expect(readMailbox(email)).toHaveLength(0);
+  });
+
   it("is not queued when the payment is refused", async () => {
     const { order, email } = await goldenOrder("zh");
     const [payment] = await t.db.payment.findMany({ where: { orderId: order.id } });

@@ -480,8 +480,8 @@ const zh = {
   },
   checkoutFlow: {
     totalDue: "应付总额",
-    unpaidTitle: "你还有未付款的订单",
-    unpaidBody: "库存为你保留到截止时间；过期后需要重新下单。",
+    unpaidTitle: "你有待付款的订单",
+    unpaidBody: "库存会为你保留一段时间；过期后需要重新下单。",
     unpaidLink: "订单 {{number}} · {{amount}}",
     failedLink: "订单 {{number}} · {{amount}}（付款未成功）",
     summaryItem: "{{field}}：{{error}}",
@@ -974,8 +974,8 @@ const en: DeepStrings<Resource> = {
   },
   checkoutFlow: {
     totalDue: "Total to pay",
-    unpaidTitle: "You have an unpaid order",
-    unpaidBody: "Its items are held until the deadline; after that you would need to order again.",
+    unpaidTitle: "Orders waiting for your payment",
+    unpaidBody: "Their items are held for a while; once that time is up you would need to order again.",
     unpaidLink: "Order {{number}} · {{amount}}",
     failedLink: "Order {{number}} · {{amount}} (payment did not go through)",
     summaryItem: "{{field}}: {{error}}",

@@ -12,6 +12,8 @@ export type RememberedOrder = { number: string; token: string };
 /** Enough for a buyer's recent attempts; the cookie stays small (each entry ≈ 60 bytes). */
 const MAX_REMEMBERED = 5;
 const TOKEN = /^[A-Za-z0-9_-]{16,64}$/;
+/** As long as an order can still be paid or retried, with room to spare. */
+const REMEMBER_FOR_MS = 7 * 24 * 60 * 60 * 1000;
 
 function recentOrdersCookie() {
   return createCookie("hs_orders", {
@@ -20,8 +22,7 @@ function recentOrdersCookie() {
     path: "/",
     secure: config().isProduction && config().secureCookies,
     secrets: [config().sessionSecret],
-    // As long as an order can still be paid or retried, with room to spare.
-    maxAge: 60 * 60 * 24 * 7,
+    maxAge: REMEMBER_FOR_MS / 1000,
   });
 }
 
@@ -49,19 +50,41 @@ export async function rememberOrder(request: Request, order: { number: string; a
 }
 
 /**
- * The remembered orders that still wait for the buyer: awaiting payment, or
- * declined and open to a retry. An entry whose token does not match its order
- * is ignored (the cookie is signed, but tokens are checked all the same).
+ * The orders that still wait for this buyer: awaiting payment, or declined
+ * and open to a retry. A guest's come from the cookie (an entry whose token
+ * does not match its order is ignored: the cookie is signed, but tokens are
+ * checked all the same); a remembered order placed by an account shows only
+ * to that account, so the next person on a shared browser does not see it.
+ * A signed-in buyer also sees their own unpaid orders from any browser.
  */
-export async function findUnpaidRememberedOrders(request: Request) {
+export async function findUnpaidRememberedOrders(request: Request, viewerUserId: string | null = null) {
   const remembered = await readRememberedOrders(request);
-  if (remembered.length === 0) return [];
+  if (remembered.length === 0 && !viewerUserId) return [];
   const orders = await db().order.findMany({
-    where: { number: { in: remembered.map((entry) => entry.number) }, status: { in: ["pending_payment", "payment_failed"] } },
-    select: { number: true, accessToken: true, status: true, totalMinor: true, currency: true, reservedUntil: true, createdAt: true },
+    where: {
+      status: { in: ["pending_payment", "payment_failed"] },
+      OR: [
+        { number: { in: remembered.map((entry) => entry.number) } },
+        ...(viewerUserId ? [{ userId: viewerUserId, createdAt: { gt: new Date(Date.now() - REMEMBER_FOR_MS) } }] : []),
+      ],
+    },
+    select: {
+      number: true,
+      accessToken: true,
+      userId: true,
+      status: true,
+      totalMinor: true,
+      currency: true,
+      reservedUntil: true,
+      createdAt: true,
+    },
     orderBy: { createdAt: "desc" },
+    take: MAX_REMEMBERED * 2,
   });
+  const isRemembered = (order: { number: string; accessToken: string }) =>
+    remembered.some((entry) => entry.number === order.number && safeEqual(entry.token, order.accessToken));
   return orders
-    .filter((order) => remembered.some((entry) => entry.number === order.number && safeEqual(entry.token, order.accessToken)))
-    .map(({ accessToken, ...order }) => ({ ...order, link: `/orders/${order.number}?t=${accessToken}` }));
+    .filter((order) => (order.userId ? order.userId === viewerUserId : isRemembered(order)))
+    .slice(0, MAX_REMEMBERED)
+    .map(({ accessToken, userId: _owner, ...order }) => ({ ...order, link: `/orders/${order.number}?t=${accessToken}` }));
 }

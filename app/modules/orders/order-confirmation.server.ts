@@ -10,10 +10,14 @@ import { sendMail, type Mail } from "~/modules/mail/mail.server";
 import { formatMoney, type Locale } from "~/modules/money/money";
 import { formatBps } from "~/modules/money/share";
 
-/** A claim older than this is taken to belong to a process that died mid-delivery. */
-const CLAIM_TIMEOUT_MS = 5 * 60_000;
-/** Delivery stops retrying after this many attempts; the row stays, with its last error, for an operator. */
-const MAX_ATTEMPTS = 10;
+/**
+ * claimed_at is when the last attempt began. The next may begin 5 minutes
+ * later at the soonest (so a slow delivery still in flight is not doubled),
+ * then after 8, 16, 32… minutes, at most 8.5 hours apart: a mail server down
+ * for a day is ridden out in 12 attempts. After those the row stays, with its
+ * last error, for an operator.
+ */
+const MAX_ATTEMPTS = 12;
 
 /** Called inside the fulfilment transaction: the outbox row commits or rolls back with the order's payment. */
 export async function queueOrderConfirmation(tx: DbTransaction, orderId: string) {
@@ -86,19 +90,17 @@ export function composeOrderConfirmation(order: ConfirmableOrder): Mail {
  * retried by the sweep.
  */
 export async function deliverOrderConfirmation(orderId: string, now = new Date()): Promise<"sent" | "not_due" | "failed"> {
-  const staleBefore = new Date(now.getTime() - CLAIM_TIMEOUT_MS);
   const claimed = await db().$executeRaw`
     UPDATE order_confirmation_mail SET claimed_at = ${now}, attempts = attempts + 1
     WHERE order_id = ${orderId}::uuid AND sent_at IS NULL AND attempts < ${MAX_ATTEMPTS}
-      AND (claimed_at IS NULL OR claimed_at < ${staleBefore})`;
+      AND (claimed_at IS NULL OR claimed_at < ${now}::timestamptz - make_interval(mins => GREATEST(5, power(2, LEAST(attempts, 9))::int)))`;
   if (claimed !== 1) return "not_due";
   try {
     await sendMail(composeOrderConfirmation(await loadConfirmableOrder(orderId)));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    // The claim is let go so the next sweep tries again.
     await db()
-      .orderConfirmationMail.update({ where: { orderId }, data: { claimedAt: null, lastError: message.slice(0, 500) } })
+      .orderConfirmationMail.update({ where: { orderId }, data: { lastError: message.slice(0, 500) } })
       .catch(() => undefined);
     console.warn(`[harvest-share] order confirmation for ${orderId} not sent (will retry): ${message}`);
     return "failed";
@@ -126,15 +128,15 @@ export async function deliverOrderConfirmationAfterPayment(orderId: string, wait
   clearTimeout(timer);
 }
 
-/** The sweep: delivers confirmations still unsent (mail server was down, or the process died after commit). */
+/** The sweep: delivers confirmations still unsent and due a try (mail server was down, or the process died after commit). */
 export async function deliverQueuedOrderConfirmations(now = new Date(), limit = 50): Promise<number> {
-  const due = await db().orderConfirmationMail.findMany({
-    where: { sentAt: null, attempts: { lt: MAX_ATTEMPTS } },
-    orderBy: { createdAt: "asc" },
-    take: limit,
-    select: { orderId: true },
-  });
+  const due = await db().$queryRaw<{ order_id: string }[]>`
+    SELECT order_id FROM order_confirmation_mail
+    WHERE sent_at IS NULL AND attempts < ${MAX_ATTEMPTS}
+      AND (claimed_at IS NULL OR claimed_at < ${now}::timestamptz - make_interval(mins => GREATEST(5, power(2, LEAST(attempts, 9))::int)))
+    ORDER BY created_at
+    LIMIT ${limit}`;
   let sent = 0;
-  for (const { orderId } of due) if ((await deliverOrderConfirmation(orderId, now)) === "sent") sent += 1;
+  for (const { order_id: orderId } of due) if ((await deliverOrderConfirmation(orderId, now)) === "sent") sent += 1;
   return sent;
 }

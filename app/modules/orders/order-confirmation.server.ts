@@ -13,7 +13,7 @@ import { formatBps } from "~/modules/money/share";
 /**
  * claimed_at is when the last attempt began. The next may begin 5 minutes
  * later at the soonest (so a slow delivery still in flight is not doubled),
- * then after 8, 16, 32… minutes, at most 8.5 hours apart: a mail server down
+ * then 5 again, 8, 16, 32… minutes, at most 8.5 hours apart: a mail server down
  * for a day is ridden out in 12 attempts. After those the row stays, with its
  * last error, for an operator.
  */

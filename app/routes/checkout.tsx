@@ -136,18 +136,14 @@ export default function CheckoutPage() {
   const values = result?.values ?? { email };
   // The same schema checks the form in the browser first (no round trip on a
   // slow phone network); the server checks it again, and alone without JavaScript.
-  const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
-  const errors = clientErrors ?? result?.fieldErrors ?? {};
+  // The browser's verdict holds until the server answers again (a new result).
+  const [browserCheck, setBrowserCheck] = useState<{ errors: FieldErrors; after: typeof result } | null>(null);
+  const errors = (browserCheck && browserCheck.after === result ? browserCheck.errors : result?.fieldErrors) ?? {};
   const hasFieldErrors = Object.keys(errors).length > 0;
   const checkInBrowser = (event: FormEvent<HTMLFormElement>) => {
-    const entered = Object.fromEntries(new FormData(event.currentTarget));
-    const parsed = parseCheckout(entered);
-    if (parsed.ok) {
-      setClientErrors(null);
-      return;
-    }
-    event.preventDefault();
-    setClientErrors(parsed.fieldErrors);
+    const parsed = parseCheckout(Object.fromEntries(new FormData(event.currentTarget)));
+    setBrowserCheck({ errors: parsed.ok ? {} : parsed.fieldErrors, after: result });
+    if (!parsed.ok) event.preventDefault();
   };
 
   return (
@@ -207,6 +203,7 @@ export default function CheckoutPage() {
                 name="province"
                 defaultValue={values.province ?? ""}
                 aria-invalid={errors.province ? true : undefined}
+                aria-describedby={errors.province ? "province-error" : undefined}
                 className="field-input"
                 autoComplete="address-level1"
               >
@@ -218,7 +215,7 @@ export default function CheckoutPage() {
                 ))}
               </select>
               {errors.province ? (
-                <span className="mt-1 block text-sm text-red-700" data-testid="error-province">
+                <span id="province-error" className="mt-1 block text-sm text-red-700" data-testid="error-province">
                   {t(errors.province)}
                 </span>
               ) : null}

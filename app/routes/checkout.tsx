@@ -116,6 +116,21 @@ function ErrorSummary({ errors }: { errors: FieldErrors }) {
   );
 }
 
+/** Why the order could not be placed (sold out meanwhile, cart emptied in another tab): brought into view like the summary. */
+function PlacementNotice({ error }: { error: ErrorPayload }) {
+  const notice = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    notice.current?.focus({ preventScroll: true });
+    notice.current?.scrollIntoView({ block: "start" });
+  }, [error]);
+  return (
+    // eslint-disable-next-line jsx-a11y/no-autofocus -- as the error summary: the reason must take focus after a refused submit, also without JavaScript.
+    <div ref={notice} tabIndex={-1} autoFocus className="scroll-mt-32 focus:outline-none" data-testid="checkout-notice">
+      <ErrorNotice error={error} />
+    </div>
+  );
+}
+
 const FIELD_LABELS: Record<keyof CheckoutInput, string> = {
   email: "checkout.email",
   recipientName: "checkout.recipientName",
@@ -157,7 +172,7 @@ export default function CheckoutPage() {
         <HoneypotField />
         <h1 className="text-2xl font-bold">{t("checkout.title")}</h1>
         {hasFieldErrors ? <ErrorSummary errors={errors} /> : null}
-        <ErrorNotice error={result?.error} />
+        {result?.error ? <PlacementNotice error={result.error} /> : null}
         <fieldset className="space-y-4">
           <legend className="mb-2 text-lg font-semibold">{t("checkout.contact")}</legend>
           <FormField

@@ -42,6 +42,25 @@ test("a refused checkout focuses an error summary in view, and each of its links
   await expect(links).toHaveCount(3);
 });
 
+test("when the order cannot be placed (the cart was emptied in another tab), the reason takes focus at the top", async ({ page }) => {
+  await addToCart(page, "nangoudi-sweet-potatoes", 1);
+  await page.goto("/checkout");
+  await fillCheckout(page);
+  const otherTab = await page.context().newPage();
+  await otherTab.goto("/cart");
+  await otherTab.getByRole("button", { name: "移除" }).click();
+  await expect(otherTab.getByText("购物车是空的。")).toBeVisible();
+  await otherTab.close();
+
+  const submit = page.getByRole("button", { name: "提交订单并付款" });
+  await submit.scrollIntoViewIfNeeded();
+  await submit.click();
+  const notice = page.getByTestId("checkout-notice");
+  await expect(notice).toHaveText("购物车是空的，请先选购商品。");
+  await expect(notice).toBeFocused();
+  await expect(notice).toBeInViewport();
+});
+
 test.describe("without JavaScript", () => {
   test.use({ javaScriptEnabled: false });
 

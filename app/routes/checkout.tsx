@@ -1,5 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { useEffect, useRef, useState, type FormEvent, type MouseEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
@@ -10,12 +11,13 @@ import { loadCart, currentCartId } from "~/modules/cart/cart.server";
 import { config } from "~/modules/config/env.server";
 import { isUserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
+import { getLocale } from "~/modules/i18n/locale.server";
 import { titleMeta } from "~/modules/i18n/meta";
 import type { Locale } from "~/modules/money/money";
-import { parseCheckout, type CheckoutInput, type FieldErrors } from "~/modules/orders/checkout-schema";
-import { placeOrder } from "~/modules/orders/orders.server";
+import { CHECKOUT_FIELDS, parseCheckout, type CheckoutInput, type FieldErrors } from "~/modules/orders/checkout-schema";
+import { checkOutCart } from "~/modules/orders/checkout.server";
 import { PROVINCES } from "~/modules/orders/provinces";
-import { beginCheckout } from "~/modules/payments/gateway.server";
+import { rememberOrder } from "~/modules/orders/recent-orders.server";
 import { checkHoneypot } from "~/modules/security/honeypot";
 
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "checkout.title" });
@@ -28,8 +30,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { cart, reservationMinutes: config().reservationMinutes, email: viewer?.user.email ?? "" };
 }
 
-const FIELDS = ["email", "recipientName", "mobile", "province", "city", "district", "street"] as const;
-
 type ActionResult = { fieldErrors?: FieldErrors; error?: ErrorPayload; values: Partial<Record<keyof CheckoutInput, string>> };
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -41,30 +41,105 @@ export async function action({ request }: ActionFunctionArgs) {
     throw error;
   }
   // Only the contact fields are read: a price or total sent by the browser is ignored.
-  const values = Object.fromEntries(FIELDS.map((field) => [field, String(form.get(field) ?? "")]));
+  const values = Object.fromEntries(CHECKOUT_FIELDS.map((field) => [field, String(form.get(field) ?? "")]));
   const parsed = parseCheckout(values);
   if (!parsed.ok) return data<ActionResult>({ fieldErrors: parsed.fieldErrors, values }, { status: 400 });
 
-  let order;
+  let outcome;
   try {
     const viewer = await getViewer(request);
-    order = await placeOrder({ cartId: await currentCartId(request), contact: parsed.value, userId: viewer?.user.id ?? null });
+    outcome = await checkOutCart({
+      cartId: await currentCartId(request),
+      contact: parsed.value,
+      userId: viewer?.user.id ?? null,
+      locale: await getLocale(request),
+    });
   } catch (error) {
     if (isUserError(error)) {
       return data<ActionResult>({ error: { code: error.code, params: error.params }, values }, { status: error.status });
     }
     throw error;
   }
-  const orderPage = `/orders/${order.number}?t=${order.accessToken}`;
-  try {
-    const { redirectTo } = await beginCheckout(order.id);
-    return redirect(redirectTo);
-  } catch (error) {
-    // The order is placed and holds its stock; its page offers to pay again.
-    if (isUserError(error)) return redirect(orderPage);
-    throw error;
-  }
+  // The browser remembers the order before anything else can go wrong, so
+  // the cart can lead back to it even if its page fails to load.
+  return redirect(outcome.redirectTo, { headers: { "Set-Cookie": await rememberOrder(request, outcome.order) } });
 }
+
+const fieldId = (field: keyof CheckoutInput) => `checkout-${field}`;
+
+/**
+ * The mistakes of a refused submit, at the top of the form, each linking to
+ * its field. Rendered by the server too (focused by `autofocus` and reached by
+ * anchors without JavaScript); with JavaScript it takes focus after every
+ * refused submit and a link moves focus into its field.
+ */
+function ErrorSummary({ errors }: { errors: FieldErrors }) {
+  const { t } = useTranslation();
+  const summary = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    summary.current?.focus({ preventScroll: true });
+    summary.current?.scrollIntoView({ block: "start" });
+    // Each refused submit brings a new errors object, so focus returns here even when the mistakes are the same.
+  }, [errors]);
+  const fields = CHECKOUT_FIELDS.filter((field) => errors[field]);
+  const goToField = (event: MouseEvent<HTMLAnchorElement>, field: keyof CheckoutInput) => {
+    const input = document.getElementById(fieldId(field));
+    if (!input) return;
+    event.preventDefault();
+    input.focus({ preventScroll: true });
+    (input.closest("label") ?? input).scrollIntoView({ block: "center" });
+  };
+  return (
+    <div
+      ref={summary}
+      id="error-summary"
+      tabIndex={-1}
+      // eslint-disable-next-line jsx-a11y/no-autofocus -- the GOV.UK error-summary pattern: the summary must take focus after a refused submit, also without JavaScript.
+      autoFocus
+      aria-labelledby="error-summary-title"
+      className="scroll-mt-32 rounded-lg border-2 border-red-700 bg-red-50 px-4 py-3 text-sm text-red-800 focus:outline-none focus-visible:ring-4 focus-visible:ring-red-300"
+      data-testid="error-summary"
+    >
+      <p role="alert" id="error-summary-title" className="font-semibold">
+        {t("checkout.fixErrors")}
+      </p>
+      <ul className="mt-2 list-disc space-y-1 pl-5">
+        {fields.map((field) => (
+          <li key={field}>
+            <a href={`#${fieldId(field)}`} className="underline" onClick={(event) => goToField(event, field)}>
+              {t("checkoutFlow.summaryItem", { field: t(FIELD_LABELS[field]), error: t(errors[field]!) })}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** Why the order could not be placed (sold out meanwhile, cart emptied in another tab): brought into view like the summary. */
+function PlacementNotice({ error }: { error: ErrorPayload }) {
+  const notice = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    notice.current?.focus({ preventScroll: true });
+    notice.current?.scrollIntoView({ block: "start" });
+  }, [error]);
+  return (
+    // eslint-disable-next-line jsx-a11y/no-autofocus -- as the error summary: the reason must take focus after a refused submit, also without JavaScript.
+    <div ref={notice} tabIndex={-1} autoFocus className="scroll-mt-32 focus:outline-none" data-testid="checkout-notice">
+      <ErrorNotice error={error} />
+    </div>
+  );
+}
+
+const FIELD_LABELS: Record<keyof CheckoutInput, string> = {
+  email: "checkout.email",
+  recipientName: "checkout.recipientName",
+  mobile: "checkout.mobile",
+  province: "checkout.province",
+  city: "checkout.city",
+  district: "checkout.district",
+  street: "checkout.street",
+};
 
 export default function CheckoutPage() {
   const { cart, reservationMinutes, email } = useLoaderData<typeof loader>();
@@ -74,22 +149,34 @@ export default function CheckoutPage() {
   const locale = i18n.language as Locale;
   const placing = navigation.state !== "idle" && navigation.formMethod === "POST";
   const values = result?.values ?? { email };
-  const errors = result?.fieldErrors ?? {};
+  // The same schema checks the form in the browser first (no round trip on a
+  // slow phone network); the server checks it again, and alone without JavaScript.
+  // The browser's verdict holds until the server answers again (a new result).
+  const [browserCheck, setBrowserCheck] = useState<{ errors: FieldErrors; after: typeof result } | null>(null);
+  const errors = (browserCheck && browserCheck.after === result ? browserCheck.errors : result?.fieldErrors) ?? {};
+  const hasFieldErrors = Object.keys(errors).length > 0;
+  const checkInBrowser = (event: FormEvent<HTMLFormElement>) => {
+    const parsed = parseCheckout(Object.fromEntries(new FormData(event.currentTarget)));
+    setBrowserCheck({ errors: parsed.ok ? {} : parsed.fieldErrors, after: result });
+    if (!parsed.ok) event.preventDefault();
+  };
 
   return (
     <div className="grid gap-6 lg:grid-cols-[1fr_340px]">
-      <Form method="post" className="card relative space-y-6 p-5 sm:p-8" noValidate>
+      <Form
+        method="post"
+        className="card relative space-y-6 p-5 sm:p-8 [&_input]:scroll-mt-40 [&_select]:scroll-mt-40"
+        noValidate
+        onSubmit={checkInBrowser}
+      >
         <HoneypotField />
         <h1 className="text-2xl font-bold">{t("checkout.title")}</h1>
-        {result?.fieldErrors ? (
-          <p role="alert" className="rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
-            {t("checkout.fixErrors")}
-          </p>
-        ) : null}
-        <ErrorNotice error={result?.error} />
+        {hasFieldErrors ? <ErrorSummary errors={errors} /> : null}
+        {result?.error ? <PlacementNotice error={result.error} /> : null}
         <fieldset className="space-y-4">
           <legend className="mb-2 text-lg font-semibold">{t("checkout.contact")}</legend>
           <FormField
+            id={fieldId("email")}
             name="email"
             label={t("checkout.email")}
             hint={t("checkout.emailHint")}
@@ -104,6 +191,7 @@ export default function CheckoutPage() {
           <legend className="mb-2 text-lg font-semibold">{t("checkout.address")}</legend>
           <div className="grid gap-4 sm:grid-cols-2">
             <FormField
+              id={fieldId("recipientName")}
               name="recipientName"
               label={t("checkout.recipientName")}
               autoComplete="name"
@@ -111,6 +199,7 @@ export default function CheckoutPage() {
               error={errors.recipientName}
             />
             <FormField
+              id={fieldId("mobile")}
               name="mobile"
               label={t("checkout.mobile")}
               hint={t("checkout.mobileHint")}
@@ -125,9 +214,11 @@ export default function CheckoutPage() {
             <label className="block">
               <span className="mb-1 block text-sm font-medium text-stone-700">{t("checkout.province")}</span>
               <select
+                id={fieldId("province")}
                 name="province"
                 defaultValue={values.province ?? ""}
                 aria-invalid={errors.province ? true : undefined}
+                aria-describedby={errors.province ? "province-error" : undefined}
                 className="field-input"
                 autoComplete="address-level1"
               >
@@ -139,12 +230,13 @@ export default function CheckoutPage() {
                 ))}
               </select>
               {errors.province ? (
-                <span className="mt-1 block text-sm text-red-700" data-testid="error-province">
+                <span id="province-error" className="mt-1 block text-sm text-red-700" data-testid="error-province">
                   {t(errors.province)}
                 </span>
               ) : null}
             </label>
             <FormField
+              id={fieldId("city")}
               name="city"
               label={t("checkout.city")}
               autoComplete="address-level2"
@@ -152,6 +244,7 @@ export default function CheckoutPage() {
               error={errors.city}
             />
             <FormField
+              id={fieldId("district")}
               name="district"
               label={t("checkout.district")}
               autoComplete="address-level3"
@@ -160,6 +253,7 @@ export default function CheckoutPage() {
             />
           </div>
           <FormField
+            id={fieldId("street")}
             name="street"
             label={t("checkout.street")}
             hint={t("checkout.streetHint")}
@@ -168,6 +262,10 @@ export default function CheckoutPage() {
             error={errors.street}
           />
         </fieldset>
+        <p className="flex items-baseline justify-between border-t border-stone-200 pt-4 text-lg font-bold" data-testid="checkout-total">
+          <span>{t("checkoutFlow.totalDue")}</span>
+          <Money amountMinor={cart.totalMinor} currency={cart.currency} className="text-leaf-800" />
+        </p>
         <p className="text-sm text-stone-500">{t("checkout.reservedNote", { minutes: reservationMinutes })}</p>
         <button type="submit" className="btn-primary w-full sm:w-auto" disabled={placing}>
           {placing ? t("checkout.placing") : t("checkout.placeOrder")}

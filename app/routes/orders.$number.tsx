@@ -49,7 +49,9 @@ export async function action({ params, request }: ActionFunctionArgs) {
     return redirect(redirectTo);
   } catch (error) {
     if (isUserError(error)) return data({ error: { code: error.code, params: error.params } }, { status: error.status });
-    throw error;
+    // The buyer stays on their order, which still holds its stock, and can press "pay" again.
+    console.error(`[harvest-share] payment for order ${order.number} could not be opened:`, error);
+    return data({ error: { code: "payment_not_opened" } }, { status: 503 });
   }
 }
 
@@ -104,16 +106,21 @@ function StatusPanel() {
   );
 }
 
+/** What the `notice` in the order page's URL says, as an error code. */
+const NOTICE_ERRORS: Record<string, string> = {
+  expired: "order_expired",
+  declined: "payment_declined",
+  amount_mismatch: "amount_mismatch",
+  payment_not_opened: "payment_not_opened",
+};
+
 export default function OrderPage() {
   const { order, transaction, contributions, notice } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
   const format = useFormatMoney();
-  const noticeError: ErrorPayload | null =
-    notice && ["expired", "declined", "amount_mismatch"].includes(notice)
-      ? { code: notice === "expired" ? "order_expired" : notice === "declined" ? "payment_declined" : "amount_mismatch" }
-      : null;
+  const noticeError: ErrorPayload | null = notice && Object.hasOwn(NOTICE_ERRORS, notice) ? { code: NOTICE_ERRORS[notice] } : null;
 
   return (
     <div className="mx-auto max-w-3xl space-y-6">

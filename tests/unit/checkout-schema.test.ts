@@ -51,4 +51,22 @@ describe("checkout form", () => {
     expect(normaliseMobile("86-13912345678")).toBe("13912345678");
     expect(normaliseMobile("139-1234-5678")).toBe("13912345678");
   });
+
+  it.each([
+    ["full-width digits from a Chinese keyboard", "１３８００１３８０００"],
+    ["full-width digits with ideographic spaces", "１３８　００１３　８０００"],
+    ["full-width plus and country code", "＋８６ １３８ ００１３ ８０００"],
+    ["full-width hyphens", "１３８－００１３－８０００"],
+    ["no-break spaces and en dashes", "138\u00a00013\u2013 8000"],
+    ["dots and brackets", "(138) 0013.8000"],
+    ["the 0086 prefix", "0086 138 0013 8000"],
+  ])("accepts a mobile number typed with %s", (_how, typed) => {
+    const result = parseCheckout({ ...valid, mobile: typed });
+    expect(result.ok && result.value.mobile).toBe("13800138000");
+  });
+
+  it("still refuses a full-width number that is not a mainland mobile", () => {
+    expect(parseCheckout({ ...valid, mobile: "１２８００１３８０００" }).ok).toBe(false);
+    expect(parseCheckout({ ...valid, mobile: "１３８００１３８" }).ok).toBe(false);
+  });
 });

@@ -499,11 +499,34 @@ const zh = {
     invitation_sign_in: "这个邮箱已经有确认过的账号：请先登录它，再接受邀请。",
     invitation_other_account: "这份邀请不是发给你现在登录的账号的。请退出后用邀请链接重新打开。",
     verification_other_account: "这个确认链接属于另一个账号。请登录注册时用的账号后再打开它。",
+    payment_not_opened: "订单已保留，但暂时无法打开付款页面。请点击「去付款」再试一次。",
   },
   footer: {
     about: "益农集市：把村庄的好物卖出去，把一部分售价留给村庄。",
     ledger: "所有基金账目公开可查。",
     demo: "演示数据：除灵山荔枝售价外，价格与比例均为演示设定。",
+  },
+  orderMail: {
+    subject: "订单确认 {{number}} · 益农集市",
+    greeting: "{{name}}，你好：",
+    paid: "谢谢你！订单 {{number}} 已付款成功。",
+    line: "- {{name}} × {{quantity}}：{{amount}}{{share}}",
+    lineShare: "，其中 {{amount}}（{{rate}}）进入扶贫基金",
+    total: "合计：{{amount}}",
+    contributions: "这笔订单给基金的钱：",
+    contributionsNote: "退款期结束后，这笔钱转入基金的可用资金；基金的公开账目里可以查到它。",
+    shipTo: "收货：{{address}}",
+    linkGuest: "查看订单（这个链接只属于你，请不要转发）：",
+    linkAccount: "登录后查看订单：",
+    signature: "益农集市",
+  },
+  checkoutFlow: {
+    totalDue: "应付总额",
+    unpaidTitle: "你有待付款的订单",
+    unpaidBody: "库存会为你保留一段时间；过期后需要重新下单。",
+    unpaidLink: "订单 {{number}} · {{amount}}",
+    failedLink: "订单 {{number}} · {{amount}}（付款未成功）",
+    summaryItem: "{{field}}：{{error}}",
   },
 };
 
@@ -1020,11 +1043,36 @@ const en: DeepStrings<Resource> = {
     invitation_other_account: "This invitation is not for the account you are signed in to. Sign out, then open the invitation link again.",
     verification_other_account:
       "This confirmation link belongs to another account. Sign in to the account you signed up with, then open it again.",
+    payment_not_opened:
+      "Your order is saved and its items are held, but the payment page could not be opened. Press “Pay now” to try again.",
   },
   footer: {
     about: "Harvest Share sells produce from villages and sends a share of every price back to them.",
     ledger: "Every fund's accounts are public.",
     demo: "Demo data: apart from the price of Lingshan lychees, all prices and rates are made up for the demo.",
+  },
+  orderMail: {
+    subject: "Order confirmation {{number}} · Harvest Share",
+    greeting: "Hello {{name}},",
+    paid: "Thank you! We have received your payment for order {{number}}.",
+    line: "- {{name}} × {{quantity}}: {{amount}}{{share}}",
+    lineShare: ", of which {{amount}} ({{rate}}) goes to the relief fund",
+    total: "Total: {{amount}}",
+    contributions: "What this order gives to the funds:",
+    contributionsNote:
+      "Once the refund window closes, this money becomes available to the fund; you can find it in the fund's public accounts.",
+    shipTo: "Delivery: {{address}}",
+    linkGuest: "Your order (this link is yours alone; please do not forward it):",
+    linkAccount: "Sign in to see your order:",
+    signature: "Harvest Share",
+  },
+  checkoutFlow: {
+    totalDue: "Total to pay",
+    unpaidTitle: "Orders waiting for your payment",
+    unpaidBody: "Their items are held for a while; once that time is up you would need to order again.",
+    unpaidLink: "Order {{number}} · {{amount}}",
+    failedLink: "Order {{number}} · {{amount}} (payment did not go through)",
+    summaryItem: "{{field}}: {{error}}",
   },
 };
 

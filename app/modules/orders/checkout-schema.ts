@@ -10,9 +10,18 @@ const trimmed = (min: number, max: number, key: string) =>
     .min(min, { error: `errors.${key}` })
     .max(max, { error: `errors.${key}` });
 
-/** Mainland mobile numbers: 11 digits starting 13–19; "+86", spaces and dashes allowed. */
+/**
+ * Mainland mobile numbers: 11 digits starting 13–19. People type them as they
+ * read them: with full-width digits from a Chinese keyboard (１３８…), spaces,
+ * dashes, dots or brackets, "+86" or "0086" in front; all of that is accepted.
+ * NFKC turns full-width digits, plus signs, hyphens and the ideographic space
+ * into their ASCII forms first.
+ */
 export function normaliseMobile(raw: string): string {
-  return raw.replace(/[\s-]/g, "").replace(/^(\+?86)(?=1\d{10}$)/, "");
+  return raw
+    .normalize("NFKC")
+    .replace(/[\s\-‐‑‒–—−.()]/g, "")
+    .replace(/^(\+86|0086|86)(?=1\d{10}$)/, "");
 }
 
 export const CheckoutSchema = z.object({
@@ -34,6 +43,17 @@ export const CheckoutSchema = z.object({
 });
 
 export type CheckoutInput = z.infer<typeof CheckoutSchema>;
+
+/** The form's fields in the order the page shows them (and the error summary lists them). */
+export const CHECKOUT_FIELDS = [
+  "email",
+  "recipientName",
+  "mobile",
+  "province",
+  "city",
+  "district",
+  "street",
+] as const satisfies readonly (keyof CheckoutInput)[];
 
 export type FieldErrors = Partial<Record<keyof CheckoutInput, string>>;
 

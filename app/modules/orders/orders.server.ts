@@ -7,6 +7,7 @@ import { resolveShares } from "~/modules/catalog/catalog.server";
 import { config } from "~/modules/config/env.server";
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
+import type { Locale } from "~/modules/money/money";
 import { allocateLine, lineTotal } from "~/modules/money/share";
 import type { CheckoutInput } from "./checkout-schema";
 import { newAccessToken, newOrderNumber } from "./order-number";
@@ -63,7 +64,14 @@ function reservationDeadline(now: Date) {
  * line's price, share rate and fund, and empties the cart. Prices come from
  * the database, never from the browser.
  */
-export async function placeOrder(input: { cartId: string | null; contact: CheckoutInput; userId?: string | null; now?: Date }) {
+export async function placeOrder(input: {
+  cartId: string | null;
+  contact: CheckoutInput;
+  userId?: string | null;
+  /** The language of the checkout: the confirmation mail is written in it. */
+  locale?: Locale;
+  now?: Date;
+}) {
   const now = input.now ?? new Date();
   if (!input.cartId) throw new UserError("cart_empty");
   const cartId = input.cartId;
@@ -132,6 +140,7 @@ export async function placeOrder(input: { cartId: string | null; contact: Checko
         number: newOrderNumber(now),
         accessToken: newAccessToken(),
         userId: input.userId ?? null,
+        locale: input.locale ?? "zh",
         status: "pending_payment",
         ...input.contact,
         currency,
@@ -255,7 +264,7 @@ export async function impactOfUser(userId: string) {
   }));
 }
 
-function safeEqual(a: string, b: string) {
+export function safeEqual(a: string, b: string) {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);

@@ -7,6 +7,7 @@ import { cooperativePayableAccount, fundAccount, paymentProviderAccount } from "
 import { recordContributionStat } from "~/modules/ledger/chart-stats.server";
 import { ensureLedgerAccounts, postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import type { PostingInput } from "~/modules/ledger/postings";
+import { deliverOrderConfirmationAfterPayment, queueOrderConfirmation } from "~/modules/orders/order-confirmation.server";
 import { expireOrder, lockOrder, releaseStock } from "~/modules/orders/orders.server";
 
 export type PaymentReport = {
@@ -47,7 +48,20 @@ export class PaymentNotFoundError extends Error {
   }
 }
 
-export function confirmOrderPayment(report: PaymentReport): Promise<ConfirmOutcome> {
+/**
+ * Marks the order paid and posts its capture, then (after commit) mails the
+ * buyer their confirmation. The mail is queued in the same transaction and
+ * sent once; a failing mail server never undoes or fails the payment.
+ */
+export async function confirmOrderPayment(report: PaymentReport, options: { notifyBuyer?: boolean } = {}): Promise<ConfirmOutcome> {
+  const notifyBuyer = options.notifyBuyer ?? true;
+  const outcome = await recordOrderPayment(report, notifyBuyer);
+  if (outcome.outcome === "paid" && notifyBuyer) await deliverOrderConfirmationAfterPayment(outcome.orderId);
+  return outcome;
+}
+
+/** `notifyBuyer: false` is for orders nobody placed (the demo seed): they must not mail the demo addresses. */
+function recordOrderPayment(report: PaymentReport, notifyBuyer: boolean): Promise<ConfirmOutcome> {
   const now = report.now ?? new Date();
   return db().$transaction(async (tx) => {
     const { order, payment } = await lockOrderAndPayment(tx, report.provider, report.providerRef);
@@ -105,6 +119,7 @@ export function confirmOrderPayment(report: PaymentReport): Promise<ConfirmOutco
           amountMinor: line.fundShareMinor,
         });
     }
+    if (notifyBuyer) await queueOrderConfirmation(tx, order.id);
     return { outcome: "paid", orderId: order.id, ledgerTransactionId: posted.id };
   });
 }

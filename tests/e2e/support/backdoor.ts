@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { hash } from "@node-rs/argon2";
 import pg from "pg";
+import { paymentFailureSql } from "../../support/payment-failure";
 
 function info(): { databaseUrl: string; mailDir: string } {
   const port = process.env.E2E_PORT ?? "3457";
@@ -59,4 +60,24 @@ export async function lastMailTo(to: string, timeoutMs = 5000): Promise<string> 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`no mail to ${to}`);
+}
+
+/**
+ * Makes the shop's next attempt to open a payment for an order of `email`
+ * fail inside the database (see tests/support/payment-failure.ts); returns
+ * the clean-up. The shop's own code has no switch for this.
+ */
+export async function failNextPaymentOpening(email: string): Promise<() => Promise<void>> {
+  const { install, remove } = paymentFailureSql(email);
+  for (const statement of install) await sql(statement);
+  return async () => {
+    for (const statement of remove) await sql(statement);
+  };
+}
+
+/** Every mail the shop wrote for `to`, oldest first (headers and body as written). */
+export function mailsTo(to: string): string[] {
+  const dir = info().mailDir;
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+  return files.map((f) => fs.readFileSync(path.join(dir, f), "utf8")).filter((m) => m.includes(`\nTo: ${to}\n`));
 }

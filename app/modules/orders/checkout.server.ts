@@ -1,0 +1,43 @@
+// "Place order and pay": two business steps, each its own transaction.
+// Placing the order empties the cart and holds the stock; opening the payment
+// may then fail (the database, the provider), and the buyer must still reach
+// the order they just placed. So once the order exists, every outcome leads
+// to a page: the payment page, or the order's own page, which opens it again.
+import { isUserError } from "~/modules/errors/user-error";
+import type { Locale } from "~/modules/money/money";
+import { beginCheckout } from "~/modules/payments/gateway.server";
+import type { CheckoutInput } from "./checkout-schema";
+import { placeOrder } from "./orders.server";
+
+export type CheckoutOutcome = {
+  order: { id: string; number: string; accessToken: string };
+  /** Where to send the buyer next. */
+  redirectTo: string;
+  paymentOpened: boolean;
+};
+
+export function orderPagePath(order: { number: string; accessToken: string }, notice?: string) {
+  return `/orders/${order.number}?t=${order.accessToken}${notice ? `&notice=${notice}` : ""}`;
+}
+
+/**
+ * Places the order (a UserError here means nothing was placed: the cart and
+ * stock are as they were), then opens its payment. A failure to open the
+ * payment is logged and the buyer goes to the order page instead, never to
+ * an error page with an emptied cart.
+ */
+export async function checkOutCart(input: {
+  cartId: string | null;
+  contact: CheckoutInput;
+  userId: string | null;
+  locale: Locale;
+}): Promise<CheckoutOutcome> {
+  const order = await placeOrder(input);
+  try {
+    const { redirectTo } = await beginCheckout(order.id);
+    return { order, redirectTo, paymentOpened: true };
+  } catch (error) {
+    if (!isUserError(error)) console.error(`[harvest-share] order ${order.number} placed, but its payment could not be opened:`, error);
+    return { order, redirectTo: orderPagePath(order, "payment_not_opened"), paymentOpened: false };
+  }
+}

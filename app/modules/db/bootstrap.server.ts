@@ -27,7 +27,7 @@ export async function prepareDatabase(options: {
   if (!url) {
     const dataDir = path.resolve(options.dataDir ?? ".data/postgres");
     log(`starting the embedded PostgreSQL in ${dataDir}`);
-    const server = await startEmbeddedPostgres({ dataDir, durable: options.durable ?? true });
+    const server = await startEmbeddedPostgres({ dataDir, durable: options.durable ?? true, log });
     stop = server.stop;
     try {
       await ensureDatabase(server.connection, "harvest_share");

@@ -21,7 +21,16 @@ export function parseLedgerFilters(params: URLSearchParams): LedgerFilters {
   const date = (name: string, endOfDay: boolean) => {
     const value = params.get(name)?.trim();
     if (!value) return null;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00+08:00`)))
+    // A real calendar day (no 31 February) in years PostgreSQL and the ISO format both take (year 0 reached the query as a 500).
+    const [year, month, day] = value.split("-").map(Number);
+    const calendar = new Date(Date.UTC(year, month - 1, day));
+    if (
+      !/^\d{4}-\d{2}-\d{2}$/.test(value) ||
+      year < 1970 ||
+      year > 2999 ||
+      calendar.getUTCMonth() !== month - 1 ||
+      calendar.getUTCDate() !== day
+    )
       throw new UserError("ledger_filter_date");
     const start = new Date(`${value}T00:00:00+08:00`);
     return endOfDay ? new Date(start.getTime() + 24 * 3600_000) : start;

@@ -266,3 +266,11 @@ describe("private pages are never stored by a cache", () => {
     expect(response.headers.get("cache-control")).toBe("private, no-store");
   });
 });
+
+describe("the production build", () => {
+  it("holds none of the demo seed's code (accounts, password)", () => {
+    const bundle = fs.readFileSync("build/server/index.js", "utf8");
+    expect(bundle).not.toContain("seedDemoShop");
+    expect(bundle).not.toContain("harvest-demo-");
+  });
+});

@@ -32,9 +32,12 @@ export const links: LinksFunction = () => [
 ];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const locale = await getLocale(request);
-  const cartCount = await countCartItems(await currentCartId(request));
-  const viewer = await getViewer(request);
+  // Independent reads, sent together: every page pays for this loader.
+  const [locale, cartCount, viewer] = await Promise.all([
+    getLocale(request),
+    currentCartId(request).then(countCartItems),
+    getViewer(request),
+  ]);
   return {
     locale,
     cartCount,

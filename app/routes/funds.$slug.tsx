@@ -19,9 +19,12 @@ import type { Locale } from "~/modules/money/money";
 export async function loader({ params }: LoaderFunctionArgs) {
   const page = await loadFundPage(params.slug ?? "");
   if (!page) notFound();
-  const disbursements = await listDisbursements(page.fund.id, { publicOnly: true });
-  const charts = await fundCharts(page.fund.id);
-  return { ...page, head: await chainHead(db()), disbursements, ...agreedVersusArrived(disbursements), byMonth: charts.byMonth };
+  const [disbursements, charts, head] = await Promise.all([
+    listDisbursements(page.fund.id, { publicOnly: true }),
+    fundCharts(page.fund.id),
+    chainHead(db()),
+  ]);
+  return { ...page, head, disbursements, ...agreedVersusArrived(disbursements), byMonth: charts.byMonth };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>

@@ -9,8 +9,8 @@ import { changePassword, signOutEverywhere } from "~/modules/accounts/auth.serve
 import { destroySession } from "~/modules/accounts/session.server";
 import { requireUser } from "~/modules/accounts/viewer.server";
 import { clearCartCookie } from "~/modules/cart/cart.server";
-import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
-import { isUserError, UserError } from "~/modules/errors/user-error";
+import { catchUserError, clientInfo } from "~/modules/errors/respond.server";
+import { UserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
 
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "account.security" });
@@ -43,8 +43,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
     throw new UserError("unknown_intent");
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error);
-    throw error;
+    return catchUserError(error);
   }
 }
 

@@ -11,8 +11,8 @@ import { hitRateLimits, twoFactorLimits } from "~/modules/accounts/rate-limit.se
 import { upgradeSession } from "~/modules/accounts/session.server";
 import { completeEnrolment, decryptSecret, encryptSecret, newEnrolment } from "~/modules/accounts/two-factor.server";
 import { requireUser } from "~/modules/accounts/viewer.server";
-import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
-import { isUserError, UserError } from "~/modules/errors/user-error";
+import { catchUserError, clientInfo } from "~/modules/errors/respond.server";
+import { UserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
 
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "account.enrolTitle" });
@@ -44,8 +44,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const cookie = await upgradeSession(viewer.session.id, client);
     return data({ recoveryCodes: codes, next: await landingFor(viewer.user.id) }, { headers: { "Set-Cookie": cookie } });
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error);
-    throw error;
+    return catchUserError(error);
   }
 }
 

@@ -10,12 +10,13 @@ import { HoneypotField } from "~/components/honeypot";
 import { Money } from "~/components/money";
 import { clientKey, hitRateLimits, perMinute } from "~/modules/accounts/rate-limit.server";
 import { db } from "~/modules/db/db.server";
-import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
-import { isUserError, UserError } from "~/modules/errors/user-error";
+import { catchUserError, clientInfo } from "~/modules/errors/respond.server";
+import { UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
 import { loadOrderContributions } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
+import { isOrderNumber } from "~/modules/orders/order-number";
 import { checkHoneypot } from "~/modules/security/honeypot";
 
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "lookup.title" });
@@ -35,15 +36,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const email = String(form.get("email") ?? "")
       .trim()
       .toLowerCase();
-    const order = /^HS-\d{6}-[0-9A-Z]{6}$/.test(number)
+    const order = isOrderNumber(number)
       ? await db().order.findUnique({ where: { number }, select: { id: true, email: true, status: true, number: true } })
       : null;
     if (!order || order.email !== email || order.status !== "paid") throw new UserError("lookup_not_found", {}, 404);
     const { transaction, contributions } = await loadOrderContributions(order.id);
     return { number: order.number, contributions, sequence: transaction?.sequence ?? null, hash: transaction?.hash ?? null };
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error);
-    throw error;
+    return catchUserError(error);
   }
 }
 

@@ -6,8 +6,7 @@ import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
 import { HoneypotField } from "~/components/honeypot";
 import { requestPasswordReset } from "~/modules/accounts/auth.server";
-import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
-import { isUserError } from "~/modules/errors/user-error";
+import { catchUserError, clientInfo } from "~/modules/errors/respond.server";
 import { titleMeta } from "~/modules/i18n/meta";
 import { checkHoneypot } from "~/modules/security/honeypot";
 
@@ -24,8 +23,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await requestPasswordReset({ email: form.get("email") }, clientInfo(request, context));
     return { sent: true as const };
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error);
-    throw error;
+    return catchUserError(error);
   }
 }
 

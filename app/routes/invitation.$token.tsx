@@ -6,8 +6,7 @@ import { SetPasswordForm } from "~/components/set-password-form";
 import { acceptInvitation, isTokenUsable } from "~/modules/accounts/auth.server";
 import { landingFor } from "~/modules/accounts/landing.server";
 import { redirectSignedIn } from "~/modules/accounts/respond.server";
-import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
-import { isUserError } from "~/modules/errors/user-error";
+import { catchUserError, clientInfo } from "~/modules/errors/respond.server";
 import { titleMeta } from "~/modules/i18n/meta";
 
 export const meta: MetaFunction = ({ matches }) => [
@@ -36,8 +35,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       landing === "/admin" || landing === "/manage" ? "/account/two-factor" : landing,
     );
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error);
-    throw error;
+    return catchUserError(error);
   }
 }
 

@@ -9,8 +9,7 @@ import { useDateFormat } from "~/components/format";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { requireFundManager } from "~/modules/accounts/viewer.server";
 import { createShareRule, ruleHistory, ruleTargets } from "~/modules/catalog/share-rule-admin.server";
-import { userErrorData } from "~/modules/errors/respond.server";
-import { isUserError } from "~/modules/errors/user-error";
+import { catchUserError } from "~/modules/errors/respond.server";
 import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
 import type { Locale } from "~/modules/money/money";
@@ -36,8 +35,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     });
     return { added: true as const };
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error);
-    throw error;
+    return catchUserError(error);
   }
 }
 

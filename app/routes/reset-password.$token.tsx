@@ -5,8 +5,7 @@ import type { ErrorPayload } from "~/components/error-message";
 import { SetPasswordForm } from "~/components/set-password-form";
 import { isTokenUsable, resetPassword } from "~/modules/accounts/auth.server";
 import { redirectSignedIn } from "~/modules/accounts/respond.server";
-import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
-import { isUserError } from "~/modules/errors/user-error";
+import { catchUserError, clientInfo } from "~/modules/errors/respond.server";
 import { titleMeta } from "~/modules/i18n/meta";
 
 export const meta: MetaFunction = ({ matches }) => [
@@ -24,8 +23,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const result = await resetPassword({ token: params.token ?? "", password: form.get("password") }, clientInfo(request, context));
     return redirectSignedIn(request, result.userId, result.setCookie, "/account");
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error);
-    throw error;
+    return catchUserError(error);
   }
 }
 

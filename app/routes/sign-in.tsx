@@ -10,8 +10,7 @@ import { landingFor } from "~/modules/accounts/landing.server";
 import { redirectSignedIn } from "~/modules/accounts/respond.server";
 import { destroySession } from "~/modules/accounts/session.server";
 import { getViewer } from "~/modules/accounts/viewer.server";
-import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
-import { isUserError } from "~/modules/errors/user-error";
+import { catchUserError, clientInfo } from "~/modules/errors/respond.server";
 import { titleMeta } from "~/modules/i18n/meta";
 import { checkHoneypot } from "~/modules/security/honeypot";
 import { safeRedirectPath } from "~/modules/security/safe-redirect";
@@ -41,8 +40,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
           : redirectTo;
     return redirectSignedIn(request, result.userId, result.setCookie, next);
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error, { email });
-    throw error;
+    return catchUserError(error, { email });
   }
 }
 

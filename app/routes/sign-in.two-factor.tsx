@@ -10,8 +10,7 @@ import { hitRateLimits, twoFactorLimits } from "~/modules/accounts/rate-limit.se
 import { upgradeSession } from "~/modules/accounts/session.server";
 import { verifySecondFactor } from "~/modules/accounts/two-factor.server";
 import { requirePendingUser } from "~/modules/accounts/viewer.server";
-import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
-import { isUserError } from "~/modules/errors/user-error";
+import { catchUserError, clientInfo } from "~/modules/errors/respond.server";
 import { titleMeta } from "~/modules/i18n/meta";
 import { safeRedirectPath } from "~/modules/security/safe-redirect";
 
@@ -35,8 +34,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const cookie = await upgradeSession(viewer.session.id, client);
     return redirect(safeRedirectPath(form.get("redirectTo"), await landingFor(viewer.user.id)), { headers: { "Set-Cookie": cookie } });
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error);
-    throw error;
+    return catchUserError(error);
   }
 }
 

@@ -8,8 +8,7 @@ import { HoneypotField } from "~/components/honeypot";
 import { signUp } from "~/modules/accounts/auth.server";
 import { redirectSignedIn } from "~/modules/accounts/respond.server";
 import { getViewer } from "~/modules/accounts/viewer.server";
-import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
-import { isUserError } from "~/modules/errors/user-error";
+import { catchUserError, clientInfo } from "~/modules/errors/respond.server";
 import { titleMeta } from "~/modules/i18n/meta";
 import { checkHoneypot } from "~/modules/security/honeypot";
 import { safeRedirectPath } from "~/modules/security/safe-redirect";
@@ -38,8 +37,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const result = await signUp({ ...values, password: form.get("password") }, clientInfo(request, context));
     return redirectSignedIn(request, result.userId, result.setCookie, safeRedirectPath(form.get("redirectTo"), "/account"));
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error, { values, field: FIELD_OF[error.code] ?? null });
-    throw error;
+    return catchUserError(error, (refused) => ({ values, field: FIELD_OF[refused.code] ?? null }));
   }
 }
 

@@ -3,6 +3,7 @@
 // keyset (posting id) so a page costs the same at a million postings.
 import { db } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
+import { isOrderNumber } from "~/modules/orders/order-number";
 
 import { LEDGER_KINDS } from "./kinds";
 
@@ -40,7 +41,7 @@ export function parseLedgerFilters(params: URLSearchParams): LedgerFilters {
   const kind = params.get("kind") || null;
   if (kind && !(LEDGER_KINDS as readonly string[]).includes(kind)) throw new UserError("ledger_filter_kind");
   const orderNumber = params.get("order")?.trim().toUpperCase() || null;
-  if (orderNumber && !/^HS-\d{6}-[0-9A-Z]{6}$/.test(orderNumber)) throw new UserError("ledger_filter_order");
+  if (orderNumber && !isOrderNumber(orderNumber)) throw new UserError("ledger_filter_order");
   const filters = { from: date("from", false), to: date("to", true), account: account as LedgerFilters["account"], kind, orderNumber };
   if (filters.from && filters.to && filters.from >= filters.to) throw new UserError("ledger_filter_range");
   return filters;

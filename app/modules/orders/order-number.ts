@@ -11,6 +11,13 @@ export function newOrderNumber(now = new Date()): string {
   return `HS-${date}-${suffix}`;
 }
 
+/** The shape of an order number (no database needed to refuse anything else). */
+export const ORDER_NUMBER_PATTERN = new RegExp(`^HS-\\d{6}-[${ALPHABET}]{6}$`);
+
+export function isOrderNumber(text: string): boolean {
+  return ORDER_NUMBER_PATTERN.test(text);
+}
+
 export function newAccessToken(): string {
   return randomBytes(24).toString("base64url");
 }

@@ -19,6 +19,9 @@ import { readBodyWithin } from "./app/modules/security/request-body.server";
 import { bodyLimitFor, refuseRequest, tooLarge, type Refusal } from "./app/modules/security/request-guard";
 
 const dev = process.argv.includes("--dev");
+// How long, and how much, the server keeps reading an over-long upload after its 413.
+const LINGER_MS = 10_000;
+const LINGER_BYTES = 64 * 1024 * 1024;
 const log = (line: string) => console.log(`[harvest-share] ${line}`);
 
 async function main() {
@@ -62,8 +65,7 @@ async function main() {
   };
   // Methods, addresses and body types the app cannot answer get a 4xx here, not a 500 from a loader.
   app.use((req, res, next) => {
-    const hasBody = Number(req.get("content-length") ?? 0) > 0 || req.get("transfer-encoding") !== undefined;
-    const refusal = refuseRequest({ method: req.method, target: req.originalUrl, contentType: req.get("content-type"), hasBody });
+    const refusal = refuseRequest({ method: req.method, target: req.originalUrl, contentType: req.get("content-type") });
     if (refusal) return refuse(res, refusal);
     next();
   });
@@ -105,12 +107,23 @@ async function main() {
       return next();
     }
     if (read.reason === "aborted") return void req.socket.destroy();
-    // Answer first, then discard what is still coming for a moment before
-    // closing: closing at once would reset the connection under the client's
-    // upload and it might never read the 413. Discarded bytes cost no memory.
+    // Answer first, then discard the rest of the upload ("lingering close",
+    // as nginx does): closing at once would reset the connection under the
+    // client's upload, and a browser would show a network error instead of
+    // the 413. Discarded bytes cost no memory; a client that keeps sending
+    // past LINGER_BYTES or LINGER_MS is cut off. One that finishes keeps its
+    // connection for its next request.
     res.on("finish", () => {
+      if (req.complete) return;
+      let discarded = 0;
+      const cutOff = setTimeout(() => req.socket.destroy(), LINGER_MS);
+      req.on("data", (chunk: Buffer) => {
+        discarded += chunk.length;
+        if (discarded > LINGER_BYTES) req.socket.destroy();
+      });
+      req.once("end", () => clearTimeout(cutOff));
+      req.once("close", () => clearTimeout(cutOff));
       req.resume();
-      setTimeout(() => req.socket.destroy(), 1_000).unref();
     });
     refuse(res, tooLarge(limit));
   });

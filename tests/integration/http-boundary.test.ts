@@ -170,6 +170,32 @@ describe("request bodies have a limit, enforced before the app reads them", () =
     expect(sent.body).toContain("26 MB");
   });
 
+  it("keeps the connection of a client that sent its over-long body in full, for its next request", async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (method: string, path: string, body?: Buffer) =>
+      new Promise<{ status: number; socket: unknown }>((resolve, reject) => {
+        const request = http.request(
+          `${shop.baseUrl}${path}`,
+          { method, agent, headers: body ? { "Content-Type": "application/x-www-form-urlencoded", Origin: shop.baseUrl } : {} },
+          (response) => {
+            response.resume();
+            response.on("end", () => resolve({ status: response.statusCode!, socket: request.socket }));
+          },
+        );
+        request.on("error", reject);
+        request.end(body);
+      });
+    try {
+      const refused = await send("POST", "/sign-in", Buffer.alloc(2 * MIB, "a"));
+      expect(refused.status).toBe(413);
+      const next = await send("GET", "/healthz");
+      expect(next.status).toBe(200);
+      expect(next.socket).toBe(refused.socket);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it("still takes an ordinary form post", async () => {
     const response = await fetch(`${shop.baseUrl}/sign-in`, {
       method: "POST",
@@ -218,6 +244,8 @@ describe("requests the app cannot answer get a 4xx with a message, not a 500", (
       expect(response.status, type).toBe(400);
       expect(await response.text()).toContain("accepts form submissions only");
     }
+    const bare = await fetch(`${shop.baseUrl}/sign-out`, { method: "POST", headers: { Origin: shop.baseUrl } });
+    expect(bare.status, "a POST with neither body nor type").toBe(400);
   });
 
   it("an out-of-range date in the ledger filters: 400 with the filter's message on the page", async () => {

@@ -47,7 +47,7 @@ export function tooLarge(limit: number): Refusal {
  * or null. `target` is the raw request target (path and query, still
  * percent-encoded), as Node gives it.
  */
-export function refuseRequest(request: { method: string; target: string; contentType?: string; hasBody: boolean }): Refusal | null {
+export function refuseRequest(request: { method: string; target: string; contentType?: string }): Refusal | null {
   if (!ALLOWED_METHODS.includes(request.method)) {
     return {
       status: 405,
@@ -80,7 +80,8 @@ export function refuseRequest(request: { method: string; target: string; content
   // the client asks for `<path>.data`); what it does now is undefined.
   if (query.has("_data")) return badAddress;
 
-  if (request.method === "POST" && request.hasBody && !FORM_TYPES.includes(mediaType(request.contentType))) {
+  // Every action reads a form; without a form's type (even with no body) request.formData() throws.
+  if (request.method === "POST" && !FORM_TYPES.includes(mediaType(request.contentType))) {
     return { status: 400, message: "只接受表单提交。This address accepts form submissions only." };
   }
   return null;

@@ -66,6 +66,8 @@ const problems = [
   formatStatus !== 0 && "files are not formatted (npm run format)",
   typecheckStatus !== 0 && "typecheck failed (npm run typecheck)",
   vitestStatus !== 0 && `vitest exited ${vitestStatus}`,
+  // Vitest has been seen to exit 0 with failed tests here; the counts decide.
+  failed > 0 && `${failed} tests failed`,
   buildStatus !== 0 && `the build exited ${buildStatus}`,
   playwrightStatus !== 0 && (buildStatus === 0 ? `playwright exited ${playwrightStatus}` : "browser tests not run"),
   !vitest && "no Vitest results",

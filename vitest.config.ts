@@ -11,6 +11,8 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       {
+        // Projects do not inherit the root's test options by themselves (the timeouts above).
+        extends: true,
         // Pure logic: no database, no server; `npm run test:unit` runs only these, in seconds.
         resolve: { alias },
         test: {
@@ -20,6 +22,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         resolve: { alias },
         test: {
           name: "integration",

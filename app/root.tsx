@@ -32,9 +32,12 @@ export const links: LinksFunction = () => [
 ];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const locale = await getLocale(request);
-  const cartCount = await countCartItems(context.cartCreatedThisRequest ?? (await currentCartId(request)));
-  const viewer = await getViewer(request);
+  // Independent reads, sent together: every page pays for this loader.
+  const [locale, cartCount, viewer] = await Promise.all([
+    getLocale(request),
+    (context.cartCreatedThisRequest ? Promise.resolve(context.cartCreatedThisRequest) : currentCartId(request)).then(countCartItems),
+    getViewer(request),
+  ]);
   return {
     locale,
     cartCount,

@@ -1,7 +1,7 @@
-// npm test: every check. Lint, format and typecheck, then unit tests (no
-// database) and integration tests (Vitest, on a real PostgreSQL), then the
-// production build, then the browser journeys (Playwright in Chromium) against
-// that build. Ends with one summary line: "tests: N passed, N failed".
+// npm test: every check. Lint, format and typecheck, then the production
+// build, then unit tests (no database) and integration tests (Vitest, on a real
+// PostgreSQL; some start the built server), then the browser journeys
+// (Playwright in Chromium) against that build. Ends with one summary line: "tests: N passed, N failed".
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -24,13 +24,13 @@ const lintStatus = run("lint (ESLint)", bin("eslint"), [".", "--max-warnings=0"]
 const formatStatus = run("format (Prettier)", bin("prettier"), ["--check", "--log-level=warn", "."]);
 const typecheckStatus = run("typecheck (tsc)", bin("tsc"), ["--noEmit"]);
 
+const buildStatus = run("production build", bin("remix"), ["vite:build"]);
 const vitestStatus = run("unit and integration tests (Vitest, PostgreSQL)", bin("vitest"), [
   "run",
   "--reporter=default",
   "--reporter=json",
   `--outputFile.json=${vitestJson}`,
 ]);
-const buildStatus = run("production build", bin("remix"), ["vite:build"]);
 const playwrightStatus =
   buildStatus === 0
     ? run("browser tests (Playwright, Chromium, production build)", bin("playwright"), ["test", "--reporter=list,json"], {
@@ -39,6 +39,7 @@ const playwrightStatus =
     : 1;
 
 type Results = {
+  numTotalTests?: number;
   numPassedTests?: number;
   numFailedTests?: number;
   numPendingTests?: number;
@@ -65,6 +66,8 @@ const problems = [
   formatStatus !== 0 && "files are not formatted (npm run format)",
   typecheckStatus !== 0 && "typecheck failed (npm run typecheck)",
   vitestStatus !== 0 && `vitest exited ${vitestStatus}`,
+  // Vitest has been seen to exit 0 with failed tests here; the counts decide.
+  failed > 0 && `${failed} tests failed`,
   buildStatus !== 0 && `the build exited ${buildStatus}`,
   playwrightStatus !== 0 && (buildStatus === 0 ? `playwright exited ${playwrightStatus}` : "browser tests not run"),
   !vitest && "no Vitest results",

@@ -7,13 +7,13 @@ import { FormField } from "~/components/form-field";
 import { useDateFormat } from "~/components/format";
 import { changePassword, signOutEverywhere } from "~/modules/accounts/auth.server";
 import { ChangePasswordSchema, parseForm } from "~/modules/accounts/forms";
-import { fieldErrorData, formUserErrorData, NEW_PASSWORD_ERRORS, type FormResult } from "~/modules/accounts/respond.server";
+import { fieldErrorData, catchFormUserError, NEW_PASSWORD_ERRORS, type FormResult } from "~/modules/accounts/respond.server";
 import { destroySession } from "~/modules/accounts/session.server";
 import { requireUser } from "~/modules/accounts/viewer.server";
 import { clearCartCookie } from "~/modules/cart/cart.server";
 import { clientInfo } from "~/modules/errors/respond.server";
 import { retryAfterHeaders } from "~/modules/errors/retry-after";
-import { isUserError, UserError } from "~/modules/errors/user-error";
+import { UserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
 
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "account.security" });
@@ -52,8 +52,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
     throw new UserError("unknown_intent");
   } catch (error) {
-    if (isUserError(error)) return formUserErrorData(error, {}, { ...NEW_PASSWORD_ERRORS, current_password_wrong: "current" });
-    throw error;
+    return catchFormUserError(error, {}, { ...NEW_PASSWORD_ERRORS, current_password_wrong: "current" });
   }
 }
 

@@ -11,7 +11,7 @@ import { FormField } from "~/components/form-field";
 import { EnrolTwoFactorSchema, parseForm } from "~/modules/accounts/forms";
 import { landingFor } from "~/modules/accounts/landing.server";
 import { hitRateLimits, twoFactorLimits } from "~/modules/accounts/rate-limit.server";
-import { formUserErrorData, type FormResult } from "~/modules/accounts/respond.server";
+import { catchFormUserError, formUserErrorData, type FormResult } from "~/modules/accounts/respond.server";
 import { upgradeSession } from "~/modules/accounts/session.server";
 import {
   clearRecoveryCodesCookie,
@@ -24,7 +24,7 @@ import {
 import { requireUser } from "~/modules/accounts/viewer.server";
 import { clientInfo } from "~/modules/errors/respond.server";
 import { retryAfterHeaders } from "~/modules/errors/retry-after";
-import { isUserError, UserError } from "~/modules/errors/user-error";
+import { UserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
 
 type Enrolment = { qrDataUrl: string; secret: string; sealed: string };
@@ -76,8 +76,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     headers.append("Set-Cookie", await recoveryCodesCookie(viewer.user.id, codes));
     return redirect("/account/two-factor", { headers });
   } catch (error) {
-    if (isUserError(error)) return formUserErrorData(error, {}, {}, { enrolment });
-    throw error;
+    return catchFormUserError(error, {}, {}, { enrolment });
   }
 }
 

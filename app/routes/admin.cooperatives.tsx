@@ -7,8 +7,8 @@ import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { Money } from "~/components/money";
 import { requireRole } from "~/modules/accounts/viewer.server";
 import { db } from "~/modules/db/db.server";
-import { userErrorData } from "~/modules/errors/respond.server";
-import { isUserError, UserError } from "~/modules/errors/user-error";
+import { catchUserError } from "~/modules/errors/respond.server";
+import { UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
 import { booksOfCooperatives } from "~/modules/ledger/cooperative-books.server";
@@ -35,8 +35,7 @@ export async function action({ request }: ActionFunctionArgs) {
     await recordCooperativePayout(admin.user.id, cooperative.id, { amountMinor: String(amount), bankReference: form.get("bankReference") });
     return { paid: cooperative.slug };
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error);
-    throw error;
+    return catchUserError(error);
   }
 }
 

@@ -9,8 +9,7 @@ import { RoleFields } from "~/components/role-fields";
 import { roleScopeOptions } from "~/modules/accounts/admin-options.server";
 import { inviteUser, parseRoleGrant } from "~/modules/accounts/roles.server";
 import { requireRole } from "~/modules/accounts/viewer.server";
-import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
-import { isUserError } from "~/modules/errors/user-error";
+import { catchUserError, clientInfo } from "~/modules/errors/respond.server";
 import { titleMeta } from "~/modules/i18n/meta";
 
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "admin.inviteTitle" });
@@ -28,8 +27,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const user = await inviteUser(admin.user.id, { email: form.get("email"), grant }, clientInfo(request, context));
     return { invited: user.email };
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error);
-    throw error;
+    return catchUserError(error);
   }
 }
 

@@ -14,8 +14,8 @@ import { grantRole, parseRoleGrant, revokeRole } from "~/modules/accounts/roles.
 import { destroyAllSessions } from "~/modules/accounts/session.server";
 import { requireRole } from "~/modules/accounts/viewer.server";
 import { db } from "~/modules/db/db.server";
-import { clientInfo, notFound, userErrorData } from "~/modules/errors/respond.server";
-import { isUserError, UserError } from "~/modules/errors/user-error";
+import { catchUserError, clientInfo, notFound } from "~/modules/errors/respond.server";
+import { UserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
 
 const UUID = /^[0-9a-f-]{36}$/i;
@@ -72,8 +72,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     }
     return data({ ok: true as const });
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error);
-    throw error;
+    return catchUserError(error);
   }
 }
 

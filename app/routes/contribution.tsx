@@ -10,13 +10,14 @@ import { HoneypotField } from "~/components/honeypot";
 import { Money } from "~/components/money";
 import { clientKey, hitRateLimits, perMinute } from "~/modules/accounts/rate-limit.server";
 import { db } from "~/modules/db/db.server";
-import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
+import { catchUserError, clientInfo } from "~/modules/errors/respond.server";
 import { retryAfterHeaders } from "~/modules/errors/retry-after";
-import { isUserError, UserError } from "~/modules/errors/user-error";
+import { UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
 import { loadOrderContributions } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
+import { isOrderNumber } from "~/modules/orders/order-number";
 import { checkHoneypot } from "~/modules/security/honeypot";
 
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "lookup.title" });
@@ -38,7 +39,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     checkHoneypot(form);
     await hitRateLimits([perMinute(`lookup:ip:${clientKey(clientInfo(request, context).ip)}`)]);
-    const order = /^HS-\d{6}-[0-9A-Z]{6}$/.test(number)
+    const order = isOrderNumber(number)
       ? await db().order.findUnique({ where: { number }, select: { id: true, email: true, status: true, number: true } })
       : null;
     if (!order || order.email !== email || order.status !== "paid") throw new UserError("lookup_not_found", {}, 404);
@@ -46,8 +47,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return { number: order.number, contributions, sequence: transaction?.sequence ?? null, hash: transaction?.hash ?? null };
   } catch (error) {
     // What was typed comes back, so a page posted without JavaScript keeps it.
-    if (isUserError(error)) return userErrorData(error, { typed: { number, email } });
-    throw error;
+    return catchUserError(error, { typed: { number, email } });
   }
 }
 

@@ -7,10 +7,9 @@ import { FormField } from "~/components/form-field";
 import { HoneypotField } from "~/components/honeypot";
 import { requestPasswordReset } from "~/modules/accounts/auth.server";
 import { ForgotPasswordSchema, keptValues, parseForm } from "~/modules/accounts/forms";
-import { fieldErrorData, formUserErrorData, type FormResult } from "~/modules/accounts/respond.server";
+import { fieldErrorData, catchFormUserError, type FormResult } from "~/modules/accounts/respond.server";
 import { clientInfo } from "~/modules/errors/respond.server";
 import { retryAfterHeaders } from "~/modules/errors/retry-after";
-import { isUserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
 import { checkHoneypot } from "~/modules/security/honeypot";
 
@@ -31,8 +30,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await requestPasswordReset(parsed.data, clientInfo(request, context));
     return { sent: true as const };
   } catch (error) {
-    if (isUserError(error)) return formUserErrorData(error, values);
-    throw error;
+    return catchFormUserError(error, values);
   }
 }
 

@@ -13,14 +13,14 @@ import { AcceptInvitationSchema, keptValues, parseForm } from "~/modules/account
 import { landingFor } from "~/modules/accounts/landing.server";
 import {
   fieldErrorData,
-  formUserErrorData,
+  catchFormUserError,
   NEW_PASSWORD_ERRORS,
   redirectSignedIn,
   type FormResult,
 } from "~/modules/accounts/respond.server";
 import { getViewer } from "~/modules/accounts/viewer.server";
 import { clientInfo } from "~/modules/errors/respond.server";
-import { isUserError, UserError } from "~/modules/errors/user-error";
+import { UserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
 
 export const meta: MetaFunction = ({ matches }) => [
@@ -65,9 +65,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const result = await acceptInvitation({ token, ...parsed.data }, client);
     return redirectSignedIn(request, result.userId, result.setCookie, await afterAccepting(result.userId));
   } catch (error) {
-    if (isUserError(error))
-      return formUserErrorData(error, keptValues(Object.fromEntries(form)), { ...NEW_PASSWORD_ERRORS, account_name: "name" });
-    throw error;
+    return catchFormUserError(error, keptValues(Object.fromEntries(form)), { ...NEW_PASSWORD_ERRORS, account_name: "name" });
   }
 }
 

@@ -21,8 +21,8 @@ import { NotFoundBoundary } from "~/components/message-panel";
 import { Money } from "~/components/money";
 import { requireFundManager } from "~/modules/accounts/viewer.server";
 import { db } from "~/modules/db/db.server";
-import { userErrorData } from "~/modules/errors/respond.server";
-import { isUserError, UserError } from "~/modules/errors/user-error";
+import { catchUserError, userErrorData } from "~/modules/errors/respond.server";
+import { UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { localeOf, titleMeta } from "~/modules/i18n/meta";
 import { fundCharts } from "~/modules/ledger/chart-stats.server";
@@ -99,8 +99,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     else throw new UserError("unknown_intent");
     return data({ done: String(intent) });
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error);
-    throw error;
+    return catchUserError(error);
   }
 }
 

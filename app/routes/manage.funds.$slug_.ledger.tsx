@@ -1,5 +1,5 @@
 // The fund's ledger explorer, for its managers.
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice } from "~/components/error-message";
@@ -39,7 +39,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     };
   } catch (error) {
     if (!isUserError(error)) throw error;
-    return { fund, query, rows: [], nextBefore: null, error: { code: error.code }, empty: false };
+    return data({ fund, query, rows: [], nextBefore: null, error: { code: error.code }, empty: false }, { status: error.status });
   }
 }
 

@@ -18,8 +18,8 @@ import {
   ruleProposals,
   ruleTargets,
 } from "~/modules/catalog/share-rule-admin.server";
-import { userErrorData } from "~/modules/errors/respond.server";
-import { isUserError, UserError } from "~/modules/errors/user-error";
+import { catchUserError } from "~/modules/errors/respond.server";
+import { UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
 import type { Locale } from "~/modules/money/money";
@@ -61,8 +61,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     else throw new UserError("unknown_intent");
     return { done: intent === "approve" ? ("approved" as const) : ("rejected" as const) };
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error);
-    throw error;
+    return catchUserError(error);
   }
 }
 

@@ -6,13 +6,13 @@ import { resetLinkFor, resetPassword } from "~/modules/accounts/auth.server";
 import { parseForm, ResetPasswordSchema } from "~/modules/accounts/forms";
 import {
   fieldErrorData,
-  formUserErrorData,
+  catchFormUserError,
   NEW_PASSWORD_ERRORS,
   redirectSignedIn,
   type FormResult,
 } from "~/modules/accounts/respond.server";
 import { clientInfo } from "~/modules/errors/respond.server";
-import { isUserError, UserError } from "~/modules/errors/user-error";
+import { UserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
 
 export const meta: MetaFunction = ({ matches }) => [
@@ -34,8 +34,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const result = await resetPassword({ token: params.token ?? "", password: parsed.data.password }, clientInfo(request, context));
     return redirectSignedIn(request, result.userId, result.setCookie, "/account");
   } catch (error) {
-    if (isUserError(error)) return formUserErrorData(error, {}, NEW_PASSWORD_ERRORS);
-    throw error;
+    return catchFormUserError(error, {}, NEW_PASSWORD_ERRORS);
   }
 }
 

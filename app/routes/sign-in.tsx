@@ -8,12 +8,11 @@ import { HoneypotField } from "~/components/honeypot";
 import { signIn } from "~/modules/accounts/auth.server";
 import { keptValues, parseForm, SignInSchema } from "~/modules/accounts/forms";
 import { landingFor } from "~/modules/accounts/landing.server";
-import { fieldErrorData, formUserErrorData, redirectSignedIn, type FormResult } from "~/modules/accounts/respond.server";
+import { fieldErrorData, catchFormUserError, redirectSignedIn, type FormResult } from "~/modules/accounts/respond.server";
 import { destroySession } from "~/modules/accounts/session.server";
 import { getViewer } from "~/modules/accounts/viewer.server";
 import { clientInfo } from "~/modules/errors/respond.server";
 import { retryAfterHeaders } from "~/modules/errors/retry-after";
-import { isUserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
 import { checkHoneypot } from "~/modules/security/honeypot";
 import { safeRedirectPath } from "~/modules/security/safe-redirect";
@@ -45,8 +44,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
           : redirectTo;
     return redirectSignedIn(request, result.userId, result.setCookie, next);
   } catch (error) {
-    if (isUserError(error)) return formUserErrorData(error, values);
-    throw error;
+    return catchFormUserError(error, values);
   }
 }
 

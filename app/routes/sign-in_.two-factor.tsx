@@ -11,13 +11,12 @@ import { FormField } from "~/components/form-field";
 import { parseForm, TwoFactorCodeSchema } from "~/modules/accounts/forms";
 import { landingFor } from "~/modules/accounts/landing.server";
 import { hitRateLimits, twoFactorLimits } from "~/modules/accounts/rate-limit.server";
-import { fieldErrorData, formUserErrorData, type FormResult } from "~/modules/accounts/respond.server";
+import { fieldErrorData, catchFormUserError, type FormResult } from "~/modules/accounts/respond.server";
 import { upgradeSession } from "~/modules/accounts/session.server";
 import { verifySecondFactor } from "~/modules/accounts/two-factor.server";
 import { requirePendingUser } from "~/modules/accounts/viewer.server";
 import { clientInfo } from "~/modules/errors/respond.server";
 import { retryAfterHeaders } from "~/modules/errors/retry-after";
-import { isUserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
 import { safeRedirectPath } from "~/modules/security/safe-redirect";
 
@@ -49,8 +48,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const cookie = await upgradeSession(viewer.session.id, client);
     return redirect(safeRedirectPath(parsed.data.redirectTo, await landingFor(viewer.user.id)), { headers: { "Set-Cookie": cookie } });
   } catch (error) {
-    if (isUserError(error)) return formUserErrorData(error, {});
-    throw error;
+    return catchFormUserError(error, {});
   }
 }
 

@@ -9,7 +9,7 @@ import { signUp } from "~/modules/accounts/auth.server";
 import { keptValues, parseForm, SignUpSchema } from "~/modules/accounts/forms";
 import {
   fieldErrorData,
-  formUserErrorData,
+  catchFormUserError,
   NEW_PASSWORD_ERRORS,
   redirectSignedIn,
   type FormResult,
@@ -17,7 +17,6 @@ import {
 import { getViewer } from "~/modules/accounts/viewer.server";
 import { clientInfo } from "~/modules/errors/respond.server";
 import { retryAfterHeaders } from "~/modules/errors/retry-after";
-import { isUserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
 import { checkHoneypot } from "~/modules/security/honeypot";
 import { safeRedirectPath } from "~/modules/security/safe-redirect";
@@ -42,8 +41,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const result = await signUp(parsed.data, clientInfo(request, context));
     return redirectSignedIn(request, result.userId, result.setCookie, safeRedirectPath(parsed.data.redirectTo, "/account"));
   } catch (error) {
-    if (isUserError(error)) return formUserErrorData(error, values, FIELD_OF);
-    throw error;
+    return catchFormUserError(error, values, FIELD_OF);
   }
 }
 

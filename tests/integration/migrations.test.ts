@@ -75,4 +75,34 @@ describe("migrations", () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("stop the start when an applied migration was edited afterwards, naming it", async () => {
+    const name = `hs_migrate_edited_${process.pid}_${Date.now()}`;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hs-migrations-"));
+    fs.mkdirSync(path.join(dir, "20260101000000_first"));
+    fs.writeFileSync(path.join(dir, "20260101000000_first", "migration.sql"), "CREATE TABLE first (id int);");
+    const admin = new pg.Client(server());
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    try {
+      const target = { ...server(), database: name };
+      await applyMigrations(target, { migrationsDir: dir });
+      fs.writeFileSync(path.join(dir, "20260101000000_first", "migration.sql"), "CREATE TABLE first (id bigint);");
+      fs.mkdirSync(path.join(dir, "20260102000000_second"));
+      fs.writeFileSync(path.join(dir, "20260102000000_second", "migration.sql"), "CREATE TABLE second (id int);");
+      await expect(applyMigrations(target, { migrationsDir: dir })).rejects.toThrow(
+        /Migration 20260101000000_first was edited after it was applied/,
+      );
+      // Nothing after the edited migration ran.
+      const client = new pg.Client(target);
+      await client.connect();
+      const tables = await client.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
+      await client.end();
+      expect(tables.rows.map((r) => r.tablename)).toEqual(["_prisma_migrations", "first"]);
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -2,7 +2,17 @@ import { describe, expect, it } from "vitest";
 import { type UserError } from "~/modules/errors/user-error";
 import { checkEvidence, maskName } from "~/modules/ledger/disbursement-views.server";
 
-const file = (contentType: string, bytes: number, filename = "quote.pdf") => ({ filename, contentType, data: Buffer.alloc(bytes, 1) });
+// Each file starts with the signature of its type, as a real one does.
+const SIGNATURES: Record<string, number[]> = {
+  "application/pdf": [...Buffer.from("%PDF-")],
+  "image/png": [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+  "image/jpeg": [0xff, 0xd8, 0xff],
+};
+const file = (contentType: string, bytes: number, filename = "quote.pdf") => {
+  const data = Buffer.alloc(bytes, 1);
+  if (bytes > 0) (SIGNATURES[contentType] ?? []).forEach((byte, index) => (data[index] = byte));
+  return { filename, contentType, data };
+};
 const codeOf = (fn: () => unknown) => {
   try {
     fn();
@@ -18,6 +28,9 @@ describe("evidence files", () => {
     expect(checkEvidence([file("image/png", 10, "../../etc/passwd")])[0].filename).toBe(".._.._etc_passwd");
     expect(checkEvidence([file("application/pdf", 0)])).toEqual([]); // an empty file input
     expect(codeOf(() => checkEvidence([file("text/html", 10)]))).toBe("evidence_type");
+    // Declared a PDF, but it is an HTML page: its first bytes say so.
+    const disguised = { filename: "invoice.pdf", contentType: "application/pdf", data: Buffer.from("<html><script>alert(1)</script>") };
+    expect(codeOf(() => checkEvidence([disguised]))).toBe("evidence_type");
     expect(codeOf(() => checkEvidence([file("application/pdf", 5 * 1024 * 1024 + 1)]))).toBe("evidence_too_large");
     expect(codeOf(() => checkEvidence(Array.from({ length: 6 }, () => file("image/jpeg", 10))))).toBe("evidence_too_many");
   });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { isCrossSiteWrite } from "~/modules/security/cross-site";
 import { securityHeaders } from "~/modules/security/headers";
+import { isPrivatePath, needsPrivateCaching } from "~/modules/security/private-pages";
+import { bodyLimitFor, EVIDENCE_UPLOAD_BODY_LIMIT, FORM_BODY_LIMIT, refuseRequest } from "~/modules/security/request-guard";
 import { safeRedirectPath } from "~/modules/security/safe-redirect";
 
 const headers = (values: Record<string, string>) => ({ get: (name: string) => values[name.toLowerCase()] ?? null });
@@ -54,5 +56,63 @@ describe("safe redirects", () => {
     expect(safeRedirectPath("/account?tab=orders")).toBe("/account?tab=orders");
     expect(safeRedirectPath("/manage", "/account")).toBe("/manage");
     expect(safeRedirectPath(null, "/account")).toBe("/account");
+  });
+});
+
+describe("request guard", () => {
+  const refused = (request: Partial<Parameters<typeof refuseRequest>[0]>) =>
+    refuseRequest({ method: "GET", target: "/", ...request })?.status ?? null;
+
+  it("lets the shop's own requests through", () => {
+    expect(refused({ target: "/products/baiyi-walnuts?lng=en" })).toBeNull();
+    expect(refused({ target: "/products/%E6%A0%B8%E6%A1%83" })).toBeNull();
+    expect(refused({ method: "POST", target: "/cart", contentType: "application/x-www-form-urlencoded;charset=UTF-8" })).toBeNull();
+    expect(refused({ method: "POST", target: "/manage/funds/x", contentType: "multipart/form-data; boundary=abc" })).toBeNull();
+    expect(refused({ method: "POST", target: "/sign-out", contentType: "application/x-www-form-urlencoded" })).toBeNull();
+    expect(refused({ method: "HEAD", target: "/_root.data" })).toBeNull();
+  });
+
+  it("refuses other methods (405), NUL and broken encoding in the address, `_data`, and bodies that are not forms (400)", () => {
+    expect(refused({ method: "TRACE" })).toBe(405);
+    expect(refused({ method: "PROPFIND" })).toBe(405);
+    expect(refused({ target: "/products/%00" })).toBe(400);
+    expect(refused({ target: "/products/%e4%b8" })).toBe(400);
+    expect(refused({ target: "/manage/funds/x/ledger?order=HS%00" })).toBe(400);
+    expect(refused({ target: "/?_data=root" })).toBe(400);
+    expect(refused({ method: "POST", contentType: "text/plain" })).toBe(400);
+    expect(refused({ method: "POST", contentType: "application/json" })).toBe(400);
+    expect(refused({ method: "POST" })).toBe(400);
+  });
+
+  it("allows uploads of evidence size only as multipart on the fund console's disbursement page", () => {
+    expect(bodyLimitFor("/manage/funds/lychee-town-relief", "multipart/form-data; boundary=x")).toBe(EVIDENCE_UPLOAD_BODY_LIMIT);
+    // With JavaScript, Remix posts the same form to `<path>.data`.
+    expect(bodyLimitFor("/manage/funds/lychee-town-relief.data", "multipart/form-data; boundary=x")).toBe(EVIDENCE_UPLOAD_BODY_LIMIT);
+    expect(bodyLimitFor("/manage/funds/lychee-town-relief/rules", "multipart/form-data; boundary=x")).toBe(FORM_BODY_LIMIT);
+    expect(bodyLimitFor("/manage/funds/lychee-town-relief", "application/x-www-form-urlencoded")).toBe(FORM_BODY_LIMIT);
+    expect(bodyLimitFor("/account/security", "multipart/form-data; boundary=x")).toBe(FORM_BODY_LIMIT);
+    expect(EVIDENCE_UPLOAD_BODY_LIMIT).toBeGreaterThan(5 * 5 * 1024 * 1024);
+  });
+});
+
+describe("private pages", () => {
+  it("are the account, receipts, consoles, cart and links with secrets, also as single-fetch data", () => {
+    for (const path of [
+      "/account",
+      "/account/security",
+      "/orders/HS-261122-AAAAAA",
+      "/manage",
+      "/admin/users/1",
+      "/coop/x",
+      "/cart",
+      "/account.data",
+    ]) {
+      expect(isPrivatePath(path), path).toBe(true);
+    }
+    for (const path of ["/", "/products/baiyi-walnuts", "/funds/lychee-town-relief", "/accounts-of-funds", "/ledger.jsonl"]) {
+      expect(isPrivatePath(path), path).toBe(false);
+    }
+    expect(needsPrivateCaching("/", new Headers({ "Set-Cookie": "hs_cart=1" }))).toBe(true);
+    expect(needsPrivateCaching("/", new Headers())).toBe(false);
   });
 });

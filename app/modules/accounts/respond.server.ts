@@ -2,7 +2,7 @@
 import { data, redirect } from "@remix-run/node";
 import { mergeGuestCart } from "~/modules/cart/cart.server";
 import { userErrorData } from "~/modules/errors/respond.server";
-import type { UserError } from "~/modules/errors/user-error";
+import { isUserError, type UserError } from "~/modules/errors/user-error";
 import type { FieldErrors } from "./forms";
 
 /** Redirects after a successful sign-in, setting the session and merging the guest's cart. */
@@ -47,3 +47,18 @@ export function formUserErrorData(
 
 /** The same password refusals, wherever a new password is chosen. */
 export const NEW_PASSWORD_ERRORS = { password_too_short: "password", password_too_long: "password", password_common: "password" };
+
+/**
+ * For an account form's catch block: a UserError comes back beside the field
+ * it concerns (or as the form's error), with what was typed; anything else is
+ * rethrown. The form-aware sibling of catchUserError.
+ */
+export function catchFormUserError(
+  error: unknown,
+  values: Record<string, string>,
+  fieldOf: Record<string, string> = {},
+  extra: Record<string, unknown> = {},
+) {
+  if (isUserError(error)) return formUserErrorData(error, values, fieldOf, extra);
+  throw error;
+}

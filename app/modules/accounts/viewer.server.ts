@@ -4,6 +4,7 @@
 import { redirect } from "@remix-run/node";
 import type { Role } from "~/generated/prisma/enums";
 import { db } from "~/modules/db/db.server";
+import { notFound } from "~/modules/errors/respond.server";
 import { loadSession } from "./session.server";
 
 export type Viewer = {
@@ -100,10 +101,6 @@ export async function requireSecondFactor(request: Request): Promise<Viewer> {
 
 function forbidden(): never {
   throw new Response("Forbidden", { status: 403 });
-}
-
-function notFound(): never {
-  throw new Response("Not found", { status: 404 });
 }
 
 export async function requireRole(request: Request, role: Role): Promise<Viewer> {

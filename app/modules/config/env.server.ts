@@ -14,7 +14,6 @@ const EnvSchema = z.object({
     .min(1)
     .max(24 * 60)
     .default(30),
-  STRIPE_SECRET_KEY: z.string().optional(),
   ENCRYPTION_KEY: z.string().optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   SMTP_URL: z.string().optional(),

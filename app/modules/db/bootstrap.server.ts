@@ -2,7 +2,6 @@
 // embedded PostgreSQL in a data folder of the project; then migrations and,
 // on an empty database, the demo shop.
 import path from "node:path";
-import { DEMO_PASSWORD, isEmptyShop, seedDemoShop } from "../../../prisma/seed";
 import { parseDatabaseUrl, toDatabaseUrl } from "./connection.server";
 import { createDb } from "./db.server";
 import { ensureDatabase, startEmbeddedPostgres } from "./embedded-postgres.server";
@@ -26,7 +25,7 @@ export async function prepareDatabase(options: {
   if (!url) {
     const dataDir = path.resolve(options.dataDir ?? ".data/postgres");
     log(`starting the embedded PostgreSQL in ${dataDir}`);
-    const server = await startEmbeddedPostgres({ dataDir, durable: options.durable ?? true });
+    const server = await startEmbeddedPostgres({ dataDir, durable: options.durable ?? true, log });
     stop = server.stop;
     try {
       await ensureDatabase(server.connection, "harvest_share");
@@ -45,7 +44,11 @@ export async function prepareDatabase(options: {
     if (options.seed ?? true) {
       const db = createDb(url, 2);
       try {
-        if (await isEmptyShop(db)) {
+        // The demo shop's code is loaded only when there is an empty shop to
+        // seed, so a running shop never carries it (the check is
+        // prisma/seed's isEmptyShop, without loading that file for it).
+        if ((await db.fund.count()) === 0) {
+          const { DEMO_PASSWORD, seedDemoShop } = await import("../../../prisma/seed");
           await seedDemoShop(db, { demoPassword: options.production ? null : DEMO_PASSWORD, demoContributions: !options.production });
           seeded = true;
           log(

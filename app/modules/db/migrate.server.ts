@@ -53,8 +53,14 @@ export async function applyMigrations(
     for (const migration of listMigrations(options.migrationsDir)) {
       const previous = done.get(migration.name);
       if (previous?.finished_at) {
+        // The database holds what the file said when it ran; an edited file
+        // means the code and the database may no longer agree, and going on
+        // would hide it until a query fails in front of a buyer.
         if (previous.checksum !== migration.checksum) {
-          log(`warning: migration ${migration.name} was edited after it was applied`);
+          throw new Error(
+            `Migration ${migration.name} was edited after it was applied (its checksum no longer matches _prisma_migrations). ` +
+              `Restore the file as it was applied and put the change in a new migration (npm run db:migration:create).`,
+          );
         }
         continue;
       }

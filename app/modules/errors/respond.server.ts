@@ -6,9 +6,17 @@ export async function withUserErrors<T>(work: () => Promise<T>) {
   try {
     return await work();
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error);
-    throw error;
+    return catchUserError(error);
   }
+}
+
+/**
+ * For an action's catch block: a UserError becomes `{ error, ...extra }` with
+ * its status (and Retry-After for a rate limit); anything else is rethrown.
+ */
+export function catchUserError(error: unknown, extra: Record<string, unknown> | ((error: UserError) => Record<string, unknown>) = {}) {
+  if (isUserError(error)) return userErrorData(error, typeof extra === "function" ? extra(error) : extra);
+  throw error;
 }
 
 export function notFound(): never {

@@ -2,6 +2,7 @@
 // disbursements ("agreed" = committed, "arrived" = paid), and the evidence.
 import { db } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
+import { contentMatchesType } from "~/modules/security/file-signature";
 import { naturalBalance } from "./accounts";
 
 export const EVIDENCE_TYPES = ["application/pdf", "image/png", "image/jpeg", "image/webp"];
@@ -14,7 +15,9 @@ export function checkEvidence(files: EvidenceFile[]): EvidenceFile[] {
   const real = files.filter((f) => f.data.length > 0);
   if (real.length > EVIDENCE_MAX_FILES) throw new UserError("evidence_too_many", { max: EVIDENCE_MAX_FILES });
   for (const file of real) {
-    if (!EVIDENCE_TYPES.includes(file.contentType)) throw new UserError("evidence_type", { name: file.filename });
+    // The declared type is the uploader's word; the first bytes must agree with it.
+    if (!EVIDENCE_TYPES.includes(file.contentType) || !contentMatchesType(file.data, file.contentType))
+      throw new UserError("evidence_type", { name: file.filename });
     if (file.data.length > EVIDENCE_MAX_BYTES) throw new UserError("evidence_too_large", { name: file.filename, mb: 5 });
   }
   return real.map((f) => ({ ...f, filename: f.filename.replace(/[^\p{L}\p{N}._ -]/gu, "_").slice(0, 120) || "evidence" }));

@@ -3,6 +3,7 @@
 // keyset (posting id) so a page costs the same at a million postings.
 import { db } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
+import { isOrderNumber } from "~/modules/orders/order-number";
 
 import { LEDGER_KINDS } from "./kinds";
 
@@ -21,7 +22,16 @@ export function parseLedgerFilters(params: URLSearchParams): LedgerFilters {
   const date = (name: string, endOfDay: boolean) => {
     const value = params.get(name)?.trim();
     if (!value) return null;
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00+08:00`)))
+    // A real calendar day (no 31 February) in years PostgreSQL and the ISO format both take (year 0 reached the query as a 500).
+    const [year, month, day] = value.split("-").map(Number);
+    const calendar = new Date(Date.UTC(year, month - 1, day));
+    if (
+      !/^\d{4}-\d{2}-\d{2}$/.test(value) ||
+      year < 1970 ||
+      year > 2999 ||
+      calendar.getUTCMonth() !== month - 1 ||
+      calendar.getUTCDate() !== day
+    )
       throw new UserError("ledger_filter_date");
     const start = new Date(`${value}T00:00:00+08:00`);
     return endOfDay ? new Date(start.getTime() + 24 * 3600_000) : start;
@@ -31,7 +41,7 @@ export function parseLedgerFilters(params: URLSearchParams): LedgerFilters {
   const kind = params.get("kind") || null;
   if (kind && !(LEDGER_KINDS as readonly string[]).includes(kind)) throw new UserError("ledger_filter_kind");
   const orderNumber = params.get("order")?.trim().toUpperCase() || null;
-  if (orderNumber && !/^HS-\d{6}-[0-9A-Z]{6}$/.test(orderNumber)) throw new UserError("ledger_filter_order");
+  if (orderNumber && !isOrderNumber(orderNumber)) throw new UserError("ledger_filter_order");
   const filters = { from: date("from", false), to: date("to", true), account: account as LedgerFilters["account"], kind, orderNumber };
   if (filters.from && filters.to && filters.from >= filters.to) throw new UserError("ledger_filter_range");
   return filters;

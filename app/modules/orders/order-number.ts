@@ -3,15 +3,19 @@ import { randomBytes, randomInt } from "node:crypto";
 // Crockford base32 without look-alike letters: easy to read out over a phone.
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/** What newOrderNumber makes, for checking a number that came from outside. */
-export const ORDER_NUMBER_PATTERN = /^HS-\d{6}-[0-9A-Z]{6}$/;
-
 /** HS-261122-7KQ4M2: the date it was placed (UTC) and six random characters. */
 export function newOrderNumber(now = new Date()): string {
   const date = now.toISOString().slice(2, 10).replaceAll("-", "");
   let suffix = "";
   for (let i = 0; i < 6; i++) suffix += ALPHABET[randomInt(ALPHABET.length)];
   return `HS-${date}-${suffix}`;
+}
+
+/** The shape of an order number (no database needed to refuse anything else). */
+export const ORDER_NUMBER_PATTERN = new RegExp(`^HS-\\d{6}-[${ALPHABET}]{6}$`);
+
+export function isOrderNumber(text: string): boolean {
+  return ORDER_NUMBER_PATTERN.test(text);
 }
 
 export function newAccessToken(): string {

@@ -1,0 +1,88 @@
+// What the server accepts before the app sees a request: the methods the shop
+// uses, URLs PostgreSQL can store, form bodies only, and bodies of a bounded
+// size. Everything refused here gets a short bilingual plain-text answer
+// instead of a 500 from deep inside a loader, or memory spent on a body
+// nobody will read.
+
+export const KIB = 1024;
+export const MIB = 1024 * KIB;
+
+/** Forms are a few fields; 64 KiB is far beyond any of the shop's forms. */
+export const FORM_BODY_LIMIT = 64 * KIB;
+/**
+ * The disbursement forms on /manage/funds/<slug> carry up to 5 evidence files
+ * of 5 MB each (EVIDENCE_MAX_FILES × EVIDENCE_MAX_BYTES in the ledger module),
+ * plus the form fields and multipart framing.
+ */
+export const EVIDENCE_UPLOAD_BODY_LIMIT = 26 * MIB;
+// `<path>.data` is the same action posted by Remix with JavaScript on.
+const EVIDENCE_UPLOAD_PATH = /^\/manage\/funds\/[^/]+?(\.data)?\/?$/;
+
+export const ALLOWED_METHODS = ["GET", "HEAD", "POST"];
+const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];
+
+export type Refusal = { status: 400 | 405 | 413; message: string; headers?: Record<string, string> };
+
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? "").split(";")[0].trim().toLowerCase();
+}
+
+/** The most a request to `pathname` with this content type may carry, in bytes. */
+export function bodyLimitFor(pathname: string, contentType: string | undefined): number {
+  if (mediaType(contentType) === "multipart/form-data" && EVIDENCE_UPLOAD_PATH.test(pathname)) return EVIDENCE_UPLOAD_BODY_LIMIT;
+  return FORM_BODY_LIMIT;
+}
+
+export function formatLimit(bytes: number): string {
+  return bytes >= MIB ? `${Math.round(bytes / MIB)} MB` : `${Math.round(bytes / KIB)} KB`;
+}
+
+export function tooLarge(limit: number): Refusal {
+  const size = formatLimit(limit);
+  return { status: 413, message: `提交的内容太大（上限 ${size}）。The request is too large (at most ${size}).` };
+}
+
+/**
+ * A request the app cannot answer sensibly, refused before it reaches Remix,
+ * or null. `target` is the raw request target (path and query, still
+ * percent-encoded), as Node gives it.
+ */
+export function refuseRequest(request: { method: string; target: string; contentType?: string }): Refusal | null {
+  if (!ALLOWED_METHODS.includes(request.method)) {
+    return {
+      status: 405,
+      message: `不支持这种请求方式（${request.method.slice(0, 20)}）。This method is not allowed here.`,
+      headers: { Allow: ALLOWED_METHODS.join(", ") },
+    };
+  }
+  const badAddress: Refusal = { status: 400, message: "这个网址无效。This address is not valid." };
+  const queryStart = request.target.indexOf("?");
+  const rawPath = queryStart === -1 ? request.target : request.target.slice(0, queryStart);
+  const rawQuery = queryStart === -1 ? "" : request.target.slice(queryStart + 1);
+  let path: string;
+  try {
+    path = decodeURIComponent(rawPath);
+  } catch {
+    return badAddress; // broken percent-encoding, e.g. /products/%E4%B8
+  }
+  // A NUL (or other control character) cannot be stored in a PostgreSQL text
+  // column, so a slug or filter carrying one would fail as a 500 in a query.
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(path) || /%(0[0-9a-f]|1[0-9a-f]|7f)/i.test(rawQuery)) return badAddress;
+  let query: URLSearchParams;
+  try {
+    query = new URLSearchParams(rawQuery);
+    for (const key of query.keys()) decodeURIComponent(key);
+  } catch {
+    return badAddress;
+  }
+  // `_data` was Remix's data-request parameter before single fetch (on here:
+  // the client asks for `<path>.data`); what it does now is undefined.
+  if (query.has("_data")) return badAddress;
+
+  // Every action reads a form; without a form's type (even with no body) request.formData() throws.
+  if (request.method === "POST" && !FORM_TYPES.includes(mediaType(request.contentType))) {
+    return { status: 400, message: "只接受表单提交。This address accepts form submissions only." };
+  }
+  return null;
+}

@@ -1,4 +1,4 @@
-import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import {
   Form,
   isRouteErrorResponse,
@@ -23,6 +23,7 @@ import { getViewer, hasRole } from "~/modules/accounts/viewer.server";
 import { countCartItems, currentCartId } from "~/modules/cart/cart.server";
 import { createI18n } from "~/modules/i18n/i18n";
 import { getLocale } from "~/modules/i18n/locale.server";
+import { titleMeta } from "~/modules/i18n/meta";
 import type { Locale } from "~/modules/money/money";
 import stylesheet from "~/tailwind.css?url";
 
@@ -232,6 +233,14 @@ export function Layout({ children }: { children: ReactNode }) {
 export default function App() {
   return <Outlet />;
 }
+
+// Pages set their own titles; this one is for the error page the root's
+// boundary draws (a 403, 404 or crash below it), which would have none.
+export const meta: MetaFunction = ({ matches, error }) => {
+  if (!error) return [];
+  const status = isRouteErrorResponse(error) ? error.status : 500;
+  return titleMeta(matches, { key: status === 404 ? "errors.notFoundTitle" : status === 403 ? "errors.forbiddenTitle" : "errors.generic" });
+};
 
 export function ErrorBoundary() {
   const error = useRouteError();

@@ -7,9 +7,9 @@ import { useDateFormat } from "~/components/format";
 import { Money } from "~/components/money";
 import { resendEmailVerification } from "~/modules/accounts/auth.server";
 import { requireUser } from "~/modules/accounts/viewer.server";
-import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
+import { catchUserError, clientInfo } from "~/modules/errors/respond.server";
 import { retryAfterHeaders } from "~/modules/errors/retry-after";
-import { isUserError, UserError } from "~/modules/errors/user-error";
+import { UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
 import type { Locale } from "~/modules/money/money";
@@ -33,8 +33,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await resendEmailVerification(viewer.user.id, clientInfo(request, context));
     return { resent: true as const };
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error);
-    throw error;
+    return catchUserError(error);
   }
 }
 

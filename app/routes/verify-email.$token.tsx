@@ -9,8 +9,7 @@ import { AuthCard } from "~/components/auth-card";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { verifyEmail } from "~/modules/accounts/auth.server";
 import { requireUser } from "~/modules/accounts/viewer.server";
-import { clientInfo, userErrorData } from "~/modules/errors/respond.server";
-import { isUserError } from "~/modules/errors/user-error";
+import { catchUserError, clientInfo } from "~/modules/errors/respond.server";
 import { titleMeta } from "~/modules/i18n/meta";
 
 export const meta: MetaFunction = ({ matches }) => [
@@ -30,8 +29,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     await verifyEmail(params.token ?? "", viewer.user.id, clientInfo(request, context));
     return redirect("/account?verified=1");
   } catch (error) {
-    if (isUserError(error)) return userErrorData(error);
-    throw error;
+    return catchUserError(error);
   }
 }
 

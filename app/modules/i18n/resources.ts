@@ -759,7 +759,7 @@ const en: DeepStrings<Resource> = {
     roles: "Roles",
     consumerOnly: "Customer",
     invite: "Invite a user",
-    inviteTitle: "Invite someone into a role",
+    inviteTitle: "Invite someone and give them a role",
     inviteSend: "Send the invitation",
     invited: "Invitation sent to {{email}}. The role takes effect once they accept it through the link in that email.",
     role: "Role",

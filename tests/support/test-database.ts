@@ -38,7 +38,19 @@ export function useTestDatabase(): TestDatabase {
     const server = inject("pgServer");
     const admin = new pg.Client({ ...server, database: "postgres" });
     await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${handle.connection.database} WITH (FORCE)`);
+    // Let connections still closing (a pool ending, mail delivered after the
+    // response) finish first: terminating them by force makes node-postgres
+    // throw "terminating connection due to administrator command" outside
+    // any test. Force only what is still open after ten seconds.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS ${handle.connection.database}${attempt >= 50 ? " WITH (FORCE)" : ""}`);
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== "55006" || attempt >= 50) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
     await admin.end();
   });
   return handle;

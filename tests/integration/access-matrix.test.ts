@@ -136,7 +136,7 @@ const MATRIX: Row[] = [
   ["sign-up",                 "POST", "/sign-up",                                  [400, 400, 400, 400, 400, 400, 400]], // no email
 
   // Only the account's own session confirms its address; the personas' addresses are unconfirmed.
-  ["verify-email.$token",     "GET",  `/verify-email/${MADE_UP_TOKEN}`,            [302, 200, 200, 200, 200, 200, 200]],
+  ["verify-email.$token",     "GET",  `/verify-email/${MADE_UP_TOKEN}`,            [302, 200, 200, 302, 302, 302, 302]],
   ["verify-email.$token",     "POST", `/verify-email/${MADE_UP_TOKEN}`,            [302, 410, 410, 410, 410, 410, 410]],
 ];
 

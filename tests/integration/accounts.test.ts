@@ -6,9 +6,9 @@ import { acceptInvitation, changePassword, requestPasswordReset, resetPassword, 
 import { checkPassword } from "~/modules/accounts/password-policy";
 import { hitRateLimits, perMinute } from "~/modules/accounts/rate-limit.server";
 import { inviteUser, parseRoleGrant, revokeRole } from "~/modules/accounts/roles.server";
-import { readSessionToken, SESSION_POLICY } from "~/modules/accounts/session.server";
+import { createSession, readSessionToken, SESSION_POLICY } from "~/modules/accounts/session.server";
 import { currentCode, verifySecondFactor, completeEnrolment } from "~/modules/accounts/two-factor.server";
-import { getViewer } from "~/modules/accounts/viewer.server";
+import { getViewer, requireRole } from "~/modules/accounts/viewer.server";
 import { serializeCartCookie } from "~/modules/cart/cart.server";
 import { UserError } from "~/modules/errors/user-error";
 import { deliverQueuedMail, readMailbox } from "~/modules/mail/mail.server";
@@ -777,4 +777,24 @@ describe("a production shop's first admin and its demo data (issue 7, #22)", () 
       await admin.end();
     }
   }, 120_000);
+});
+
+describe("a role on an unconfirmed account", () => {
+  it("counts for nothing: a role row left from before invitations needed their link gives no access", async () => {
+    const fund = await t.db.fund.findUniqueOrThrow({ where: { slug: "lychee-town-relief" } });
+    // As the old invitation did: the role straight onto an account someone made with the address.
+    const squatter = await createUser(t.db, { verified: false });
+    await t.db.roleAssignment.create({ data: { userId: squatter.id, role: "fund_manager", fundId: fund.id } });
+    const cookie = cookieOf(await createSession(squatter.id, { secondFactor: true }));
+    const request = new Request("http://shop.test/manage", { headers: { Cookie: cookie } });
+    const viewer = await getViewer(request);
+    expect(viewer?.user.id).toBe(squatter.id);
+    expect(viewer?.roles).toEqual([]);
+    await expect(requireRole(new Request(request), "fund_manager")).rejects.toSatisfy(
+      (thrown: unknown) => thrown instanceof Response && thrown.status !== 200,
+    );
+    // Once the mailbox is proved, the same row counts.
+    await t.db.user.update({ where: { id: squatter.id }, data: { emailVerifiedAt: new Date() } });
+    expect((await getViewer(new Request(request)))?.roles).toEqual([{ role: "fund_manager", cooperativeId: null, fundId: fund.id }]);
+  });
 });

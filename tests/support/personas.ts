@@ -14,12 +14,14 @@ export type Persona = { userId: string | null; email: string | null; cookie: str
 
 export const TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
-export async function createUser(db: Db, options: { email?: string; name?: string; totp?: boolean } = {}) {
+/** A user whose email address is confirmed (roles count only then), unless `verified: false`. */
+export async function createUser(db: Db, options: { email?: string; name?: string; totp?: boolean; verified?: boolean } = {}) {
   const email = options.email ?? `user-${randomBytes(5).toString("hex")}@example.com`;
   return db.user.create({
     data: {
       email,
       name: options.name ?? email.split("@")[0],
+      emailVerifiedAt: options.verified === false ? null : new Date(),
       ...(options.totp ? { totpSecretEnc: encryptSecret(TOTP_SECRET), totpEnabledAt: new Date() } : {}),
     },
   });
@@ -40,7 +42,8 @@ export async function createPersonas(db: Db): Promise<Record<PersonaName, Person
     roles: { role: "cooperative_member" | "fund_manager" | "admin"; cooperativeId?: string; fundId?: string }[],
   ) => {
     const privileged = roles.some((r) => r.role !== "cooperative_member");
-    const user = await createUser(db, { name, totp: privileged });
+    // Consumers have not confirmed their address (they need not, to buy); staff have.
+    const user = await createUser(db, { name, totp: privileged, verified: roles.length > 0 });
     for (const role of roles) await db.roleAssignment.create({ data: { userId: user.id, ...role } });
     const cookie = cookieOf(await createSession(user.id, { secondFactor: privileged }));
     const order = await placeOrder({

@@ -52,7 +52,11 @@ export function getPendingViewer(request: Request): Promise<Viewer | null> {
         },
       });
       if (!user) return null;
-      const { roles, ...rest } = user;
+      const { roles: assigned, ...rest } = user;
+      // A role counts only for an account whose mailbox was proved: one
+      // granted to an unconfirmed account (before invitations needed their
+      // link) could belong to someone who signed up with another's address.
+      const roles = rest.emailVerifiedAt ? assigned : [];
       return {
         user: rest,
         session: { id: session.id, secondFactorAt: session.secondFactorAt },

@@ -26,7 +26,13 @@ export async function sql<T extends pg.QueryResultRow>(text: string, values: unk
 export async function createAdmin(email: string, password: string) {
   const id = randomUUID();
   const passwordHash = await hash(password, { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
-  await sql("INSERT INTO app_user (id, email, name, password_hash) VALUES ($1, $2, $3, $4)", [id, email, "E2E Admin", passwordHash]);
+  // Staff whose mailbox was proved (by an invitation link, in the real shop).
+  await sql("INSERT INTO app_user (id, email, name, password_hash, email_verified_at) VALUES ($1, $2, $3, $4, now())", [
+    id,
+    email,
+    "E2E Admin",
+    passwordHash,
+  ]);
   await sql("INSERT INTO role_assignment (id, user_id, role) VALUES ($1, $2, 'admin')", [randomUUID(), id]);
   return id;
 }
@@ -35,7 +41,7 @@ export async function createAdmin(email: string, password: string) {
 export async function createFundManager(email: string, password: string, fundSlug: string) {
   const id = randomUUID();
   const passwordHash = await hash(password, { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
-  await sql("INSERT INTO app_user (id, email, name, password_hash) VALUES ($1, $2, $3, $4)", [
+  await sql("INSERT INTO app_user (id, email, name, password_hash, email_verified_at) VALUES ($1, $2, $3, $4, now())", [
     id,
     email,
     email.startsWith("a") ? "邓经理" : "黄经理",

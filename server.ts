@@ -67,7 +67,13 @@ async function main() {
   };
   // Methods, addresses and body types the app cannot answer get a 4xx here, not a 500 from a loader.
   app.use((req, res, next) => {
-    const refusal = refuseRequest({ method: req.method, target: req.originalUrl, contentType: req.get("content-type") });
+    const refusal = refuseRequest({
+      method: req.method,
+      target: req.originalUrl,
+      contentType: req.get("content-type"),
+      host: req.get("host"),
+      forwardedHost: req.get("x-forwarded-host"),
+    });
     if (refusal) return refuse(res, refusal);
     next();
   });

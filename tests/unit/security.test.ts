@@ -72,6 +72,17 @@ describe("request guard", () => {
     expect(refused({ method: "HEAD", target: "/_root.data" })).toBeNull();
   });
 
+  it("refuses a Host or X-Forwarded-Host that is not a plain name and port, which would steer Remix to another route (400)", () => {
+    for (const host of ["127.0.0.1:3000", "shop.example", "localhost", "[::1]:3000", "Harvest-Share.example:443"]) {
+      expect(refused({ host })).toBeNull();
+      expect(refused({ forwardedHost: host })).toBeNull();
+    }
+    for (const host of ["127.0.0.1/account#", "x/products/%00#", "a:99999", "a b", "evil.example@shop", "", "-bad.example"]) {
+      expect(refused({ host })).toBe(400);
+      expect(refused({ forwardedHost: host })).toBe(400);
+    }
+  });
+
   it("refuses other methods (405), NUL and broken encoding in the address, `_data`, and bodies that are not forms (400)", () => {
     expect(refused({ method: "TRACE" })).toBe(405);
     expect(refused({ method: "PROPFIND" })).toBe(405);

@@ -47,7 +47,24 @@ export function tooLarge(limit: number): Refusal {
  * or null. `target` is the raw request target (path and query, still
  * percent-encoded), as Node gives it.
  */
-export function refuseRequest(request: { method: string; target: string; contentType?: string }): Refusal | null {
+/**
+ * A Host (or X-Forwarded-Host) that is a plain name or address with an
+ * optional port. Remix's URL is built from it, so anything else ("x/account#",
+ * a port above 65535) could change which route answers.
+ */
+export function isPlainHost(host: string): boolean {
+  const match =
+    /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::(\d{1,5}))?$/i.exec(host);
+  return !!match && (match[1] === undefined || Number(match[1]) <= 65535);
+}
+
+export function refuseRequest(request: {
+  method: string;
+  target: string;
+  contentType?: string;
+  host?: string;
+  forwardedHost?: string;
+}): Refusal | null {
   if (!ALLOWED_METHODS.includes(request.method)) {
     return {
       status: 405,
@@ -56,6 +73,8 @@ export function refuseRequest(request: { method: string; target: string; content
     };
   }
   const badAddress: Refusal = { status: 400, message: "这个网址无效。This address is not valid." };
+  if (request.host !== undefined && !isPlainHost(request.host)) return badAddress;
+  if (request.forwardedHost !== undefined && !isPlainHost(request.forwardedHost)) return badAddress;
   const queryStart = request.target.indexOf("?");
   const rawPath = queryStart === -1 ? request.target : request.target.slice(0, queryStart);
   const rawQuery = queryStart === -1 ? "" : request.target.slice(queryStart + 1);

@@ -46,8 +46,10 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!parsed.ok) return data<ActionResult>({ fieldErrors: parsed.fieldErrors, values }, { status: 400 });
 
   let outcome;
+  let signedIn = false;
   try {
     const viewer = await getViewer(request);
+    signedIn = !!viewer;
     outcome = await checkOutCart({
       cartId: await currentCartId(request),
       contact: parsed.value,
@@ -62,6 +64,9 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   // The browser remembers the order before anything else can go wrong, so
   // the cart can lead back to it even if its page fails to load.
+  // Only a guest's: an account finds its orders by signing in, and its links
+  // must not stay behind in the browser after it signs out.
+  if (signedIn) return redirect(outcome.redirectTo);
   return redirect(outcome.redirectTo, { headers: { "Set-Cookie": await rememberOrder(request, outcome.order) } });
 }
 

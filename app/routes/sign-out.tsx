@@ -4,6 +4,7 @@ import { destroySession } from "~/modules/accounts/session.server";
 import { getViewer } from "~/modules/accounts/viewer.server";
 import { clearCartCookie } from "~/modules/cart/cart.server";
 import { clientInfo } from "~/modules/errors/respond.server";
+import { forgetRememberedOrders } from "~/modules/orders/recent-orders.server";
 
 /** Ends the session on the server, then clears the cookies. Only by POST: a link must not sign anyone out. */
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -11,6 +12,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const headers = new Headers();
   headers.append("Set-Cookie", await destroySession(request));
   headers.append("Set-Cookie", await clearCartCookie());
+  headers.append("Set-Cookie", await forgetRememberedOrders());
   if (viewer)
     await recordAudit({
       kind: "signed_out",

@@ -137,3 +137,24 @@ describe("the browser's memory of its unpaid orders", () => {
     expect((await findUnpaidRememberedOrders(new Request(base), user.id)).map((o) => o.number)).toEqual([order.number]);
   });
 });
+
+describe("the remembered-orders cookie holds only a guest's orders", () => {
+  it("is not set for a signed-in buyer's order, and signing out forgets what a guest had", async () => {
+    const { createUser, cookieOf } = await import("../support/personas");
+    const { createSession } = await import("~/modules/accounts/session.server");
+    const { action: signOutAction } = await import("~/routes/sign-out");
+    const lychee = await productBySlug(t.db, "lingshan-lychee");
+    const buyer = await createUser(t.db);
+    const session = cookieOf(await createSession(buyer.id, { secondFactor: false }));
+    const cartCookie = cookies(await serializeCartCookie(await cartWith(t.db, [{ productId: lychee.id, quantity: 1 }])));
+    const response = (await checkoutAction(
+      args(post("/checkout", { ...shanghaiBuyer, email: buyer.email }, `${session}; ${cartCookie}`)),
+    )) as Response;
+    expect(response.status).toBe(302);
+    expect(response.headers.get("Set-Cookie") ?? "").not.toContain("hs_orders=");
+
+    const signedOut = (await signOutAction(args(post("/sign-out", {}, session)))) as Response;
+    const forget = signedOut.headers.getSetCookie().find((header) => header.startsWith("hs_orders="));
+    expect(forget).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/);
+  });
+});

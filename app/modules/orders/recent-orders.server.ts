@@ -49,6 +49,11 @@ export async function rememberOrder(request: Request, order: { number: string; a
   return recentOrdersCookie().serialize(next);
 }
 
+/** The Set-Cookie header that forgets every remembered order (at sign-out). */
+export async function forgetRememberedOrders(): Promise<string> {
+  return recentOrdersCookie().serialize([], { maxAge: 0 });
+}
+
 /**
  * The orders that still wait for this buyer: awaiting payment, or declined
  * and open to a retry. A guest's come from the cookie (an entry whose token

@@ -16,8 +16,8 @@ import { upgradeSession } from "~/modules/accounts/session.server";
 import {
   clearRecoveryCodesCookie,
   completeEnrolment,
-  decryptSecret,
   newEnrolment,
+  openEnrolmentSecret,
   readRecoveryCodes,
   recoveryCodesCookie,
 } from "~/modules/accounts/two-factor.server";
@@ -40,7 +40,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     if (!recoveryCodes) throw redirect("/account/security");
     return data({ recoveryCodes, next: await landingFor(viewer.user.id) }, { headers: { "Set-Cookie": await clearRecoveryCodesCookie() } });
   }
-  const { qrDataUrl, secret, sealed } = await newEnrolment(viewer.user.email);
+  const { qrDataUrl, secret, sealed } = await newEnrolment(viewer.user);
   return { enrolment: { qrDataUrl, secret, sealed } };
 }
 
@@ -52,14 +52,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const viewer = await requireUser(request);
   if (viewer.user.totpEnabledAt) throw redirect("/account/security");
   const form = await request.formData();
-  let secret: string;
-  try {
-    secret = decryptSecret(String(form.get("sealed") ?? ""));
-  } catch {
-    return formUserErrorData(new UserError("totp_invalid"), {});
-  }
+  // Only a value sealed for this user's own enrolment opens; anything else
+  // (a stored secret, another user's form) is refused and never echoed.
+  const secret = openEnrolmentSecret(viewer.user.id, String(form.get("sealed") ?? ""));
+  if (secret === null) return formUserErrorData(new UserError("totp_invalid"), {});
   // A failed confirmation answers with the same secret, so the QR code already scanned stays valid (with or without JavaScript).
-  const { qrDataUrl, sealed } = await newEnrolment(viewer.user.email, secret);
+  const { qrDataUrl, sealed } = await newEnrolment(viewer.user, secret);
   const enrolment: Enrolment = { qrDataUrl, secret, sealed };
   try {
     const client = clientInfo(request, context);

@@ -7,11 +7,19 @@ import { checkPassword } from "~/modules/accounts/password-policy";
 import { hitRateLimits, perMinute } from "~/modules/accounts/rate-limit.server";
 import { inviteUser, parseRoleGrant, revokeRole } from "~/modules/accounts/roles.server";
 import { createSession, readSessionToken, SESSION_POLICY } from "~/modules/accounts/session.server";
-import { currentCode, verifySecondFactor, completeEnrolment } from "~/modules/accounts/two-factor.server";
+import {
+  completeEnrolment,
+  currentCode,
+  encryptSecret,
+  readRecoveryCodes,
+  recoveryCodesCookie,
+  verifySecondFactor,
+} from "~/modules/accounts/two-factor.server";
 import { getViewer, requireRole } from "~/modules/accounts/viewer.server";
 import { serializeCartCookie } from "~/modules/cart/cart.server";
 import { UserError } from "~/modules/errors/user-error";
 import { deliverQueuedMail, readMailbox } from "~/modules/mail/mail.server";
+import { action as enrolAction, loader as enrolLoader } from "~/routes/account.two-factor";
 import { loader as cartLoader } from "~/routes/cart";
 import { loader as manageLoader } from "~/routes/manage._index";
 import { action as signInAction } from "~/routes/sign-in";
@@ -282,6 +290,64 @@ describe("two-step verification", () => {
     const stored = await t.db.user.findUniqueOrThrow({ where: { id: user.id } });
     expect(stored.totpSecretEnc).not.toContain(TOTP_SECRET);
     expect(await t.db.auditEvent.count({ where: { subjectUserId: user.id, kind: "second_factor_failed" } })).toBe(3);
+  });
+
+  it("opens only the enrolment value sealed for this user: a stored secret or another user's value is refused and echoes nothing", async () => {
+    const { createSession } = await import("~/modules/accounts/session.server");
+    const victim = await createUser(t.db, { totp: true });
+    const attacker = await createUser(t.db);
+    const attackerCookie = cookieOf(await createSession(attacker.id, {}));
+    const post = async (cookie: string, sealed: string, code = "000000") => {
+      const form = new URLSearchParams({ sealed, code });
+      const request = new Request("http://shop.test/account/two-factor", {
+        method: "POST",
+        headers: { Cookie: cookie, "Content-Type": "application/x-www-form-urlencoded" },
+        body: form,
+      });
+      const response = (await enrolAction({ request, params: {}, context: {} })) as unknown;
+      return response instanceof Response ? response : (response as { init: ResponseInit | null; data: unknown });
+    };
+    const bodyOf = (result: Awaited<ReturnType<typeof post>>) => JSON.stringify(result instanceof Response ? result.status : result.data);
+
+    // The victim's stored secret, posted as the attacker's pending secret.
+    const stored = (await t.db.user.findUniqueOrThrow({ where: { id: victim.id } })).totpSecretEnc!;
+    const withStored = await post(attackerCookie, stored);
+    expect(bodyOf(withStored)).toContain("totp_invalid");
+    expect(bodyOf(withStored)).not.toContain(TOTP_SECRET);
+    expect(bodyOf(withStored)).not.toContain("enrolment");
+
+    // Another user's own pending value, posted in the attacker's session.
+    const otherCookie = cookieOf(await createSession((await createUser(t.db)).id, {}));
+    const theirs = (await enrolLoader({ request: requestWith(otherCookie, "/account/two-factor"), params: {}, context: {} })) as {
+      enrolment: { secret: string; sealed: string };
+    };
+    const withTheirs = await post(attackerCookie, theirs.enrolment.sealed);
+    expect(bodyOf(withTheirs)).toContain("totp_invalid");
+    expect(bodyOf(withTheirs)).not.toContain(theirs.enrolment.secret);
+
+    // A value sealed with the at-rest key for the attacker is refused too: the purposes have separate keys.
+    expect(bodyOf(await post(attackerCookie, encryptSecret(TOTP_SECRET)))).not.toContain(TOTP_SECRET);
+
+    // The attacker's own value still round-trips: a wrong code answers with the same secret.
+    const mine = (await enrolLoader({ request: requestWith(attackerCookie, "/account/two-factor"), params: {}, context: {} })) as {
+      enrolment: { secret: string; sealed: string };
+    };
+    expect(bodyOf(await post(attackerCookie, mine.enrolment.sealed))).toContain(mine.enrolment.secret);
+    expect((await t.db.user.findUniqueOrThrow({ where: { id: attacker.id } })).totpEnabledAt).toBeNull();
+  });
+
+  it("reads the recovery-codes cookie only for the user it was issued to", async () => {
+    const owner = await createUser(t.db);
+    const other = await createUser(t.db);
+    const cookie = cookieOf(await recoveryCodesCookie(owner.id, ["AAAAA-BBBBB"]));
+    expect(await readRecoveryCodes(requestWith(cookie), owner.id)).toEqual(["AAAAA-BBBBB"]);
+    expect(await readRecoveryCodes(requestWith(cookie), other.id)).toBeNull();
+    // A value sealed with another purpose's key (here the stored secrets' one) is not a recovery-codes cookie.
+    const { createCookie } = await import("@remix-run/node");
+    const forged = await createCookie("hs_recovery_codes", { path: "/account" }).serialize(
+      encryptSecret(JSON.stringify({ userId: owner.id, codes: ["CCCCC-DDDDD"] })),
+    );
+    expect(await readRecoveryCodes(requestWith(cookieOf(forged)), owner.id)).toBeNull();
   });
 
   it("keeps a fund manager without two-step verification out of the fund pages", async () => {

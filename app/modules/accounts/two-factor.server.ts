@@ -1,9 +1,13 @@
 // Two-factor sign-in with TOTP (RFC 6238, 30 s steps, 6 digits), required for
 // fund managers and admins. The secret is stored encrypted (AES-256-GCM with
-// a key derived from ENCRYPTION_KEY); a code is accepted at most once (the
+// a key derived from ENCRYPTION_KEY); the values that travel through the
+// browser (the pending secret in the enrolment form, the recovery-codes
+// cookie) use their own keys, one per purpose, and are bound to the user, so
+// none of them can be turned into another (a stored secret posted as the
+// form's value is refused, not decrypted); a code is accepted at most once (the
 // last accepted time step is stored); ten one-time recovery codes are kept
 // as argon2id hashes (each code has ~50 bits, too few for a plain hash).
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
 import { createCookie } from "@remix-run/node";
 import * as OTPAuth from "otpauth";
 import QRCode from "qrcode";
@@ -14,21 +18,45 @@ import { recordAudit } from "./audit.server";
 import { hashPassword, verifyPassword } from "./password-hash.server";
 
 const ISSUER = "Harvest Share";
-const key = () => createHash("sha256").update(`totp:${config().encryptionKey}`).digest();
+// The key of the stored secrets (totp_secret_enc) stays as it was, so users
+// enrolled before the per-purpose keys still sign in.
+const atRestKey = () => createHash("sha256").update(`totp:${config().encryptionKey}`).digest();
 
-export function encryptSecret(plain: string): string {
+type Purpose = "harvest-share/totp-enrolment" | "harvest-share/recovery-codes-cookie";
+const purposeKey = (purpose: Purpose) => Buffer.from(hkdfSync("sha256", config().encryptionKey, Buffer.alloc(0), purpose, 32));
+
+function seal(key: Buffer, plain: string, boundTo?: string): string {
   const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", key(), iv);
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  if (boundTo !== undefined) cipher.setAAD(Buffer.from(boundTo, "utf8"));
   const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
   return ["v1", iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), body.toString("base64url")].join(".");
 }
 
-export function decryptSecret(sealed: string): string {
+function open(key: Buffer, sealed: string, boundTo?: string): string {
   const [version, iv, tag, body] = sealed.split(".");
-  if (version !== "v1") throw new Error("Unknown secret format");
-  const decipher = createDecipheriv("aes-256-gcm", key(), Buffer.from(iv, "base64url"));
+  if (version !== "v1" || !iv || !tag || body === undefined) throw new Error("Unknown secret format");
+  const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
   decipher.setAuthTag(Buffer.from(tag, "base64url"));
+  if (boundTo !== undefined) decipher.setAAD(Buffer.from(boundTo, "utf8"));
   return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
+}
+
+/** Encrypts a TOTP secret for storage in app_user.totp_secret_enc. */
+export const encryptSecret = (plain: string): string => seal(atRestKey(), plain);
+export const decryptSecret = (sealed: string): string => open(atRestKey(), sealed);
+
+/** The pending secret as it travels in this user's enrolment form. */
+export const sealEnrolmentSecret = (userId: string, secret: string): string =>
+  seal(purposeKey("harvest-share/totp-enrolment"), secret, userId);
+
+/** The pending secret from this user's own enrolment form, or null for anything else (another user's, a stored secret, garbage). */
+export function openEnrolmentSecret(userId: string, sealed: string): string | null {
+  try {
+    return open(purposeKey("harvest-share/totp-enrolment"), sealed, userId);
+  } catch {
+    return null;
+  }
 }
 
 function totpFor(secretBase32: string, email: string) {
@@ -46,10 +74,15 @@ function totpFor(secretBase32: string, email: string) {
  * A secret for enrolment (fresh, or the one being confirmed), with its
  * otpauth:// URI, a QR code (SVG data URL) and the secret sealed for the form.
  */
-export async function newEnrolment(email: string, secret = new OTPAuth.Secret({ size: 20 }).base32) {
-  const uri = totpFor(secret, email).toString();
+export async function newEnrolment(user: { id: string; email: string }, secret = new OTPAuth.Secret({ size: 20 }).base32) {
+  const uri = totpFor(secret, user.email).toString();
   const svg = await QRCode.toString(uri, { type: "svg", margin: 1, width: 220 });
-  return { secret, uri, sealed: encryptSecret(secret), qrDataUrl: `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}` };
+  return {
+    secret,
+    uri,
+    sealed: sealEnrolmentSecret(user.id, secret),
+    qrDataUrl: `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}`,
+  };
 }
 
 // The recovery codes travel from the enrolment's POST to the page that shows
@@ -67,7 +100,7 @@ const recoveryCookie = () =>
   });
 
 export function recoveryCodesCookie(userId: string, codes: string[]): Promise<string> {
-  return recoveryCookie().serialize(encryptSecret(JSON.stringify({ userId, codes })));
+  return recoveryCookie().serialize(seal(purposeKey("harvest-share/recovery-codes-cookie"), JSON.stringify({ userId, codes }), userId));
 }
 
 export function clearRecoveryCodesCookie(): Promise<string> {
@@ -79,7 +112,10 @@ export async function readRecoveryCodes(request: Request, userId: string): Promi
   const sealed = await recoveryCookie().parse(request.headers.get("Cookie"));
   if (typeof sealed !== "string" || !sealed) return null;
   try {
-    const value = JSON.parse(decryptSecret(sealed)) as { userId: string; codes: string[] };
+    const value = JSON.parse(open(purposeKey("harvest-share/recovery-codes-cookie"), sealed, userId)) as {
+      userId: string;
+      codes: string[];
+    };
     return value.userId === userId && Array.isArray(value.codes) ? value.codes : null;
   } catch {
     return null;

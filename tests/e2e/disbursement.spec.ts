@@ -88,8 +88,15 @@ test("a manager proposes, a second approves, the first marks paid, and the publi
   await page.locator('input[name="project"]').fill(project2);
   await page.locator('textarea[name="purpose"]').fill("购买图书");
   await page.locator('input[name="amount"]').fill("5.00");
+  // A 2 MB invoice: over the 64 KB form limit, allowed because this is a two-factor manager of the fund.
+  await page.locator('input[name="evidence"]').setInputFiles({
+    name: "invoice.pdf",
+    mimeType: "application/pdf",
+    buffer: Buffer.concat([Buffer.from("%PDF-1.4\n"), Buffer.alloc(2 * 1024 * 1024, "x")]),
+  });
   await page.getByRole("button", { name: "提交提议" }).click();
   await expect(page.getByTestId("disbursement").filter({ hasText: project2 })).toContainText("待审批");
+  await expect(page.getByTestId("disbursement").filter({ hasText: project2 }).getByRole("link", { name: "invoice.pdf" })).toBeVisible();
 
   // Share rules take four eyes too: the first manager proposes one; it changes nothing yet.
   await page.getByRole("link", { name: "分成规则" }).click();

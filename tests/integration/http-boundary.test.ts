@@ -16,7 +16,8 @@ const MIB = 1024 * 1024;
 
 beforeAll(async () => {
   personas = await createPersonas(t.db);
-  shop = await startShop({ DATABASE_URL: t.url, HARVEST_SWEEP_SECONDS: "3600" });
+  // A short body timeout so the slow-upload test need not wait the default 30 s.
+  shop = await startShop({ DATABASE_URL: t.url, HARVEST_SWEEP_SECONDS: "3600", HARVEST_BODY_TIMEOUT_SECONDS: "3" });
   await waitForHealth(shop, 200);
 }, 120_000);
 
@@ -158,6 +159,86 @@ describe("request bodies have a limit, enforced before the app reads them", () =
     });
     expect(elsewhere.status).toBe(413);
   });
+
+  it("refuses an evidence-sized upload to the disbursement page from anyone but a two-factor manager of that fund", async () => {
+    const { body, contentType } = multipartOf({ intent: "propose" }, { name: "invoice.pdf", size: 2 * MIB });
+    // Before the fix an anonymous post here was read in full (up to 26 MB) before anyone was signed in.
+    for (const cookie of [null, personas.admin.cookie, personas.consumerA.cookie, "hs_session=" + "a".repeat(43)]) {
+      const upload = await fetch(`${shop.baseUrl}/manage/funds/lychee-town-relief`, {
+        method: "POST",
+        body,
+        headers: { "Content-Type": contentType, Origin: shop.baseUrl, ...(cookie ? { Cookie: cookie } : {}) },
+      });
+      expect(upload.status).toBe(413);
+      expect(await upload.text()).toContain("64 KB");
+    }
+    const anonymousStreamed = await postLarge("/manage/funds/x.data", {
+      totalBytes: 25 * MIB,
+      declareLength: false,
+      contentType: "multipart/form-data; boundary=x",
+    });
+    expect(anonymousStreamed.status).toBe(413);
+    expect(anonymousStreamed.bytesSent).toBeLessThan(20 * MIB);
+  });
+
+  it("answers 503 with Retry-After to large uploads past the budget held at once, and takes them again after", async () => {
+    // Two managers' uploads declaring 25 MB each, still arriving, hold 50 of the 64 MB budget.
+    const holders = [0, 1].map(() => {
+      const request = http.request(`${shop.baseUrl}/manage/funds/lychee-town-relief`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "multipart/form-data; boundary=x",
+          "Content-Length": String(25 * MIB),
+          Origin: shop.baseUrl,
+          Cookie: personas.fundManager.cookie!,
+        },
+      });
+      request.on("error", () => {});
+      request.write(Buffer.alloc(MIB, "a"));
+      return request;
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const third = await postLarge("/manage/funds/lychee-town-relief", {
+        totalBytes: 25 * MIB,
+        declareLength: true,
+        contentType: "multipart/form-data; boundary=x",
+        cookie: personas.fundManager.cookie,
+      });
+      expect(third.status).toBe(503);
+      expect(third.headers["retry-after"]).toMatch(/^\d+$/);
+      expect(third.body).toContain("try again");
+    } finally {
+      for (const request of holders) request.destroy();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const { body, contentType } = multipartOf({ intent: "propose" }, { name: "invoice.pdf", size: 2 * MIB });
+    const after = await fetch(`${shop.baseUrl}/manage/funds/lychee-town-relief`, {
+      method: "POST",
+      body,
+      headers: { "Content-Type": contentType, Origin: shop.baseUrl, Cookie: personas.fundManager.cookie! },
+    });
+    expect(after.status).toBe(400); // the action's own answer: the budget was given back
+  });
+
+  it("answers 408 to a body that does not arrive in time", async () => {
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = http.request(`${shop.baseUrl}/sign-in`, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": "1000", Origin: shop.baseUrl },
+      });
+      request.on("response", (response) => {
+        let body = "";
+        response.setEncoding("utf8");
+        response.on("data", (text) => (body += text));
+        response.on("end", () => resolve({ status: response.statusCode!, body }));
+      });
+      request.on("error", reject);
+      request.write("email=slow");
+    });
+    expect(answer.status).toBe(408);
+    expect(answer.body).toContain("too slowly");
+  }, 15_000);
 
   it("refuses evidence beyond five files of 5 MB with 413", async () => {
     const sent = await postLarge("/manage/funds/lychee-town-relief", {

@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { isCrossSiteWrite } from "~/modules/security/cross-site";
 import { securityHeaders } from "~/modules/security/headers";
 import { isPrivatePath, needsPrivateCaching } from "~/modules/security/private-pages";
-import { bodyLimitFor, EVIDENCE_UPLOAD_BODY_LIMIT, FORM_BODY_LIMIT, refuseRequest } from "~/modules/security/request-guard";
+import {
+  bodyLimitFor,
+  EVIDENCE_UPLOAD_BODY_LIMIT,
+  evidenceUploadFund,
+  FORM_BODY_LIMIT,
+  refuseRequest,
+} from "~/modules/security/request-guard";
 import { safeRedirectPath } from "~/modules/security/safe-redirect";
 
 const headers = (values: Record<string, string>) => ({ get: (name: string) => values[name.toLowerCase()] ?? null });
@@ -95,13 +101,19 @@ describe("request guard", () => {
     expect(refused({ method: "POST" })).toBe(400);
   });
 
-  it("allows uploads of evidence size only as multipart on the fund console's disbursement page", () => {
-    expect(bodyLimitFor("/manage/funds/lychee-town-relief", "multipart/form-data; boundary=x")).toBe(EVIDENCE_UPLOAD_BODY_LIMIT);
+  it("allows uploads of evidence size only as multipart on the fund console's disbursement page, and only to its manager", () => {
+    const multipart = "multipart/form-data; boundary=x";
+    expect(bodyLimitFor("/manage/funds/lychee-town-relief", multipart, true)).toBe(EVIDENCE_UPLOAD_BODY_LIMIT);
     // With JavaScript, Remix posts the same form to `<path>.data`.
-    expect(bodyLimitFor("/manage/funds/lychee-town-relief.data", "multipart/form-data; boundary=x")).toBe(EVIDENCE_UPLOAD_BODY_LIMIT);
-    expect(bodyLimitFor("/manage/funds/lychee-town-relief/rules", "multipart/form-data; boundary=x")).toBe(FORM_BODY_LIMIT);
-    expect(bodyLimitFor("/manage/funds/lychee-town-relief", "application/x-www-form-urlencoded")).toBe(FORM_BODY_LIMIT);
-    expect(bodyLimitFor("/account/security", "multipart/form-data; boundary=x")).toBe(FORM_BODY_LIMIT);
+    expect(bodyLimitFor("/manage/funds/lychee-town-relief.data", multipart, true)).toBe(EVIDENCE_UPLOAD_BODY_LIMIT);
+    // Anyone who is not a signed-in manager of the fund gets the form limit.
+    expect(bodyLimitFor("/manage/funds/lychee-town-relief", multipart, false)).toBe(FORM_BODY_LIMIT);
+    expect(bodyLimitFor("/manage/funds/lychee-town-relief/rules", multipart, true)).toBe(FORM_BODY_LIMIT);
+    expect(bodyLimitFor("/manage/funds/lychee-town-relief", "application/x-www-form-urlencoded", true)).toBe(FORM_BODY_LIMIT);
+    expect(bodyLimitFor("/account/security", multipart, true)).toBe(FORM_BODY_LIMIT);
+    expect(evidenceUploadFund("/manage/funds/lychee-town-relief.data", multipart)).toBe("lychee-town-relief");
+    expect(evidenceUploadFund("/manage/funds/%E8%8D%94%E6%9E%9D", multipart)).toBe("荔枝");
+    expect(evidenceUploadFund("/manage/funds/lychee-town-relief", "application/x-www-form-urlencoded")).toBeNull();
     expect(EVIDENCE_UPLOAD_BODY_LIMIT).toBeGreaterThan(5 * 5 * 1024 * 1024);
   });
 });

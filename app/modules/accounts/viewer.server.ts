@@ -138,3 +138,20 @@ export async function requireFundManager(request: Request, fundSlug: string) {
 export function hasRole(viewer: Viewer | null, role: Role) {
   return !!viewer?.roles.some((r) => r.role === role);
 }
+
+/**
+ * Whether this Cookie header belongs to a signed-in, two-factor-passed
+ * manager of the fund: asked by server.ts before it reads a large upload, so
+ * only a manager can make the server hold one. The route's action still checks
+ * access with requireFundManager.
+ */
+export async function cookieManagesFund(cookieHeader: string | undefined, fundSlug: string): Promise<boolean> {
+  if (!cookieHeader) return false;
+  const viewer = await getViewer(new Request("http://localhost/", { headers: { Cookie: cookieHeader } }));
+  if (!viewer?.user.totpEnabledAt || !viewer.session.secondFactorAt) return false;
+  const fund = await db().fund.findFirst({
+    where: { slug: fundSlug, roles: { some: { userId: viewer.user.id, role: "fund_manager" } } },
+    select: { id: true },
+  });
+  return fund !== null;
+}

@@ -12,25 +12,49 @@ export const FORM_BODY_LIMIT = 64 * KIB;
 /**
  * The disbursement forms on /manage/funds/<slug> carry up to 5 evidence files
  * of 5 MB each (EVIDENCE_MAX_FILES × EVIDENCE_MAX_BYTES in the ledger module),
- * plus the form fields and multipart framing.
+ * plus the form fields and multipart framing. Only a signed-in, two-factor
+ * manager of that fund gets this limit; anyone else gets FORM_BODY_LIMIT.
  */
 export const EVIDENCE_UPLOAD_BODY_LIMIT = 26 * MIB;
+/**
+ * The most bytes of large (evidence) bodies the process holds at once: a few
+ * uploads in parallel, not a heap's worth. Past it: 503 with Retry-After.
+ */
+export const LARGE_BODIES_IN_FLIGHT_LIMIT = 64 * MIB;
 // `<path>.data` is the same action posted by Remix with JavaScript on.
-const EVIDENCE_UPLOAD_PATH = /^\/manage\/funds\/[^/]+?(\.data)?\/?$/;
+const EVIDENCE_UPLOAD_PATH = /^\/manage\/funds\/([^/]+?)(?:\.data)?\/?$/;
 
 export const ALLOWED_METHODS = ["GET", "HEAD", "POST"];
 const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];
 
-export type Refusal = { status: 400 | 405 | 413; message: string; headers?: Record<string, string> };
+export type Refusal = { status: 400 | 405 | 408 | 413 | 503; message: string; headers?: Record<string, string> };
 
 function mediaType(contentType: string | undefined): string {
   return (contentType ?? "").split(";")[0].trim().toLowerCase();
 }
 
-/** The most a request to `pathname` with this content type may carry, in bytes. */
-export function bodyLimitFor(pathname: string, contentType: string | undefined): number {
-  if (mediaType(contentType) === "multipart/form-data" && EVIDENCE_UPLOAD_PATH.test(pathname)) return EVIDENCE_UPLOAD_BODY_LIMIT;
-  return FORM_BODY_LIMIT;
+/**
+ * The fund whose evidence upload this could be (its slug), or null. Only such
+ * a request is worth a session lookup before its body is read.
+ */
+export function evidenceUploadFund(pathname: string, contentType: string | undefined): string | null {
+  if (mediaType(contentType) !== "multipart/form-data") return null;
+  const match = EVIDENCE_UPLOAD_PATH.exec(pathname);
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The most a request may carry, in bytes: the evidence limit only for a
+ * manager of the fund (`managesFund`, checked by the caller from the session
+ * cookie), the form limit for everyone and everything else.
+ */
+export function bodyLimitFor(pathname: string, contentType: string | undefined, managesFund: boolean): number {
+  return managesFund && evidenceUploadFund(pathname, contentType) !== null ? EVIDENCE_UPLOAD_BODY_LIMIT : FORM_BODY_LIMIT;
 }
 
 export function formatLimit(bytes: number): string {
@@ -40,6 +64,18 @@ export function formatLimit(bytes: number): string {
 export function tooLarge(limit: number): Refusal {
   const size = formatLimit(limit);
   return { status: 413, message: `提交的内容太大（上限 ${size}）。The request is too large (at most ${size}).` };
+}
+
+export function busy(retryAfterSeconds: number): Refusal {
+  return {
+    status: 503,
+    message: "服务器正忙于处理其他上传，请稍后再试。The server is busy with other uploads; please try again shortly.",
+    headers: { "Retry-After": String(retryAfterSeconds) },
+  };
+}
+
+export function tooSlow(): Refusal {
+  return { status: 408, message: "提交的内容传得太慢，请重试。The request body arrived too slowly; please try again." };
 }
 
 /**

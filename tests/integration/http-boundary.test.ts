@@ -306,6 +306,23 @@ describe("requests the app cannot answer get a 4xx with a message, not a 500", (
     }
   });
 
+  it("a Host that is not a plain name and port, which would steer Remix to another route: 400", async () => {
+    const withHost = (host: string, path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const request = http.request(`${shop.baseUrl}${path}`, { headers: { Host: host } }, (response) => {
+          response.resume();
+          resolve(response.statusCode!);
+        });
+        request.on("error", reject);
+        request.end();
+      });
+    const port = new URL(shop.baseUrl).port;
+    expect(await withHost(`127.0.0.1/account#`, "/funds")).toBe(400);
+    expect(await withHost(`x/products/%00#`, "/funds")).toBe(400);
+    expect(await withHost("a:99999", "/funds")).toBe(400);
+    expect(await withHost(`127.0.0.1:${port}`, "/funds")).toBe(200);
+  });
+
   it("Remix's old `?_data=` data requests: 400", async () => {
     for (const path of ["/?_data=", "/?_data=root", "/products/baiyi-walnuts?_data=routes/products.$slug"]) {
       expect((await get(path)).status, path).toBe(400);

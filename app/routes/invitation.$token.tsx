@@ -2,7 +2,7 @@
 // by choosing a password (a new account, or one whose address was never
 // verified, which whoever holds the mailbox takes over), or, for a verified
 // account, by its own signed-in session.
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthCard } from "~/components/auth-card";
@@ -21,12 +21,9 @@ import {
 import { getViewer } from "~/modules/accounts/viewer.server";
 import { clientInfo } from "~/modules/errors/respond.server";
 import { UserError } from "~/modules/errors/user-error";
-import { titleMeta } from "~/modules/i18n/meta";
+import { secretLinkMeta } from "~/modules/i18n/meta";
 
-export const meta: MetaFunction = ({ matches }) => [
-  ...titleMeta(matches, { key: "auth.invitationTitle" }),
-  { name: "referrer", content: "no-referrer" },
-];
+export const meta = secretLinkMeta("auth.invitationTitle");
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const invitation = await invitationFor(params.token ?? "");

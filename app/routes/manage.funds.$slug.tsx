@@ -17,6 +17,7 @@ import { AmountBarChart } from "~/components/amount-bar-chart";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
 import { useDateFormat } from "~/components/format";
+import { FourEyesDecision } from "~/components/four-eyes-decision";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money } from "~/components/money";
 import { requireFundManager } from "~/modules/accounts/viewer.server";
@@ -256,25 +257,16 @@ export default function FundConsole() {
                   ))}
                 </p>
               ) : null}
-              {d.status === "proposed" && d.proposedById !== me ? (
-                <Form method="post" encType="multipart/form-data" className="flex flex-wrap items-end gap-2">
-                  <input type="hidden" name="disbursementId" value={d.id} />
-                  <button type="submit" name="intent" value="approve" className="btn-primary" disabled={busy}>
-                    {t("manage.approve")}
-                  </button>
-                  <input
-                    name="reason"
-                    placeholder={t("manage.reasonPlaceholder")}
-                    aria-label={t("manage.reasonPlaceholder")}
-                    className="field-input max-w-xs"
-                  />
-                  <button type="submit" name="intent" value="reject" className="btn-secondary" disabled={busy}>
-                    {t("manage.reject")}
-                  </button>
-                </Form>
-              ) : null}
-              {d.status === "proposed" && d.proposedById === me ? (
-                <p className="text-xs text-amber-800">{t("manage.waitingForSecond")}</p>
+              {d.status === "proposed" ? (
+                <FourEyesDecision
+                  proposedByMe={d.proposedById === me}
+                  idField="disbursementId"
+                  id={d.id}
+                  approveLabel={t("manage.approve")}
+                  waitingLabel={t("manage.waitingForSecond")}
+                  encType="multipart/form-data"
+                  busy={busy}
+                />
               ) : null}
               {d.status === "approved" ? (
                 <Form method="post" encType="multipart/form-data" className="flex flex-wrap items-end gap-2">

@@ -8,6 +8,7 @@ import { useTranslation } from "react-i18next";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
 import { useDateFormat } from "~/components/format";
+import { FourEyesDecision } from "~/components/four-eyes-decision";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { requireFundManager } from "~/modules/accounts/viewer.server";
 import {
@@ -146,25 +147,15 @@ export default function RulesPage() {
                 {p.decidedBy ? ` · ${t("rules.decidedBy", { name: p.decidedBy })}` : ""}
                 {p.rejectReason ? ` · ${t("manage.rejectedBecause", { reason: p.rejectReason })}` : ""}
               </p>
-              {p.status === "proposed" && p.proposedById !== me ? (
-                <Form method="post" className="flex flex-wrap items-end gap-2">
-                  <input type="hidden" name="proposalId" value={p.id} />
-                  <button type="submit" name="intent" value="approve" className="btn-primary" disabled={busy}>
-                    {t("rules.approve")}
-                  </button>
-                  <input
-                    name="reason"
-                    placeholder={t("manage.reasonPlaceholder")}
-                    aria-label={t("manage.reasonPlaceholder")}
-                    className="field-input max-w-xs"
-                  />
-                  <button type="submit" name="intent" value="reject" className="btn-secondary" disabled={busy}>
-                    {t("manage.reject")}
-                  </button>
-                </Form>
-              ) : null}
-              {p.status === "proposed" && p.proposedById === me ? (
-                <p className="text-xs text-amber-800">{t("rules.waitingForSecond")}</p>
+              {p.status === "proposed" ? (
+                <FourEyesDecision
+                  proposedByMe={p.proposedById === me}
+                  idField="proposalId"
+                  id={p.id}
+                  approveLabel={t("rules.approve")}
+                  waitingLabel={t("rules.waitingForSecond")}
+                  busy={busy}
+                />
               ) : null}
             </li>
           ))}

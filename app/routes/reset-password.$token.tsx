@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { SetPasswordForm } from "~/components/set-password-form";
@@ -13,12 +13,9 @@ import {
 } from "~/modules/accounts/respond.server";
 import { clientInfo } from "~/modules/errors/respond.server";
 import { UserError } from "~/modules/errors/user-error";
-import { titleMeta } from "~/modules/i18n/meta";
+import { secretLinkMeta } from "~/modules/i18n/meta";
 
-export const meta: MetaFunction = ({ matches }) => [
-  ...titleMeta(matches, { key: "auth.resetTitle" }),
-  { name: "referrer", content: "no-referrer" },
-];
+export const meta = secretLinkMeta("auth.resetTitle");
 
 export async function loader({ params }: LoaderFunctionArgs) {
   return { usable: !!(await resetLinkFor(params.token ?? "")) };

@@ -2,7 +2,7 @@
 // account's own session: a link alone could be opened by the mailbox's owner
 // for an account someone else made with their address. Confirming is a POST
 // (a button), so a mail scanner fetching the link changes nothing.
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AuthCard } from "~/components/auth-card";
@@ -10,12 +10,9 @@ import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { verifyEmail } from "~/modules/accounts/auth.server";
 import { requireUser } from "~/modules/accounts/viewer.server";
 import { catchUserError, clientInfo } from "~/modules/errors/respond.server";
-import { titleMeta } from "~/modules/i18n/meta";
+import { secretLinkMeta } from "~/modules/i18n/meta";
 
-export const meta: MetaFunction = ({ matches }) => [
-  ...titleMeta(matches, { key: "auth.verifyTitle" }),
-  { name: "referrer", content: "no-referrer" },
-];
+export const meta = secretLinkMeta("auth.verifyTitle");
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const viewer = await requireUser(request);

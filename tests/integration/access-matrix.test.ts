@@ -13,7 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createSession } from "~/modules/accounts/session.server";
-import { beginTestCheckout } from "~/modules/payments/test-gateway.server";
+import { beginTestPayment } from "../support/orders";
 import { cookieOf, createPersonas, PERSONAS, type Persona, type PersonaName } from "../support/personas";
 import { useTestDatabase } from "../support/test-database";
 
@@ -226,12 +226,11 @@ beforeAll(async () => {
   personas = await createPersonas(t.db);
   const consumerA = personas.consumerA;
   const order = await t.db.order.findUniqueOrThrow({ where: { number: consumerA.orderNumber! } });
-  const { redirectTo } = await beginTestCheckout(order.id);
   placeholders = {
     userA: consumerA.userId!,
     orderA: consumerA.orderNumber!,
     tokenA: consumerA.orderToken!,
-    payRefA: redirectTo.split("/").pop()!,
+    payRefA: await beginTestPayment(order.id),
   };
 });
 

@@ -26,7 +26,7 @@ import { action as signInAction } from "~/routes/sign-in";
 import { action as signOutAction } from "~/routes/sign-out";
 import { action as signUpAction } from "~/routes/sign-up";
 import { cartWith, productBySlug } from "../support/factories";
-import { cookieOf, createUser, TOTP_SECRET } from "../support/personas";
+import { cookieOf, createFundManager, createUser, TOTP_SECRET } from "../support/personas";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
@@ -204,9 +204,8 @@ describe("signing in", () => {
   });
 
   it("keeps privileged sessions shorter: a fund manager idle for an hour is signed out", async () => {
-    const user = await createUser(t.db, { totp: true });
     const fund = await t.db.fund.findFirstOrThrow();
-    await t.db.roleAssignment.create({ data: { userId: user.id, role: "fund_manager", fundId: fund.id } });
+    const user = await createFundManager(t.db, fund.id);
     const { createSession } = await import("~/modules/accounts/session.server");
     const cookie = cookieOf(await createSession(user.id, { secondFactor: true }));
     await t.db.session.updateMany({ where: { userId: user.id }, data: { lastSeenAt: new Date(Date.now() - 60 * 60_000) } });
@@ -351,9 +350,8 @@ describe("two-step verification", () => {
   });
 
   it("keeps a fund manager without two-step verification out of the fund pages", async () => {
-    const user = await createUser(t.db);
     const fund = await t.db.fund.findFirstOrThrow();
-    await t.db.roleAssignment.create({ data: { userId: user.id, role: "fund_manager", fundId: fund.id } });
+    const user = await createFundManager(t.db, fund.id, { totp: false });
     const { createSession } = await import("~/modules/accounts/session.server");
     const call = async (cookie: string) => {
       try {

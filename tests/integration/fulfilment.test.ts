@@ -6,6 +6,7 @@ import { placeOrder, releaseExpiredReservations, reopenOrderForPayment } from "~
 import { confirmOrderPayment, recordPaymentDeclined } from "~/modules/payments/fulfilment.server";
 import { beginTestCheckout } from "~/modules/payments/test-gateway.server";
 import { cartWith, createProduct, shanghaiBuyer } from "../support/factories";
+import { beginTestPayment } from "../support/orders";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
@@ -14,8 +15,7 @@ async function orderOf(quantity: number, stock = 10) {
   const product = await createProduct(t.db, { stock });
   const cartId = await cartWith(t.db, [{ productId: product.id, quantity }]);
   const order = await placeOrder({ cartId, contact: shanghaiBuyer });
-  const { redirectTo } = await beginTestCheckout(order.id);
-  return { product, order, providerRef: redirectTo.split("/").pop()! };
+  return { product, order, providerRef: await beginTestPayment(order.id) };
 }
 
 const pay = (providerRef: string, amountMinor: bigint) =>
@@ -68,8 +68,7 @@ describe("confirming a payment", () => {
     await recordPaymentDeclined({ provider: "test", providerRef, code: "card_declined" });
     await reopenOrderForPayment(order.id);
     expect(await stockOf(product.id)).toBe(7);
-    const { redirectTo } = await beginTestCheckout(order.id);
-    const retryRef = redirectTo.split("/").pop()!;
+    const retryRef = await beginTestPayment(order.id);
     expect(retryRef).not.toBe(providerRef);
     expect((await pay(retryRef, order.totalMinor)).outcome).toBe("paid");
     expect(await captureCount(order.id)).toBe(1);

@@ -4,15 +4,14 @@ import { describe, expect, it } from "vitest";
 import { loadFundPage, loadOrderContributions } from "~/modules/ledger/reports.server";
 import { placeOrder } from "~/modules/orders/orders.server";
 import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
-import { beginTestCheckout } from "~/modules/payments/test-gateway.server";
 import { cartWith, productBySlug, shanghaiBuyer } from "../support/factories";
+import { beginTestPayment } from "../support/orders";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
 
 async function payViaTestGateway(orderId: string) {
-  const { redirectTo } = await beginTestCheckout(orderId);
-  const providerRef = redirectTo.split("/").pop()!;
+  const providerRef = await beginTestPayment(orderId);
   const payment = await t.db.payment.findFirstOrThrow({ where: { providerRef } });
   return confirmOrderPayment({
     provider: "test",

@@ -7,23 +7,12 @@ import { describe, expect, it, vi } from "vitest";
 import { cooperativePayableAccount, paymentProviderAccount } from "~/modules/ledger/accounts";
 import { chainUnchainedTransactions, checkLedgerInvariants, verifyLedgerChain } from "~/modules/ledger/integrity.server";
 import { ensureLedgerAccounts, IdempotencyConflictError, postLedgerTransaction } from "~/modules/ledger/ledger.server";
-import { placeOrder } from "~/modules/orders/orders.server";
-import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
-import { beginTestCheckout } from "~/modules/payments/test-gateway.server";
-import { cartWith, createProduct, shanghaiBuyer } from "../support/factories";
+import { paidOrderOfNewProduct } from "../support/orders";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
 // Real PostgreSQL work, often concurrent: on a loaded 2-core machine it outlasts the 5 s default.
 vi.setConfig({ testTimeout: 30_000 });
-
-async function paidOrder() {
-  const product = await createProduct(t.db, { stock: 1000 });
-  const order = await placeOrder({ cartId: await cartWith(t.db, [{ productId: product.id, quantity: 2 }]), contact: shanghaiBuyer });
-  const ref = (await beginTestCheckout(order.id)).redirectTo.split("/").pop()!;
-  await confirmOrderPayment({ provider: "test", providerRef: ref, amountMinor: order.totalMinor, currency: "CNY", causedBy: "test" });
-  return order;
-}
 
 /** As a superuser who switches the append-only triggers off for one session. */
 async function tamper(sql: string, values: unknown[] = []) {
@@ -48,7 +37,7 @@ function runCommand(script: string) {
 
 describe("the ledger chain", () => {
   it("links every transaction in a gapless sequence, even when sales race, and verifies", async () => {
-    await Promise.all(Array.from({ length: 12 }, () => paidOrder()));
+    await Promise.all(Array.from({ length: 12 }, () => paidOrderOfNewProduct(t.db)));
     const links = await t.db.ledgerChainLink.findMany({ orderBy: { sequence: "asc" } });
     expect(links.map((l) => Number(l.sequence))).toEqual(Array.from({ length: links.length }, (_, i) => i + 1));
     expect(links.length).toBe(await t.db.ledgerTransaction.count());
@@ -95,8 +84,8 @@ describe("the ledger chain", () => {
   }, 120_000);
 
   it("altering one posting as a superuser makes ledger:verify name that transaction, and ledger:check fail", async () => {
-    const order = await paidOrder();
-    await paidOrder(); // a later transaction, so the altered one is not simply the last
+    const order = await paidOrderOfNewProduct(t.db);
+    await paidOrderOfNewProduct(t.db); // a later transaction, so the altered one is not simply the last
     const transaction = await t.db.ledgerTransaction.findUniqueOrThrow({
       where: { idempotencyKey: `order:${order.id}:capture` },
       include: { chain: true },

@@ -4,47 +4,24 @@ import { createSession } from "~/modules/accounts/session.server";
 import { type UserError } from "~/modules/errors/user-error";
 import { ledgerPage, parseLedgerFilters } from "~/modules/ledger/explorer.server";
 import { matureContributions } from "~/modules/ledger/money-cycle.server";
-import { placeOrder } from "~/modules/orders/orders.server";
-import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
-import { beginTestCheckout } from "~/modules/payments/test-gateway.server";
-import { cartWith, productBySlug, shanghaiBuyer } from "../support/factories";
-import { cookieOf, createUser } from "../support/personas";
+import { paidLycheeOrder } from "../support/orders";
+import { cookieOf, createFundManager } from "../support/personas";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
 // Real PostgreSQL work, often concurrent: on a loaded 2-core machine it outlasts the 5 s default.
 vi.setConfig({ testTimeout: 30_000 });
 
-async function paidLychees(paidAt = new Date()) {
-  const lychee = await productBySlug(t.db, "lingshan-lychee");
-  const order = await placeOrder({
-    cartId: await cartWith(t.db, [{ productId: lychee.id, quantity: 2 }]),
-    contact: shanghaiBuyer,
-    now: paidAt,
-  });
-  const ref = (await beginTestCheckout(order.id, paidAt)).redirectTo.split("/").pop()!;
-  await confirmOrderPayment({
-    provider: "test",
-    providerRef: ref,
-    amountMinor: order.totalMinor,
-    currency: "CNY",
-    causedBy: "test",
-    now: paidAt,
-  });
-  return order;
-}
-
 async function managerCookie(fundId: string) {
-  const user = await createUser(t.db, { totp: true });
-  await t.db.roleAssignment.create({ data: { userId: user.id, role: "fund_manager", fundId } });
+  const user = await createFundManager(t.db, fundId);
   return cookieOf(await createSession(user.id, { secondFactor: true }));
 }
 
 describe("the ledger explorer", () => {
   it("filters by account, kind, order and dates, and pages newest first without repeating a row", async () => {
     const fund = await t.db.fund.findUniqueOrThrow({ where: { slug: "lychee-town-relief" } });
-    const old = await paidLychees(new Date("2026-01-10T12:00:00+08:00"));
-    for (let i = 0; i < 4; i++) await paidLychees();
+    const old = await paidLycheeOrder(t.db, { paidAt: new Date("2026-01-10T12:00:00+08:00") });
+    for (let i = 0; i < 4; i++) await paidLycheeOrder(t.db);
     await matureContributions();
     const all = await ledgerPage(fund.id, parseLedgerFilters(new URLSearchParams()), { limit: 100 });
     expect(all.length).toBe(5 + 2); // 5 captures to pending, then the old one's maturation (out of pending, into available)
@@ -115,7 +92,7 @@ describe("the ledger explorer", () => {
   it("the CSV and the explorer show the same postings with the same debits and credits", async () => {
     const fund = await t.db.fund.findUniqueOrThrow({ where: { slug: "lychee-town-relief" } });
     const paidAt = new Date(Date.now() - 20 * 24 * 3600_000);
-    const order = await paidLychees(paidAt);
+    const order = await paidLycheeOrder(t.db, { paidAt });
     await matureContributions(); // out of pending (a debit), into available (a credit)
     const cookie = await managerCookie(fund.id);
     const query = `order=${order.number}`;

@@ -7,34 +7,18 @@ import { describe, expect, it, vi } from "vitest";
 import { chainHead, streamLedgerJsonl } from "~/modules/ledger/export.server";
 import { matureContributions, recordRefund } from "~/modules/ledger/money-cycle.server";
 import { loadOrderContributions } from "~/modules/ledger/reports.server";
-import { placeOrder } from "~/modules/orders/orders.server";
-import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
-import { beginTestCheckout } from "~/modules/payments/test-gateway.server";
 import { loader as downloadLoader } from "~/routes/ledger[.]jsonl";
-import { cartWith, productBySlug, shanghaiBuyer } from "../support/factories";
+import { shanghaiBuyer } from "../support/factories";
+import { paidLycheeOrder } from "../support/orders";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
 // Real PostgreSQL work, often concurrent: on a loaded 2-core machine it outlasts the 5 s default.
 vi.setConfig({ testTimeout: 30_000 });
 
-async function paidLychees(paidAt = new Date()) {
-  const lychee = await productBySlug(t.db, "lingshan-lychee");
-  const order = await placeOrder({
-    cartId: await cartWith(t.db, [{ productId: lychee.id, quantity: 2 }]),
-    contact: { ...shanghaiBuyer, street: '世纪大道 "100" 号, 3楼\n东' },
-    now: paidAt,
-  });
-  const ref = (await beginTestCheckout(order.id, paidAt)).redirectTo.split("/").pop()!;
-  await confirmOrderPayment({
-    provider: "test",
-    providerRef: ref,
-    amountMinor: order.totalMinor,
-    currency: "CNY",
-    causedBy: "test",
-    now: paidAt,
-  });
-  return order;
+/** Lychees paid for by a buyer whose street holds quotes, a comma and a line break, which the export must escape. */
+function paidLychees(paidAt?: Date) {
+  return paidLycheeOrder(t.db, { paidAt, contact: { ...shanghaiBuyer, street: '世纪大道 "100" 号, 3楼\n东' } });
 }
 
 async function download(): Promise<string> {

@@ -14,10 +14,8 @@ import {
   proposeDisbursement,
   recordCooperativePayout,
 } from "~/modules/ledger/money-cycle.server";
-import { placeOrder } from "~/modules/orders/orders.server";
-import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
-import { beginTestCheckout } from "~/modules/payments/test-gateway.server";
-import { cartWith, productBySlug, shanghaiBuyer } from "../support/factories";
+import { disbursementProposal } from "../support/factories";
+import { paidLycheeOrder } from "../support/orders";
 import { createUser } from "../support/personas";
 import { useTestDatabase } from "../support/test-database";
 
@@ -50,30 +48,9 @@ describe("the public ledger's account of people and bank references", () => {
     );
 
     // Money in, matured, then committed and paid out with four eyes; and a payout to the cooperative.
-    const lychee = await productBySlug(t.db, "lingshan-lychee");
-    const paidAt = new Date(Date.now() - 20 * DAY);
-    const order = await placeOrder({
-      cartId: await cartWith(t.db, [{ productId: lychee.id, quantity: 10 }]),
-      contact: shanghaiBuyer,
-      now: paidAt,
-    });
-    const ref = (await beginTestCheckout(order.id, paidAt)).redirectTo.split("/").pop()!;
-    await confirmOrderPayment({
-      provider: "test",
-      providerRef: ref,
-      amountMinor: order.totalMinor,
-      currency: "CNY",
-      causedBy: "gateway:test",
-      now: paidAt,
-    });
+    await paidLycheeOrder(t.db, { quantity: 10, paidAt: new Date(Date.now() - 20 * DAY), causedBy: "gateway:test" });
     await matureContributions();
-    const disbursement = await proposeDisbursement(proposer.id, fund.id, {
-      village: "灵山荔乡",
-      project: "荔枝冷链",
-      purpose: "冷链箱",
-      amountMinor: "1000",
-      plannedDate: new Date().toISOString().slice(0, 10),
-    });
+    const disbursement = await proposeDisbursement(proposer.id, fund.id, disbursementProposal("1000"));
     await approveDisbursement(approver.id, disbursement.id);
     await markDisbursementPaid(proposer.id, disbursement.id, "ICBC-20261122-8841");
     const payout = await recordCooperativePayout(admin.id, coop.id, { amountMinor: "5000", bankReference: "BOC-7788-1234" });

@@ -10,10 +10,7 @@ import { booksOfCooperatives, cooperativeBooks } from "~/modules/ledger/cooperat
 import { agreedVersusArrived, DISBURSEMENT_LIST_LIMIT, listDisbursements } from "~/modules/ledger/disbursement-views.server";
 import { JOB_LOCKS } from "~/modules/ledger/exclusive.server";
 import { DUE_CONTRIBUTIONS_SQL, matureContributions } from "~/modules/ledger/money-cycle.server";
-import { placeOrder } from "~/modules/orders/orders.server";
-import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
-import { beginTestCheckout } from "~/modules/payments/test-gateway.server";
-import { cartWith, createProduct, shanghaiBuyer } from "../support/factories";
+import { paidOrderOfNewProduct } from "../support/orders";
 import { createUser } from "../support/personas";
 import { useTestDatabase } from "../support/test-database";
 
@@ -21,25 +18,6 @@ const t = useTestDatabase();
 // Real PostgreSQL work, often concurrent: on a loaded 2-core machine it outlasts the 5 s default.
 vi.setConfig({ testTimeout: 30_000 });
 const DAY = 24 * 60 * 60_000;
-
-async function paidOrder(paidAt = new Date(), quantity = 1) {
-  const product = await createProduct(t.db, { stock: 1000 });
-  const order = await placeOrder({
-    cartId: await cartWith(t.db, [{ productId: product.id, quantity }]),
-    contact: shanghaiBuyer,
-    now: paidAt,
-  });
-  const ref = (await beginTestCheckout(order.id, paidAt)).redirectTo.split("/").pop()!;
-  await confirmOrderPayment({
-    provider: "test",
-    providerRef: ref,
-    amountMinor: order.totalMinor,
-    currency: "CNY",
-    causedBy: "test",
-    now: paidAt,
-  });
-  return order;
-}
 
 describe("public totals are sums over all the history, not over the capped lists", () => {
   it("agreed / arrived counts all 101 disbursements while the list shows 100", async () => {
@@ -109,8 +87,8 @@ describe("public totals are sums over all the history, not over the capped lists
 
 describe("the cooperatives' books for the admin page", () => {
   it("come from one query for N cooperatives and equal the per-cooperative figures", async () => {
-    await paidOrder();
-    await paidOrder(new Date(), 3);
+    await paidOrderOfNewProduct(t.db, { quantity: 1 });
+    await paidOrderOfNewProduct(t.db, { quantity: 3 });
     const cooperatives = await t.db.cooperative.findMany();
     expect(cooperatives.length).toBeGreaterThanOrEqual(3);
 
@@ -141,9 +119,9 @@ describe("the cooperatives' books for the admin page", () => {
 
 describe("the maturation sweep", () => {
   it("reads only what is due, through the due_at index, however much history there is", async () => {
-    const old = await paidOrder(new Date(Date.now() - 40 * DAY));
-    const due = await paidOrder(new Date(Date.now() - 20 * DAY));
-    const notYet = await paidOrder(new Date(Date.now() - 2 * DAY));
+    const old = await paidOrderOfNewProduct(t.db, { quantity: 1, paidAt: new Date(Date.now() - 40 * DAY) });
+    const due = await paidOrderOfNewProduct(t.db, { quantity: 1, paidAt: new Date(Date.now() - 20 * DAY) });
+    const notYet = await paidOrderOfNewProduct(t.db, { quantity: 1, paidAt: new Date(Date.now() - 2 * DAY) });
     expect(await matureContributions()).toBeGreaterThanOrEqual(2);
     // History already matured is off the list; what is not due stays on it.
     const listed = (await t.db.contributionDue.findMany()).map((r) => r.orderId);
@@ -160,7 +138,7 @@ describe("the maturation sweep", () => {
         INSERT INTO contribution_due (order_id, fund_id, due_at)
         SELECT gen_random_uuid(), gen_random_uuid(), now() + make_interval(days => 1 + g % 15) FROM generate_series(1, 20000) AS g`);
       await client.query("ANALYZE contribution_due");
-      await paidOrder(new Date(Date.now() - 16 * DAY));
+      await paidOrderOfNewProduct(t.db, { quantity: 1, paidAt: new Date(Date.now() - 16 * DAY) });
       ({ rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${DUE_CONTRIBUTIONS_SQL}`, [new Date(), 500]));
     } finally {
       await client.end();
@@ -179,7 +157,7 @@ describe("the maturation sweep", () => {
   });
 
   it("runs on one instance at a time: a second sweep while one holds the lock does nothing", async () => {
-    const order = await paidOrder(new Date(Date.now() - 20 * DAY));
+    const order = await paidOrderOfNewProduct(t.db, { quantity: 1, paidAt: new Date(Date.now() - 20 * DAY) });
     const other = new pg.Client(t.connection);
     await other.connect();
     try {

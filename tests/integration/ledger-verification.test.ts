@@ -21,23 +21,12 @@ import {
   requestLedgerVerification,
   runRequestedLedgerVerification,
 } from "~/modules/ledger/verification-job.server";
-import { placeOrder } from "~/modules/orders/orders.server";
-import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
-import { beginTestCheckout } from "~/modules/payments/test-gateway.server";
-import { cartWith, createProduct, shanghaiBuyer } from "../support/factories";
+import { paidOrderOfNewProduct } from "../support/orders";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
 // Real PostgreSQL work, often concurrent: on a loaded 2-core machine it outlasts the 5 s default.
 vi.setConfig({ testTimeout: 30_000 });
-
-async function paidOrder() {
-  const product = await createProduct(t.db, { stock: 1000 });
-  const order = await placeOrder({ cartId: await cartWith(t.db, [{ productId: product.id, quantity: 2 }]), contact: shanghaiBuyer });
-  const ref = (await beginTestCheckout(order.id)).redirectTo.split("/").pop()!;
-  await confirmOrderPayment({ provider: "test", providerRef: ref, amountMinor: order.totalMinor, currency: "CNY", causedBy: "test" });
-  return order;
-}
 
 function runCommand(script: string, env: Record<string, string | undefined>, args: string[] = []) {
   const result = spawnSync(process.execPath, ["--import", "tsx", script, ...args], {
@@ -75,12 +64,12 @@ const chainState = async () => ({
 
 describe("verification tells the truth while sales go on", () => {
   it("captures committed during a verification are not reported as tampering", async () => {
-    for (let k = 0; k < 6; k++) await paidOrder();
+    for (let k = 0; k < 6; k++) await paidOrderOfNewProduct(t.db);
     let sold = 0;
     let selling = true;
     const sales = (async () => {
       while (selling) {
-        await paidOrder();
+        await paidOrderOfNewProduct(t.db);
         sold += 1;
       }
     })();
@@ -95,7 +84,7 @@ describe("verification tells the truth while sales go on", () => {
 
 describe("the console's verification is a background job", () => {
   it("is requested (once, however many clicks), run by the background loop, and its result shown", async () => {
-    await paidOrder();
+    await paidOrderOfNewProduct(t.db);
     const first = await requestLedgerVerification(null);
     const again = await requestLedgerVerification(null);
     expect(again.id).toBe(first.id);
@@ -115,7 +104,7 @@ describe("the console's verification is a background job", () => {
 
 describe("a forged ledger row (a plain, balanced INSERT, triggers on, no superuser)", () => {
   it("is named by verification, and never chained by start-up, by verification or by the backlog command", async () => {
-    await paidOrder();
+    await paidOrderOfNewProduct(t.db);
     // The attacker: a role that may write the tables, as the app's own role may, but is no superuser.
     const forger = await roleWith([
       "GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO $ROLE",

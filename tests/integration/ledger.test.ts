@@ -2,30 +2,12 @@
 import { describe, expect, it, vi } from "vitest";
 import { cooperativePayableAccount, paymentProviderAccount } from "~/modules/ledger/accounts";
 import { ensureLedgerAccounts, postLedgerTransaction } from "~/modules/ledger/ledger.server";
-import { placeOrder } from "~/modules/orders/orders.server";
-import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
-import { beginTestCheckout } from "~/modules/payments/test-gateway.server";
-import { cartWith, createProduct, shanghaiBuyer } from "../support/factories";
+import { paidOrderOfNewProduct } from "../support/orders";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
 // Real PostgreSQL work, often concurrent: on a loaded 2-core machine it outlasts the 5 s default.
 vi.setConfig({ testTimeout: 30_000 });
-
-async function paidOrder(quantity = 2) {
-  const product = await createProduct(t.db, { stock: 1000 });
-  const cartId = await cartWith(t.db, [{ productId: product.id, quantity }]);
-  const order = await placeOrder({ cartId, contact: shanghaiBuyer });
-  const { redirectTo } = await beginTestCheckout(order.id);
-  await confirmOrderPayment({
-    provider: "test",
-    providerRef: redirectTo.split("/").pop()!,
-    amountMinor: order.totalMinor,
-    currency: "CNY",
-    causedBy: "test",
-  });
-  return order;
-}
 
 async function twoAccounts() {
   const coop = await t.db.cooperative.findFirstOrThrow();
@@ -37,7 +19,7 @@ async function twoAccounts() {
 
 describe("the ledger", () => {
   it("refuses UPDATE, DELETE and TRUNCATE of transactions and postings", async () => {
-    await paidOrder();
+    await paidOrderOfNewProduct(t.db);
     await expect(t.sql("UPDATE ledger_posting SET amount_minor = amount_minor + 1")).rejects.toThrow(/append-only/);
     await expect(t.sql("DELETE FROM ledger_posting")).rejects.toThrow(/append-only/);
     await expect(t.sql("UPDATE ledger_transaction SET memo = 'changed'")).rejects.toThrow(/append-only/);
@@ -130,7 +112,7 @@ describe("the ledger", () => {
   });
 
   it("keeps every invariant after many concurrent sales into the same fund", async () => {
-    await Promise.all(Array.from({ length: 24 }, (_, i) => paidOrder((i % 3) + 1)));
+    await Promise.all(Array.from({ length: 24 }, (_, i) => paidOrderOfNewProduct(t.db, { quantity: (i % 3) + 1 })));
 
     const unbalanced = await t.sql(
       "SELECT transaction_id FROM ledger_posting GROUP BY transaction_id, currency HAVING sum(amount_minor) <> 0",

@@ -16,10 +16,9 @@ import {
   rejectDisbursement,
 } from "~/modules/ledger/money-cycle.server";
 import { placeOrder } from "~/modules/orders/orders.server";
-import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
-import { beginTestCheckout } from "~/modules/payments/test-gateway.server";
-import { cartWith, productBySlug, shanghaiBuyer } from "../support/factories";
-import { createUser } from "../support/personas";
+import { cartWith, disbursementProposal, productBySlug, shanghaiBuyer } from "../support/factories";
+import { paidLycheeOrder } from "../support/orders";
+import { createFundManager, createUser } from "../support/personas";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
@@ -30,22 +29,9 @@ beforeAll(async () => {
 });
 const DAY = 24 * 60 * 60_000;
 
-async function paidLychees(quantity = 2, paidAt = new Date()) {
-  const lychee = await productBySlug(t.db, "lingshan-lychee");
-  const order = await placeOrder({
-    cartId: await cartWith(t.db, [{ productId: lychee.id, quantity }]),
-    contact: shanghaiBuyer,
-    now: paidAt,
-  });
-  const ref = (await beginTestCheckout(order.id, paidAt)).redirectTo.split("/").pop()!;
-  await confirmOrderPayment({
-    provider: "test",
-    providerRef: ref,
-    amountMinor: order.totalMinor,
-    currency: "CNY",
-    causedBy: "test",
-    now: paidAt,
-  });
+/** A paid lychee order and its one line, which refunds are made against. */
+async function paidLychees(quantity: number, paidAt?: Date) {
+  const order = await paidLycheeOrder(t.db, { quantity, paidAt });
   const line = await t.db.orderLine.findFirstOrThrow({ where: { orderId: order.id } });
   return { order, line };
 }
@@ -174,13 +160,11 @@ describe("refunds", () => {
     await matureContributions();
     // Commit everything available, so a late refund finds nothing there.
     const available = await balance(`fund:${fund}:available`);
-    const all = await proposeDisbursement(manager.id, fund, {
-      village: "那丽村",
-      project: "房屋修缮",
-      purpose: "结对帮扶",
-      amountMinor: String(available),
-      plannedDate: new Date().toISOString().slice(0, 10),
-    });
+    const all = await proposeDisbursement(
+      manager.id,
+      fund,
+      disbursementProposal(String(available), { village: "那丽村", project: "房屋修缮", purpose: "结对帮扶" }),
+    );
     await approveDisbursement(approver.id, all.id);
     expect(await balance(`fund:${fund}:available`)).toBe(0n);
     await recordRefund({ provider: "test", providerRef: "late", orderLineId: line.id, amountMinor: line.lineTotalMinor, causedBy: "test" });
@@ -309,16 +293,14 @@ describe("concurrent writers", () => {
 describe("evidence", () => {
   it("is stored with the proposal and downloads only for the fund's own managers", async () => {
     const fund = await t.db.fund.findUniqueOrThrow({ where: { slug: "lychee-town-relief" } });
-    const manager = await createUser(t.db, { totp: true });
-    await t.db.roleAssignment.create({ data: { userId: manager.id, role: "fund_manager", fundId: fund.id } });
-    const other = await createUser(t.db, { totp: true });
+    const manager = await createFundManager(t.db, fund.id);
     const otherFund = await t.db.fund.findUniqueOrThrow({ where: { slug: "qinzhou-party-flag-relief" } });
-    await t.db.roleAssignment.create({ data: { userId: other.id, role: "fund_manager", fundId: otherFund.id } });
+    const other = await createFundManager(t.db, otherFund.id);
     const pdf = Buffer.from("%PDF-1.4 quote");
     const d = await proposeDisbursement(
       manager.id,
       fund.id,
-      { village: "那丽村", project: "修缮", purpose: "报价见附件", amountMinor: "100", plannedDate: new Date().toISOString().slice(0, 10) },
+      disbursementProposal("100", { village: "那丽村", project: "修缮", purpose: "报价见附件" }),
       new Date(),
       [{ filename: "报价.pdf", contentType: "application/pdf", data: pdf }],
     );

@@ -11,8 +11,8 @@ import type { Locale } from "~/modules/money/money";
 import { deliverOrderConfirmation, deliverQueuedOrderConfirmations } from "~/modules/orders/order-confirmation.server";
 import { placeOrder } from "~/modules/orders/orders.server";
 import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
-import { beginTestCheckout } from "~/modules/payments/test-gateway.server";
 import { cartWith, productBySlug, shanghaiBuyer } from "../support/factories";
+import { beginTestPayment } from "../support/orders";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
@@ -23,8 +23,7 @@ async function goldenOrder(locale: Locale, userId: string | null = null) {
   const lychee = await productBySlug(t.db, "lingshan-lychee");
   const cartId = await cartWith(t.db, [{ productId: lychee.id, quantity: 2 }]);
   const order = await placeOrder({ cartId, contact: { ...shanghaiBuyer, email }, userId, locale });
-  const { redirectTo } = await beginTestCheckout(order.id);
-  const providerRef = redirectTo.split("/").pop()!;
+  const providerRef = await beginTestPayment(order.id);
   const pay = () =>
     confirmOrderPayment({ provider: "test", providerRef, amountMinor: order.totalMinor, currency: "CNY", causedBy: "gateway:test" });
   return { order, email, pay };

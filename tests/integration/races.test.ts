@@ -5,8 +5,8 @@ import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { placeOrder, releaseExpiredReservations } from "~/modules/orders/orders.server";
 import { confirmOrderPayment, recordPaymentDeclined } from "~/modules/payments/fulfilment.server";
-import { beginTestCheckout } from "~/modules/payments/test-gateway.server";
 import { cartWith, createProduct, shanghaiBuyer } from "../support/factories";
+import { beginTestPayment } from "../support/orders";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
@@ -29,7 +29,7 @@ describe("concurrent money paths", () => {
               { productId: a.id, quantity: 1 },
             ];
       const order = await placeOrder({ cartId: await cartWith(t.db, lines), contact: shanghaiBuyer });
-      const ref = (await beginTestCheckout(order.id)).redirectTo.split("/").pop()!;
+      const ref = await beginTestPayment(order.id);
       orders.push({ order, ref, i });
     }
     // Half the payments arrive after the deadline, racing the sweeper.

@@ -11,6 +11,7 @@ import { fundTotals } from "~/modules/ledger/disbursement-views.server";
 import { verifyLedgerChain } from "~/modules/ledger/integrity.server";
 import { approveDisbursement, proposeDisbursement } from "~/modules/ledger/money-cycle.server";
 import { DEMO_PASSWORD, seedDemoShop } from "../../prisma/seed";
+import { disbursementProposal } from "../support/factories";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
@@ -33,24 +34,12 @@ describe("the demo seed's money", () => {
 
     const proposer = await t.db.user.findUniqueOrThrow({ where: { email: "fund.manager@harvest-share.example" } });
     const approver = await t.db.user.findUniqueOrThrow({ where: { email: "fund.approver@harvest-share.example" } });
-    const tooMuch = await proposeDisbursement(proposer.id, fund.id, {
-      village: "灵山荔乡",
-      project: "too much",
-      purpose: "x",
-      amountMinor: "100000",
-      plannedDate: new Date().toISOString().slice(0, 10),
-    });
+    const tooMuch = await proposeDisbursement(proposer.id, fund.id, disbursementProposal("100000", { project: "too much", purpose: "x" }));
     const refusal = await approveDisbursement(approver.id, tooMuch.id).catch((e: UserError) => e);
     expect(refusal).toBeInstanceOf(UserError);
     expect((refusal as UserError).params).toEqual({ availableMinor: "3816", currency: "CNY" });
 
-    const fits = await proposeDisbursement(proposer.id, fund.id, {
-      village: "灵山荔乡",
-      project: "荔枝冷链",
-      purpose: "冷链箱",
-      amountMinor: "3000",
-      plannedDate: new Date().toISOString().slice(0, 10),
-    });
+    const fits = await proposeDisbursement(proposer.id, fund.id, disbursementProposal("3000"));
     expect((await approveDisbursement(approver.id, fits.id)).status).toBe("approved");
     expect((await fundTotals(fund.id)).committed).toBe(3000n);
   }, 60_000);

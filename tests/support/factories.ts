@@ -44,3 +44,14 @@ export async function createProduct(db: Db, overrides: { stock?: number; priceMi
     },
   });
 }
+
+/** The form input of a disbursement proposal for `amountMinor`, planned for today (UTC), for a lychee-town cold-chain project unless told otherwise. */
+export function disbursementProposal(amountMinor: string, details: { village?: string; project?: string; purpose?: string } = {}) {
+  return {
+    village: details.village ?? "灵山荔乡",
+    project: details.project ?? "荔枝冷链",
+    purpose: details.purpose ?? "冷链箱",
+    amountMinor,
+    plannedDate: new Date().toISOString().slice(0, 10),
+  };
+}

@@ -27,6 +27,13 @@ export async function createUser(db: Db, options: { email?: string; name?: strin
   });
 }
 
+/** A user who manages the given fund, with two-step verification set up unless `totp: false`. */
+export async function createFundManager(db: Db, fundId: string, options: { totp?: boolean } = {}) {
+  const user = await createUser(db, { totp: options.totp ?? true });
+  await db.roleAssignment.create({ data: { userId: user.id, role: "fund_manager", fundId } });
+  return user;
+}
+
 /** "name=value" of a Set-Cookie header, for a request's Cookie header. */
 export const cookieOf = (setCookie: string) => setCookie.split(";")[0];
 

@@ -1,16 +1,46 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { useHydrated } from "~/hooks/use-hydrated";
 import { localized } from "~/modules/i18n/i18n";
 import type { Locale } from "~/modules/money/money";
 
 type Option = { slug: string; nameZh: string; nameEn: string };
 
-/** Role picker with the scope it needs: a cooperative for members, a fund for managers. */
-export function RoleFields({ cooperatives, funds }: { cooperatives: Option[]; funds: Option[] }) {
+/**
+ * Role picker with the scope it needs: a cooperative for members, a fund for
+ * managers. Without JavaScript the scope cannot follow the role as it
+ * changes, so every cooperative and fund is offered, grouped; the server
+ * checks that the scope fits the role. `chosen` restores a refused choice.
+ */
+export function RoleFields({
+  cooperatives,
+  funds,
+  chosen = {},
+}: {
+  cooperatives: Option[];
+  funds: Option[];
+  chosen?: { role?: string; scope?: string };
+}) {
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
-  const [role, setRole] = useState("cooperative_member");
-  const scopes = role === "cooperative_member" ? cooperatives : role === "fund_manager" ? funds : [];
+  const hydrated = useHydrated();
+  const [role, setRole] = useState(chosen.role || "cooperative_member");
+  const options = (list: Option[]) =>
+    list.map((s) => (
+      <option key={s.slug} value={s.slug}>
+        {localized(s, "name", locale)}
+      </option>
+    ));
+  const scopes = !hydrated ? (
+    <>
+      <optgroup label={t("admin.roleNames.cooperative_member")}>{options(cooperatives)}</optgroup>
+      <optgroup label={t("admin.roleNames.fund_manager")}>{options(funds)}</optgroup>
+    </>
+  ) : role === "cooperative_member" && cooperatives.length > 0 ? (
+    options(cooperatives)
+  ) : role === "fund_manager" && funds.length > 0 ? (
+    options(funds)
+  ) : null;
   return (
     <div className="grid gap-4 sm:grid-cols-2">
       <label className="block">
@@ -23,15 +53,11 @@ export function RoleFields({ cooperatives, funds }: { cooperatives: Option[]; fu
           ))}
         </select>
       </label>
-      {scopes.length > 0 ? (
+      {scopes ? (
         <label className="block">
           <span className="mb-1 block text-sm font-medium text-stone-700">{t("admin.scope")}</span>
-          <select name="scope" className="field-input" key={role}>
-            {scopes.map((s) => (
-              <option key={s.slug} value={s.slug}>
-                {localized(s, "name", locale)}
-              </option>
-            ))}
+          <select name="scope" className="field-input" key={role} defaultValue={chosen.scope}>
+            {scopes}
           </select>
         </label>
       ) : null}

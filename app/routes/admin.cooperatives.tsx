@@ -27,15 +27,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const admin = await requireRole(request, "admin");
   const form = await request.formData();
+  // A refused payout comes back with what was typed, on its cooperative's row (without JavaScript the answer is a new page).
+  const typed = { values: Object.fromEntries(["cooperative", "amount", "bankReference"].map((k) => [k, String(form.get(k) ?? "")])) };
   try {
     const cooperative = await db().cooperative.findUnique({ where: { slug: String(form.get("cooperative") ?? "") } });
     if (!cooperative) throw new UserError("cooperative_unknown", {}, 404);
     const amount = parseMajorToMinor(String(form.get("amount") ?? ""), "CNY");
-    if (amount === null) throw new UserError("amount_invalid");
+    if (amount === null) throw new UserError("amount_yuan_invalid");
     await recordCooperativePayout(admin.user.id, cooperative.id, { amountMinor: String(amount), bankReference: form.get("bankReference") });
     return { paid: cooperative.slug };
   } catch (error) {
-    return catchUserError(error);
+    return catchUserError(error, typed);
   }
 }
 
@@ -44,6 +46,7 @@ export default function AdminCooperatives() {
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   const { t, i18n } = useTranslation();
+  const typed = (result && "values" in result ? result.values : {}) as Record<string, string | undefined>;
   return (
     <div className="space-y-5">
       <h1 className="text-2xl font-bold">{t("admin.cooperatives")}</h1>
@@ -68,6 +71,7 @@ export default function AdminCooperatives() {
               <input type="hidden" name="cooperative" value={c.slug} />
               <input
                 name="amount"
+                defaultValue={typed.cooperative === c.slug ? typed.amount : undefined}
                 inputMode="numeric"
                 placeholder={t("manage.amount")}
                 aria-label={t("manage.amount")}
@@ -75,6 +79,7 @@ export default function AdminCooperatives() {
               />
               <input
                 name="bankReference"
+                defaultValue={typed.cooperative === c.slug ? typed.bankReference : undefined}
                 placeholder={t("manage.bankRefPlaceholder")}
                 aria-label={t("manage.bankRefPlaceholder")}
                 className="field-input max-w-56"

@@ -22,12 +22,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const admin = await requireRole(request, "admin");
   const form = await request.formData();
+  // A refused invitation comes back with what was typed (without JavaScript the answer is a new page).
+  const typed = { values: Object.fromEntries(["email", "role", "scope"].map((k) => [k, String(form.get(k) ?? "")])) };
   try {
     const grant = await parseRoleGrant({ role: form.get("role"), scope: form.get("scope") });
     const user = await inviteUser(admin.user.id, { email: form.get("email"), grant }, clientInfo(request, context));
     return { invited: user.email };
   } catch (error) {
-    return catchUserError(error);
+    return catchUserError(error, typed);
   }
 }
 
@@ -36,6 +38,7 @@ export default function AdminInvite() {
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   const { t } = useTranslation();
+  const typed = (result && "values" in result ? result.values : {}) as Record<string, string | undefined>;
   return (
     <div className="space-y-5">
       <h1 className="text-2xl font-bold">{t("admin.inviteTitle")}</h1>
@@ -47,8 +50,16 @@ export default function AdminInvite() {
       ) : null}
       <ErrorNotice error={result && "error" in result ? (result.error as ErrorPayload) : null} />
       <Form method="post" className="card max-w-xl space-y-4 p-5">
-        <FormField name="email" type="email" label={t("auth.email")} inputMode="email" autoComplete="off" required />
-        <RoleFields cooperatives={cooperatives} funds={funds} />
+        <FormField
+          name="email"
+          type="email"
+          label={t("auth.email")}
+          defaultValue={typed.email}
+          inputMode="email"
+          autoComplete="off"
+          required
+        />
+        <RoleFields cooperatives={cooperatives} funds={funds} chosen={typed} />
         <button type="submit" className="btn-primary" disabled={busy}>
           {t("admin.inviteSend")}
         </button>

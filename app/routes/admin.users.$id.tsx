@@ -49,6 +49,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const user = await loadUser(params.id);
   const form = await request.formData();
   const client = clientInfo(request, context);
+  // A refused role comes back chosen as it was (without JavaScript the answer is a new page).
+  const typed =
+    form.get("intent") === "grant" ? { values: { role: String(form.get("role") ?? ""), scope: String(form.get("scope") ?? "") } } : {};
   try {
     const intent = form.get("intent");
     if (intent === "grant") {
@@ -72,7 +75,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     }
     return data({ ok: true as const });
   } catch (error) {
-    return catchUserError(error);
+    return catchUserError(error, typed);
   }
 }
 
@@ -115,7 +118,11 @@ export default function AdminUser() {
       </Form>
       <Form method="post" className="card space-y-4 p-5">
         <h2 className="font-semibold">{t("admin.addRole")}</h2>
-        <RoleFields cooperatives={cooperatives} funds={funds} />
+        <RoleFields
+          cooperatives={cooperatives}
+          funds={funds}
+          chosen={(result && "values" in result ? result.values : {}) as { role?: string; scope?: string }}
+        />
         <button type="submit" name="intent" value="grant" className="btn-primary" disabled={busy}>
           {t("admin.addRole")}
         </button>

@@ -64,6 +64,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
     form = await request.formData();
   }
   const intent = form.get("intent");
+  // A refused proposal comes back with what was typed: without JavaScript the answer is a new page, whose form would be empty.
+  const typed =
+    intent === "propose"
+      ? {
+          values: Object.fromEntries(["village", "project", "purpose", "amount", "plannedDate"].map((k) => [k, String(form.get(k) ?? "")])),
+        }
+      : {};
   try {
     if (intent === "verify") {
       // Queued for the background loop; the page shows it running, then its result.
@@ -72,7 +79,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     if (intent === "propose") {
       const amount = parseMajorToMinor(String(form.get("amount") ?? ""), fund.currency);
-      if (amount === null) throw new UserError("amount_invalid");
+      if (amount === null) throw new UserError("amount_yuan_invalid");
       await proposeDisbursement(
         viewer.user.id,
         fund.id,
@@ -100,7 +107,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     else throw new UserError("unknown_intent");
     return data({ done: String(intent) });
   } catch (error) {
-    return catchUserError(error);
+    return catchUserError(error, typed);
   }
 }
 
@@ -178,6 +185,7 @@ export default function FundConsole() {
   const { t, i18n } = useTranslation();
   const date = useDateFormat();
   const error = result && "error" in result ? (result.error as ErrorPayload) : null;
+  const typed = (result && "values" in result ? result.values : {}) as Record<string, string | undefined>;
   return (
     <div className="space-y-8">
       <div>
@@ -300,16 +308,23 @@ export default function FundConsole() {
         </h2>
         <input type="hidden" name="intent" value="propose" />
         <div className="grid gap-4 sm:grid-cols-2">
-          <FormField name="village" label={t("manage.village")} required />
-          <FormField name="project" label={t("manage.project")} required />
+          <FormField name="village" label={t("manage.village")} defaultValue={typed.village} required />
+          <FormField name="project" label={t("manage.project")} defaultValue={typed.project} required />
         </div>
         <label className="block">
           <span className="mb-1 block text-sm font-medium text-stone-700">{t("manage.purpose")}</span>
-          <textarea name="purpose" rows={3} required className="field-input" />
+          <textarea name="purpose" rows={3} defaultValue={typed.purpose} required className="field-input" />
         </label>
         <div className="grid gap-4 sm:grid-cols-2">
-          <FormField name="amount" label={t("manage.amount")} hint={t("manage.amountHint")} inputMode="numeric" required />
-          <FormField name="plannedDate" type="date" label={t("manage.plannedDate")} defaultValue={today} required />
+          <FormField
+            name="amount"
+            label={t("manage.amount")}
+            hint={t("manage.amountHint")}
+            defaultValue={typed.amount}
+            inputMode="numeric"
+            required
+          />
+          <FormField name="plannedDate" type="date" label={t("manage.plannedDate")} defaultValue={typed.plannedDate || today} required />
         </div>
         <label className="block">
           <span className="mb-1 block text-sm font-medium text-stone-700">{t("manage.evidence")}</span>

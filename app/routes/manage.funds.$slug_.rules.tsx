@@ -3,13 +3,14 @@
 // manager other than its proposer approves it.
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { useState } from "react";
+import { Fragment, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
 import { useDateFormat } from "~/components/format";
 import { FourEyesDecision } from "~/components/four-eyes-decision";
 import { NotFoundBoundary } from "~/components/message-panel";
+import { useHydrated } from "~/hooks/use-hydrated";
 import { requireFundManager } from "~/modules/accounts/viewer.server";
 import {
   approveShareRuleProposal,
@@ -46,6 +47,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { fund, viewer } = await requireFundManager(request, params.slug ?? "");
   const form = await request.formData();
   const intent = form.get("intent") ?? "propose";
+  // A refused proposal comes back with what was typed: without JavaScript the answer is a new page, whose form would be empty.
+  const typed =
+    intent === "propose"
+      ? { values: Object.fromEntries(["scope", "target", "rate", "effectiveFrom"].map((k) => [k, String(form.get(k) ?? "")])) }
+      : {};
   try {
     if (intent === "propose") {
       await proposeShareRule(viewer.user.id, fund.id, {
@@ -62,7 +68,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     else throw new UserError("unknown_intent");
     return { done: intent === "approve" ? ("approved" as const) : ("rejected" as const) };
   } catch (error) {
-    return catchUserError(error);
+    return catchUserError(error, typed);
   }
 }
 
@@ -73,12 +79,21 @@ export default function RulesPage() {
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
-  const [scope, setScope] = useState("fund");
-  const targetOptions =
-    scope === "cooperative"
-      ? targets.map((c) => ({ slug: c.slug, name: localized(c, "name", locale) }))
+  const typed = (result && "values" in result ? result.values : {}) as Record<string, string | undefined>;
+  const [scope, setScope] = useState(typed.scope || "fund");
+  // Without JavaScript the scope cannot narrow the targets as it changes: every target is offered, grouped by kind.
+  const hydrated = useHydrated();
+  const cooperativeOptions = targets.map((c) => ({ slug: c.slug, name: localized(c, "name", locale) }));
+  const productOptions = targets.flatMap((c) => c.products.map((p) => ({ slug: p.slug, name: localized(p, "name", locale) })));
+  const targetGroups = !hydrated
+    ? [
+        { label: t("rules.scopes.cooperative"), options: cooperativeOptions },
+        { label: t("rules.scopes.product"), options: productOptions },
+      ]
+    : scope === "cooperative"
+      ? [{ label: null, options: cooperativeOptions }]
       : scope === "product"
-        ? targets.flatMap((c) => c.products.map((p) => ({ slug: p.slug, name: localized(p, "name", locale) })))
+        ? [{ label: null, options: productOptions }]
         : [];
   return (
     <div className="space-y-6">
@@ -104,20 +119,29 @@ export default function RulesPage() {
             <option value="product">{t("rules.scopes.product")}</option>
           </select>
         </label>
-        {targetOptions.length > 0 ? (
+        {targetGroups.some((group) => group.options.length > 0) ? (
           <label className="block">
             <span className="mb-1 block text-sm font-medium text-stone-700">{t("rules.target")}</span>
-            <select name="target" className="field-input" key={scope}>
-              {targetOptions.map((o) => (
-                <option key={o.slug} value={o.slug}>
-                  {o.name}
-                </option>
-              ))}
+            <select name="target" className="field-input" key={scope} defaultValue={typed.target}>
+              {targetGroups.map((group) => {
+                const options = group.options.map((o) => (
+                  <option key={o.slug} value={o.slug}>
+                    {o.name}
+                  </option>
+                ));
+                return group.label ? (
+                  <optgroup key={group.label} label={group.label}>
+                    {options}
+                  </optgroup>
+                ) : (
+                  <Fragment key="options">{options}</Fragment>
+                );
+              })}
             </select>
           </label>
         ) : null}
-        <FormField name="rate" label={t("rules.rate")} hint={t("rules.rateHint")} inputMode="numeric" required />
-        <FormField name="effectiveFrom" type="date" label={t("rules.effectiveFrom")} defaultValue={today} required />
+        <FormField name="rate" label={t("rules.rate")} hint={t("rules.rateHint")} defaultValue={typed.rate} inputMode="numeric" required />
+        <FormField name="effectiveFrom" type="date" label={t("rules.effectiveFrom")} defaultValue={typed.effectiveFrom || today} required />
         <input type="hidden" name="intent" value="propose" />
         <p className="text-sm text-stone-600 sm:col-span-2 lg:col-span-4">{t("rules.fourEyes")}</p>
         <button type="submit" className="btn-primary sm:col-span-2 lg:col-span-4 lg:justify-self-start" disabled={busy}>

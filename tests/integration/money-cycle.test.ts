@@ -353,8 +353,8 @@ describe("the cooperative's books", () => {
         context: {},
       }) as Promise<any>;
     expect((await pay({ cooperative: coop.slug, amount: "100.5", bankReference: "ABC-1" })).paid).toBe(coop.slug);
-    expect((await pay({ cooperative: coop.slug, amount: "0", bankReference: "ABC-2" })).data.error.code).toBe("amount_invalid");
-    expect((await pay({ cooperative: coop.slug, amount: "1.001", bankReference: "ABC-3" })).data.error.code).toBe("amount_invalid");
+    expect((await pay({ cooperative: coop.slug, amount: "0", bankReference: "ABC-2" })).data.error.code).toBe("amount_yuan_invalid");
+    expect((await pay({ cooperative: coop.slug, amount: "1.001", bankReference: "ABC-3" })).data.error.code).toBe("amount_yuan_invalid");
     expect((await pay({ cooperative: "nope", amount: "1", bankReference: "ABC-4" })).data.error.code).toBe("cooperative_unknown");
     const final = await cooperativeBooks(coop.id);
     expect(final.owed).toBe(after.owed - 10050n);

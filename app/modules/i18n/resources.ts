@@ -500,6 +500,7 @@ const zh = {
     invitation_other_account: "这份邀请不是发给你现在登录的账号的。请退出后用邀请链接重新打开。",
     verification_other_account: "这个确认链接属于另一个账号。请登录注册时用的账号后再打开它。",
     payment_not_opened: "订单已保留，但暂时无法打开付款页面。请点击「去付款」再试一次。",
+    amount_yuan_invalid: "金额必须是大于 0 的数字（元），最多两位小数，例如 5000.50。",
   },
   footer: {
     about: "益农集市：把村庄的好物卖出去，把一部分售价留给村庄。",
@@ -1045,6 +1046,7 @@ const en: DeepStrings<Resource> = {
       "This confirmation link belongs to another account. Sign in to the account you signed up with, then open it again.",
     payment_not_opened:
       "Your order is saved and its items are held, but the payment page could not be opened. Press “Pay now” to try again.",
+    amount_yuan_invalid: "The amount must be a number of yuan above 0 with at most two decimals, e.g. 5000.50.",
   },
   footer: {
     about: "Harvest Share sells produce from villages and sends a share of every price back to them.",

@@ -1,16 +1,11 @@
 // npm run db:seed: adds whatever of the demo shop is missing (idempotent: it
 // never overwrites a row), on DATABASE_URL's database or the embedded one.
 import { loadConfig } from "../../app/modules/config/env.server.ts";
-import { prepareDatabase } from "../../app/modules/db/bootstrap.server.ts";
 import { createDb } from "../../app/modules/db/db.server.ts";
 import { DEMO_PASSWORD, seedDemoShop } from "../../prisma/seed.ts";
+import { prepareShopDatabase } from "./shop-database.ts";
 
-const database = await prepareDatabase({
-  databaseUrl: process.env.DATABASE_URL || undefined,
-  dataDir: process.env.HARVEST_DATA_DIR,
-  seed: false,
-  log: (line) => console.log(line),
-});
+const database = await prepareShopDatabase();
 const db = createDb(database.url, 2);
 try {
   const production = loadConfig().isProduction;

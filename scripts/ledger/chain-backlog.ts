@@ -4,18 +4,14 @@
 // without a link is a finding for `npm run ledger:verify`, so this refuses
 // unless the operator has reviewed those transactions and passes
 // --after-review. Exit 0 when done, 1 when refused, 2 on an error.
-import { prepareDatabase } from "../../app/modules/db/bootstrap.server.ts";
+
 import { createDb } from "../../app/modules/db/db.server.ts";
 import { chainUnchainedTransactions, findUnchainedTransactions } from "../../app/modules/ledger/integrity.server.ts";
+import { prepareShopDatabase } from "../db/shop-database.ts";
 
 async function main(): Promise<number> {
   const reviewed = process.argv.includes("--after-review");
-  const database = await prepareDatabase({
-    databaseUrl: process.env.DATABASE_URL || undefined,
-    dataDir: process.env.HARVEST_DATA_DIR,
-    seed: false,
-    log: (line) => console.log(line),
-  });
+  const database = await prepareShopDatabase();
   const db = createDb(database.url, 2);
   try {
     const unchained = await findUnchainedTransactions(db);

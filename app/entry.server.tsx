@@ -1,11 +1,11 @@
 // Server rendering, as Remix's default but with the request's CSP nonce on
 // every inline script Remix writes.
-import { PassThrough } from "node:stream";
 import { createReadableStreamFromReadable, type AppLoadContext, type EntryContext } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "./components/nonce";
+import { stripNulBytes } from "./modules/render/strip-nul.server";
 
 const ABORT_DELAY = 5_000;
 
@@ -28,7 +28,7 @@ export default function handleRequest(
         nonce,
         [waitForAll ? "onAllReady" : "onShellReady"]() {
           shellRendered = true;
-          const body = new PassThrough();
+          const body = stripNulBytes();
           responseHeaders.set("Content-Type", "text/html");
           resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }));
           pipe(body);

@@ -323,6 +323,14 @@ describe("requests the app cannot answer get a 4xx with a message, not a 500", (
     expect(await withHost(`127.0.0.1:${port}`, "/funds")).toBe(200);
   });
 
+  it("pages carry no U+0000 (React 18 leaves zero bytes at chunk ends in Chinese text)", async () => {
+    for (const path of ["/products/lingshan-lychee", "/", "/funds/lychee-town-relief", "/products/lingshan-lychee?lng=en"]) {
+      const html = await (await get(path)).text();
+      expect(html, path).toContain("</html>");
+      expect(html.includes("\u0000"), path).toBe(false);
+    }
+  });
+
   it("Remix's old `?_data=` data requests: 400", async () => {
     for (const path of ["/?_data=", "/?_data=root", "/products/baiyi-walnuts?_data=routes/products.$slug"]) {
       expect((await get(path)).status, path).toBe(400);

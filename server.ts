@@ -15,6 +15,7 @@ import { sweepLedger } from "./app/modules/ledger/background.server";
 import { startMailSender, stopMailSender } from "./app/modules/mail/mail.server";
 import { deliverQueuedOrderConfirmations } from "./app/modules/orders/order-confirmation.server";
 import { releaseExpiredReservations } from "./app/modules/orders/orders.server";
+import { retryOpenRefunds } from "./app/modules/payments/refunds.server";
 import { isCrossSiteWrite } from "./app/modules/security/cross-site";
 import { securityHeaders } from "./app/modules/security/headers";
 import { needsPrivateCaching, PRIVATE_CACHE_CONTROL } from "./app/modules/security/private-pages";
@@ -65,11 +66,12 @@ async function main() {
   if (config.trustProxy) app.set("trust proxy", /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy);
   app.use(compression());
 
+  const formActionOrigins = config.stripe ? [config.stripe.checkoutOrigin] : [];
   // Security headers with a fresh CSP nonce for every response.
   app.use((req, res, next) => {
     const nonce = randomBytes(16).toString("base64");
     res.locals.cspNonce = nonce;
-    res.set(securityHeaders({ nonce, production: config.isProduction, dev }));
+    res.set(securityHeaders({ nonce, production: config.isProduction, dev, formActionOrigins }));
     next();
   });
   const refuse = (res: express.Response, refusal: Refusal) => {
@@ -202,8 +204,8 @@ async function main() {
   // sessions and old rate-limit windows. Safe on every instance at once.
   const sweeper = setInterval(
     () => {
-      Promise.all([releaseExpiredReservations(), sweepLedger(), pruneExpiredSessions(), pruneRateLimits()]).catch((error) =>
-        console.error("[harvest-share] background sweep failed:", error),
+      Promise.all([releaseExpiredReservations(), sweepLedger(), pruneExpiredSessions(), pruneRateLimits(), retryOpenRefunds()]).catch(
+        (error) => console.error("[harvest-share] background sweep failed:", error),
       );
     },
     1000 * Math.max(1, Number(process.env.HARVEST_SWEEP_SECONDS ?? 60) || 60),

@@ -454,6 +454,8 @@ async function seedDemoContributions(client: PrismaClient, now = new Date()): Pr
       const payment = await client.payment.create({
         data: {
           orderId: order.id,
+          attemptNumber: 1,
+          idempotencyKey: `order:${order.id}:attempt:1`,
           provider: "test",
           providerRef: `demo_${order.id}`,
           amountMinor: order.totalMinor,
@@ -463,7 +465,7 @@ async function seedDemoContributions(client: PrismaClient, now = new Date()): Pr
       await confirmOrderPayment(
         {
           provider: "test",
-          providerRef: payment.providerRef,
+          providerRef: payment.providerRef!,
           amountMinor: order.totalMinor,
           currency: order.currency,
           causedBy: "gateway:test",

@@ -55,6 +55,7 @@ export async function action({ request }: ActionFunctionArgs) {
       contact: parsed.value,
       userId: viewer?.user.id ?? null,
       locale: await getLocale(request),
+      origin: new URL(request.url).origin,
     });
   } catch (error) {
     if (isUserError(error)) {

@@ -16,7 +16,9 @@ import { loadOrderContributions } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
 import { formatBps } from "~/modules/money/share";
 import { findOrderForViewer, reopenOrderForPayment } from "~/modules/orders/orders.server";
-import { beginCheckout } from "~/modules/payments/gateway.server";
+import { openPaymentAttempt } from "~/modules/payments/attempts.server";
+import { settleReturningCheckout } from "~/modules/payments/events.server";
+import { orderPaymentSummary } from "~/modules/payments/order-payments.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [
   ...titleMeta(matches, data ? { key: "order.title", params: { number: data.order.number } } : { key: "order.notFoundTitle" }),
@@ -33,10 +35,18 @@ async function loadViewerOrder(params: LoaderFunctionArgs["params"], request: Re
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const order = await loadViewerOrder(params, request);
-  const { transaction, contributions } = await loadOrderContributions(order.id);
+  const url = new URL(request.url);
+  const checkoutRef = url.searchParams.get("session_id");
+  if (url.searchParams.get("checkout") === "return" && checkoutRef && /^[A-Za-z0-9_]{1,255}$/.test(checkoutRef)) {
+    // Back from the provider's page: ask the provider (never the redirect) and settle, then show the plain order address.
+    await settleReturningCheckout(order.id, checkoutRef);
+    const token = url.searchParams.get("t");
+    throw redirect(`/orders/${encodeURIComponent(order.number)}${token ? `?t=${encodeURIComponent(token)}` : ""}`);
+  }
+  const [{ transaction, contributions }, payments] = await Promise.all([loadOrderContributions(order.id), orderPaymentSummary(order.id)]);
   const { accessToken: _secret, ...visible } = order;
-  const notice = new URL(request.url).searchParams.get("notice");
-  return { order: visible, transaction, contributions, notice };
+  const notice = url.searchParams.get("checkout") === "cancelled" ? "payment_cancelled" : url.searchParams.get("notice");
+  return { order: visible, transaction, contributions, notice, payments };
 }
 
 export async function action({ params, request }: ActionFunctionArgs) {
@@ -45,7 +55,7 @@ export async function action({ params, request }: ActionFunctionArgs) {
   try {
     if (intent === "retry") await reopenOrderForPayment(order.id);
     else if (intent !== "pay") throw new UserError("unknown_intent");
-    const { redirectTo } = await beginCheckout(order.id);
+    const { redirectTo } = await openPaymentAttempt(order.id, { origin: new URL(request.url).origin });
     return redirect(redirectTo);
   } catch (error) {
     if (isUserError(error)) return data({ error: { code: error.code, params: error.params } }, { status: error.status });
@@ -56,7 +66,7 @@ export async function action({ params, request }: ActionFunctionArgs) {
 }
 
 function StatusPanel() {
-  const { order } = useLoaderData<typeof loader>();
+  const { order, payments } = useLoaderData<typeof loader>();
   const navigation = useNavigation();
   const { t } = useTranslation();
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
@@ -66,6 +76,14 @@ function StatusPanel() {
       <p className="rounded-xl bg-leaf-50 px-5 py-4 text-lg font-semibold text-leaf-800" data-testid="order-paid">
         {t("order.thanks")}
       </p>
+    );
+  }
+  if (order.status === "pending_payment" && payments.awaiting) {
+    return (
+      <div className="rounded-xl border border-amber-200 bg-amber-50 px-5 py-4" data-testid="order-awaiting">
+        <p className="font-semibold">{t("order.awaitingTitle")}</p>
+        <p className="text-sm text-stone-600">{t("order.awaitingBody")}</p>
+      </div>
     );
   }
   if (order.status === "pending_payment") {
@@ -112,10 +130,12 @@ const NOTICE_ERRORS: Record<string, string> = {
   declined: "payment_declined",
   amount_mismatch: "amount_mismatch",
   payment_not_opened: "payment_not_opened",
+  payment_cancelled: "payment_cancelled",
 };
 
 export default function OrderPage() {
-  const { order, transaction, contributions, notice } = useLoaderData<typeof loader>();
+  const { order, transaction, contributions, notice, payments } = useLoaderData<typeof loader>();
+  const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
   const actionData = useActionData<typeof action>();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
@@ -174,6 +194,26 @@ export default function OrderPage() {
               <p className="text-xs">{t("order.proveIt")}</p>
             </div>
           ) : null}
+        </section>
+      ) : null}
+
+      {payments.refunds.length > 0 ? (
+        <section className="card space-y-2 p-5" data-testid="order-refunds">
+          <h2 className="font-semibold">{t("order.refundsTitle")}</h2>
+          <ul className="space-y-1 text-sm">
+            {payments.refunds.map((refund) => (
+              <li key={refund.id} className="flex flex-wrap justify-between gap-2" data-testid="order-refund">
+                <span>
+                  {t(refund.done ? "order.refundDone" : "order.refundOnItsWay", {
+                    date: date(refund.settledAt ?? refund.createdAt),
+                  })}
+                  {refund.kind === "suspense" ? ` · ${t("order.refundOfUnusedPayment")}` : ""}
+                </span>
+                <Money amountMinor={refund.amountMinor} currency={refund.currency} className="font-semibold" />
+              </li>
+            ))}
+          </ul>
+          <p className="text-xs text-stone-500">{t("order.refundTiming")}</p>
         </section>
       ) : null}
 

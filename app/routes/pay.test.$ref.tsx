@@ -6,8 +6,8 @@ import { Money } from "~/components/money";
 import { notFound } from "~/modules/errors/respond.server";
 import { isUserError } from "~/modules/errors/user-error";
 import { titleMeta } from "~/modules/i18n/meta";
-import { confirmOrderPayment, recordPaymentDeclined } from "~/modules/payments/fulfilment.server";
-import { assertTestGatewayEnabled, findTestPayment, TEST_PROVIDER } from "~/modules/payments/test-gateway.server";
+import { receiveProviderEvent } from "~/modules/payments/events.server";
+import { assertTestGatewayEnabled, findTestPayment, testGateway, testGatewayEvent } from "~/modules/payments/test-gateway.server";
 
 export const meta: MetaFunction = ({ matches }) => [...titleMeta(matches, { text: "TEST MODE" }), { name: "robots", content: "noindex" }];
 
@@ -40,21 +40,14 @@ export async function action({ params, request }: ActionFunctionArgs) {
   const payment = await loadPayment(params.ref);
   const intent = (await request.formData()).get("intent");
   const orderPage = `/orders/${payment.order.number}?t=${payment.order.accessToken}`;
-  if (intent === "pay") {
-    const result = await confirmOrderPayment({
-      provider: TEST_PROVIDER,
-      providerRef: payment.providerRef,
-      amountMinor: payment.amountMinor,
-      currency: payment.currency,
-      causedBy: "gateway:test",
-    });
-    return redirect(result.outcome === "refused" ? `${orderPage}&notice=${result.reason}` : orderPage);
-  }
-  if (intent === "decline") {
-    await recordPaymentDeclined({ provider: TEST_PROVIDER, providerRef: payment.providerRef, code: "card_declined" });
-    return redirect(orderPage);
-  }
-  return redirect(`/pay/test/${payment.providerRef}`);
+  if (intent !== "pay" && intent !== "decline") return redirect(`/pay/test/${payment.providerRef}`);
+  // The button press is the test gateway's event: signed, stored by id and handled like a Stripe webhook.
+  const event = testGatewayEvent(payment.providerRef!, intent);
+  const received = await receiveProviderEvent(testGateway, event.body, event.signature);
+  // "refused:expired", "refused:declined", "refused:amount_mismatch": the order page explains each.
+  const refused =
+    received.status === "handled" && received.outcome.startsWith("refused:") ? received.outcome.slice("refused:".length) : null;
+  return redirect(refused ? `${orderPage}&notice=${refused}` : orderPage);
 }
 
 export default function TestGatewayPage() {

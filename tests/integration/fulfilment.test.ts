@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { UserError } from "~/modules/errors/user-error";
 import { placeOrder, releaseExpiredReservations, reopenOrderForPayment } from "~/modules/orders/orders.server";
+import { openPaymentAttempt } from "~/modules/payments/attempts.server";
 import { confirmOrderPayment, recordPaymentDeclined } from "~/modules/payments/fulfilment.server";
-import { beginTestCheckout } from "~/modules/payments/test-gateway.server";
 import { cartWith, createProduct, shanghaiBuyer } from "../support/factories";
 import { beginTestPayment } from "../support/orders";
 import { useTestDatabase } from "../support/test-database";
@@ -108,7 +108,7 @@ describe("confirming a payment", () => {
   it("refuses to open a second checkout for a paid order", async () => {
     const { order, providerRef } = await orderOf(1);
     await pay(providerRef, order.totalMinor);
-    await expect(beginTestCheckout(order.id)).rejects.toMatchObject({ code: "order_already_paid" });
+    await expect(openPaymentAttempt(order.id)).rejects.toMatchObject({ code: "order_already_paid" });
   });
 });
 

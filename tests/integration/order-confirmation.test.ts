@@ -139,7 +139,7 @@ describe("the order-confirmation mail", () => {
     const { order, email } = await goldenOrder("zh");
     const [payment] = await t.db.payment.findMany({ where: { orderId: order.id } });
     const paid = await confirmOrderPayment(
-      { provider: "test", providerRef: payment.providerRef, amountMinor: order.totalMinor, currency: "CNY", causedBy: "seed" },
+      { provider: "test", providerRef: payment.providerRef!, amountMinor: order.totalMinor, currency: "CNY", causedBy: "seed" },
       { notifyBuyer: false },
     );
     expect(paid.outcome).toBe("paid");
@@ -153,7 +153,7 @@ describe("the order-confirmation mail", () => {
     const [payment] = await t.db.payment.findMany({ where: { orderId: order.id } });
     const refused = await confirmOrderPayment({
       provider: "test",
-      providerRef: payment.providerRef,
+      providerRef: payment.providerRef!,
       amountMinor: order.totalMinor - 1n,
       currency: "CNY",
       causedBy: "gateway:test",

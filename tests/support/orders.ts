@@ -3,13 +3,13 @@
 import type { Db } from "~/modules/db/db.server";
 import type { CheckoutInput } from "~/modules/orders/checkout-schema";
 import { placeOrder } from "~/modules/orders/orders.server";
+import { openPaymentAttempt } from "~/modules/payments/attempts.server";
 import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
-import { beginTestCheckout } from "~/modules/payments/test-gateway.server";
 import { cartWith, createProduct, productBySlug, shanghaiBuyer } from "./factories";
 
 /** Begins a test-gateway checkout for the order and returns the payment's provider reference (the last segment of its redirect). */
 export async function beginTestPayment(orderId: string, now?: Date) {
-  const { redirectTo } = await beginTestCheckout(orderId, now);
+  const { redirectTo } = await openPaymentAttempt(orderId, { now });
   return redirectTo.split("/").pop()!;
 }
 

@@ -18,6 +18,7 @@ setConfig({
   mailFrom: "Harvest Share <no-reply@shop.test>",
   mailDir: fs.mkdtempSync(path.join(os.tmpdir(), "hs-test-mail-")),
   trustProxy: null,
+  stripe: null,
 });
 
 let errors: unknown[][] = [];

@@ -23,7 +23,9 @@ export type AuditKind =
   | "invitation_accepted"
   | "email_verified"
   | "second_factor_removed"
-  | "second_factor_rate_limited";
+  | "second_factor_rate_limited"
+  | "refund_requested"
+  | "refund_failed";
 
 export type AuditEntry = {
   kind: AuditKind;

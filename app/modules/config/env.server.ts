@@ -21,7 +21,25 @@ const EnvSchema = z.object({
   HARVEST_MAIL_DIR: z.string().default(".data/mail"),
   HARVEST_MAIL_TO_FILES: z.enum(["on", "off"]).optional(),
   TRUST_PROXY: z.string().optional(),
+  STRIPE_SECRET_KEY: z.string().optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  STRIPE_PAYMENT_METHODS: z.string().default("card,alipay,wechat_pay"),
+  // Tests point the SDK at the local fake (tests/support/fake-stripe.ts); unset means api.stripe.com.
+  STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
+  // Where Stripe's hosted checkout lives: the CSP's form-action must allow the redirect there.
+  STRIPE_CHECKOUT_ORIGIN: z.url({ protocol: /^https?$/ }).default("https://checkout.stripe.com"),
 });
+
+export const STRIPE_METHODS = ["card", "alipay", "wechat_pay"] as const;
+export type StripeMethod = (typeof STRIPE_METHODS)[number];
+
+export type StripeConfig = {
+  secretKey: string;
+  webhookSecret: string;
+  paymentMethods: StripeMethod[];
+  apiBase: URL | null;
+  checkoutOrigin: string;
+};
 
 export type Config = {
   isProduction: boolean;
@@ -40,6 +58,8 @@ export type Config = {
   mailDir: string;
   /** Express "trust proxy" setting, for the client IP behind a load balancer. */
   trustProxy: string | null;
+  /** Stripe Checkout, when both its key and its webhook secret are set; the shop's payment provider then. */
+  stripe: StripeConfig | null;
 };
 
 export class ConfigError extends Error {
@@ -80,12 +100,43 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (isProduction && !values.PUBLIC_URL) {
     problems.push("PUBLIC_URL is missing: set it to the shop's address (e.g. https://shop.example); emailed links use it.");
   }
-  // Until Stripe is wired in, the built-in test gateway is the only way to
-  // pay; production must opt in to it explicitly.
-  const testGatewayEnabled = isProduction ? values.HARVEST_TEST_GATEWAY === "on" : values.HARVEST_TEST_GATEWAY !== "off";
-  if (isProduction && !testGatewayEnabled) {
+  const stripeKey = values.STRIPE_SECRET_KEY?.trim() || undefined;
+  const stripeWebhookSecret = values.STRIPE_WEBHOOK_SECRET?.trim() || undefined;
+  if (stripeKey && !stripeWebhookSecret) {
     problems.push(
-      "No payment gateway is configured: Stripe is not supported yet, and the built-in test gateway is refused in production unless HARVEST_TEST_GATEWAY=on.",
+      "STRIPE_WEBHOOK_SECRET is missing: STRIPE_SECRET_KEY is set, and without the webhook signing secret (whsec_…) no payment could be confirmed.",
+    );
+  }
+  if (stripeWebhookSecret && !stripeKey) {
+    problems.push(
+      "STRIPE_SECRET_KEY is missing: STRIPE_WEBHOOK_SECRET is set, and without the secret key (sk_…) no checkout can be opened.",
+    );
+  }
+  if (isProduction && stripeKey && !/^(sk|rk)_(live|test)_/.test(stripeKey)) {
+    problems.push("STRIPE_SECRET_KEY does not look like a Stripe secret key (sk_live_… or sk_test_…, or a restricted rk_… key).");
+  }
+  const paymentMethods = values.STRIPE_PAYMENT_METHODS.split(",")
+    .map((method) => method.trim())
+    .filter(Boolean);
+  const unknownMethods = paymentMethods.filter((method) => !(STRIPE_METHODS as readonly string[]).includes(method));
+  if (unknownMethods.length > 0 || paymentMethods.length === 0) {
+    problems.push(`STRIPE_PAYMENT_METHODS must list one or more of ${STRIPE_METHODS.join(", ")} (got "${values.STRIPE_PAYMENT_METHODS}").`);
+  }
+  const stripe: StripeConfig | null =
+    stripeKey && stripeWebhookSecret
+      ? {
+          secretKey: stripeKey,
+          webhookSecret: stripeWebhookSecret,
+          paymentMethods: [...new Set(paymentMethods)] as StripeMethod[],
+          apiBase: values.STRIPE_API_BASE ? new URL(values.STRIPE_API_BASE) : null,
+          checkoutOrigin: new URL(values.STRIPE_CHECKOUT_ORIGIN).origin,
+        }
+      : null;
+  // The built-in test gateway takes no money: production must opt in to it explicitly.
+  const testGatewayEnabled = isProduction ? values.HARVEST_TEST_GATEWAY === "on" : values.HARVEST_TEST_GATEWAY !== "off";
+  if (isProduction && !testGatewayEnabled && !stripe) {
+    problems.push(
+      "No payment provider is configured: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET for Stripe Checkout (the built-in test gateway is refused in production unless HARVEST_TEST_GATEWAY=on).",
     );
   }
   if (problems.length > 0) throw new ConfigError(`Harvest Share cannot start:\n- ${problems.join("\n- ")}`);
@@ -102,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailFrom: values.MAIL_FROM,
     mailDir: values.HARVEST_MAIL_DIR,
     trustProxy: values.TRUST_PROXY || null,
+    stripe,
   };
 }
 

@@ -71,3 +71,32 @@ export function platformCoverAccount(currency: string): AccountSpec {
     nameEn: "Refund gaps covered by the platform",
   };
 }
+
+export type SuspenseReason = "refund_due" | "held";
+
+/**
+ * Money a payment provider took that no order could take (DESIGN.md, Paying):
+ * `refund_due` is on its way back to the buyer; `held` waits for an admin
+ * (an amount or currency that differs from the order). A currency other than
+ * the shop's gets its own accounts, since an account holds one currency.
+ */
+export function suspenseAccount(reason: SuspenseReason, currency: string, shopCurrency: string): AccountSpec {
+  const names: Record<SuspenseReason, { zh: string; en: string }> = {
+    refund_due: { zh: "待退还买家的款项", en: "Payments to be refunded to buyers" },
+    held: { zh: "待管理员核对的款项", en: "Payments held for an admin to check" },
+  };
+  const suffix = currency === shopCurrency ? "" : `:${currency.toLowerCase()}`;
+  return {
+    code: `suspense:${reason}${suffix}`,
+    type: "liability",
+    currency,
+    nameZh: `${names[reason].zh}${suffix ? `（${currency}）` : ""}`,
+    nameEn: `${names[reason].en}${suffix ? ` (${currency})` : ""}`,
+  };
+}
+
+/** The provider's account in a currency other than the shop's (a mismatched payment). */
+export function paymentProviderAccountIn(provider: string, currency: string, shopCurrency: string): AccountSpec {
+  const spec = paymentProviderAccount(provider, currency);
+  return currency === shopCurrency ? spec : { ...spec, code: `${spec.code}:${currency.toLowerCase()}` };
+}

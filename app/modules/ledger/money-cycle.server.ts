@@ -137,83 +137,103 @@ export function recordRefund(report: RefundReport) {
       const line0 = await tx.orderLine.findUnique({ where: { id: report.orderLineId }, select: { orderId: true } });
       if (!line0) throw new UserError("refund_line_unknown", {}, 404);
       const order = await lockOrder(tx, line0.orderId);
-      if (order.status !== "paid") throw new UserError("refund_not_paid", {}, 409);
-      // The locked order's view of the line (refunded so far is current under the lock).
-      const line = order.lines.find((l) => l.id === report.orderLineId)!;
-      const amount = positiveAmount(report.amountMinor, "refund_amount_invalid");
-      const remaining = line.lineTotalMinor - line.refundedMinor;
-      if (amount > remaining)
-        throw new UserError("refund_too_large", { remainingMinor: remaining.toString(), currency: order.currency }, 409);
+      return reverseLineRefund(tx, order, { ...report, amountMinor: positiveAmount(report.amountMinor, "refund_amount_invalid") });
+    }),
+  );
+}
 
-      await lockLedger(tx);
-      const reversal = fundReversal(line.lineTotalMinor, line.shareBps, line.refundedMinor, amount);
-      const toCooperative = amount - reversal;
-      const fund = await tx.fund.findUniqueOrThrow({ where: { id: line.fundId } });
-      const cooperative = await tx.cooperative.findUniqueOrThrow({ where: { id: line.cooperativeId } });
-      const matured = !!(await tx.ledgerTransaction.findUnique({
-        where: { idempotencyKey: maturationKey(order.id, fund.id) },
-        select: { id: true },
-      }));
-      const bucket = fundAccount(fund, matured ? "available" : "pending");
-      const psp = paymentProviderAccount(report.provider, order.currency);
-      const payable = cooperativePayableAccount(cooperative, order.currency);
-      const cover = platformCoverAccount(order.currency);
-      await ensureLedgerAccounts(tx, [bucket, psp, payable, cover]);
-      const now = report.now ?? new Date();
-      const key = `refund:${report.provider}:${report.providerRef}`;
+/**
+ * The ledger side of a refund that has happened, for one line of an order
+ * the caller has locked (lockOrder): posts the reversal, adds the amount to
+ * the line's refunded total and records the refund row. Idempotent by the
+ * provider reference.
+ */
+export async function reverseLineRefund(
+  tx: DbTransaction,
+  order: Awaited<ReturnType<typeof lockOrder>>,
+  report: Omit<RefundReport, "amountMinor"> & { amountMinor: bigint },
+) {
+  const previous = await tx.refund.findUnique({
+    where: { provider_providerRef: { provider: report.provider, providerRef: report.providerRef } },
+  });
+  if (previous) return { refund: previous, created: false };
+  if (order.status !== "paid") throw new UserError("refund_not_paid", {}, 409);
+  // The locked order's view of the line (refunded so far is current under the lock).
+  const line = order.lines.find((l) => l.id === report.orderLineId);
+  if (!line) throw new UserError("refund_line_unknown", {}, 404);
+  const amount = report.amountMinor;
+  if (amount <= 0n) throw new UserError("refund_amount_invalid");
+  const remaining = line.lineTotalMinor - line.refundedMinor;
+  if (amount > remaining) throw new UserError("refund_too_large", { remainingMinor: remaining.toString(), currency: order.currency }, 409);
 
-      if (matured && reversal > 0n) {
-        const available = await naturalBalanceOf(tx, bucket.code);
-        if (available < reversal) {
-          const gap = reversal - available;
-          await postLedgerTransaction(
-            tx,
-            {
-              idempotencyKey: `${key}:platform-cover`,
-              kind: "platform_cover",
-              memo: `Platform covers ${gap} of a late refund the fund could not`,
-              causedBy: report.causedBy,
-              orderId: order.id,
-              postings: [
-                { accountCode: cover.code, amountMinor: gap, currency: order.currency },
-                { accountCode: bucket.code, amountMinor: -gap, currency: order.currency },
-              ],
-            },
-            now,
-          );
-        }
-      }
-      const postings: PostingInput[] = [{ accountCode: psp.code, amountMinor: -amount, currency: order.currency, orderLineId: line.id }];
-      if (toCooperative > 0n)
-        postings.push({ accountCode: payable.code, amountMinor: toCooperative, currency: order.currency, orderLineId: line.id });
-      if (reversal > 0n) postings.push({ accountCode: bucket.code, amountMinor: reversal, currency: order.currency, orderLineId: line.id });
-      const posted = await postLedgerTransaction(
+  await lockLedger(tx);
+  const reversal = fundReversal(line.lineTotalMinor, line.shareBps, line.refundedMinor, amount);
+  const toCooperative = amount - reversal;
+  const fund = await tx.fund.findUniqueOrThrow({ where: { id: line.fundId } });
+  const cooperative = await tx.cooperative.findUniqueOrThrow({ where: { id: line.cooperativeId } });
+  const matured = !!(await tx.ledgerTransaction.findUnique({
+    where: { idempotencyKey: maturationKey(order.id, fund.id) },
+    select: { id: true },
+  }));
+  const bucket = fundAccount(fund, matured ? "available" : "pending");
+  const psp = paymentProviderAccount(report.provider, order.currency);
+  const payable = cooperativePayableAccount(cooperative, order.currency);
+  const cover = platformCoverAccount(order.currency);
+  await ensureLedgerAccounts(tx, [bucket, psp, payable, cover]);
+  const now = report.now ?? new Date();
+  const key = `refund:${report.provider}:${report.providerRef}`;
+
+  if (matured && reversal > 0n) {
+    const available = await naturalBalanceOf(tx, bucket.code);
+    if (available < reversal) {
+      const gap = reversal - available;
+      await postLedgerTransaction(
         tx,
         {
-          idempotencyKey: key,
-          kind: "refund",
-          memo: `Refund of ${amount}`,
+          idempotencyKey: `${key}:platform-cover`,
+          kind: "platform_cover",
+          memo: `Platform covers ${gap} of a late refund the fund could not`,
           causedBy: report.causedBy,
           orderId: order.id,
-          postings,
+          postings: [
+            { accountCode: cover.code, amountMinor: gap, currency: order.currency },
+            { accountCode: bucket.code, amountMinor: -gap, currency: order.currency },
+          ],
         },
         now,
       );
-      await tx.orderLine.update({ where: { id: line.id }, data: { refundedMinor: line.refundedMinor + amount } });
-      if (reversal > 0n) await recordReversalStat(tx, { fundId: fund.id, cooperativeId: cooperative.id, at: now, amountMinor: reversal });
-      const refund = await tx.refund.create({
-        data: {
-          orderLineId: line.id,
-          provider: report.provider,
-          providerRef: report.providerRef,
-          amountMinor: amount,
-          fundReversalMinor: reversal,
-          createdAt: now,
-        },
-      });
-      return { refund, created: true, ledgerTransactionId: posted.id };
-    }),
+    }
+  }
+  const postings: PostingInput[] = [{ accountCode: psp.code, amountMinor: -amount, currency: order.currency, orderLineId: line.id }];
+  if (toCooperative > 0n)
+    postings.push({ accountCode: payable.code, amountMinor: toCooperative, currency: order.currency, orderLineId: line.id });
+  if (reversal > 0n) postings.push({ accountCode: bucket.code, amountMinor: reversal, currency: order.currency, orderLineId: line.id });
+  const posted = await postLedgerTransaction(
+    tx,
+    {
+      idempotencyKey: key,
+      kind: "refund",
+      memo: `Refund of ${amount}`,
+      causedBy: report.causedBy,
+      orderId: order.id,
+      postings,
+    },
+    now,
   );
+  line.refundedMinor += amount;
+  await tx.orderLine.update({ where: { id: line.id }, data: { refundedMinor: line.refundedMinor } });
+  if (reversal > 0n) await recordReversalStat(tx, { fundId: fund.id, cooperativeId: cooperative.id, at: now, amountMinor: reversal });
+  const refund = await tx.refund.create({
+    data: {
+      orderLineId: line.id,
+      provider: report.provider,
+      providerRef: report.providerRef,
+      amountMinor: amount,
+      fundReversalMinor: reversal,
+      createdAt: now,
+    },
+  });
+  return { refund, created: true, ledgerTransactionId: posted.id };
 }
 
 export type DisbursementProposal = { village: unknown; project: unknown; purpose: unknown; amountMinor: unknown; plannedDate: unknown };

@@ -5,7 +5,8 @@
 // to a page: the payment page, or the order's own page, which opens it again.
 import { isUserError } from "~/modules/errors/user-error";
 import type { Locale } from "~/modules/money/money";
-import { beginCheckout } from "~/modules/payments/gateway.server";
+import { openPaymentAttempt } from "~/modules/payments/attempts.server";
+import { activeProvider } from "~/modules/payments/providers.server";
 import type { CheckoutInput } from "./checkout-schema";
 import { placeOrder } from "./orders.server";
 
@@ -31,13 +32,25 @@ export async function checkOutCart(input: {
   contact: CheckoutInput;
   userId: string | null;
   locale: Locale;
+  /** The shop's origin, for the provider's links back to the order. */
+  origin?: string;
 }): Promise<CheckoutOutcome> {
-  const order = await placeOrder(input);
+  const order = await placeOrder({ ...input, chargeLimits: providerChargeLimits() });
   try {
-    const { redirectTo } = await beginCheckout(order.id);
+    const { redirectTo } = await openPaymentAttempt(order.id, { origin: input.origin });
     return { order, redirectTo, paymentOpened: true };
   } catch (error) {
     if (!isUserError(error)) console.error(`[harvest-share] order ${order.number} placed, but its payment could not be opened:`, error);
     return { order, redirectTo: orderPagePath(order, "payment_not_opened"), paymentOpened: false };
+  }
+}
+
+/** The active provider's limits; with none configured the order is still placed (and held), and its page says why it cannot be paid. */
+function providerChargeLimits() {
+  try {
+    return activeProvider().chargeLimits;
+  } catch (error) {
+    if (isUserError(error)) return null;
+    throw error;
   }
 }

@@ -12,7 +12,7 @@ import { allocateLine, lineTotal } from "~/modules/money/share";
 import type { CheckoutInput } from "./checkout-schema";
 import { newAccessToken, newOrderNumber } from "./order-number";
 
-type ReservationLine = { productId: string; quantity: number; nameZh: string; nameEn: string };
+export type ReservationLine = { productId: string; quantity: number; nameZh: string; nameEn: string };
 
 export type ReservedProduct = { priceMinor: number; currency: string };
 
@@ -24,7 +24,7 @@ export type ReservedProduct = { priceMinor: number; currency: string };
  * each product's price as it stands under the lock, so a price changed while
  * the order was being placed is the one the order gets.
  */
-async function reserveStock(tx: DbTransaction, lines: ReservationLine[]): Promise<Map<string, ReservedProduct>> {
+export async function reserveStock(tx: DbTransaction, lines: ReservationLine[]): Promise<Map<string, ReservedProduct>> {
   const reserved = new Map<string, ReservedProduct>();
   const ordered = [...lines].sort((a, b) => a.productId.localeCompare(b.productId));
   for (const line of ordered) {
@@ -71,6 +71,8 @@ export async function placeOrder(input: {
   /** The language of the checkout: the confirmation mail is written in it. */
   locale?: Locale;
   now?: Date;
+  /** The payment provider's smallest and largest charge: an order outside them is not placed at all. */
+  chargeLimits?: { minMinor: bigint; maxMinor: bigint } | null;
 }) {
   const now = input.now ?? new Date();
   if (!input.cartId) throw new UserError("cart_empty");
@@ -134,6 +136,14 @@ export async function placeOrder(input: {
       };
     });
     const totalMinor = lines.reduce((sum, line) => sum + line.lineTotalMinor, 0n);
+    const limits = input.chargeLimits;
+    // Thrown inside the transaction: the stock taken above goes back, the cart stays as it was.
+    if (limits && totalMinor < limits.minMinor) {
+      throw new UserError("amount_below_provider_minimum", { minimumMinor: limits.minMinor.toString(), currency }, 409);
+    }
+    if (limits && totalMinor > limits.maxMinor) {
+      throw new UserError("amount_above_provider_maximum", { maximumMinor: limits.maxMinor.toString(), currency }, 409);
+    }
 
     const order = await tx.order.create({
       data: {

@@ -1,7 +1,14 @@
 // Security headers for every response. The Content-Security-Policy allows
 // only our own scripts plus Remix's inline scripts that carry this request's
-// nonce; nothing may frame the shop.
-export function securityHeaders(options: { nonce: string; production: boolean; dev: boolean }): Record<string, string> {
+// nonce; nothing may frame the shop; forms go to the shop itself, and on to
+// the payment provider's hosted page when one is configured.
+export function securityHeaders(options: {
+  nonce: string;
+  production: boolean;
+  dev: boolean;
+  /** Payment providers' hosted pages: a checkout form is answered with a redirect there, which form-action governs. */
+  formActionOrigins?: string[];
+}): Record<string, string> {
   const csp = [
     "default-src 'self'",
     // Vite's dev server injects module scripts and talks over a websocket.
@@ -12,7 +19,7 @@ export function securityHeaders(options: { nonce: string; production: boolean; d
     `connect-src 'self'${options.dev ? " ws: wss:" : ""}`,
     "object-src 'none'",
     "base-uri 'self'",
-    "form-action 'self'",
+    `form-action 'self'${(options.formActionOrigins ?? []).map((origin) => ` ${origin}`).join("")}`,
     "frame-ancestors 'none'",
   ].join("; ");
   const headers: Record<string, string> = {

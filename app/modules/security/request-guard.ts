@@ -24,6 +24,11 @@ export const LARGE_BODIES_IN_FLIGHT_LIMIT = 64 * MIB;
 // `<path>.data` is the same action posted by Remix with JavaScript on.
 const EVIDENCE_UPLOAD_PATH = /^\/manage\/funds\/([^/]+?)(?:\.data)?\/?$/;
 
+/** Provider webhooks: JSON, signed by the provider; the only POSTs that are not forms. */
+export const WEBHOOK_PATHS = ["/webhooks/stripe"];
+/** A Stripe event is a few KB (its objects are not expanded); 256 KiB leaves room without inviting abuse. */
+export const WEBHOOK_BODY_LIMIT = 256 * KIB;
+
 export const ALLOWED_METHODS = ["GET", "HEAD", "POST"];
 const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];
 
@@ -54,6 +59,7 @@ export function evidenceUploadFund(pathname: string, contentType: string | undef
  * cookie), the form limit for everyone and everything else.
  */
 export function bodyLimitFor(pathname: string, contentType: string | undefined, managesFund: boolean): number {
+  if (WEBHOOK_PATHS.includes(pathname)) return WEBHOOK_BODY_LIMIT;
   return managesFund && evidenceUploadFund(pathname, contentType) !== null ? EVIDENCE_UPLOAD_BODY_LIMIT : FORM_BODY_LIMIT;
 }
 
@@ -136,7 +142,11 @@ export function refuseRequest(request: {
   if (query.has("_data")) return badAddress;
 
   // Every action reads a form; without a form's type (even with no body) request.formData() throws.
-  if (request.method === "POST" && !FORM_TYPES.includes(mediaType(request.contentType))) {
+  const webhook = WEBHOOK_PATHS.includes(path);
+  if (request.method === "POST" && webhook && mediaType(request.contentType) !== "application/json") {
+    return { status: 400, message: "只接受 JSON 格式的通知。This address accepts JSON webhooks only." };
+  }
+  if (request.method === "POST" && !webhook && !FORM_TYPES.includes(mediaType(request.contentType))) {
     return { status: 400, message: "只接受表单提交。This address accepts form submissions only." };
   }
   return null;

@@ -48,4 +48,40 @@ describe("configuration", () => {
   it("names a malformed setting", () => {
     expect(() => loadConfig({ RESERVATION_MINUTES: "soon" })).toThrow(/RESERVATION_MINUTES/);
   });
+
+  describe("Stripe", () => {
+    const stripe = { STRIPE_SECRET_KEY: "sk_test_123", STRIPE_WEBHOOK_SECRET: "whsec_abc" };
+
+    it("is off without keys, on with both, and then production needs no test gateway", () => {
+      expect(loadConfig({}).stripe).toBeNull();
+      const config = loadConfig({ ...production, ...stripe, HARVEST_TEST_GATEWAY: undefined });
+      expect(config.stripe).toMatchObject({
+        secretKey: "sk_test_123",
+        webhookSecret: "whsec_abc",
+        paymentMethods: ["card", "alipay", "wechat_pay"],
+      });
+      expect(config.stripe!.checkoutOrigin).toBe("https://checkout.stripe.com");
+      expect(config.testGatewayEnabled).toBe(false);
+    });
+
+    it("refuses a secret key without a webhook secret, and the reverse, naming what is missing", () => {
+      expect(() => loadConfig({ ...production, STRIPE_SECRET_KEY: "sk_live_1" })).toThrow(/STRIPE_WEBHOOK_SECRET is missing/);
+      expect(() => loadConfig({ ...production, STRIPE_WEBHOOK_SECRET: "whsec_1" })).toThrow(/STRIPE_SECRET_KEY is missing/);
+      // Locally too: half a Stripe configuration is a mistake, not a choice.
+      expect(() => loadConfig({ STRIPE_SECRET_KEY: "sk_test_1" })).toThrow(/STRIPE_WEBHOOK_SECRET is missing/);
+    });
+
+    it("switches payment methods one by one and refuses an unknown one", () => {
+      expect(loadConfig({ ...stripe, STRIPE_PAYMENT_METHODS: "card, alipay" }).stripe!.paymentMethods).toEqual(["card", "alipay"]);
+      expect(() => loadConfig({ ...stripe, STRIPE_PAYMENT_METHODS: "card,paypal" })).toThrow(/STRIPE_PAYMENT_METHODS/);
+      expect(() => loadConfig({ ...stripe, STRIPE_PAYMENT_METHODS: " , " })).toThrow(/STRIPE_PAYMENT_METHODS/);
+    });
+
+    it("in production, says that no payment provider is configured when there is neither Stripe nor the test gateway", () => {
+      expect(() => loadConfig({ ...production, HARVEST_TEST_GATEWAY: undefined })).toThrow(/STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET/);
+      expect(() => loadConfig({ ...production, ...stripe, STRIPE_SECRET_KEY: "pk_live_oops" })).toThrow(
+        /does not look like a Stripe secret key/,
+      );
+    });
+  });
 });

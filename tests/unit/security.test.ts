@@ -8,6 +8,7 @@ import {
   evidenceUploadFund,
   FORM_BODY_LIMIT,
   refuseRequest,
+  WEBHOOK_BODY_LIMIT,
 } from "~/modules/security/request-guard";
 import { safeRedirectPath } from "~/modules/security/safe-redirect";
 
@@ -44,6 +45,13 @@ describe("security headers", () => {
     expect(production["Strict-Transport-Security"]).toMatch(/max-age=\d+/);
     expect(securityHeaders({ nonce: "x", production: false, dev: false })["Strict-Transport-Security"]).toBeUndefined();
   });
+
+  it("lets forms be answered with a redirect to the payment provider's hosted page, and nowhere else", () => {
+    const csp = (origins?: string[]) =>
+      securityHeaders({ nonce: "x", production: true, dev: false, formActionOrigins: origins })["Content-Security-Policy"];
+    expect(csp()).toContain("form-action 'self';");
+    expect(csp(["https://checkout.stripe.com"])).toContain("form-action 'self' https://checkout.stripe.com;");
+  });
 });
 
 describe("safe redirects", () => {
@@ -76,6 +84,14 @@ describe("request guard", () => {
     expect(refused({ method: "POST", target: "/manage/funds/x", contentType: "multipart/form-data; boundary=abc" })).toBeNull();
     expect(refused({ method: "POST", target: "/sign-out", contentType: "application/x-www-form-urlencoded" })).toBeNull();
     expect(refused({ method: "HEAD", target: "/_root.data" })).toBeNull();
+  });
+
+  it("takes JSON only at the webhook address, and only JSON there", () => {
+    expect(refused({ method: "POST", target: "/webhooks/stripe", contentType: "application/json; charset=utf-8" })).toBeNull();
+    expect(refused({ method: "POST", target: "/webhooks/stripe", contentType: "application/x-www-form-urlencoded" })).toBe(400);
+    expect(refused({ method: "POST", target: "/cart", contentType: "application/json" })).toBe(400);
+    expect(bodyLimitFor("/webhooks/stripe", "application/json", false)).toBe(WEBHOOK_BODY_LIMIT);
+    expect(bodyLimitFor("/cart", "application/json", false)).toBe(FORM_BODY_LIMIT);
   });
 
   it("refuses a Host or X-Forwarded-Host that is not a plain name and port, which would steer Remix to another route (400)", () => {

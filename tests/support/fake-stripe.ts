@@ -96,6 +96,10 @@ export interface FakeStripe {
   settleRefund(refundId: string): Promise<FakeStripeDelivery[]>;
   failRefund(refundId: string, reason: string): Promise<FakeStripeDelivery[]>;
   setOutage(on: boolean, mode?: FakeStripeOutageMode): void;
+  /** points the webhooks at another URL (e.g. once the shop's port is known); null falls back to `deliver` */
+  setWebhookUrl(url: string | null): void;
+  /** changes a session behind the shop's back, e.g. an amount_total or currency that no longer matches the order */
+  patchSession(sessionId: string, patch: Partial<Stripe.Checkout.Session>): Stripe.Checkout.Session;
   /** while held, events are queued instead of sent; releaseDeliveries() sends them in order */
   holdDeliveries(on: boolean): void;
   releaseDeliveries(): Promise<FakeStripeDelivery[]>;
@@ -377,6 +381,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
   let held: QueuedEvent[] | null = null;
   let queue: Promise<unknown> = Promise.resolve();
   let baseUrl = "";
+  let webhookUrl = options.webhookUrl ?? null;
 
   // ---- events and webhook delivery ----
 
@@ -413,8 +418,8 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     const delivery: FakeStripeDelivery = { eventId: event.id, type: event.type, payload, header, status: null, error: null, at: now() };
     deliveries.push(delivery);
     try {
-      if (options.webhookUrl) {
-        const response = await fetch(options.webhookUrl, {
+      if (webhookUrl) {
+        const response = await fetch(webhookUrl, {
           method: "POST",
           headers: {
             "Content-Type": "application/json; charset=utf-8",
@@ -1260,6 +1265,14 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     expireSession,
     settleRefund,
     failRefund,
+    setWebhookUrl(url) {
+      webhookUrl = url;
+    },
+    patchSession(sessionId, patch) {
+      const record = requireSession(sessionId);
+      Object.assign(record.session, patch);
+      return record.session;
+    },
     setOutage(on, mode = "api_error") {
       outage = on ? mode : null;
     },

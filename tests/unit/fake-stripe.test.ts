@@ -399,6 +399,14 @@ describe("events a test sends itself", () => {
     expect(sent.status).toBe(400);
   });
 
+  it("patchSession changes what the API and the next events say", async () => {
+    const session = await stripe.checkout.sessions.create(sessionParams());
+    fake.patchSession(session.id, { amount_total: 1 });
+    await fake.completeSession(session.id, { paymentStatus: "paid" });
+    expect(received[0].object.amount_total).toBe(1);
+    expect((await stripe.checkout.sessions.retrieve(session.id)).amount_total).toBe(1);
+  });
+
   it("held deliveries wait for release; redeliver sends the same event id again", async () => {
     const session = await stripe.checkout.sessions.create(sessionParams());
     fake.holdDeliveries(true);

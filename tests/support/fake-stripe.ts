@@ -2,8 +2,18 @@
 // real HTTP so the real stripe-node SDK talks to it, plus a hosted-checkout stand-in page and
 // test controls that change a payment's state and send the matching signed webhook to the shop.
 // There is no network here and `stripe-mock` is not on npm. It validates what the shop sends the
-// way Stripe does (and a little stricter where noted) so a wrong request fails in our tests, not
-// in production. docs/operations.md says how to test against real Stripe test mode.
+// way Stripe does (a little stricter where noted) so a wrong request fails in our tests, not in
+// production. docs/operations.md says how to test against real Stripe test mode.
+//
+//   const fake = await startFakeStripe({ webhookSecret, webhookUrl: `${shop}/webhooks/stripe` });
+//   const stripe = fake.stripe(); // or: new Stripe(key, { host: fake.host, port: fake.port, protocol: "http", ... })
+//   ... the shop creates a session; the buyer (or the test) opens session.url ...
+//   await fake.completeSession(id, { paymentStatus: "paid" }); // sends checkout.session.completed
+//
+// Where it differs from Stripe: API events (refunds, expire) are sent right after the API answer,
+// and the hosted page's buttons send theirs before redirecting; sessions never expire by the
+// clock (call expireSession); only card, alipay and wechat_pay, CNY, price_data line items and
+// hosted mode are modelled.
 import { randomBytes } from "node:crypto";
 import http from "node:http";
 import { type AddressInfo } from "node:net";
@@ -1191,28 +1201,29 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     }
     const s = record.session;
     const state = pageState(record);
-    const redirect = () => {
+    const offers = (m: FakeStripePaymentMethod) => s.payment_method_types.includes(m);
+    // Which control each button runs, in which state. The webhook is delivered before the redirect,
+    // so a browser test finds the order settled; a test that needs the success page to arrive first
+    // holds the deliveries (holdDeliveries).
+    const controls: Record<string, (() => Promise<unknown>) | undefined> =
+      state === "open"
+        ? {
+            card: offers("card") ? () => completeSession(s.id, { paymentStatus: "paid", method: "card" }) : undefined,
+            alipay: offers("alipay") ? () => completeSession(s.id, { paymentStatus: "paid", method: "alipay" }) : undefined,
+            "wechat-pay": offers("wechat_pay") ? () => completeSession(s.id, { paymentStatus: "unpaid", method: "wechat_pay" }) : undefined,
+          }
+        : state === "awaiting_async_payment"
+          ? { "async-succeed": () => asyncSucceed(s.id), "async-fail": () => asyncFail(s.id) }
+          : {};
+    const control = controls[action];
+    if (control) {
+      await control();
       res.writeHead(303, { Location: returnUrl(record) });
       res.end();
-    };
-    const offers = (m: FakeStripePaymentMethod) => s.payment_method_types.includes(m);
-    // The webhook is delivered before the redirect, so a browser test sees a settled order; tests that
-    // need the success page to arrive first hold the deliveries (holdDeliveries).
-    if (state === "open") {
-      if (action === "card" && offers("card"))
-        return void (await completeSession(s.id, { paymentStatus: "paid", method: "card" }), redirect());
-      if (action === "alipay" && offers("alipay"))
-        return void (await completeSession(s.id, { paymentStatus: "paid", method: "alipay" }), redirect());
-      if (action === "wechat-pay" && offers("wechat_pay")) {
-        return void (await completeSession(s.id, { paymentStatus: "unpaid", method: "wechat_pay" }), redirect());
-      }
-      // A declined card leaves the session open and sends no webhook, as at Stripe.
-      if (action === "decline" && offers("card")) return renderPage(res, record, 200, "Your card was declined.");
+      return;
     }
-    if (state === "awaiting_async_payment") {
-      if (action === "async-succeed") return void (await asyncSucceed(s.id), redirect());
-      if (action === "async-fail") return void (await asyncFail(s.id), redirect());
-    }
+    // A declined card leaves the session open and sends no webhook, as at Stripe.
+    if (state === "open" && action === "decline" && offers("card")) return renderPage(res, record, 200, "Your card was declined.");
     renderPage(res, record, 200, "This action is not available for this checkout session.");
   }
 

@@ -367,6 +367,15 @@ describe("the hosted checkout stand-in", () => {
     expect(await (await fetch(session.url!)).text()).toContain("the payment succeeded");
   });
 
+  it("Pay with Alipay completes paid, and its refund then settles later", async () => {
+    const session = await stripe.checkout.sessions.create(sessionParams());
+    const paid = await fetch(`${fake.baseUrl}/c/pay/${session.id}/alipay`, { method: "POST", redirect: "manual" });
+    expect(paid.status).toBe(303);
+    const after = await stripe.checkout.sessions.retrieve(session.id);
+    expect(after).toMatchObject({ status: "complete", payment_status: "paid" });
+    await expect(stripe.refunds.create({ payment_intent: after.payment_intent as string })).resolves.toMatchObject({ status: "pending" });
+  });
+
   it("WeChat Pay leaves the payment awaiting, with buttons for the async outcome", async () => {
     const session = await stripe.checkout.sessions.create(sessionParams());
     const pending = await fetch(`${fake.baseUrl}/c/pay/${session.id}/wechat-pay`, { method: "POST", redirect: "manual" });

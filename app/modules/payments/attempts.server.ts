@@ -15,6 +15,12 @@ import { activeProvider } from "./providers.server";
 export const MAX_ATTEMPTS_PER_ORDER = 20;
 /** An open checkout closer than this to its end is not offered again: the buyer could not finish in time. */
 const REUSE_MARGIN_MS = 2 * 60_000;
+/**
+ * A provider's minimum lifetime carries a minute of margin over its real
+ * rule (Stripe: 30 minutes); an attempt whose checkout was never opened may
+ * be asked for again with its first expiry while most of that minute is left.
+ */
+const REOPEN_SLACK_MS = 50_000;
 
 export const attemptKey = (orderId: string, attemptNumber: number) => `order:${orderId}:attempt:${attemptNumber}`;
 
@@ -59,7 +65,7 @@ export async function openPaymentAttempt(orderId: string, options: { origin?: st
   } catch (error) {
     if (error instanceof ProviderUnavailable) {
       // The attempt stays open without a checkout: the next press asks again with the same key.
-      console.error(
+      console.warn(
         `[harvest-share] order ${order.number}: ${provider.name} unavailable while opening attempt ${attempt.number}:`,
         error.message,
       );
@@ -103,7 +109,7 @@ async function prepareAttempt(tx: DbTransaction, orderId: string, provider: Paym
     const usable = open.provider === provider.name && (!open.expiresAt || open.expiresAt.getTime() - now.getTime() > REUSE_MARGIN_MS);
     if (usable && open.checkoutUrl) return { reuse: open.checkoutUrl };
     // Recorded, but the provider never answered: ask again with the same key (and the same expiry), so a checkout it did open is found, not doubled.
-    if (usable && open.expiresAt && open.expiresAt.getTime() - now.getTime() >= provider.minimumCheckoutMs) {
+    if (usable && open.expiresAt && open.expiresAt.getTime() - now.getTime() >= provider.minimumCheckoutMs - REOPEN_SLACK_MS) {
       return { attempt: { ...open, number: open.attemptNumber, expiresAt: open.expiresAt }, order };
     }
     if (usable && !open.expiresAt)

@@ -156,8 +156,9 @@ async function takePayment(
   if (!matches) {
     await postToSuspense(tx, locked, "held", receivedMinor, receivedCurrency, context.causedBy, context.now);
     await tx.payment.update({ where: { id: payment.id }, data: { settlement: "held" } });
-    console.error(
-      `[harvest-share] order ${order.number}: ${payment.provider} took ${receivedMinor} ${receivedCurrency} for an order of ${order.totalMinor} ${order.currency}; held in suspense for an admin`,
+    // A warning, not an error: nothing failed, and admins see it on /admin/orders.
+    console.warn(
+      `[harvest-share] ATTENTION order ${order.number}: ${payment.provider} took ${receivedMinor} ${receivedCurrency} for an order of ${order.totalMinor} ${order.currency}; held in suspense for an admin`,
     );
     return { outcome: "held", orderId: order.id };
   }

@@ -2,6 +2,8 @@ import fs from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
 
 const PORT = Number(process.env.E2E_PORT ?? 3457);
+// A second shop on the next port takes payments through the local fake Stripe (tests/e2e/serve.ts, E2E_STRIPE=1).
+const STRIPE_PORT = PORT + 1;
 
 // Playwright cannot download its own browser here: use Debian's Chromium
 // when it is installed (the wrapper-free binary first), else Playwright's own.
@@ -33,18 +35,23 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "desktop", use: { ...devices["Desktop Chrome"], channel: undefined }, testIgnore: /mobile\.spec\.ts/ },
+    { name: "desktop", use: { ...devices["Desktop Chrome"], channel: undefined }, testIgnore: [/mobile\.spec\.ts/, /stripe.*\.spec\.ts/] },
     { name: "phone", use: { ...devices["Pixel 7"], channel: undefined }, testMatch: /mobile\.spec\.ts/ },
+    {
+      name: "stripe",
+      use: { ...devices["Desktop Chrome"], channel: undefined, baseURL: `http://127.0.0.1:${STRIPE_PORT}` },
+      testMatch: /stripe.*\.spec\.ts/,
+    },
   ],
-  webServer: {
+  webServer: [PORT, STRIPE_PORT].map((port) => ({
     // The production build, on a throwaway database (see tests/e2e/serve.ts).
     command: `tsx tests/e2e/serve.ts`,
-    url: `http://127.0.0.1:${PORT}/healthz`,
-    env: { PORT: String(PORT) },
+    url: `http://127.0.0.1:${port}/healthz`,
+    env: { PORT: String(port), E2E_STRIPE: port === STRIPE_PORT ? "1" : "0" },
     reuseExistingServer: false,
     timeout: 120_000,
-    stdout: "ignore",
-    stderr: "pipe",
-    gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
-  },
+    stdout: "ignore" as const,
+    stderr: "pipe" as const,
+    gracefulShutdown: { signal: "SIGTERM" as const, timeout: 10_000 },
+  })),
 });

@@ -2,13 +2,14 @@
 // (NODE_ENV=production), on a throwaway PostgreSQL. It publishes the database
 // URL and mail folder in .cache/e2e/<port>.json so tests can set up users and
 // read the mail the shop sends. The test gateway is enabled explicitly, as
-// production requires.
+// production requires, unless E2E_STRIPE=1 (then the local fake Stripe).
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { toDatabaseUrl } from "../../app/modules/db/connection.server";
 import { ensureDatabase, startThrowawayPostgres } from "../../app/modules/db/embedded-postgres.server";
+import { startFakeStripe } from "../support/fake-stripe";
 
 if (!fs.existsSync("build/server/index.js")) {
   console.error("No production build: run `npm run build` first (npm test does).");
@@ -22,7 +23,22 @@ const databaseUrl = toDatabaseUrl({ ...postgres.connection, database: "harvest_s
 const mailDir = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR ?? "/tmp"), "hs-e2e-mail-"));
 fs.mkdirSync(".cache/e2e", { recursive: true });
 const infoFile = `.cache/e2e/${port}.json`;
-fs.writeFileSync(infoFile, JSON.stringify({ databaseUrl, mailDir }));
+// E2E_STRIPE=1: this shop takes payments through Stripe Checkout, i.e. the
+// local fake of it (tests/support/fake-stripe.ts), whose hosted page sends
+// signed webhooks to this shop's /webhooks/stripe.
+const webhookSecret = `whsec_${randomBytes(16).toString("hex")}`;
+const fakeStripe =
+  process.env.E2E_STRIPE === "1" ? await startFakeStripe({ webhookSecret, webhookUrl: `http://127.0.0.1:${port}/webhooks/stripe` }) : null;
+const stripeEnv: Record<string, string> = fakeStripe
+  ? {
+      STRIPE_SECRET_KEY: fakeStripe.apiKey,
+      STRIPE_WEBHOOK_SECRET: webhookSecret,
+      STRIPE_API_BASE: fakeStripe.baseUrl,
+      STRIPE_CHECKOUT_ORIGIN: fakeStripe.checkoutOrigin,
+      HARVEST_TEST_GATEWAY: "off",
+    }
+  : { HARVEST_TEST_GATEWAY: "on" };
+fs.writeFileSync(infoFile, JSON.stringify({ databaseUrl, mailDir, stripeBaseUrl: fakeStripe?.baseUrl ?? null }));
 
 const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
   stdio: "inherit",
@@ -30,7 +46,7 @@ const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     ...process.env,
     NODE_ENV: "production",
     DATABASE_URL: databaseUrl,
-    HARVEST_TEST_GATEWAY: "on",
+    ...stripeEnv,
     HARVEST_INSECURE_COOKIES: "1",
     HARVEST_MAIL_TO_FILES: "on",
     // Reservations expire and contributions mature within a second of falling due.
@@ -48,6 +64,7 @@ const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
 });
 
 const cleanup = async () => {
+  await fakeStripe?.stop();
   await postgres.stop();
   fs.rmSync(mailDir, { recursive: true, force: true });
   fs.rmSync(infoFile, { force: true });

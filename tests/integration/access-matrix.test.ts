@@ -138,6 +138,9 @@ const MATRIX: Row[] = [
   // Only the account's own session confirms its address; the personas' addresses are unconfirmed.
   ["verify-email.$token",     "GET",  `/verify-email/${MADE_UP_TOKEN}`,            [302, 200, 200, 302, 302, 302, 302]],
   ["verify-email.$token",     "POST", `/verify-email/${MADE_UP_TOKEN}`,            [302, 410, 410, 410, 410, 410, 410]],
+  // Stripe's webhook: no session counts, only Stripe's signature; here Stripe is not configured (stripe-payments.test.ts covers it configured).
+  ["webhooks.stripe",         "GET",  "/webhooks/stripe",                          [405, 405, 405, 405, 405, 405, 405]],
+  ["webhooks.stripe",         "POST", "/webhooks/stripe",                          [404, 404, 404, 404, 404, 404, 404]],
 ];
 
 /** Rows whose POST ends the session: each persona gets a fresh one for it. */

@@ -7,9 +7,21 @@ import { hash } from "@node-rs/argon2";
 import pg from "pg";
 import { paymentFailureSql } from "../../support/payment-failure";
 
-function info(): { databaseUrl: string; mailDir: string } {
-  const port = process.env.E2E_PORT ?? "3457";
+const PORT = Number(process.env.E2E_PORT ?? 3457);
+/** The second shop, which takes payments through the local fake Stripe (playwright.config.ts). */
+export const STRIPE_SHOP_PORT = PORT + 1;
+
+function info(port = PORT): { databaseUrl: string; mailDir: string; stripeBaseUrl: string | null } {
   return JSON.parse(fs.readFileSync(`.cache/e2e/${port}.json`, "utf8"));
+}
+
+/** Both shops' mail folders: a test's buyer address is its own, so whichever shop wrote to it is the one. */
+function mailDirs(): string[] {
+  return [PORT, STRIPE_SHOP_PORT].filter((port) => fs.existsSync(`.cache/e2e/${port}.json`)).map((port) => info(port).mailDir);
+}
+
+function mailFiles(): string[] {
+  return mailDirs().flatMap((dir) => (fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : []));
 }
 
 export async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []) {
@@ -59,9 +71,8 @@ export async function createFundManager(email: string, password: string, fundSlu
 export async function lastMailTo(to: string, timeoutMs = 5000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const dir = info().mailDir;
-    const files = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
-    const mails = files.map((f) => fs.readFileSync(path.join(dir, f), "utf8")).filter((m) => m.includes(`\nTo: ${to}\n`));
+    const files = mailFiles().sort((a, b) => path.basename(a).localeCompare(path.basename(b)));
+    const mails = files.map((f) => fs.readFileSync(f, "utf8")).filter((m) => m.includes(`\nTo: ${to}\n`));
     if (mails.length > 0) return mails.at(-1)!;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -83,7 +94,6 @@ export async function failNextPaymentOpening(email: string): Promise<() => Promi
 
 /** Every mail the shop wrote for `to`, oldest first (headers and body as written). */
 export function mailsTo(to: string): string[] {
-  const dir = info().mailDir;
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
-  return files.map((f) => fs.readFileSync(path.join(dir, f), "utf8")).filter((m) => m.includes(`\nTo: ${to}\n`));
+  const files = mailFiles().sort((a, b) => path.basename(a).localeCompare(path.basename(b)));
+  return files.map((f) => fs.readFileSync(f, "utf8")).filter((m) => m.includes(`\nTo: ${to}\n`));
 }

@@ -51,6 +51,50 @@ describe("migrations", () => {
     }
   });
 
+  it("number the payments that exist before attempts were numbered, oldest first, with their keys", async () => {
+    const name = `hs_migrate_attempts_${process.pid}_${Date.now()}`;
+    const admin = new pg.Client(server());
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const before = fs.mkdtempSync(path.join(os.tmpdir(), "hs-migrations-"));
+    try {
+      const all = listMigrations();
+      const numbering = all.findIndex((m) => m.name.endsWith("_payment_attempts_events_refund_requests"));
+      expect(numbering).toBeGreaterThan(0);
+      for (const migration of all.slice(0, numbering))
+        fs.cpSync(path.join("prisma/migrations", migration.name), path.join(before, migration.name), { recursive: true });
+      const target = { ...server(), database: name };
+      await applyMigrations(target, { migrationsDir: before });
+      const client = new pg.Client(target);
+      await client.connect();
+      const orderId = "11111111-1111-4111-8111-111111111111";
+      await client.query(
+        `INSERT INTO customer_order (id, number, access_token, status, email, recipient_name, mobile, province, city, district, street, currency, total_minor, updated_at)
+         VALUES ($1, 'HS-1', 'tok', 'paid', 'a@b.c', 'A', '13800138000', 'P', 'C', 'D', 'S', 'CNY', 100, now())`,
+        [orderId],
+      );
+      await client.query(
+        `INSERT INTO payment (id, order_id, provider, provider_ref, status, amount_minor, currency, created_at, updated_at) VALUES
+         ('22222222-2222-4222-8222-222222222222', $1, 'test', 'second', 'succeeded', 100, 'CNY', now(), now()),
+         ('33333333-3333-4333-8333-333333333333', $1, 'test', 'first', 'failed', 100, 'CNY', now() - interval '1 minute', now())`,
+        [orderId],
+      );
+      await applyMigrations(target);
+      const { rows } = await client.query(
+        `SELECT provider_ref, attempt_number, idempotency_key, settlement FROM payment ORDER BY attempt_number`,
+      );
+      await client.end();
+      expect(rows).toEqual([
+        { provider_ref: "first", attempt_number: 1, idempotency_key: `order:${orderId}:attempt:1`, settlement: null },
+        { provider_ref: "second", attempt_number: 2, idempotency_key: `order:${orderId}:attempt:2`, settlement: "order" },
+      ]);
+    } finally {
+      fs.rmSync(before, { recursive: true, force: true });
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
+  });
+
   it("roll back a failing migration whole and say which one failed", async () => {
     const name = `hs_migrate_bad_${process.pid}_${Date.now()}`;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hs-migrations-"));

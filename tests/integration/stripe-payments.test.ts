@@ -12,6 +12,7 @@ import { checkOutCart } from "~/modules/orders/checkout.server";
 import { placeOrder, releaseExpiredReservations, reopenOrderForPayment } from "~/modules/orders/orders.server";
 import { openPaymentAttempt } from "~/modules/payments/attempts.server";
 import { requestOrderRefund } from "~/modules/payments/refunds.server";
+import { loader as healthLoader } from "~/routes/healthz";
 import { loader as orderLoader } from "~/routes/orders.$number";
 import { action as webhookAction } from "~/routes/webhooks.stripe";
 import { cartWith, createProduct, productBySlug, shanghaiBuyer } from "../support/factories";
@@ -187,6 +188,16 @@ describe("opening Stripe Checkout", () => {
     expect(await stockOf(cheap.id)).toBe(10);
     expect(await t.db.cartItem.count({ where: { cartId } })).toBe(1);
     expect(await t.db.orderLine.count({ where: { productId: cheap.id } })).toBe(0);
+  });
+});
+
+describe("health", () => {
+  it("/healthz never calls Stripe: it answers ok during a Stripe outage", async () => {
+    const callsBefore = fake.calls.length;
+    fake.setOutage(true);
+    const response = (await healthLoader()) as Response;
+    expect(response.status).toBe(200);
+    expect(fake.calls.length).toBe(callsBefore);
   });
 });
 

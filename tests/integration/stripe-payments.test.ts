@@ -189,6 +189,17 @@ describe("opening Stripe Checkout", () => {
     expect(await t.db.cartItem.count({ where: { cartId } })).toBe(1);
     expect(await t.db.orderLine.count({ where: { productId: cheap.id } })).toBe(0);
   });
+
+  it("does not place an order above Stripe's largest charge (¥999,999.99)", async () => {
+    const dear = await createProduct(t.db, { priceMinor: 50_000_000, stock: 10 });
+    const cartId = await cartWith(t.db, [{ productId: dear.id, quantity: 2 }]);
+    await expect(checkOutCart({ cartId, contact: shanghaiBuyer, userId: null, locale: "zh", origin: BASE })).rejects.toMatchObject({
+      code: "amount_above_provider_maximum",
+      params: { maximumMinor: "99999999", currency: "CNY" },
+    });
+    expect(await stockOf(dear.id)).toBe(10);
+    expect(await t.db.cartItem.count({ where: { cartId } })).toBe(1);
+  });
 });
 
 describe("health", () => {

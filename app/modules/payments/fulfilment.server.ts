@@ -227,7 +227,7 @@ async function payOrder(
       orderId: order.id,
       postings,
     },
-    now,
+    // Dated when written, as every ledger transaction is (a late report keeps its own paid_at on the order).
   );
   for (const line of order.lines) {
     if (line.fundShareMinor > 0n)

@@ -78,6 +78,14 @@ function StatusPanel() {
       </p>
     );
   }
+  if (payments.held) {
+    return (
+      <div className="rounded-xl border border-amber-200 bg-amber-50 px-5 py-4" data-testid="order-held">
+        <p className="font-semibold">{t("order.heldTitle")}</p>
+        <p className="text-sm text-stone-600">{t("order.heldBody")}</p>
+      </div>
+    );
+  }
   if (order.status === "pending_payment" && payments.awaiting) {
     return (
       <div className="rounded-xl border border-amber-200 bg-amber-50 px-5 py-4" data-testid="order-awaiting">

@@ -11,6 +11,7 @@ import { fundHeld } from "~/modules/money/refund";
 import { checkOutCart } from "~/modules/orders/checkout.server";
 import { placeOrder, releaseExpiredReservations, reopenOrderForPayment } from "~/modules/orders/orders.server";
 import { openPaymentAttempt } from "~/modules/payments/attempts.server";
+import { orderPaymentSummary } from "~/modules/payments/order-payments.server";
 import { requestOrderRefund } from "~/modules/payments/refunds.server";
 import { loader as healthLoader } from "~/routes/healthz";
 import { loader as orderLoader } from "~/routes/orders.$number";
@@ -402,6 +403,9 @@ describe("money that no order can take", () => {
     });
     expect(await balanceOf("suspense:held")).toBe(-63500n);
     expect(await t.db.refundRequest.count({ where: { orderId: order.id } })).toBe(0);
+    // The buyer is told it is being checked, and cannot pay a second time meanwhile.
+    await expect(openPaymentAttempt(order.id, { origin: BASE })).rejects.toMatchObject({ code: "payment_held_for_review" });
+    expect((await orderPaymentSummary(order.id)).held).toBe(true);
   });
 
   it("paid after the reservation expired with the stock still there: the stock is taken again and the order paid", async () => {

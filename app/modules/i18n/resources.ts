@@ -390,6 +390,8 @@ const zh = {
     refundOnItsWay: "退款处理中（{{date}} 提交）",
     refundOfUnusedPayment: "未能用于订单的付款",
     refundTiming: "退款会原路退回。银行卡通常 5–10 个工作日到账，支付宝和微信支付可能更久。",
+    heldTitle: "付款待核对",
+    heldBody: "我们收到的付款金额与订单不符，工作人员会尽快核对并联系你；核对完成前请不要再次付款。多收的钱会原路退回。",
   },
   funds: {
     title: "帮扶基金",
@@ -523,6 +525,7 @@ const zh = {
     refund_quantity_or_amount: "同一行请只填数量或金额中的一项。",
     refund_nothing_chosen: "请至少为一行填写退款数量或金额，或填写整单退款金额。",
     refund_not_held: "这笔付款没有被挂起，无需在这里退还。",
+    payment_held_for_review: "这个订单有一笔付款正在核对，核对完成前不能再次付款。",
   },
   footer: {
     about: "益农集市：把村庄的好物卖出去，把一部分售价留给村庄。",
@@ -963,6 +966,9 @@ const en: DeepStrings<Resource> = {
     refundOnItsWay: "Refund on its way (asked {{date}})",
     refundOfUnusedPayment: "a payment no order could take",
     refundTiming: "Refunds go back the way you paid. Cards usually take 5–10 business days; Alipay and WeChat Pay can take longer.",
+    heldTitle: "Your payment is being checked",
+    heldBody:
+      "The amount we received does not match the order. Our team will check it and contact you soon; please do not pay again meanwhile. Anything taken wrongly goes back the way you paid.",
   },
   funds: {
     title: "Relief funds",
@@ -1104,6 +1110,7 @@ const en: DeepStrings<Resource> = {
     refund_quantity_or_amount: "On one line, give either a quantity or an amount, not both.",
     refund_nothing_chosen: "Give a quantity or an amount for at least one line, or an amount for the whole order.",
     refund_not_held: "This payment is not held; there is nothing to give back here.",
+    payment_held_for_review: "A payment for this order is being checked; it cannot be paid again until that is done.",
   },
   footer: {
     about: "Harvest Share sells produce from villages and sends a share of every price back to them.",

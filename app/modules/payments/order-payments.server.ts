@@ -4,8 +4,11 @@
 import { db } from "~/modules/db/db.server";
 
 export async function orderPaymentSummary(orderId: string) {
-  const [awaiting, refunds] = await Promise.all([
+  const [awaiting, held, refunds] = await Promise.all([
     db().payment.findFirst({ where: { orderId, status: "awaiting" }, select: { method: true, updatedAt: true } }),
+    db().payment.count({
+      where: { orderId, settlement: "held", refundRequests: { none: { status: { in: ["requested", "pending", "succeeded"] } } } },
+    }),
     db().refundRequest.findMany({
       where: { orderId, status: { in: ["requested", "pending", "succeeded"] } },
       orderBy: { createdAt: "asc" },
@@ -14,6 +17,8 @@ export async function orderPaymentSummary(orderId: string) {
   ]);
   return {
     awaiting,
+    /** A payment whose amount did not match the order waits for an admin: the buyer must not pay again meanwhile. */
+    held: held > 0,
     refunds: refunds.map((refund) => ({ ...refund, currency: refund.currency.trim(), done: refund.status === "succeeded" })),
   };
 }

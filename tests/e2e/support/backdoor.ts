@@ -24,8 +24,9 @@ function mailFiles(): string[] {
   return mailDirs().flatMap((dir) => (fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : []));
 }
 
-export async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []) {
-  const client = new pg.Client({ connectionString: info().databaseUrl });
+/** `shopPort`: which of the two e2e shops (STRIPE_SHOP_PORT for the one that pays through the fake Stripe). */
+export async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = [], shopPort = PORT) {
+  const client = new pg.Client({ connectionString: info(shopPort).databaseUrl });
   await client.connect();
   try {
     return (await client.query<T>(text, values)).rows;
@@ -35,17 +36,16 @@ export async function sql<T extends pg.QueryResultRow>(text: string, values: unk
 }
 
 /** An admin with a password and no two-step verification yet (they enrol at first sign-in). */
-export async function createAdmin(email: string, password: string) {
+export async function createAdmin(email: string, password: string, shopPort = PORT) {
   const id = randomUUID();
   const passwordHash = await hash(password, { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
   // Staff whose mailbox was proved (by an invitation link, in the real shop).
-  await sql("INSERT INTO app_user (id, email, name, password_hash, email_verified_at) VALUES ($1, $2, $3, $4, now())", [
-    id,
-    email,
-    "E2E Admin",
-    passwordHash,
-  ]);
-  await sql("INSERT INTO role_assignment (id, user_id, role) VALUES ($1, $2, 'admin')", [randomUUID(), id]);
+  await sql(
+    "INSERT INTO app_user (id, email, name, password_hash, email_verified_at) VALUES ($1, $2, $3, $4, now())",
+    [id, email, "E2E Admin", passwordHash],
+    shopPort,
+  );
+  await sql("INSERT INTO role_assignment (id, user_id, role) VALUES ($1, $2, 'admin')", [randomUUID(), id], shopPort);
   return id;
 }
 

@@ -457,21 +457,36 @@ describe("money that no order can take", () => {
     );
   });
 
+  it("a checkout superseded by a new one is expired at Stripe, so it cannot be paid after all", async () => {
+    const { order, sessionId: first } = await orderWithCheckout();
+    // The first checkout is near its end, so "pay" opens a second one.
+    await openPaymentAttempt(order.id, { origin: BASE, now: new Date(Date.now() + 30 * 60_000) });
+    expect(fake.sessions.get(first)!.status).toBe("expired");
+    expect(await t.db.payment.findFirstOrThrow({ where: { orderId: order.id, attemptNumber: 1 } })).toMatchObject({
+      status: "failed",
+      failureCode: "superseded",
+    });
+  });
+
   it("a second successful checkout of an already paid order is refunded, and the order keeps its one capture", async () => {
     const { order, sessionId: first } = await orderWithCheckout();
-    // The buyer's first checkout is near its end, so "pay" opens a second one; both tabs stay open at Stripe.
+    // The buyer pays the first checkout in one tab just as the other tab opens a second one (its webhook not in yet), then pays that too.
+    fake.holdDeliveries(true);
+    await fake.completeSession(first, { paymentStatus: "paid" });
     await openPaymentAttempt(order.id, { origin: BASE, now: new Date(Date.now() + 30 * 60_000) });
     const second = await t.db.payment.findFirstOrThrow({ where: { orderId: order.id, attemptNumber: 2 } });
     await fake.completeSession(second.providerRef!, { paymentStatus: "paid" });
-    await fake.completeSession(first, { paymentStatus: "paid" });
+    fake.holdDeliveries(false);
+    await fake.releaseDeliveries();
     await fake.idle();
     expect((await orderOf(order.id)).status).toBe("paid");
     expect(await captures(order.id)).toBe(1);
-    const firstAttempt = await t.db.payment.findFirstOrThrow({ where: { orderId: order.id, attemptNumber: 1 } });
-    expect(firstAttempt.settlement).toBe("refund_due");
-    expect(await t.db.refundRequest.findFirstOrThrow({ where: { paymentId: firstAttempt.id } })).toMatchObject({
+    const attempts = await t.db.payment.findMany({ where: { orderId: order.id }, orderBy: { attemptNumber: "asc" } });
+    expect(attempts.map((a) => a.settlement)).toEqual(["order", "refund_due"]);
+    expect(await t.db.refundRequest.findFirstOrThrow({ where: { paymentId: attempts[1].id } })).toMatchObject({
       kind: "suspense",
       status: "succeeded",
+      amountMinor: 63600n,
     });
   });
 });

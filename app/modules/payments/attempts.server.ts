@@ -38,6 +38,8 @@ type Prepared =
   | {
       attempt: { id: string; number: number; idempotencyKey: string; expiresAt: Date };
       order: Awaited<ReturnType<typeof lockOrder>>;
+      /** Checkouts closed here (too near their end): expired at the provider too, so nobody pays them after all. */
+      superseded?: string[];
     };
 
 /**
@@ -53,6 +55,15 @@ export async function openPaymentAttempt(orderId: string, options: { origin?: st
   if ("reuse" in prepared) return { redirectTo: prepared.reuse };
 
   const { attempt, order } = prepared;
+  for (const ref of prepared.superseded ?? []) {
+    // Best effort: a checkout paid meanwhile is settled as a second payment and refunded.
+    await provider.expireCheckout(ref).catch((error: unknown) => {
+      console.warn(
+        `[harvest-share] order ${order.number}: could not expire superseded checkout ${ref}:`,
+        error instanceof Error ? error.message : error,
+      );
+    });
+  }
   const origin = options.origin ?? shopOrigin();
   let opened: { ref: string; url: string };
   try {
@@ -106,6 +117,7 @@ async function prepareAttempt(tx: DbTransaction, orderId: string, provider: Paym
   const attempts = await tx.payment.findMany({ where: { orderId }, orderBy: { attemptNumber: "desc" } });
   if (attempts.some((attempt) => attempt.status === "awaiting")) throw new UserError("payment_awaiting_confirmation", {}, 409);
   if (attempts.some((attempt) => attempt.settlement === "held")) throw new UserError("payment_held_for_review", {}, 409);
+  const superseded: string[] = [];
   for (const open of attempts.filter((attempt) => attempt.status === "pending")) {
     const usable = open.provider === provider.name && (!open.expiresAt || open.expiresAt.getTime() - now.getTime() > REUSE_MARGIN_MS);
     if (usable && open.checkoutUrl) return { reuse: open.checkoutUrl };
@@ -120,6 +132,7 @@ async function prepareAttempt(tx: DbTransaction, orderId: string, provider: Paym
       where: { id: open.id },
       data: { status: "failed", failureCode: open.checkoutUrl ? "superseded" : "not_opened" },
     });
+    if (open.providerRef && open.provider === provider.name) superseded.push(open.providerRef);
   }
   if (attempts.length >= MAX_ATTEMPTS_PER_ORDER) throw new UserError("too_many_payment_attempts", {}, 429);
 
@@ -139,7 +152,7 @@ async function prepareAttempt(tx: DbTransaction, orderId: string, provider: Paym
       expiresAt,
     },
   });
-  return { attempt: { ...attempt, number: attemptNumber, expiresAt }, order };
+  return { attempt: { ...attempt, number: attemptNumber, expiresAt }, order, superseded };
 }
 
 export type CloseOutcome = { outcome: "closed" | "already_paid" | "already_closed"; orderId: string };

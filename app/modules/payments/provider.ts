@@ -87,6 +87,8 @@ export type PaymentProvider = {
   beginCheckout(request: CheckoutRequest): Promise<{ ref: string; url: string }>;
   /** Reads a webhook delivery; throws InvalidProviderEvent for a bad signature, a stale timestamp or a body that is not an event. */
   readEvent(rawBody: string, signature: string | null): ProviderEvent;
+  /** Closes an open checkout at the provider, so it can no longer be paid. */
+  expireCheckout(ref: string): Promise<void>;
   /** The checkout's state now, asked of the provider (the success page never trusts its redirect). */
   fetchCheckout(ref: string): Promise<CheckoutState>;
   /** Asks the provider to refund; idempotent by the call's key. */

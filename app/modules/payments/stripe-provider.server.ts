@@ -202,6 +202,14 @@ export const stripeProvider: PaymentProvider = {
     return readStripeEvent(rawBody, signature, settings().webhookSecret);
   },
 
+  async expireCheckout(ref) {
+    try {
+      await stripeClient(settings()).checkout.sessions.expire(ref);
+    } catch (error) {
+      translateError(error);
+    }
+  },
+
   async fetchCheckout(ref) {
     try {
       return checkoutStateOfSession(await stripeClient(settings()).checkout.sessions.retrieve(ref));

@@ -16,6 +16,7 @@ import { titleMeta } from "~/modules/i18n/meta";
 import type { Locale } from "~/modules/money/money";
 import { CHECKOUT_FIELDS, parseCheckout, type CheckoutInput, type FieldErrors } from "~/modules/orders/checkout-schema";
 import { checkOutCart } from "~/modules/orders/checkout.server";
+import { shopOrigin } from "~/modules/payments/attempts.server";
 import { PROVINCES } from "~/modules/orders/provinces";
 import { rememberOrder } from "~/modules/orders/recent-orders.server";
 import { checkHoneypot } from "~/modules/security/honeypot";
@@ -55,7 +56,7 @@ export async function action({ request }: ActionFunctionArgs) {
       contact: parsed.value,
       userId: viewer?.user.id ?? null,
       locale: await getLocale(request),
-      origin: new URL(request.url).origin,
+      origin: shopOrigin(request.url),
     });
   } catch (error) {
     if (isUserError(error)) {

@@ -16,7 +16,7 @@ import { loadOrderContributions } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
 import { formatBps } from "~/modules/money/share";
 import { findOrderForViewer, reopenOrderForPayment } from "~/modules/orders/orders.server";
-import { openPaymentAttempt } from "~/modules/payments/attempts.server";
+import { openPaymentAttempt, shopOrigin } from "~/modules/payments/attempts.server";
 import { settleReturningCheckout } from "~/modules/payments/events.server";
 import { orderPaymentSummary } from "~/modules/payments/order-payments.server";
 
@@ -55,7 +55,7 @@ export async function action({ params, request }: ActionFunctionArgs) {
   try {
     if (intent === "retry") await reopenOrderForPayment(order.id);
     else if (intent !== "pay") throw new UserError("unknown_intent");
-    const { redirectTo } = await openPaymentAttempt(order.id, { origin: new URL(request.url).origin });
+    const { redirectTo } = await openPaymentAttempt(order.id, { origin: shopOrigin(request.url) });
     return redirect(redirectTo);
   } catch (error) {
     if (isUserError(error)) return data({ error: { code: error.code, params: error.params } }, { status: error.status });

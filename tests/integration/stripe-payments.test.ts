@@ -12,7 +12,7 @@ import { checkOutCart } from "~/modules/orders/checkout.server";
 import { placeOrder, releaseExpiredReservations, reopenOrderForPayment } from "~/modules/orders/orders.server";
 import { openPaymentAttempt } from "~/modules/payments/attempts.server";
 import { orderPaymentSummary } from "~/modules/payments/order-payments.server";
-import { requestOrderRefund } from "~/modules/payments/refunds.server";
+import { refundSuspensePayment, requestOrderRefund, retryOpenRefunds } from "~/modules/payments/refunds.server";
 import { loader as healthLoader } from "~/routes/healthz";
 import { loader as orderLoader } from "~/routes/orders.$number";
 import { action as webhookAction } from "~/routes/webhooks.stripe";
@@ -47,6 +47,7 @@ beforeAll(async () => {
     testGatewayEnabled: false,
     stripe: {
       secretKey: fake.apiKey,
+      livemode: false,
       webhookSecret: WEBHOOK_SECRET,
       paymentMethods: ["card", "alipay", "wechat_pay"],
       apiBase: new URL(fake.baseUrl),
@@ -389,6 +390,29 @@ describe("webhooks, exactly once", () => {
   });
 });
 
+describe("webhooks from the wrong mode, and the success page once settled", () => {
+  it("a live-mode event sent to a test-mode shop is refused and not stored", async () => {
+    const { sessionId } = await orderWithCheckout();
+    const before = await t.db.paymentEvent.count();
+    const payload = JSON.stringify({
+      ...fake.signedEvent("checkout.session.completed", fake.sessions.get(sessionId)!).event,
+      livemode: true,
+    });
+    expect(await postWebhook(payload, Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET }))).toBe(400);
+    expect(await t.db.paymentEvent.count()).toBe(before);
+  });
+
+  it("reloading the success page of a settled checkout asks Stripe nothing", async () => {
+    const { order, sessionId } = await orderWithCheckout();
+    await fake.completeSession(sessionId, { paymentStatus: "paid" });
+    const retrievals = () => fake.calls.filter((c) => c.method === "GET" && c.path === `/v1/checkout/sessions/${sessionId}`).length;
+    const before = retrievals();
+    await returnToSuccessPage(order, sessionId);
+    await returnToSuccessPage(order, sessionId);
+    expect(retrievals()).toBe(before);
+  });
+});
+
 describe("money that no order can take", () => {
   it("a wrong amount is held in suspense for an admin and the order is never paid", async () => {
     const { order, sessionId } = await orderWithCheckout();
@@ -487,6 +511,37 @@ describe("money that no order can take", () => {
       kind: "suspense",
       status: "succeeded",
       amountMinor: 63600n,
+    });
+  });
+});
+
+describe("suspense refunds that fail", () => {
+  it("an automatic refund that fails leaves the money visibly in suspense, and an admin can ask again, once", async () => {
+    const admin = await createUser(t.db, { email: "suspense-admin@example.com" });
+    const product = await createProduct(t.db, { stock: 2 });
+    const { order, sessionId } = await orderWithCheckout({ productId: product.id });
+    await releaseExpiredReservations(new Date(Date.now() + 40 * 60_000));
+    await placeOrder({ cartId: await cartWith(t.db, [{ productId: product.id, quantity: 2 }]), contact: shanghaiBuyer });
+    await fake.completeSession(sessionId, { paymentStatus: "paid", method: "alipay" });
+    await fake.idle();
+    const first = await t.db.refundRequest.findFirstOrThrow({ where: { orderId: order.id } });
+    expect(first.status).toBe("pending");
+    await fake.failRefund(first.providerRefundId!, "declined");
+    expect((await t.db.refundRequest.findUniqueOrThrow({ where: { id: first.id } })).status).toBe("failed");
+    expect(await balanceOf("suspense:refund_due")).toBe(-63600n);
+
+    const [again, twice] = await Promise.all([
+      refundSuspensePayment({ paymentId: first.paymentId, requestedById: admin.id, reason: "再退一次" }),
+      refundSuspensePayment({ paymentId: first.paymentId, requestedById: admin.id, reason: "再退一次" }),
+    ]);
+    expect(again.id).toBe(twice.id);
+    expect(again.requestKey).toBe(`payment:${first.paymentId}:refund:2`);
+    await fake.idle();
+    await fake.settleRefund(again.providerRefundId!);
+    expect((await t.db.refundRequest.findUniqueOrThrow({ where: { id: again.id } })).status).toBe("succeeded");
+    expect(await balanceOf("suspense:refund_due")).toBe(0n);
+    await expect(refundSuspensePayment({ paymentId: first.paymentId, requestedById: admin.id, reason: "third" })).resolves.toMatchObject({
+      id: again.id,
     });
   });
 });
@@ -644,5 +699,57 @@ describe("refunds through Stripe", () => {
     expect(await t.db.refundRequest.count({ where: { orderId: order.id } })).toBe(1);
     expect([...fake.refunds.values()].filter((r) => r.metadata?.refund_request_id === a.id)).toHaveLength(1);
     expect((await t.db.orderLine.findUniqueOrThrow({ where: { id: line.id } })).refundedMinor).toBe(31800n);
+  });
+
+  it("a refund asked during a Stripe outage is never given up: the sweep asks again with the same key and it succeeds", async () => {
+    const order = await paidOrder();
+    const line = order.lines[0];
+    fake.setOutage(true);
+    const request = await requestOrderRefund({
+      orderId: order.id,
+      requestKey: key(),
+      reason: "outage",
+      requestedById: adminId,
+      lines: [{ orderLineId: line.id, quantity: "1" }],
+    });
+    expect(request).toMatchObject({ status: "requested", failureReason: "provider_unavailable", providerErrors: 1 });
+    // Many sweeps during the outage: still asked for, never failed.
+    for (let i = 1; i <= 9; i += 1) await retryOpenRefunds(new Date(Date.now() + i * 61 * 60_000));
+    expect(await t.db.refundRequest.findUniqueOrThrow({ where: { id: request.id } })).toMatchObject({ status: "requested" });
+    fake.setOutage(false);
+    await retryOpenRefunds(new Date(Date.now() + 11 * 61 * 60_000));
+    await fake.idle();
+    expect(await t.db.refundRequest.findUniqueOrThrow({ where: { id: request.id } })).toMatchObject({ status: "succeeded" });
+    expect(
+      new Set(
+        fake.calls
+          .filter(
+            (c) =>
+              c.path === "/v1/refunds" &&
+              c.method === "POST" &&
+              c.params.metadata &&
+              (c.params.metadata as { refund_request_id?: string }).refund_request_id === request.id,
+          )
+          .map((c) => c.idempotencyKey),
+      ),
+    ).toEqual(new Set([`refund:${request.id}`]));
+    expect((await t.db.orderLine.findUniqueOrThrow({ where: { id: line.id } })).refundedMinor).toBe(31800n);
+  });
+
+  it("a refund Stripe fails after it had succeeded is flagged for an admin and audited", async () => {
+    const order = await paidOrder();
+    const request = await requestOrderRefund({
+      orderId: order.id,
+      requestKey: key(),
+      reason: "x",
+      requestedById: adminId,
+      lines: [{ orderLineId: order.lines[0].id, quantity: "1" }],
+    });
+    await fake.idle();
+    const refund = fake.refunds.get(request.providerRefundId!)!;
+    await fake.sendEvent("refund.failed", { ...refund, status: "failed", failure_reason: "lost_or_stolen_card" });
+    const after = await t.db.refundRequest.findUniqueOrThrow({ where: { id: request.id } });
+    expect(after.failureReason).toBe("failed_after_success:lost_or_stolen_card");
+    expect(await t.db.auditEvent.count({ where: { kind: "refund_failed", detail: { path: ["afterSuccess"], equals: true } } })).toBe(1);
   });
 });

@@ -82,6 +82,16 @@ describe("configuration", () => {
       expect(() => loadConfig({ ...production, ...stripe, STRIPE_SECRET_KEY: "pk_live_oops" })).toThrow(
         /does not look like a Stripe secret key/,
       );
+      expect(() => loadConfig({ ...production, ...stripe, STRIPE_WEBHOOK_SECRET: "sk_test_wrong_field" })).toThrow(/whsec_/);
+    });
+
+    it("in production, sends the key only to https or a loopback stand-in, and refuses the test gateway beside Stripe", () => {
+      const live = { ...production, ...stripe, HARVEST_TEST_GATEWAY: undefined };
+      expect(() => loadConfig({ ...live, STRIPE_API_BASE: "http://stripe.evil.example" })).toThrow(/STRIPE_API_BASE must be https/);
+      expect(loadConfig({ ...live, STRIPE_API_BASE: "http://127.0.0.1:12111" }).stripe!.apiBase!.port).toBe("12111");
+      expect(() => loadConfig({ ...live, HARVEST_TEST_GATEWAY: "on" })).toThrow(/HARVEST_TEST_GATEWAY=on with Stripe/);
+      expect(loadConfig({ ...live, STRIPE_SECRET_KEY: "sk_live_1" }).stripe!.livemode).toBe(true);
+      expect(loadConfig(live).stripe!.livemode).toBe(false);
     });
   });
 });

@@ -35,6 +35,8 @@ export type StripeMethod = (typeof STRIPE_METHODS)[number];
 
 export type StripeConfig = {
   secretKey: string;
+  /** A live key takes only live events, a test key only test ones. */
+  livemode: boolean;
   webhookSecret: string;
   paymentMethods: StripeMethod[];
   apiBase: URL | null;
@@ -115,6 +117,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (isProduction && stripeKey && !/^(sk|rk)_(live|test)_/.test(stripeKey)) {
     problems.push("STRIPE_SECRET_KEY does not look like a Stripe secret key (sk_live_… or sk_test_…, or a restricted rk_… key).");
   }
+  if (isProduction && stripeWebhookSecret && !stripeWebhookSecret.startsWith("whsec_")) {
+    problems.push(
+      "STRIPE_WEBHOOK_SECRET does not look like a webhook signing secret (whsec_…): copy it from the webhook endpoint in Stripe.",
+    );
+  }
+  if (isProduction && values.STRIPE_API_BASE) {
+    const base = new URL(values.STRIPE_API_BASE);
+    // Only a local stand-in (a test rig's fake Stripe) may be reached over plain HTTP: the secret key travels with every call.
+    if (base.protocol !== "https:" && !["127.0.0.1", "localhost", "[::1]"].includes(base.hostname)) {
+      problems.push("STRIPE_API_BASE must be https (or a loopback address for a test rig): the secret key is sent with every call.");
+    }
+  }
+  if (isProduction && stripeKey && stripeWebhookSecret && values.HARVEST_TEST_GATEWAY === "on") {
+    problems.push(
+      'HARVEST_TEST_GATEWAY=on with Stripe configured: the test gateway would let anyone "pay" its leftover checkouts for free. Turn it off.',
+    );
+  }
   const paymentMethods = values.STRIPE_PAYMENT_METHODS.split(",")
     .map((method) => method.trim())
     .filter(Boolean);
@@ -126,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     stripeKey && stripeWebhookSecret
       ? {
           secretKey: stripeKey,
+          livemode: /^(sk|rk)_live_/.test(stripeKey),
           webhookSecret: stripeWebhookSecret,
           paymentMethods: [...new Set(paymentMethods)] as StripeMethod[],
           apiBase: values.STRIPE_API_BASE ? new URL(values.STRIPE_API_BASE) : null,

@@ -7,6 +7,7 @@ export const JOB_LOCKS = {
   matureContributions: 7_001_001n,
   verifyLedgerChain: 7_001_002n,
   requestLedgerVerification: 7_001_003n,
+  paymentsSweep: 7_001_004n,
 } as const;
 
 /**

@@ -116,7 +116,10 @@ async function prepareAttempt(tx: DbTransaction, orderId: string, provider: Paym
 
   const attempts = await tx.payment.findMany({ where: { orderId }, orderBy: { attemptNumber: "desc" } });
   if (attempts.some((attempt) => attempt.status === "awaiting")) throw new UserError("payment_awaiting_confirmation", {}, 409);
-  if (attempts.some((attempt) => attempt.settlement === "held")) throw new UserError("payment_held_for_review", {}, 409);
+  const stillHeld = await tx.payment.count({
+    where: { orderId, settlement: "held", refundRequests: { none: { status: { in: ["requested", "pending", "succeeded"] } } } },
+  });
+  if (stillHeld > 0) throw new UserError("payment_held_for_review", {}, 409);
   const superseded: string[] = [];
   for (const open of attempts.filter((attempt) => attempt.status === "pending")) {
     const usable = open.provider === provider.name && (!open.expiresAt || open.expiresAt.getTime() - now.getTime() > REUSE_MARGIN_MS);

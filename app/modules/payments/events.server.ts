@@ -77,7 +77,8 @@ async function handle(provider: PaymentProvider, event: ProviderEvent): Promise<
  */
 export async function settleReturningCheckout(orderId: string, checkoutRef: string): Promise<SettleOutcome | null> {
   const attempt = await db().payment.findFirst({ where: { orderId, providerRef: checkoutRef } });
-  if (!attempt || attempt.provider === "test") return null;
+  // Settled (or closed) already: nothing to ask, so reloading the success page costs Stripe nothing.
+  if (!attempt || attempt.provider === "test" || (attempt.status !== "pending" && attempt.status !== "awaiting")) return null;
   const provider = providerNamed(attempt.provider);
   if (!provider) return null;
   try {

@@ -14,6 +14,7 @@
 // - complete but unpaid (an asynchronous method) → the attempt awaits;
 // - expired, declined or failed → the attempt closes (attempts.server.ts).
 import { db, type DbTransaction } from "~/modules/db/db.server";
+import { withRetry } from "~/modules/db/retry.server";
 import { isUserError } from "~/modules/errors/user-error";
 import {
   cooperativePayableAccount,
@@ -59,12 +60,16 @@ export type SettleContext = {
 /** The change a provider event reports; "completed" and the success page both mean "look at the state". */
 export type CheckoutChange = "completed" | "async_succeeded" | "async_failed" | "expired" | "declined" | "fetched";
 
-async function findAttempt(tx: DbTransaction, provider: ProviderName, state: CheckoutState) {
+async function findAttempt(
+  tx: DbTransaction,
+  provider: ProviderName,
+  state: CheckoutState,
+): Promise<{ id: string; orderId: string; backfillRef: boolean } | null> {
   const byRef = await tx.payment.findUnique({
     where: { provider_providerRef: { provider, providerRef: state.ref } },
     select: { id: true, orderId: true },
   });
-  if (byRef) return byRef;
+  if (byRef) return { ...byRef, backfillRef: false };
   // The checkout was opened but the shop stopped before storing its id: its metadata names the order and attempt.
   if (!state.orderId || !state.attemptNumber || !/^[0-9a-f-]{36}$/i.test(state.orderId)) return null;
   const byNumber = await tx.payment.findUnique({
@@ -72,8 +77,8 @@ async function findAttempt(tx: DbTransaction, provider: ProviderName, state: Che
     select: { id: true, orderId: true, provider: true, providerRef: true },
   });
   if (!byNumber || byNumber.provider !== provider || (byNumber.providerRef && byNumber.providerRef !== state.ref)) return null;
-  await tx.payment.update({ where: { id: byNumber.id }, data: { providerRef: state.ref } });
-  return byNumber;
+  // Its id is stored once the order and the attempt are locked (the lock order every writer keeps).
+  return { id: byNumber.id, orderId: byNumber.orderId, backfillRef: !byNumber.providerRef };
 }
 
 /**
@@ -88,23 +93,34 @@ export async function settleCheckout(
   context: SettleContext,
 ): Promise<SettleOutcome> {
   const notifyBuyer = context.notifyBuyer ?? true;
-  const outcome = await db().$transaction(async (tx): Promise<SettleOutcome> => {
-    const found = await findAttempt(tx, provider, state);
-    if (!found) return { outcome: "unknown_checkout" };
-    const locked = await lockAttempt(tx, found.id, found.orderId);
-    const now = context.now ?? new Date();
-    if (change === "declined") return closeAttempt(tx, locked, "card_declined", now);
-    if (change === "async_failed") return closeAttempt(tx, locked, "async_payment_failed", now);
-    if (change === "expired" || state.status === "expired") return closeAttempt(tx, locked, "expired", now);
-    if (state.status === "open") return { outcome: "open", orderId: locked.order.id };
-    if (state.paymentStatus === "unpaid") {
-      if (locked.payment.status === "pending") {
-        await tx.payment.update({ where: { id: locked.payment.id }, data: { status: "awaiting", method: state.method } });
+  // Deadlocks and serialization failures are retried: a buyer on the success page never sees them.
+  const outcome = await withRetry(() =>
+    db().$transaction(async (tx): Promise<SettleOutcome> => {
+      const found = await findAttempt(tx, provider, state);
+      if (!found) return { outcome: "unknown_checkout" };
+      const locked = await lockAttempt(tx, found.id, found.orderId);
+      if (found.backfillRef && !locked.payment.providerRef) {
+        await tx.payment.update({ where: { id: found.id }, data: { providerRef: state.ref } });
       }
-      return locked.payment.status === "succeeded" ? alreadySettled(locked) : { outcome: "awaiting", orderId: locked.order.id };
-    }
-    return takePayment(tx, locked, state, { ...context, now, notifyBuyer });
-  });
+      const now = context.now ?? new Date();
+      if (change === "declined") return closeAttempt(tx, locked, "card_declined", now);
+      if (change === "async_failed") return closeAttempt(tx, locked, "async_payment_failed", now);
+      if (change === "expired" || state.status === "expired") return closeAttempt(tx, locked, "expired", now);
+      if (state.status === "open") return { outcome: "open", orderId: locked.order.id };
+      if (state.paymentStatus === "no_payment_required") {
+        // Never for a payment-mode checkout of a priced order: nothing was taken, so nothing is settled.
+        console.warn(`[harvest-share] ${provider} checkout ${state.ref} completed with no payment required; left as it is`);
+        return { outcome: "open", orderId: locked.order.id };
+      }
+      if (state.paymentStatus === "unpaid") {
+        if (locked.payment.status === "pending") {
+          await tx.payment.update({ where: { id: locked.payment.id }, data: { status: "awaiting", method: state.method } });
+        }
+        return locked.payment.status === "succeeded" ? alreadySettled(locked) : { outcome: "awaiting", orderId: locked.order.id };
+      }
+      return takePayment(tx, locked, state, { ...context, now, notifyBuyer });
+    }),
+  );
   if (outcome.outcome === "paid" && notifyBuyer) await deliverOrderConfirmationAfterPayment(outcome.orderId);
   if (outcome.outcome === "refund_due") await submitRefundRequest(outcome.refundRequestId);
   return outcome;

@@ -13,6 +13,7 @@ import { withRetry } from "~/modules/db/retry.server";
 import { UserError } from "~/modules/errors/user-error";
 import { paymentProviderAccountIn, suspenseAccount } from "~/modules/ledger/accounts";
 import { ensureLedgerAccounts, postLedgerTransaction } from "~/modules/ledger/ledger.server";
+import { JOB_LOCKS, runExclusively } from "~/modules/ledger/exclusive.server";
 import { reverseLineRefund } from "~/modules/ledger/money-cycle.server";
 import { lockOrder } from "~/modules/orders/orders.server";
 import { queueRefundMail } from "./payment-mail.server";
@@ -20,8 +21,8 @@ import { ProviderRefused, ProviderUnavailable, type ProviderRefundState } from "
 import { providerNamed } from "./providers.server";
 
 export const REFUND_REASON_MAX = 500;
-/** After this many failed calls the background retry stops and the request shows as failed for an admin. */
-const MAX_PROVIDER_ERRORS = 8;
+/** The sweep asks again 30 s after a failed call, then 1, 2, 4… minutes, at most hourly: it never gives up on its own. */
+export const refundRetryDelayMs = (errors: number) => Math.min(60 * 60_000, 30_000 * 2 ** Math.max(0, errors - 1));
 
 export type RefundLineInput = { orderLineId: string; quantity?: unknown; amountMinor?: unknown };
 
@@ -183,11 +184,12 @@ export async function requestOrderRefund(input: RefundRequestInput) {
 }
 
 /**
- * A held payment (its amount or currency differed from the order), given
- * back in full by an admin. The same form twice is one refund: the key is the
- * payment's own.
+ * Money in suspense given back in full by an admin: a held payment (its
+ * amount or currency differed from the order), or a payment whose automatic
+ * refund failed. Only while none of its refunds is open or done, under the
+ * order's lock, so it is never given back twice; the key names the try.
  */
-export async function refundHeldPayment(input: { paymentId: string; requestedById: string; reason: unknown; ip?: string | null }) {
+export async function refundSuspensePayment(input: { paymentId: string; requestedById: string; reason: unknown; ip?: string | null }) {
   const reason = typeof input.reason === "string" ? input.reason.trim() : "";
   if (reason.length < 1) throw new UserError("refund_reason_required");
   if (reason.length > REFUND_REASON_MAX) throw new UserError("refund_reason_too_long", { max: REFUND_REASON_MAX });
@@ -195,14 +197,16 @@ export async function refundHeldPayment(input: { paymentId: string; requestedByI
     const found = await tx.payment.findUnique({ where: { id: input.paymentId }, select: { orderId: true } });
     if (!found) throw new UserError("refund_line_unknown", {}, 404);
     await lockOrder(tx, found.orderId);
-    const payment = await tx.payment.findUniqueOrThrow({ where: { id: input.paymentId } });
-    if (payment.settlement !== "held" || payment.receivedMinor === null) throw new UserError("refund_not_held", {}, 409);
-    const key = `payment:${payment.id}:refund`;
-    const existing = await tx.refundRequest.findUnique({ where: { requestKey: key } });
-    if (existing) return existing.id;
+    const payment = await tx.payment.findUniqueOrThrow({ where: { id: input.paymentId }, include: { refundRequests: true } });
+    if ((payment.settlement !== "held" && payment.settlement !== "refund_due") || payment.receivedMinor === null) {
+      throw new UserError("refund_not_held", {}, 409);
+    }
+    const live = payment.refundRequests.find((request) => request.status !== "failed");
+    if (live) return live.id;
+    const tries = payment.refundRequests.length;
     const created = await tx.refundRequest.create({
       data: {
-        requestKey: key,
+        requestKey: tries === 0 ? `payment:${payment.id}:refund` : `payment:${payment.id}:refund:${tries + 1}`,
         orderId: payment.orderId,
         paymentId: payment.id,
         kind: "suspense",
@@ -218,7 +222,12 @@ export async function refundHeldPayment(input: { paymentId: string; requestedByI
         kind: "refund_requested",
         actorUserId: input.requestedById,
         ip: input.ip ?? null,
-        detail: { paymentId: payment.id, amountMinor: payment.receivedMinor.toString(), held: true, refundRequestId: created.id },
+        detail: {
+          paymentId: payment.id,
+          amountMinor: payment.receivedMinor.toString(),
+          suspense: payment.settlement,
+          refundRequestId: created.id,
+        },
       },
       tx,
     );
@@ -227,6 +236,9 @@ export async function refundHeldPayment(input: { paymentId: string; requestedByI
   await submitRefundRequest(requestId);
   return db().refundRequest.findUniqueOrThrow({ where: { id: requestId } });
 }
+
+/** The admin page's "give this payment back" for a held payment (kept under its first name). */
+export const refundHeldPayment = refundSuspensePayment;
 
 /**
  * Asks the provider for a recorded refund. Safe to repeat (the key is the
@@ -253,14 +265,12 @@ export async function submitRefundRequest(requestId: string): Promise<void> {
     });
   } catch (error) {
     if (error instanceof ProviderUnavailable) {
-      console.error(`[harvest-share] refund ${request.id}: ${error.message}; will retry`);
-      const errors = request.providerErrors + 1;
+      // Never given up on: Stripe may have made the refund before the answer was lost, and only asking again
+      // with the same key (or its webhook) can tell. The sweep asks again, less often each time.
+      console.warn(`[harvest-share] refund ${request.id}: ${error.message}; will ask again`);
       await db().refundRequest.updateMany({
         where: { id: request.id, status: "requested" },
-        data:
-          errors >= MAX_PROVIDER_ERRORS
-            ? { providerErrors: errors, status: "failed", failureReason: "provider_unavailable" }
-            : { providerErrors: errors, failureReason: "provider_unavailable" },
+        data: { providerErrors: { increment: 1 }, failureReason: "provider_unavailable" },
       });
       return;
     }
@@ -278,7 +288,7 @@ export async function submitRefundRequest(requestId: string): Promise<void> {
   await applyRefundState(request.id, state, `${request.provider}:refund-call`);
 }
 
-export type RefundOutcome = "succeeded" | "failed" | "pending" | "unchanged" | "unknown";
+export type RefundOutcome = "succeeded" | "failed" | "failed_after_success" | "pending" | "unchanged" | "unknown";
 
 /**
  * What the provider says about a refund, applied once. A success posts the
@@ -299,6 +309,26 @@ export function applyRefundState(
       const order = await lockOrder(tx, found.orderId);
       await tx.$queryRaw`SELECT id FROM refund_request WHERE id = ${requestId}::uuid FOR UPDATE`;
       const request = await tx.refundRequest.findUniqueOrThrow({ where: { id: requestId }, include: { lines: true, payment: true } });
+      if (request.status === "succeeded" && (state.status === "failed" || state.status === "canceled")) {
+        // Rare, but Stripe can fail a refund it had reported succeeded (e.g. the card account was closed): the
+        // buyer did not get the money back. The reversal stays in the ledger; an admin must act, so it is flagged.
+        if (request.failureReason?.startsWith("failed_after_success")) return "unchanged";
+        await tx.refundRequest.update({
+          where: { id: request.id },
+          data: { failureReason: `failed_after_success:${state.failureReason ?? state.status}` },
+        });
+        await recordAudit(
+          {
+            kind: "refund_failed",
+            detail: { refundRequestId: request.id, afterSuccess: true, reason: state.failureReason ?? state.status },
+          },
+          tx,
+        );
+        console.warn(
+          `[harvest-share] ATTENTION refund ${request.id} failed after it had succeeded (${state.failureReason ?? state.status})`,
+        );
+        return "failed_after_success";
+      }
       if (request.status === "succeeded" || request.status === "failed") return "unchanged";
       const ref = state.ref ?? request.providerRefundId;
       if (state.status === "succeeded") {
@@ -320,7 +350,7 @@ export function applyRefundState(
           where: { id: request.id },
           data: { status: "succeeded", providerRefundId: ref, settledAt: now, failureReason: null },
         });
-        await queueRefundMail(tx, order, request.amountMinor, request.kind === "suspense");
+        await queueRefundMail(tx, { ...order, currency: request.currency }, request.amountMinor, request.kind === "suspense");
         return "succeeded";
       }
       if (state.status === "failed" || state.status === "canceled") {
@@ -393,18 +423,32 @@ export async function refreshRefundsOfPayment(provider: string, paymentRef: stri
   const source = providerNamed(provider);
   if (!source) return [];
   const outcomes: RefundOutcome[] = [];
-  for (const request of open)
-    outcomes.push(await applyRefundState(request.id, await source.fetchRefund(request.providerRefundId!), causedBy));
+  for (const request of open) {
+    try {
+      outcomes.push(await applyRefundState(request.id, await source.fetchRefund(request.providerRefundId!), causedBy));
+    } catch (error) {
+      // The refund's own events (and the hourly poll) still settle it; this event must not fail for it.
+      if (!(error instanceof ProviderUnavailable || error instanceof ProviderRefused)) throw error;
+      console.warn(`[harvest-share] refund ${request.id}: could not re-read it (${error.message})`);
+    }
+  }
   return outcomes;
 }
 
 /**
- * The background half: asks again for refunds the provider has not accepted
- * (an outage, or the process stopped between recording and asking), and
- * re-reads refunds pending for over an hour in case their webhook was lost.
+ * The background half, one instance at a time: asks again for refunds the
+ * provider has not accepted (an outage, or the process stopped between
+ * recording and asking), backing off per request, and re-reads refunds
+ * pending for over an hour in case their webhook was lost. One request's
+ * trouble never stops the others.
  */
 export async function retryOpenRefunds(now = new Date(), limit = 20): Promise<number> {
-  const stale = await db().refundRequest.findMany({
+  const swept = await runExclusively(JOB_LOCKS.paymentsSweep, () => retryDueRefunds(now, limit), 5 * 60_000);
+  return swept ?? 0;
+}
+
+async function retryDueRefunds(now: Date, limit: number): Promise<number> {
+  const candidates = await db().refundRequest.findMany({
     where: {
       OR: [
         { status: "requested", updatedAt: { lt: new Date(now.getTime() - 30_000) } },
@@ -412,21 +456,30 @@ export async function retryOpenRefunds(now = new Date(), limit = 20): Promise<nu
       ],
     },
     orderBy: { updatedAt: "asc" },
-    take: limit,
+    take: limit * 5,
   });
-  for (const request of stale) {
-    if (request.status === "requested") await submitRefundRequest(request.id);
-    else {
+  const due = candidates
+    .filter(
+      (request) =>
+        request.status === "pending" || now.getTime() - request.updatedAt.getTime() >= refundRetryDelayMs(request.providerErrors),
+    )
+    .slice(0, limit);
+  for (const request of due) {
+    try {
       const provider = providerNamed(request.provider);
-      if (!provider) continue;
-      try {
+      if (!provider) {
+        // Its provider is not configured here (e.g. a test-gateway refund after the switch to Stripe): say so, then wait.
+        console.warn(`[harvest-share] refund ${request.id}: provider ${request.provider} is not configured here`);
+      } else if (request.status === "requested") {
+        await submitRefundRequest(request.id);
+      } else {
         await applyRefundState(request.id, await provider.fetchRefund(request.providerRefundId!), `${request.provider}:refund-poll`);
-      } catch (error) {
-        if (!(error instanceof ProviderUnavailable)) throw error;
       }
-      // Touch it so the next poll is an hour away.
-      await db().refundRequest.updateMany({ where: { id: request.id, status: "pending" }, data: { updatedAt: now } });
+    } catch (error) {
+      console.warn(`[harvest-share] refund ${request.id}: background retry failed:`, error instanceof Error ? error.message : error);
     }
+    // Touched whatever happened, so the next look is a back-off (or an hour) away and the queue moves on.
+    await db().refundRequest.updateMany({ where: { id: request.id, status: request.status }, data: { updatedAt: new Date() } });
   }
-  return stale.length;
+  return due.length;
 }

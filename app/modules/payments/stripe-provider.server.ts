@@ -151,16 +151,27 @@ const CHECKOUT_CHANGES: Record<string, "completed" | "async_succeeded" | "async_
 };
 const REFUND_EVENTS = new Set(["refund.created", "refund.updated", "refund.failed"]);
 
-export function readStripeEvent(rawBody: string, signature: string | null, webhookSecret: string, now?: number): ProviderEvent {
+export function readStripeEvent(
+  rawBody: string,
+  signature: string | null,
+  webhookSecret: string,
+  options: { livemode?: boolean; now?: number } = {},
+): ProviderEvent {
   if (!signature) throw new InvalidProviderEvent("No Stripe-Signature header");
   let event: Stripe.Event;
   try {
-    event = Stripe.webhooks.constructEvent(rawBody, signature, webhookSecret, WEBHOOK_TOLERANCE_SECONDS, undefined, now);
+    event = Stripe.webhooks.constructEvent(rawBody, signature, webhookSecret, WEBHOOK_TOLERANCE_SECONDS, undefined, options.now);
   } catch (error) {
     throw new InvalidProviderEvent(error instanceof Error ? error.message : "Unreadable Stripe event");
   }
   if (typeof event?.id !== "string" || typeof event.type !== "string" || typeof event.data?.object !== "object" || !event.data.object) {
     throw new InvalidProviderEvent("Not a Stripe event");
+  }
+  // A test-mode event sent to a live shop (or the reverse) is someone's mistake, never a payment.
+  if (options.livemode !== undefined && event.livemode !== options.livemode) {
+    throw new InvalidProviderEvent(
+      `A ${event.livemode ? "live" : "test"}-mode event for a ${options.livemode ? "live" : "test"}-mode shop`,
+    );
   }
   const object = event.data.object as { id?: unknown; object?: unknown };
   const objectId = typeof object.id === "string" ? object.id : null;
@@ -199,7 +210,8 @@ export const stripeProvider: PaymentProvider = {
   },
 
   readEvent(rawBody, signature) {
-    return readStripeEvent(rawBody, signature, settings().webhookSecret);
+    const stripe = settings();
+    return readStripeEvent(rawBody, signature, stripe.webhookSecret, { livemode: stripe.livemode });
   },
 
   async expireCheckout(ref) {

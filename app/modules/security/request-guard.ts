@@ -26,8 +26,12 @@ const EVIDENCE_UPLOAD_PATH = /^\/manage\/funds\/([^/]+?)(?:\.data)?\/?$/;
 
 /** Provider webhooks: JSON, signed by the provider; the only POSTs that are not forms. */
 export const WEBHOOK_PATHS = ["/webhooks/stripe"];
-/** A Stripe event is a few KB (its objects are not expanded); 256 KiB leaves room without inviting abuse. */
-export const WEBHOOK_BODY_LIMIT = 256 * KIB;
+/**
+ * A Stripe event is a few KB (its objects are not expanded): the form limit
+ * is plenty, and keeps anonymous posts here out of the large-body budget that
+ * fund managers' evidence uploads share.
+ */
+export const WEBHOOK_BODY_LIMIT = FORM_BODY_LIMIT;
 
 export const ALLOWED_METHODS = ["GET", "HEAD", "POST"];
 const FORM_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data"];

@@ -16,9 +16,9 @@ import { titleMeta } from "~/modules/i18n/meta";
 import type { Locale } from "~/modules/money/money";
 import { CHECKOUT_FIELDS, parseCheckout, type CheckoutInput, type FieldErrors } from "~/modules/orders/checkout-schema";
 import { checkOutCart } from "~/modules/orders/checkout.server";
-import { shopOrigin } from "~/modules/payments/attempts.server";
 import { PROVINCES } from "~/modules/orders/provinces";
 import { rememberOrder } from "~/modules/orders/recent-orders.server";
+import { shopOrigin } from "~/modules/payments/attempts.server";
 import { checkHoneypot } from "~/modules/security/honeypot";
 
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "checkout.title" });

@@ -11,6 +11,7 @@ import { fundHeld } from "~/modules/money/refund";
 import { checkOutCart } from "~/modules/orders/checkout.server";
 import { placeOrder, releaseExpiredReservations, reopenOrderForPayment } from "~/modules/orders/orders.server";
 import { openPaymentAttempt } from "~/modules/payments/attempts.server";
+import { reconcileStaleAttempts } from "~/modules/payments/events.server";
 import { orderPaymentSummary } from "~/modules/payments/order-payments.server";
 import { refundSuspensePayment, requestOrderRefund, retryOpenRefunds } from "~/modules/payments/refunds.server";
 import { loader as healthLoader } from "~/routes/healthz";
@@ -387,6 +388,38 @@ describe("webhooks, exactly once", () => {
     const other = fake.signedEvent("customer.created", { id: "cus_1", object: "customer" });
     expect(await postWebhook(other.payload, other.header)).toBe(200);
     expect(await t.db.paymentEvent.findUniqueOrThrow({ where: { id: other.event.id } })).toMatchObject({ outcome: "ignored" });
+  });
+});
+
+describe("webhooks that never come", () => {
+  it("the sweep asks Stripe about a checkout past its end and settles it; the webhook arriving later adds nothing", async () => {
+    const { order, sessionId, attempt } = await orderWithCheckout();
+    fake.holdDeliveries(true);
+    await fake.completeSession(sessionId, { paymentStatus: "paid" });
+    // Before its end, nothing is asked.
+    expect(await reconcileStaleAttempts(new Date())).toBe(0);
+    expect(await reconcileStaleAttempts(new Date(attempt.expiresAt!.getTime() + 6 * 60_000))).toBeGreaterThanOrEqual(1);
+    expect((await orderOf(order.id)).status).toBe("paid");
+    const capture = await t.db.ledgerTransaction.findFirstOrThrow({ where: { orderId: order.id, kind: "payment_captured" } });
+    expect(capture.causedBy).toBe("stripe:reconcile");
+    fake.holdDeliveries(false);
+    await fake.releaseDeliveries();
+    expect(await captures(order.id)).toBe(1);
+  });
+
+  it("an asynchronous payment awaiting for over an hour is asked about, and its failure releases the stock", async () => {
+    const product = await createProduct(t.db, { stock: 3 });
+    const { order, sessionId } = await orderWithCheckout({ productId: product.id, quantity: 1 });
+    await fake.completeSession(sessionId, { paymentStatus: "unpaid", method: "wechat_pay" });
+    fake.holdDeliveries(true);
+    await fake.asyncFail(sessionId);
+    await reconcileStaleAttempts(new Date(Date.now() + 61 * 60_000));
+    // The session says complete and unpaid still (Stripe's after an async failure): it stays awaiting, looked at again later.
+    expect((await t.db.payment.findFirstOrThrow({ where: { orderId: order.id } })).status).toBe("awaiting");
+    fake.holdDeliveries(false);
+    await fake.releaseDeliveries();
+    expect(await orderOf(order.id)).toMatchObject({ status: "payment_failed", stockReserved: false });
+    expect(await stockOf(product.id)).toBe(3);
   });
 });
 

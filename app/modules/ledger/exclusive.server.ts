@@ -8,6 +8,7 @@ export const JOB_LOCKS = {
   verifyLedgerChain: 7_001_002n,
   requestLedgerVerification: 7_001_003n,
   paymentsSweep: 7_001_004n,
+  paymentsReconcile: 7_001_005n,
 } as const;
 
 /**

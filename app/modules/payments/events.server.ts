@@ -6,6 +6,7 @@
 // which the idempotent functions make safe.
 import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/modules/db/db.server";
+import { JOB_LOCKS, runExclusively } from "~/modules/ledger/exclusive.server";
 import { settleCheckout, type SettleOutcome } from "./fulfilment.server";
 import { InvalidProviderEvent, ProviderRefused, ProviderUnavailable, type PaymentProvider, type ProviderEvent } from "./provider";
 import { providerNamed } from "./providers.server";
@@ -93,4 +94,50 @@ export async function settleReturningCheckout(orderId: string, checkoutRef: stri
     }
     throw error;
   }
+}
+
+/** A checkout still open this long after it should have expired, or an asynchronous payment awaiting this long, is asked about. */
+const OVERDUE_CHECKOUT_MS = 5 * 60_000;
+const AWAITING_TOO_LONG_MS = 60 * 60_000;
+
+/**
+ * For webhooks that never came (an endpoint down past Stripe's retries, a
+ * misconfigured secret): the background sweep asks the provider about
+ * attempts whose checkout should have ended and attempts awaiting an
+ * asynchronous method for over an hour, and settles what it says through the
+ * same function. One instance at a time; one attempt's trouble never stops
+ * the others.
+ */
+export async function reconcileStaleAttempts(now = new Date(), limit = 20): Promise<number> {
+  const done = await runExclusively(JOB_LOCKS.paymentsReconcile, () => reconcile(now, limit), 5 * 60_000);
+  return done ?? 0;
+}
+
+async function reconcile(now: Date, limit: number): Promise<number> {
+  const stale = await db().payment.findMany({
+    where: {
+      provider: { not: "test" },
+      providerRef: { not: null },
+      OR: [
+        { status: "pending", expiresAt: { lt: new Date(now.getTime() - OVERDUE_CHECKOUT_MS) } },
+        { status: "awaiting", updatedAt: { lt: new Date(now.getTime() - AWAITING_TOO_LONG_MS) } },
+      ],
+    },
+    orderBy: { updatedAt: "asc" },
+    take: limit,
+  });
+  for (const attempt of stale) {
+    const provider = providerNamed(attempt.provider);
+    try {
+      if (provider) {
+        const state = await provider.fetchCheckout(attempt.providerRef!);
+        await settleCheckout(provider.name, "fetched", state, { causedBy: `${provider.name}:reconcile`, moneyTaken: true, now });
+      }
+    } catch (error) {
+      console.warn(`[harvest-share] payment attempt ${attempt.id}: could not reconcile:`, error instanceof Error ? error.message : error);
+    }
+    // Still open or awaiting: looked at again an hour (or five minutes) later, not on every sweep.
+    await db().payment.updateMany({ where: { id: attempt.id, status: attempt.status }, data: { updatedAt: new Date() } });
+  }
+  return stale.length;
 }

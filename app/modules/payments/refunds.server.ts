@@ -100,12 +100,13 @@ export async function requestOrderRefund(input: RefundRequestInput) {
 
   const request = await withRetry(() =>
     db().$transaction(async (tx) => {
+      // The order's lock first: the same form posted twice at once waits here, then finds the first one's request.
+      const order = await lockOrder(tx, input.orderId);
       const existing = await tx.refundRequest.findUnique({ where: { requestKey: input.requestKey }, include: { lines: true } });
       if (existing) {
         if (existing.orderId !== input.orderId) throw new UserError("refund_form_expired");
         return { request: existing, created: false };
       }
-      const order = await lockOrder(tx, input.orderId);
       if (order.status !== "paid") throw new UserError("refund_not_paid", {}, 409);
       const payment = await tx.payment.findFirst({ where: { orderId: order.id, settlement: "order" } });
       if (!payment) throw new UserError("refund_not_paid", {}, 409);

@@ -26,10 +26,10 @@ import {
   paymentOfOrder,
   readRefundForm,
   RefundFieldError,
-  refundFieldNames,
   refundRequestOfOrder,
   type TimelineEntry,
 } from "~/modules/payments/admin-orders.server";
+import { refundFieldNames } from "~/modules/payments/refund-form";
 import { REFUND_REASON_MAX, refundHeldPayment, requestOrderRefund } from "~/modules/payments/refunds.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => [
@@ -43,7 +43,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!view) notFound();
   const notice = await refundRequestOfOrder(view.order.id, new URL(request.url).searchParams.get("refund"));
   // A fresh key for every page: what the form posts once is one refund, however often it arrives.
-  return { ...view, notice, requestKey: newRefundRequestKey() };
+  return { ...view, notice, requestKey: newRefundRequestKey(), reasonMax: REFUND_REASON_MAX };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -170,7 +170,8 @@ function Timeline() {
             <p className="font-medium">{text(entry)}</p>
             {entry.reason ? (
               <p className="text-sm text-stone-700">
-                {t("adminOrders.reasonLabel")}: <RefundReason reason={entry.reason} byShop={entry.who === "shop"} />
+                {t("adminOrders.reasonPrefix")}
+                <RefundReason reason={entry.reason} byShop={entry.who === "shop"} />
               </p>
             ) : null}
             <p className="text-xs text-stone-500">
@@ -205,7 +206,7 @@ function RefundNotice() {
 }
 
 function RefundForm() {
-  const { order, lines, leftMinor, requestKey } = useLoaderData<typeof loader>();
+  const { order, lines, leftMinor, requestKey, reasonMax } = useLoaderData<typeof loader>();
   const refused = useRefusal("refund");
   const busy = useNavigation().state !== "idle";
   const { t, i18n } = useTranslation();
@@ -299,7 +300,7 @@ function RefundForm() {
       </label>
       <label className="block">
         <span className="mb-1 block text-sm font-medium text-stone-700">{t("adminOrders.reasonLabel")}</span>
-        <textarea name="reason" rows={3} required maxLength={REFUND_REASON_MAX} defaultValue={typed.reason} className="field-input" />
+        <textarea name="reason" rows={3} required maxLength={reasonMax} defaultValue={typed.reason} className="field-input" />
       </label>
       <button type="submit" className="btn-primary" disabled={busy}>
         {t("adminOrders.refundButton")}
@@ -328,7 +329,8 @@ function RefundRequests() {
               </span>
             </p>
             <p className="text-sm">
-              {t("adminOrders.reasonLabel")}: <RefundReason reason={refund.reason} byShop={!refund.requestedBy} />
+              {t("adminOrders.reasonPrefix")}
+              <RefundReason reason={refund.reason} byShop={!refund.requestedBy} />
             </p>
             {refund.status === "succeeded" && refund.kind === "order_lines" ? (
               <p className="text-sm text-leaf-800">
@@ -355,7 +357,7 @@ function RefundRequests() {
 }
 
 function Attempts() {
-  const { attempts } = useLoaderData<typeof loader>();
+  const { attempts, reasonMax } = useLoaderData<typeof loader>();
   const refused = useRefusal("give-back");
   const busy = useNavigation().state !== "idle";
   const { t } = useTranslation();
@@ -407,7 +409,7 @@ function Attempts() {
                     name="reason"
                     rows={2}
                     required
-                    maxLength={REFUND_REASON_MAX}
+                    maxLength={reasonMax}
                     defaultValue={refused?.values.paymentId === attempt.id ? refused.values.reason : undefined}
                     className="field-input"
                   />

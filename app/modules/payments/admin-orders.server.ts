@@ -8,6 +8,7 @@ import { db } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
 import { parseMajorToMinor } from "~/modules/money/money";
 import { normaliseMobile } from "~/modules/orders/checkout-schema";
+import { refundFieldNames } from "./refund-form";
 import type { RefundLineInput } from "./refunds.server";
 
 /** Search results and the admin lists show at most this many rows, with how many there are in all. */
@@ -441,8 +442,6 @@ export class RefundFieldError extends UserError {
     super(code, params);
   }
 }
-
-export const refundFieldNames = (lineId: string) => ({ quantity: `quantity-${lineId}`, amount: `amount-${lineId}` });
 
 /**
  * The refund form, read: per line a number of boxes or an amount in yuan

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { checkLedgerInvariants, verifyLedgerChain } from "~/modules/ledger/integrity.server";
 import { placeOrder } from "~/modules/orders/orders.server";
-import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
+import { confirmOrderPayment, settleCheckout } from "~/modules/payments/fulfilment.server";
 import { cartWith, productBySlug, shanghaiBuyer } from "../support/factories";
 import { beginTestPayment, paidLycheeOrder } from "../support/orders";
 import { createPersonas, type Persona, type PersonaName } from "../support/personas";
@@ -254,6 +254,73 @@ describe("an admin refunds on the order page", () => {
       }
     }
     expect(await refundTraces(order.id)).toEqual(before);
+  });
+});
+
+describe("a held payment (its amount differed from the order)", () => {
+  it("is listed for admins, given back in full from the order page once, and then listed as a suspense refund", async () => {
+    const lychee = await productBySlug(t.db, "lingshan-lychee");
+    const order = await placeOrder({ cartId: await cartWith(t.db, [{ productId: lychee.id, quantity: 1 }]), contact: shanghaiBuyer });
+    const providerRef = await beginTestPayment(order.id);
+    // A provider that took the money before the shop could say no, and took less than the order asks (which the shop logs as an error).
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    logged.mockClear();
+    const settled = await settleCheckout(
+      "test",
+      "completed",
+      {
+        ref: providerRef,
+        status: "complete",
+        paymentStatus: "paid",
+        amountMinor: 30000n,
+        currency: "CNY",
+        paymentRef: providerRef,
+        method: "card",
+        orderId: null,
+        attemptNumber: null,
+      },
+      { causedBy: "test", moneyTaken: true },
+    );
+    expect(settled.outcome).toBe("held");
+
+    const { loader } = await import("~/routes/admin.orders._index");
+    const watch = async () =>
+      (
+        await settle(() =>
+          loader({
+            request: new Request(`${BASE}/admin/orders`, { headers: { Cookie: personas.admin.cookie! } }),
+            params: {},
+            context: {},
+          }),
+        )
+      ).data;
+    expect((await watch()).held.rows.map((row: { orderNumber: string }) => row.orderNumber)).toContain(order.number);
+
+    const page = await openOrder(order.number);
+    const attempt = page.data.attempts[0];
+    expect(attempt).toMatchObject({ settlement: "held", canGiveBack: true, receivedMinor: 30000n });
+    expect(page.data.timeline.map((entry: { kind: string }) => entry.kind)).toContain("payment_held");
+
+    const refused = await postRefund(order.number, { intent: "give-back", paymentId: attempt.id, reason: "" });
+    expect(refused.data.error.code).toBe("refund_reason_required");
+    expect(await t.db.refundRequest.count({ where: { orderId: order.id } })).toBe(0);
+
+    const fields = { intent: "give-back", paymentId: attempt.id, reason: "金额不符，全额退还" };
+    const [first, second] = [await postRefund(order.number, fields), await postRefund(order.number, fields)];
+    expect(first.status).toBe(302);
+    expect(second.location).toBe(first.location);
+    const requests = await t.db.refundRequest.findMany({ where: { orderId: order.id } });
+    expect(requests).toMatchObject([{ kind: "suspense", status: "succeeded", amountMinor: 30000n, requestedById: personas.admin.userId }]);
+
+    const after = await openOrder(order.number, "admin", new URL(first.location!, BASE).search);
+    expect(after.data.notice).toMatchObject({ status: "succeeded", amountMinor: 30000n });
+    expect(after.data.attempts[0].canGiveBack).toBe(false);
+    const lists = await watch();
+    expect(lists.held.rows.map((row: { orderNumber: string }) => row.orderNumber)).not.toContain(order.number);
+    expect(lists.suspenseRefunds.rows.map((row: { orderNumber: string }) => row.orderNumber)).toContain(order.number);
+    expect((await checkLedgerInvariants(t.db)).ok).toBe(true);
+    // The one error logged in all this is the held payment's.
+    expect(logged.mock.calls.map((args) => String(args[0]))).toEqual([expect.stringContaining("held in suspense for an admin")]);
   });
 });
 

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { checkLedgerInvariants, verifyLedgerChain } from "~/modules/ledger/integrity.server";
 import { placeOrder } from "~/modules/orders/orders.server";
 import { confirmOrderPayment, settleCheckout } from "~/modules/payments/fulfilment.server";
+import { applyRefundState } from "~/modules/payments/refunds.server";
 import { cartWith, productBySlug, shanghaiBuyer } from "../support/factories";
 import { beginTestPayment, paidLycheeOrder } from "../support/orders";
 import { createPersonas, type Persona, type PersonaName } from "../support/personas";
@@ -254,6 +255,49 @@ describe("an admin refunds on the order page", () => {
       }
     }
     expect(await refundTraces(order.id)).toEqual(before);
+  });
+});
+
+describe("a refund the provider refuses", () => {
+  it("is shown to admins with the provider's reason, on the order's timeline and in the failed list, and reverses nothing", async () => {
+    const { order, lineId } = await goldenOrderWithForm();
+    const payment = await t.db.payment.findFirstOrThrow({ where: { orderId: order.id, settlement: "order" } });
+    // As requestOrderRefund leaves it before the provider answers (an asynchronous method, say).
+    const request = await t.db.refundRequest.create({
+      data: {
+        requestKey: `test-refused-${lineId}`,
+        orderId: order.id,
+        paymentId: payment.id,
+        kind: "order_lines",
+        status: "pending",
+        amountMinor: 31800n,
+        currency: "CNY",
+        reason: "买家退回一盒",
+        requestedById: personas.admin.userId,
+        provider: "test",
+        providerRefundId: `re_refused_${lineId}`,
+        lines: { create: [{ orderLineId: lineId, quantity: 1, amountMinor: 31800n }] },
+      },
+    });
+    const pending = await openOrder(order.number);
+    expect(pending.data.lines[0]).toMatchObject({ heldMinor: 31800n, leftMinor: 31800n });
+
+    expect(
+      await applyRefundState(request.id, { ref: request.providerRefundId, status: "failed", failureReason: "insufficient_funds" }, "test"),
+    ).toBe("failed");
+    const page = await openOrder(order.number);
+    expect(page.data.timeline.at(-1)).toMatchObject({ kind: "refund_failed", code: "insufficient_funds", amountMinor: 31800n });
+    expect(page.data.lines[0]).toMatchObject({ refundedMinor: 0n, heldMinor: 0n, leftMinor: 63600n });
+    expect(await fundReversed(order.id)).toBe(0n);
+
+    const { loader } = await import("~/routes/admin.orders._index");
+    const request2 = new Request(`${BASE}/admin/orders`, { headers: { Cookie: personas.admin.cookie! } });
+    const lists = (await settle(() => loader({ request: request2, params: {}, context: {} }))).data;
+    expect(lists.failedRefunds.rows.find((row: { id: string }) => row.id === request.id)).toMatchObject({
+      orderNumber: order.number,
+      failureReason: "insufficient_funds",
+      status: "failed",
+    });
   });
 });
 

@@ -1,11 +1,10 @@
 import { useTranslation } from "react-i18next";
 
 /**
- * A refund request's reason: what the admin wrote, or, for a refund the shop
- * started itself (money no order could take), its coded reason in words.
+ * A refund request's reason in words: what the admin wrote, or, for a refund
+ * the shop started itself (money no order could take), its coded reason.
  */
-export function RefundReason({ reason, byShop }: { reason: string; byShop: boolean }) {
+export function useRefundReason() {
   const { t } = useTranslation();
-  if (!byShop) return <>{reason}</>;
-  return <>{t(`adminOrders.shopReasons.${reason}`, { defaultValue: reason })}</>;
+  return (reason: string, byShop: boolean) => (byShop ? t(`adminOrders.shopReasons.${reason}`, { defaultValue: reason }) : reason);
 }

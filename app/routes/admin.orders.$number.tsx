@@ -11,7 +11,7 @@ import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { useDateFormat } from "~/components/format";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money, useFormatMoney } from "~/components/money";
-import { RefundReason } from "~/components/refund-reason";
+import { useRefundReason } from "~/components/refund-reason";
 import { requireRole } from "~/modules/accounts/viewer.server";
 import { catchUserError, clientInfo, notFound } from "~/modules/errors/respond.server";
 import { UserError } from "~/modules/errors/user-error";
@@ -158,6 +158,7 @@ function Timeline() {
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "medium" });
   const text = useTimelineText();
   const who = useWho();
+  const reasonText = useRefundReason();
   return (
     <section className="card p-5" aria-labelledby="order-timeline">
       <h2 id="order-timeline" className="mb-3 text-lg font-bold">
@@ -170,8 +171,7 @@ function Timeline() {
             <p className="font-medium">{text(entry)}</p>
             {entry.reason ? (
               <p className="text-sm text-stone-700">
-                {t("adminOrders.reasonPrefix")}
-                <RefundReason reason={entry.reason} byShop={entry.who === "shop"} />
+                {t("adminOrders.reasonLine", { reason: reasonText(entry.reason, entry.who === "shop") })}
               </p>
             ) : null}
             <p className="text-xs text-stone-500">
@@ -312,6 +312,7 @@ function RefundForm() {
 function RefundRequests() {
   const { refundRequests } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
+  const reasonText = useRefundReason();
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
   if (refundRequests.length === 0) return null;
   return (
@@ -328,10 +329,7 @@ function RefundRequests() {
                 {t(`adminOrders.refundStatus.${refund.status}`)}
               </span>
             </p>
-            <p className="text-sm">
-              {t("adminOrders.reasonPrefix")}
-              <RefundReason reason={refund.reason} byShop={!refund.requestedBy} />
-            </p>
+            <p className="text-sm">{t("adminOrders.reasonLine", { reason: reasonText(refund.reason, !refund.requestedBy) })}</p>
             {refund.status === "succeeded" && refund.kind === "order_lines" ? (
               <p className="text-sm text-leaf-800">
                 {t("adminOrders.fundReversed")} <Money amountMinor={refund.fundReversalMinor} currency={refund.currency} />

@@ -7,7 +7,7 @@ import { useTranslation } from "react-i18next";
 import { AdminNav } from "~/components/admin-nav";
 import { useDateFormat } from "~/components/format";
 import { Money } from "~/components/money";
-import { RefundReason } from "~/components/refund-reason";
+import { useRefundReason } from "~/components/refund-reason";
 import { requireRole } from "~/modules/accounts/viewer.server";
 import { titleMeta } from "~/modules/i18n/meta";
 import { refundWatchlist, searchOrders } from "~/modules/payments/admin-orders.server";
@@ -148,6 +148,7 @@ type RefundRows = ReturnType<typeof useLoaderData<typeof loader>>["failedRefunds
 
 function RefundList({ id, title, body, empty, list }: { id: string; title: string; body: string; empty: string; list: RefundRows }) {
   const { t } = useTranslation();
+  const reasonText = useRefundReason();
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
   return (
     <section className="card overflow-hidden" aria-labelledby={id} data-testid={id}>
@@ -169,7 +170,7 @@ function RefundList({ id, title, body, empty, list }: { id: string; title: strin
                 <span className="rounded-full bg-stone-100 px-2 py-0.5 text-xs">{t(`adminOrders.refundStatus.${refund.status}`)}</span>
               </span>
               <span className="text-sm text-stone-600">
-                <RefundReason reason={refund.reason} byShop={!refund.requestedBy} />
+                {reasonText(refund.reason, !refund.requestedBy)}
                 {refund.failureReason ? ` · ${t("adminOrders.providerSaid", { reason: refund.failureReason })}` : ""}
               </span>
               <span className="text-sm text-stone-500">

@@ -15,6 +15,9 @@ export function AdminNav() {
       <NavLink to="/admin/cooperatives" className={cls}>
         {t("admin.cooperatives")}
       </NavLink>
+      <NavLink to="/admin/orders" className={cls}>
+        {t("adminOrders.nav")}
+      </NavLink>
       <NavLink to="/admin/audit" className={cls}>
         {t("admin.audit")}
       </NavLink>

@@ -31,6 +31,7 @@ type Row = [routeId: string, method: Method, url: string, expected: Statuses];
 //   {tokenA}  consumerA's order access token
 //   {payRefA} a test-gateway payment reference for consumerA's order
 const NO_USER = "00000000-0000-4000-8000-000000000000";
+const NO_ORDER = "HS-000000-000000";
 const MADE_UP_TOKEN = "A".repeat(43); // well-formed, matches no one-time link
 const MADE_UP_PAY_REF = "test_000000000000000000000000";
 
@@ -53,6 +54,12 @@ const MATRIX: Row[] = [
   ["admin.cooperatives",     "POST", "/admin/cooperatives",                       [302, 403, 403, 403, 403, 403, 404]],
   ["admin.invite",            "GET",  "/admin/invite",                             [302, 403, 403, 403, 403, 403, 200]],
   ["admin.invite",            "POST", "/admin/invite",                             [302, 403, 403, 403, 403, 403, 400]], // no role → role_invalid
+  ["admin.orders._index",     "GET",  "/admin/orders",                             [302, 403, 403, 403, 403, 403, 200]],
+  ["admin.orders._index",     "GET",  "/admin/orders?q={orderA}",                  [302, 403, 403, 403, 403, 403, 200]],
+  ["admin.orders.$number",    "GET",  "/admin/orders/{orderA}",                    [302, 403, 403, 403, 403, 403, 200]],
+  ["admin.orders.$number",    "POST", "/admin/orders/{orderA}",                    [302, 403, 403, 403, 403, 403, 400]], // unknown intent
+  ["admin.orders.$number",    "GET",  `/admin/orders/${NO_ORDER}`,                 [302, 403, 403, 403, 403, 403, 404]],
+  ["admin.orders.$number",    "POST", `/admin/orders/${NO_ORDER}`,                 [302, 403, 403, 403, 403, 403, 404]],
   ["admin.users.$id",         "GET",  "/admin/users/{userA}",                      [302, 403, 403, 403, 403, 403, 200]],
   ["admin.users.$id",         "POST", "/admin/users/{userA}",                      [302, 403, 403, 403, 403, 403, 400]], // unknown intent
   ["admin.users.$id",         "GET",  `/admin/users/${NO_USER}`,                   [302, 403, 403, 403, 403, 403, 404]],

@@ -48,10 +48,10 @@ function wholeFen(raw: unknown): bigint | null {
   return BigInt(text);
 }
 
-function wholeCount(raw: unknown): number | null {
+function wholeCount(raw: unknown, max: number): number | null {
   if (raw === undefined || raw === null || raw === "") return null;
   const text = typeof raw === "number" ? String(raw) : typeof raw === "string" ? raw.trim() : "";
-  if (!/^-?\d{1,6}$/.test(text)) throw new UserError("refund_quantity_invalid");
+  if (!/^-?\d{1,6}$/.test(text)) throw new UserError("refund_quantity_invalid", { max });
   return Number(text);
 }
 
@@ -132,7 +132,7 @@ export async function requestOrderRefund(input: RefundRequestInput) {
         for (const entry of input.lines ?? []) {
           const found = refundable.find((candidate) => candidate.line.id === entry.orderLineId);
           if (!found) throw new UserError("refund_line_unknown", {}, 404);
-          const quantity = wholeCount(entry.quantity);
+          const quantity = wholeCount(entry.quantity, found.line.quantity);
           const amount = wholeFen(entry.amountMinor);
           if (quantity === null && amount === null) continue;
           if (quantity !== null && amount !== null) throw new UserError("refund_quantity_or_amount");
@@ -236,9 +236,6 @@ export async function refundSuspensePayment(input: { paymentId: string; requeste
   await submitRefundRequest(requestId);
   return db().refundRequest.findUniqueOrThrow({ where: { id: requestId } });
 }
-
-/** The admin page's "give this payment back" for a held payment (kept under its first name). */
-export const refundHeldPayment = refundSuspensePayment;
 
 /**
  * Asks the provider for a recorded refund. Safe to repeat (the key is the

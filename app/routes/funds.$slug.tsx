@@ -12,7 +12,7 @@ import { notFound } from "~/modules/errors/respond.server";
 import { localized } from "~/modules/i18n/i18n";
 import { localeOf, titleMeta } from "~/modules/i18n/meta";
 import { fundCharts } from "~/modules/ledger/chart-stats.server";
-import { agreedVersusArrived, listDisbursements } from "~/modules/ledger/disbursement-views.server";
+import { agreedVersusArrived, fundTotals, listDisbursements } from "~/modules/ledger/disbursement-views.server";
 import { chainHead } from "~/modules/ledger/export.server";
 import { loadFundPage } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
@@ -20,20 +20,22 @@ import type { Locale } from "~/modules/money/money";
 export async function loader({ params }: LoaderFunctionArgs) {
   const page = await loadFundPage(params.slug ?? "");
   if (!page) notFound();
-  const [disbursements, totals, charts, head] = await Promise.all([
+  const [disbursements, totals, charts, head, flows] = await Promise.all([
     listDisbursements(page.fund.id, { publicOnly: true }),
     agreedVersusArrived(page.fund.id),
     fundCharts(page.fund.id),
     chainHead(db()),
+    fundTotals(page.fund.id),
   ]);
-  return { ...page, head, disbursements, ...totals, byMonth: charts.byMonth };
+  return { ...page, head, disbursements, ...totals, byMonth: charts.byMonth, reversedMinor: flows.reversed };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   titleMeta(matches, data ? { text: localeOf(matches) === "zh" ? data.fund.nameZh : data.fund.nameEn } : { key: "funds.notFoundTitle" });
 
 export default function FundPage() {
-  const { fund, balances, receivedMinor, recent, head, disbursements, agreed, arrived, byMonth } = useLoaderData<typeof loader>();
+  const { fund, balances, receivedMinor, reversedMinor, recent, head, disbursements, agreed, arrived, byMonth } =
+    useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
@@ -44,7 +46,7 @@ export default function FundPage() {
         <p className="mt-2 max-w-3xl text-stone-600">{localized(fund, "description", locale)}</p>
       </header>
 
-      <section className="grid grid-cols-2 gap-3 lg:grid-cols-4">
+      <section className="grid grid-cols-2 gap-3 lg:grid-cols-5">
         <div className="card p-4" data-testid="fund-balance">
           <p className="text-sm text-stone-500">{t("funds.balance")}</p>
           <p className="text-2xl font-bold text-leaf-800">
@@ -69,6 +71,12 @@ export default function FundPage() {
           <p className="text-sm text-stone-500">{t("funds.received")}</p>
           <p className="text-xl font-semibold">
             <Money amountMinor={receivedMinor} currency={fund.currency} />
+          </p>
+        </div>
+        <div className="card p-4" data-testid="fund-reversed">
+          <p className="text-sm text-stone-500">{t("funds.reversed")}</p>
+          <p className="text-xl font-semibold">
+            <Money amountMinor={reversedMinor} currency={fund.currency} />
           </p>
         </div>
       </section>

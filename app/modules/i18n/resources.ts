@@ -424,6 +424,7 @@ const zh = {
     downloadVerifier: "下载核对脚本 verify-ledger.mjs（只需安装 Node.js）",
     runVerifier: "在下载目录运行：",
     compareHead: "脚本会显示链头的编号和哈希：与上面公布的一致，就说明你下载的每一笔都未被改动。",
+    reversed: "因退款冲回",
   },
   errors: {
     generic: "出了点问题，请稍后再试。",
@@ -1114,6 +1115,7 @@ const en: DeepStrings<Resource> = {
     runVerifier: "In the folder you downloaded both files to, run:",
     compareHead:
       "The script prints the chain head's number and hash: if they match the ones above, every transaction you downloaded is as it was written.",
+    reversed: "Reversed by refunds",
   },
   errors: {
     generic: "Something went wrong. Please try again in a moment.",

@@ -15,7 +15,7 @@ import { sweepLedger } from "./app/modules/ledger/background.server";
 import { startMailSender, stopMailSender } from "./app/modules/mail/mail.server";
 import { deliverQueuedOrderConfirmations } from "./app/modules/orders/order-confirmation.server";
 import { releaseExpiredReservations } from "./app/modules/orders/orders.server";
-import { reconcileStaleAttempts } from "./app/modules/payments/events.server";
+import { prunePaymentEvents, reconcileStaleAttempts } from "./app/modules/payments/events.server";
 import { retryOpenRefunds } from "./app/modules/payments/refunds.server";
 import { isCrossSiteWrite } from "./app/modules/security/cross-site";
 import { securityHeaders } from "./app/modules/security/headers";
@@ -212,6 +212,7 @@ async function main() {
         pruneRateLimits(),
         retryOpenRefunds(),
         reconcileStaleAttempts(),
+        prunePaymentEvents(),
       ]).catch((error) => console.error("[harvest-share] background sweep failed:", error));
     },
     1000 * Math.max(1, Number(process.env.HARVEST_SWEEP_SECONDS ?? 60) || 60),

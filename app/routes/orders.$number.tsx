@@ -86,7 +86,8 @@ function StatusPanel() {
       </div>
     );
   }
-  if (order.status === "pending_payment" && payments.awaiting) {
+  // Also after the reservation ran out: the buyer has paid, and the provider's answer is what they wait for.
+  if (payments.awaiting) {
     return (
       <div className="rounded-xl border border-amber-200 bg-amber-50 px-5 py-4" data-testid="order-awaiting">
         <p className="font-semibold">{t("order.awaitingTitle")}</p>

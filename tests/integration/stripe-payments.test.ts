@@ -11,7 +11,7 @@ import { fundHeld } from "~/modules/money/refund";
 import { checkOutCart } from "~/modules/orders/checkout.server";
 import { placeOrder, releaseExpiredReservations, reopenOrderForPayment } from "~/modules/orders/orders.server";
 import { openPaymentAttempt } from "~/modules/payments/attempts.server";
-import { reconcileStaleAttempts } from "~/modules/payments/events.server";
+import { prunePaymentEvents, reconcileStaleAttempts } from "~/modules/payments/events.server";
 import { orderPaymentSummary } from "~/modules/payments/order-payments.server";
 import { refundSuspensePayment, requestOrderRefund, retryOpenRefunds } from "~/modules/payments/refunds.server";
 import { loader as healthLoader } from "~/routes/healthz";
@@ -272,6 +272,23 @@ describe("webhooks, exactly once", () => {
     expect(await captures(order.id)).toBe(1);
   });
 
+  it("an asynchronous payment being confirmed keeps its stock past the reservation, for up to a day", async () => {
+    const product = await createProduct(t.db, { stock: 4 });
+    const { order, sessionId } = await orderWithCheckout({ productId: product.id });
+    await fake.completeSession(sessionId, { paymentStatus: "unpaid", method: "wechat_pay" });
+    await releaseExpiredReservations(new Date(Date.now() + 40 * 60_000));
+    expect(await orderOf(order.id)).toMatchObject({ status: "pending_payment", stockReserved: true });
+    expect(await stockOf(product.id)).toBe(2);
+    await fake.asyncSucceed(sessionId);
+    expect((await orderOf(order.id)).status).toBe("paid");
+
+    const other = await orderWithCheckout({ productId: product.id });
+    await fake.completeSession(other.sessionId, { paymentStatus: "unpaid", method: "wechat_pay" });
+    await releaseExpiredReservations(new Date(Date.now() + 25 * 60 * 60_000));
+    expect((await orderOf(other.order.id)).status).toBe("expired");
+    expect(await stockOf(product.id)).toBe(2);
+  });
+
   it("an asynchronous method waits: the order stays held and says its payment is being confirmed", async () => {
     const { order, sessionId } = await orderWithCheckout();
     await fake.completeSession(sessionId, { paymentStatus: "unpaid", method: "wechat_pay" });
@@ -370,6 +387,22 @@ describe("webhooks, exactly once", () => {
     const notJson = "this is not json";
     expect(await postWebhook(notJson, Stripe.webhooks.generateTestHeaderString({ payload: notJson, secret: WEBHOOK_SECRET }))).toBe(400);
     expect(await t.db.paymentEvent.count()).toBe(storedBefore);
+  });
+
+  it("handled events are deleted after 90 days (they hold the buyer's address); events never handled stay", async () => {
+    const old = new Date(Date.now() - 91 * 24 * 60 * 60_000);
+    await t.db.paymentEvent.createMany({
+      data: [
+        { id: "evt_old_handled", provider: "stripe", type: "checkout.session.completed", payload: {}, receivedAt: old, processedAt: old },
+        { id: "evt_old_unhandled", provider: "stripe", type: "checkout.session.completed", payload: {}, receivedAt: old },
+        { id: "evt_recent_handled", provider: "stripe", type: "checkout.session.completed", payload: {}, processedAt: new Date() },
+      ],
+    });
+    expect(await prunePaymentEvents()).toBe(1);
+    const left = await t.db.paymentEvent.findMany({
+      where: { id: { in: ["evt_old_handled", "evt_old_unhandled", "evt_recent_handled"] } },
+    });
+    expect(left.map((e) => e.id).sort()).toEqual(["evt_old_unhandled", "evt_recent_handled"]);
   });
 
   it("an event for an unknown order is stored and answered 200, an unknown type is ignored with 200", async () => {

@@ -176,8 +176,13 @@ export async function releaseExpiredReservations(now = new Date(), limit = 100):
   while (released < limit) {
     const claimed = await db().$transaction(async (tx) => {
       const due = await tx.$queryRaw<{ id: string }[]>`
-        SELECT id FROM customer_order
+        SELECT id FROM customer_order o
         WHERE status = 'pending_payment' AND reserved_until < ${now}
+          -- An asynchronous payment (WeChat Pay, Alipay) the buyer has made and the provider is still confirming
+          -- keeps its stock for up to a day: giving it away would mean refunding a payment that is about to succeed.
+          AND NOT EXISTS (
+            SELECT 1 FROM payment p
+            WHERE p.order_id = o.id AND p.status = 'awaiting' AND p.created_at > ${now}::timestamptz - interval '24 hours')
         ORDER BY reserved_until
         LIMIT 1
         FOR UPDATE SKIP LOCKED`;

@@ -141,3 +141,18 @@ async function reconcile(now: Date, limit: number): Promise<number> {
   }
   return stale.length;
 }
+
+/**
+ * Stored events carry the buyer's name, email and address (Stripe's session
+ * objects). A handled event is kept 90 days, for operators looking into a
+ * payment, then deleted: Stripe redelivers for 3 days and a signature is
+ * valid for 300 s, so a replay after that is refused before its id matters.
+ * Events never handled stay until someone looks.
+ */
+export const PAYMENT_EVENT_RETENTION_DAYS = 90;
+
+export async function prunePaymentEvents(now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - PAYMENT_EVENT_RETENTION_DAYS * 24 * 60 * 60_000);
+  const { count } = await db().paymentEvent.deleteMany({ where: { processedAt: { lt: cutoff } } });
+  return count;
+}

@@ -625,17 +625,20 @@ describe("refunds through Stripe", () => {
     adminId = (await createUser(t.db, { email: "refund-admin@example.com" })).id;
   });
   const key = () => `k${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`.padEnd(20, "0");
+  /** An admin's refund of `boxes` boxes of the order's first line, with a fresh form key. */
+  const refundBoxes = (order: { id: string; lines: { id: string }[] }, boxes: number, reason: string) =>
+    requestOrderRefund({
+      orderId: order.id,
+      requestKey: key(),
+      reason,
+      requestedById: adminId,
+      lines: [{ orderLineId: order.lines[0].id, quantity: String(boxes) }],
+    });
 
   it("one box of the golden order: Stripe refunds ¥318.00 and the fund gives back exactly ¥3.18", async () => {
     const order = await paidOrder();
     const line = order.lines[0];
-    const request = await requestOrderRefund({
-      orderId: order.id,
-      requestKey: key(),
-      reason: "坏果",
-      requestedById: adminId,
-      lines: [{ orderLineId: line.id, quantity: "1" }],
-    });
+    const request = await refundBoxes(order, 1, "坏果");
     await fake.idle();
     expect(request.amountMinor).toBe(31800n);
     expect((await t.db.refundRequest.findUniqueOrThrow({ where: { id: request.id } })).status).toBe("succeeded");
@@ -680,13 +683,7 @@ describe("refunds through Stripe", () => {
   it("Alipay refunds settle later: the reversal waits for Stripe's word, and a redelivered refund event reverses once", async () => {
     const order = await paidOrder("alipay");
     const line = order.lines[0];
-    const request = await requestOrderRefund({
-      orderId: order.id,
-      requestKey: key(),
-      reason: "退货",
-      requestedById: adminId,
-      lines: [{ orderLineId: line.id, quantity: "2" }],
-    });
+    const request = await refundBoxes(order, 2, "退货");
     await fake.idle();
     expect((await t.db.refundRequest.findUniqueOrThrow({ where: { id: request.id } })).status).toBe("pending");
     expect(await t.db.refund.count({ where: { orderLineId: line.id } })).toBe(0);
@@ -702,13 +699,7 @@ describe("refunds through Stripe", () => {
   it("refund.failed reverses nothing, shows Stripe's reason, and frees the amount for another try", async () => {
     const order = await paidOrder("alipay");
     const line = order.lines[0];
-    const request = await requestOrderRefund({
-      orderId: order.id,
-      requestKey: key(),
-      reason: "退货",
-      requestedById: adminId,
-      lines: [{ orderLineId: line.id, quantity: "2" }],
-    });
+    const request = await refundBoxes(order, 2, "退货");
     await fake.idle();
     await fake.failRefund(request.providerRefundId!, "expired_or_canceled_card");
     expect(await t.db.refundRequest.findUniqueOrThrow({ where: { id: request.id } })).toMatchObject({
@@ -718,13 +709,7 @@ describe("refunds through Stripe", () => {
     expect(await t.db.refund.count({ where: { orderLineId: line.id } })).toBe(0);
     expect(await t.db.ledgerTransaction.count({ where: { orderId: order.id, kind: "refund" } })).toBe(0);
     expect(await t.db.auditEvent.count({ where: { kind: "refund_failed" } })).toBeGreaterThanOrEqual(1);
-    const retry = await requestOrderRefund({
-      orderId: order.id,
-      requestKey: key(),
-      reason: "再试",
-      requestedById: adminId,
-      lines: [{ orderLineId: line.id, quantity: "2" }],
-    });
+    const retry = await refundBoxes(order, 2, "再试");
     expect(retry.status).toBe("pending");
   });
 
@@ -771,13 +756,7 @@ describe("refunds through Stripe", () => {
     const order = await paidOrder();
     const line = order.lines[0];
     fake.setOutage(true);
-    const request = await requestOrderRefund({
-      orderId: order.id,
-      requestKey: key(),
-      reason: "outage",
-      requestedById: adminId,
-      lines: [{ orderLineId: line.id, quantity: "1" }],
-    });
+    const request = await refundBoxes(order, 1, "outage");
     expect(request).toMatchObject({ status: "requested", failureReason: "provider_unavailable", providerErrors: 1 });
     // Many sweeps during the outage: still asked for, never failed.
     for (let i = 1; i <= 9; i += 1) await retryOpenRefunds(new Date(Date.now() + i * 61 * 60_000));
@@ -804,13 +783,7 @@ describe("refunds through Stripe", () => {
 
   it("a refund Stripe fails after it had succeeded is flagged for an admin and audited", async () => {
     const order = await paidOrder();
-    const request = await requestOrderRefund({
-      orderId: order.id,
-      requestKey: key(),
-      reason: "x",
-      requestedById: adminId,
-      lines: [{ orderLineId: order.lines[0].id, quantity: "1" }],
-    });
+    const request = await refundBoxes(order, 1, "x");
     await fake.idle();
     const refund = fake.refunds.get(request.providerRefundId!)!;
     await fake.sendEvent("refund.failed", { ...refund, status: "failed", failure_reason: "lost_or_stolen_card" });

@@ -1101,6 +1101,14 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     if (pending.length > 0) void enqueue(pending);
   }
 
+  /** The session a path names, or Stripe's 404 for it. */
+  function sessionOr404(rawId: string) {
+    const record = sessions.get(decodeURIComponent(rawId));
+    if (!record)
+      throw new FakeStripeApiError(404, "invalid_request_error", `No such checkout.session: '${rawId}'`, "session", "resource_missing");
+    return record;
+  }
+
   function route(
     method: string,
     path: string,
@@ -1115,27 +1123,11 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
       return sessionResponse(record, expand);
     }
     if ((match = path.match(/^\/v1\/checkout\/sessions\/([^/]+)$/)) && method === "GET") {
-      const record = sessions.get(decodeURIComponent(match[1]));
-      if (!record)
-        throw new FakeStripeApiError(
-          404,
-          "invalid_request_error",
-          `No such checkout.session: '${match[1]}'`,
-          "session",
-          "resource_missing",
-        );
+      const record = sessionOr404(match[1]);
       return sessionResponse(record, readExpand(params.expand, ["line_items", "payment_intent"]));
     }
     if ((match = path.match(/^\/v1\/checkout\/sessions\/([^/]+)\/expire$/)) && method === "POST") {
-      const record = sessions.get(decodeURIComponent(match[1]));
-      if (!record)
-        throw new FakeStripeApiError(
-          404,
-          "invalid_request_error",
-          `No such checkout.session: '${match[1]}'`,
-          "session",
-          "resource_missing",
-        );
+      const record = sessionOr404(match[1]);
       const expand = readExpand(params.expand, ["line_items", "payment_intent"]);
       if (record.session.status !== "open") {
         invalid(`Only Checkout Sessions with a status in ["open"] can be expired. This session has status "${record.session.status}".`);

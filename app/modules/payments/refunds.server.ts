@@ -15,6 +15,7 @@ import { paymentProviderAccountIn, suspenseAccount } from "~/modules/ledger/acco
 import { JOB_LOCKS, runExclusively } from "~/modules/ledger/exclusive.server";
 import { ensureLedgerAccounts, postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import { reverseLineRefund } from "~/modules/ledger/money-cycle.server";
+import { splitOrderAmount } from "~/modules/money/refund";
 import { lockOrder } from "~/modules/orders/orders.server";
 import { queueRefundMail } from "./payment-mail.server";
 import { ProviderRefused, ProviderUnavailable, type ProviderRefundState } from "./provider";
@@ -53,29 +54,6 @@ function wholeCount(raw: unknown, max: number): number | null {
   const text = typeof raw === "number" ? String(raw) : typeof raw === "string" ? raw.trim() : "";
   if (!/^-?\d{1,6}$/.test(text)) throw new UserError("refund_quantity_invalid", { max });
   return Number(text);
-}
-
-/**
- * Splits an order-level amount across lines in proportion to what each line
- * has left to refund: each line gets the floor of its share, and the fen left
- * over go one each to the lines with the largest remainders (earlier lines
- * first on a tie). The parts sum to the amount, and no line gets more than it
- * has left. Documented in docs/payments.md.
- */
-export function splitOrderAmount(amountMinor: bigint, remaining: { id: string; remainingMinor: bigint }[]): Map<string, bigint> {
-  const total = remaining.reduce((sum, line) => sum + line.remainingMinor, 0n);
-  if (amountMinor <= 0n || amountMinor > total) throw new RangeError("amount outside what is left");
-  const parts = remaining.map((line, index) => {
-    const exact = amountMinor * line.remainingMinor;
-    return { id: line.id, index, floor: exact / total, rest: exact % total };
-  });
-  let left = amountMinor - parts.reduce((sum, part) => sum + part.floor, 0n);
-  for (const part of [...parts].sort((a, b) => (a.rest === b.rest ? a.index - b.index : a.rest > b.rest ? -1 : 1))) {
-    if (left === 0n) break;
-    part.floor += 1n;
-    left -= 1n;
-  }
-  return new Map(parts.filter((part) => part.floor > 0n).map((part) => [part.id, part.floor]));
 }
 
 /** What each line of a locked order can still be refunded: its total, less what was refunded and what open requests hold. */

@@ -103,6 +103,13 @@ const zh = {
     village: "所在村庄",
     fund: "默认帮扶基金",
   },
+  coopNav: {
+    label: "合作社后台",
+    overview: "概览",
+    products: "商品",
+    orders: "待发货订单",
+    members: "成员",
+  },
   manage: {
     title: "基金管理",
     none: "你还没有负责的基金。",
@@ -544,6 +551,7 @@ const zh = {
     application_bank_account_name: "请填写收款账户的户名（2 到 60 个字）。",
     application_bank_name: "请填写开户银行（2 到 60 个字）。",
     application_bank_account: "银行账号应是 8 到 30 位数字。",
+    cooperative_suspended: "这个合作社已暂停，暂时不能上架或编辑商品；已付款的订单仍可发货。",
   },
   footer: {
     about: "益农集市：把村庄的好物卖出去，把一部分售价留给村庄。",
@@ -800,6 +808,13 @@ const en: DeepStrings<Resource> = {
     noPayouts: "No payouts yet.",
     village: "Village",
     fund: "Default relief fund",
+  },
+  coopNav: {
+    label: "Cooperative portal",
+    overview: "Overview",
+    products: "Products",
+    orders: "Orders to ship",
+    members: "Members",
   },
   manage: {
     title: "Fund management",
@@ -1260,6 +1275,8 @@ const en: DeepStrings<Resource> = {
     application_bank_account_name: "Give the payout account's holder name (2 to 60 characters).",
     application_bank_name: "Give the bank (2 to 60 characters).",
     application_bank_account: "The bank account number must be 8 to 30 digits.",
+    cooperative_suspended:
+      "This cooperative is suspended: it cannot list or edit products for now. Orders already paid can still be shipped.",
   },
   footer: {
     about: "Harvest Share sells produce from villages and sends a share of every price back to them.",

@@ -102,7 +102,7 @@ test("an admin enrols two-step verification and invites a cooperative member, wh
   await member.locator('input[name="password"]').fill("lychee orchard on the hill");
   await member.getByRole("button", { name: "设置密码并进入" }).click();
   await expect(member.getByTestId("coop-name")).toHaveText("灵山县荔枝专业合作社");
-  await expect(member.getByTestId("coop-empty")).toBeVisible();
+  await expect(member.getByTestId("coop-books")).toBeVisible();
 
   // Signing in again lands in the same area; the link cannot be used twice.
   await member.getByRole("button", { name: "退出登录" }).click();

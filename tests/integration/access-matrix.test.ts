@@ -76,6 +76,9 @@ const MATRIX: Row[] = [
   ["coop.$slug",              "GET",  "/coop/lingshan-lychee-growers",             [302, 403, 403, 200, 404, 403, 403]],
   ["coop.$slug",              "GET",  "/coop/hengshan-sea-duck",                   [302, 403, 403, 404, 200, 403, 403]],
   ["coop.$slug",              "GET",  "/coop/no-such-cooperative",                 [302, 403, 403, 404, 404, 403, 403]],
+  // No sales in the year 2000 → 302 back to the dashboard with a message (cooperative-dashboard.test.ts downloads a real one).
+  ["coop.$slug_.statement[.]csv", "GET", "/coop/lingshan-lychee-growers/statement.csv?from=2000-01-01&to=2000-01-31", [302, 403, 403, 302, 404, 403, 403]],
+  ["coop.$slug_.statement[.]csv", "GET", "/coop/hengshan-sea-duck/statement.csv?from=2000-01-01&to=2000-01-31", [302, 403, 403, 404, 302, 403, 403]],
 
   ["forgot-password",         "GET",  "/forgot-password",                          [200, 200, 200, 200, 200, 200, 200]],
   ["forgot-password",         "POST", "/forgot-password",                          [400, 400, 400, 400, 400, 400, 400]], // no email

@@ -113,9 +113,11 @@ export default function CoopArea() {
             <p className="text-xs text-stone-500">
               {dashboard.toShip.oldestWaitHours === null
                 ? t("coopDashboard.nothingWaits")
-                : dashboard.toShip.oldestWaitHours < 48
-                  ? t("coopDashboard.oldestHours", { count: dashboard.toShip.oldestWaitHours })
-                  : t("coopDashboard.oldestDays", { count: Math.floor(dashboard.toShip.oldestWaitHours / 24) })}
+                : dashboard.toShip.oldestWaitHours < 1
+                  ? t("coopDashboard.oldestJustNow")
+                  : dashboard.toShip.oldestWaitHours < 48
+                    ? t("coopDashboard.oldestHours", { count: dashboard.toShip.oldestWaitHours })
+                    : t("coopDashboard.oldestDays", { count: Math.floor(dashboard.toShip.oldestWaitHours / 24) })}
             </p>
           </Link>
         </div>

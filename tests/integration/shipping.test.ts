@@ -6,9 +6,9 @@
 // by the buyer or by the auto-confirm job, however many instances run it.
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { isUserError } from "~/modules/errors/user-error";
 import { confirmReceipt, confirmShippedOrders } from "~/modules/fulfilment/completion.server";
 import { linesToShip, packingSlip, shipLines } from "~/modules/fulfilment/shipping.server";
-import { isUserError } from "~/modules/errors/user-error";
 import type { Locale } from "~/modules/money/money";
 import { placeOrder } from "~/modules/orders/orders.server";
 import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";

@@ -6,6 +6,7 @@
 // are what a parcel needs.
 import { db } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
+import { kickMailSender } from "~/modules/mail/mail.server";
 import { checkTrackingNumber, CARRIERS, type Carrier } from "./carriers";
 import { queueShippedMail } from "./shipping-mail.server";
 
@@ -147,7 +148,7 @@ export async function shipLines(input: ShipLinesInput) {
   if (!(CARRIERS as readonly string[]).includes(input.carrier)) throw new UserError("shipping_carrier_unknown");
   const tracking = checkTrackingNumber(input.carrier, input.trackingNumber);
 
-  return db().$transaction(async (tx) => {
+  const shipped = await db().$transaction(async (tx) => {
     const [order] = await tx.$queryRaw<{ id: string; status: string }[]>`
       SELECT id, status::text AS status FROM customer_order WHERE number = ${input.orderNumber} FOR UPDATE`;
     // Not this cooperative's order, or not this order's line: as if it did not exist.
@@ -205,6 +206,9 @@ export async function shipLines(input: ShipLinesInput) {
     });
     return { shipmentId: shipment.id, formatWarning: shipment.formatWarning, orderShipped };
   });
+  // Committed: the buyer's mail can go now, without this request waiting for it.
+  kickMailSender();
+  return shipped;
 }
 
 /** One parcel's packing slip, only for its own cooperative (anyone else: null, shown as 404). No buyer email. */

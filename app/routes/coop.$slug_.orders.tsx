@@ -32,6 +32,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     ...queue,
     justShipped: shippedId ? (queue.recent.find((shipment) => shipment.id === shippedId) ?? null) : null,
     orderDone: url.searchParams.get("done") === "1",
+    queueLimit: QUEUE_LINE_LIMIT,
     now: new Date(),
   };
 }
@@ -177,7 +178,7 @@ function ShipForm({ order }: { order: ReturnType<typeof useLoaderData<typeof loa
 }
 
 export default function OrdersToShip() {
-  const { cooperative, orders, recent, truncated, now } = useLoaderData<typeof loader>();
+  const { cooperative, orders, recent, truncated, queueLimit, now } = useLoaderData<typeof loader>();
   const refusal = useActionData<typeof action>() as Refusal | undefined;
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
@@ -228,7 +229,7 @@ export default function OrdersToShip() {
           ))}
         </ul>
       )}
-      {truncated ? <p className="text-sm text-stone-500">{t("shipping.truncated", { count: QUEUE_LINE_LIMIT })}</p> : null}
+      {truncated ? <p className="text-sm text-stone-500">{t("shipping.truncated", { count: queueLimit })}</p> : null}
 
       <section aria-labelledby="recent-shipments" className="space-y-3">
         <h2 id="recent-shipments" className="text-lg font-bold">

@@ -63,6 +63,10 @@ test("a member ships a guest's order with an SF Express number; the buyer is mai
   await expect(page.getByTestId("order-completed")).toContainText("确认收货");
   // Confirmed once: the button is gone.
   await expect(page.getByRole("button", { name: "确认收货" })).toHaveCount(0);
+  // In English, the same order reads as completed, with its parcel.
+  await page.goto(`${orderPath}&lng=en`);
+  await expect(page.getByTestId("order-status")).toHaveText("Completed");
+  await expect(page.getByTestId("order-parcel")).toContainText("SF Express · tracking number SF1234567890123");
 });
 
 test.describe("without JavaScript", () => {

@@ -9,8 +9,10 @@ import { describe, expect, it } from "vitest";
 import { isUserError } from "~/modules/errors/user-error";
 import { confirmReceipt, confirmShippedOrders } from "~/modules/fulfilment/completion.server";
 import { linesToShip, packingSlip, shipLines } from "~/modules/fulfilment/shipping.server";
+import { recordRefund } from "~/modules/ledger/money-cycle.server";
 import type { Locale } from "~/modules/money/money";
 import { placeOrder } from "~/modules/orders/orders.server";
+import { adminOrderView } from "~/modules/payments/admin-orders.server";
 import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
 import { cartWith, shanghaiBuyer } from "../support/factories";
 import { beginTestPayment } from "../support/orders";
@@ -399,6 +401,52 @@ async function shippedOrder(shippedAt = new Date(), options: OrderOptions = {}) 
   return placed;
 }
 
+describe("a refund of the last line still to send", () => {
+  it("ships the order (待收货) when its other lines went out, and not when nothing went out", async () => {
+    const partly = await mixedOrder({ lychees: 2, ducks: 0 });
+    await shipLines({
+      memberUserId: (await memberOf(partly.lychee.id)).id,
+      cooperativeId: partly.lychee.id,
+      orderNumber: partly.order.number,
+      lineIds: [partly.lycheeLines[0]],
+      carrier: "sf",
+      trackingNumber: SF,
+    });
+    const unsent = await t.db.orderLine.findUniqueOrThrow({ where: { id: partly.lycheeLines[1] } });
+    const refundedAt = new Date("2026-12-02T09:00:00Z");
+    await recordRefund({
+      provider: "test",
+      providerRef: `ship-refund-${unsent.id}`,
+      orderLineId: unsent.id,
+      amountMinor: unsent.lineTotalMinor - 1n,
+      causedBy: "test",
+      now: refundedAt,
+    });
+    // Refunded all but a fen: there is still something to send.
+    expect((await t.db.order.findUniqueOrThrow({ where: { id: partly.order.id } })).shippedAt).toBeNull();
+    await recordRefund({
+      provider: "test",
+      providerRef: `ship-refund-rest-${unsent.id}`,
+      orderLineId: unsent.id,
+      amountMinor: 1n,
+      causedBy: "test",
+      now: refundedAt,
+    });
+    expect((await t.db.order.findUniqueOrThrow({ where: { id: partly.order.id } })).shippedAt).toEqual(refundedAt);
+
+    const nothingSent = await mixedOrder({ ducks: 0 });
+    const [line] = await t.db.orderLine.findMany({ where: { orderId: nothingSent.order.id } });
+    await recordRefund({
+      provider: "test",
+      providerRef: `ship-refund-${line.id}`,
+      orderLineId: line.id,
+      amountMinor: line.lineTotalMinor,
+      causedBy: "test",
+    });
+    expect((await t.db.order.findUniqueOrThrow({ where: { id: nothingSent.order.id } })).shippedAt).toBeNull();
+  });
+});
+
 describe("confirming receipt", () => {
   it("lets the buyer (guest with the order's link, or the signed-in owner) confirm once, and nobody else", async () => {
     const guest = await shippedOrder();
@@ -443,6 +491,40 @@ describe("confirming receipt", () => {
       status: 409,
     });
     expect((await t.db.order.findUniqueOrThrow({ where: { id: order.id } })).completedAt).toBeNull();
+  });
+});
+
+describe("the admin's order timeline", () => {
+  it("shows each parcel (cooperative, carrier, tracking number, who shipped it) and the receipt confirmation", async () => {
+    const placed = await mixedOrder();
+    const member = await memberOf(placed.lychee.id);
+    await shipLines({
+      memberUserId: member.id,
+      cooperativeId: placed.lychee.id,
+      orderNumber: placed.order.number,
+      lineIds: placed.lycheeLines,
+      carrier: "sf",
+      trackingNumber: SF,
+    });
+    await shipLines({
+      memberUserId: (await memberOf(placed.duck.id)).id,
+      cooperativeId: placed.duck.id,
+      orderNumber: placed.order.number,
+      lineIds: placed.duckLines,
+      carrier: "ems",
+      trackingNumber: "EA123456789CN",
+    });
+    await confirmReceipt({ orderNumber: placed.order.number, accessToken: placed.order.accessToken, viewerUserId: null });
+    const view = await adminOrderView(placed.order.number);
+    const kinds = view!.timeline.map((entry) => entry.kind);
+    expect(kinds.slice(-3)).toEqual(["shipped", "shipped", "receipt_confirmed"]);
+    const [lycheeParcel, duckParcel] = view!.timeline.filter((entry) => entry.kind === "shipped");
+    expect(lycheeParcel).toMatchObject({
+      who: `${member.name} <${member.email}>`,
+      shipment: { cooperativeZh: "灵山县荔枝专业合作社", carrier: "sf", trackingNumber: SF, lines: 1 },
+    });
+    expect(duckParcel.shipment).toMatchObject({ carrier: "ems", trackingNumber: "EA123456789CN" });
+    expect(view!.timeline.at(-1)).toMatchObject({ kind: "receipt_confirmed", completedBy: "buyer" });
   });
 });
 

@@ -4,7 +4,7 @@
 // own cooperative's lines (another cooperative's lines of the same order are
 // not theirs to see), and never the buyer's email: name, mobile and address
 // are what a parcel needs.
-import { db } from "~/modules/db/db.server";
+import { db, type DbTransaction } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
 import { kickMailSender } from "~/modules/mail/mail.server";
 import { checkTrackingNumber, CARRIERS, type Carrier } from "./carriers";
@@ -181,13 +181,7 @@ export async function shipLines(input: ShipLinesInput) {
         AND shipment_id IS NULL AND refunded_minor < line_total_minor`;
     if (claimed !== lineIds.length) throw new UserError("shipping_already_shipped", {}, 409);
 
-    const [{ left }] = await tx.$queryRaw<{ left: number }[]>`
-      SELECT count(*)::int AS left FROM order_line
-      WHERE order_id = ${order.id}::uuid AND shipment_id IS NULL AND refunded_minor < line_total_minor`;
-    const orderShipped = left === 0;
-    if (orderShipped) {
-      await tx.$executeRaw`UPDATE customer_order SET shipped_at = ${now}, updated_at = ${now} WHERE id = ${order.id}::uuid AND shipped_at IS NULL`;
-    }
+    const orderShipped = await markShippedWhenNothingLeft(tx, order.id, now);
 
     const [mailable, cooperative] = await Promise.all([
       tx.order.findUniqueOrThrow({
@@ -209,6 +203,24 @@ export async function shipLines(input: ShipLinesInput) {
   // Committed: the buyer's mail can go now, without this request waiting for it.
   kickMailSender();
   return shipped;
+}
+
+/**
+ * Sets the order's shipped_at (待收货; the auto-confirm clock starts) once no
+ * line is left to send (each shipped, or refunded in full) and at least one
+ * went out in a parcel. Called inside the transaction of the step that may
+ * have sent or refunded the last line: a shipment, or a refund. Returns
+ * whether it did.
+ */
+export async function markShippedWhenNothingLeft(tx: DbTransaction, orderId: string, now: Date): Promise<boolean> {
+  const marked = await tx.$executeRaw`
+    UPDATE customer_order o SET shipped_at = ${now}, updated_at = ${now}
+    WHERE o.id = ${orderId}::uuid AND o.status = 'paid' AND o.shipped_at IS NULL
+      AND EXISTS (SELECT 1 FROM order_line l WHERE l.order_id = o.id AND l.shipment_id IS NOT NULL)
+      AND NOT EXISTS (
+        SELECT 1 FROM order_line l WHERE l.order_id = o.id AND l.shipment_id IS NULL AND l.refunded_minor < l.line_total_minor
+      )`;
+  return marked === 1;
 }
 
 /** One parcel's packing slip, only for its own cooperative (anyone else: null, shown as 404). No buyer email. */

@@ -11,6 +11,7 @@ import { cookieManagesFund } from "./app/modules/accounts/viewer.server";
 import { ConfigError, loadConfig } from "./app/modules/config/env.server";
 import { prepareDatabase } from "./app/modules/db/bootstrap.server";
 import { db } from "./app/modules/db/db.server";
+import { autoConfirmShippedOrders } from "./app/modules/fulfilment/completion.server";
 import { sweepLedger } from "./app/modules/ledger/background.server";
 import { startMailSender, stopMailSender } from "./app/modules/mail/mail.server";
 import { deliverQueuedOrderConfirmations } from "./app/modules/orders/order-confirmation.server";
@@ -202,7 +203,8 @@ async function main() {
 
   // Gives back the stock of orders whose reservation ran out; moves
   // contributions whose refund window closed to available; forgets expired
-  // sessions and old rate-limit windows. Safe on every instance at once.
+  // sessions and old rate-limit windows; confirms receipt of orders shipped
+  // AUTO_CONFIRM_DAYS ago. Safe on every instance at once.
   const sweeper = setInterval(
     () => {
       Promise.all([
@@ -213,6 +215,7 @@ async function main() {
         retryOpenRefunds(),
         reconcileStaleAttempts(),
         prunePaymentEvents(),
+        autoConfirmShippedOrders(),
       ]).catch((error) => console.error("[harvest-share] background sweep failed:", error));
     },
     1000 * Math.max(1, Number(process.env.HARVEST_SWEEP_SECONDS ?? 60) || 60),

@@ -123,7 +123,7 @@ function Header({ cartCount, locale, viewer }: { cartCount: number; locale: Loca
   const { t } = useTranslation();
   const location = useLocation();
   return (
-    <header className="sticky top-0 z-20 border-b border-stone-200 bg-white/95 backdrop-blur" data-testid="site-header">
+    <header className="sticky top-0 z-20 border-b border-stone-200 bg-white/95 backdrop-blur print:hidden" data-testid="site-header">
       <div className="mx-auto flex max-w-6xl items-center gap-0.5 px-2 py-2 sm:gap-3 sm:px-4 sm:py-3">
         <Link to="/" className="mr-auto flex shrink-0 items-center gap-2 rounded-full">
           <img src="/favicon.svg" alt="" width={32} height={32} className="h-8 w-8" />
@@ -174,7 +174,7 @@ function Header({ cartCount, locale, viewer }: { cartCount: number; locale: Loca
 function Footer() {
   const { t } = useTranslation();
   return (
-    <footer className="mt-16 border-t border-stone-200 bg-white">
+    <footer className="mt-16 border-t border-stone-200 bg-white print:hidden">
       <div className="mx-auto max-w-6xl space-y-1 px-4 py-8 text-sm text-stone-500">
         <p>{t("footer.about")}</p>
         <p>

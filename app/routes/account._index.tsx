@@ -13,14 +13,15 @@ import { UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
 import type { Locale } from "~/modules/money/money";
-import { impactOfUser, listOrdersOfUser } from "~/modules/orders/orders.server";
+import { impactOfUser } from "~/modules/orders/orders.server";
+import { orderHistoryOfUser } from "~/modules/orders/recent-orders.server";
 
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "account.title" });
 export const headers = retryAfterHeaders;
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const viewer = await requireUser(request);
-  const [orders, impact] = await Promise.all([listOrdersOfUser(viewer.user.id), impactOfUser(viewer.user.id)]);
+  const [orders, impact] = await Promise.all([orderHistoryOfUser(viewer.user.id), impactOfUser(viewer.user.id)]);
   const verified = new URL(request.url).searchParams.get("verified") === "1";
   return { name: viewer.user.name, email: viewer.user.email, emailVerified: !!viewer.user.emailVerifiedAt, verified, orders, impact };
 }
@@ -124,7 +125,16 @@ export default function AccountPage() {
                     <span className="ml-2 text-sm text-stone-500">{date(order.createdAt)}</span>
                   </span>
                   <span className="flex items-center gap-3">
-                    <span className="rounded-full bg-stone-100 px-2.5 py-0.5 text-xs">{t(`order.status.${order.status}`)}</span>
+                    <span
+                      className="rounded-full bg-stone-100 px-2.5 py-0.5 text-xs"
+                      data-testid="account-order-state"
+                      data-state={order.state}
+                    >
+                      {t(`orderState.${order.state}`)}
+                    </span>
+                    {order.refund === "partial" ? (
+                      <span className="rounded-full bg-amber-50 px-2.5 py-0.5 text-xs text-amber-800">{t("orderState.refundPartial")}</span>
+                    ) : null}
                     <Money amountMinor={order.totalMinor} currency={order.currency} className="font-semibold" />
                   </span>
                 </Link>

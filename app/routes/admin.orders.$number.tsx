@@ -15,6 +15,7 @@ import { useRefundReason } from "~/components/refund-reason";
 import { requireRole } from "~/modules/accounts/viewer.server";
 import { catchUserError, clientInfo, notFound } from "~/modules/errors/respond.server";
 import { UserError } from "~/modules/errors/user-error";
+import { carrierName } from "~/modules/fulfilment/carriers";
 import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
 import type { Locale } from "~/modules/money/money";
@@ -103,7 +104,8 @@ function useRefusal(intent: "refund" | "give-back" | "other"): Refusal | null {
 
 /** One timeline entry in words. */
 function useTimelineText() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language as Locale;
   const money = useFormatMoney();
   const method = (m: string | null | undefined) =>
     m ? t(`adminOrders.methods.${m}`, { defaultValue: m }) : t("adminOrders.methodUnknown");
@@ -139,6 +141,19 @@ function useTimelineText() {
         return t(
           entry.refundKind === "suspense" ? "adminOrders.timeline.suspense_refund_requested" : "adminOrders.timeline.refund_requested",
           common,
+        );
+      case "shipped":
+        return t("adminOrders.timeline.shipped", {
+          cooperative: entry.shipment
+            ? localized({ nameZh: entry.shipment.cooperativeZh, nameEn: entry.shipment.cooperativeEn }, "name", locale)
+            : "—",
+          carrier: entry.shipment ? carrierName(entry.shipment.carrier, locale) : "—",
+          tracking: entry.shipment?.trackingNumber ?? "—",
+          count: entry.shipment?.lines ?? 0,
+        });
+      case "receipt_confirmed":
+        return t(
+          entry.completedBy === "auto" ? "adminOrders.timeline.receipt_confirmed_auto" : "adminOrders.timeline.receipt_confirmed_buyer",
         );
       default:
         return t(`adminOrders.timeline.${entry.kind}`, common);

@@ -8,13 +8,18 @@ import { useDateFormat } from "~/components/format";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money, useFormatMoney } from "~/components/money";
 import { getViewer } from "~/modules/accounts/viewer.server";
+import { config } from "~/modules/config/env.server";
 import { notFound } from "~/modules/errors/respond.server";
 import { isUserError, UserError } from "~/modules/errors/user-error";
+import { CARRIER_NAMES } from "~/modules/fulfilment/carriers";
+import { confirmReceipt } from "~/modules/fulfilment/completion.server";
+import { parcelsOfOrder } from "~/modules/fulfilment/shipping.server";
 import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
 import { loadOrderContributions } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
 import { formatBps } from "~/modules/money/share";
+import { orderStateOf } from "~/modules/orders/order-state";
 import { findOrderForViewer, reopenOrderForPayment } from "~/modules/orders/orders.server";
 import { openPaymentAttempt, shopOrigin } from "~/modules/payments/attempts.server";
 import { settleReturningCheckout } from "~/modules/payments/events.server";
@@ -43,15 +48,43 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     const token = url.searchParams.get("t");
     throw redirect(`/orders/${encodeURIComponent(order.number)}${token ? `?t=${encodeURIComponent(token)}` : ""}`);
   }
-  const [{ transaction, contributions }, payments] = await Promise.all([loadOrderContributions(order.id), orderPaymentSummary(order.id)]);
+  const [{ transaction, contributions }, payments, shipments] = await Promise.all([
+    loadOrderContributions(order.id),
+    orderPaymentSummary(order.id),
+    parcelsOfOrder(order.id),
+  ]);
   const { accessToken: _secret, ...visible } = order;
   const notice = url.searchParams.get("checkout") === "cancelled" ? "payment_cancelled" : url.searchParams.get("notice");
-  return { order: visible, transaction, contributions, notice, payments };
+  // Who shipped a parcel is the cooperative's business, not the buyer's.
+  const parcels = shipments.map(({ shippedById: _member, ...parcel }) => parcel);
+  return {
+    order: visible,
+    state: orderStateOf(order),
+    parcels,
+    autoConfirmDays: config().autoConfirmDays,
+    received: url.searchParams.get("received") === "1",
+    transaction,
+    contributions,
+    notice,
+    payments,
+  };
 }
 
 export async function action({ params, request }: ActionFunctionArgs) {
   const order = await loadViewerOrder(params, request);
   const intent = (await request.formData()).get("intent");
+  if (intent === "confirm-receipt") {
+    const token = new URL(request.url).searchParams.get("t");
+    const viewer = await getViewer(request);
+    try {
+      await confirmReceipt({ orderNumber: order.number, accessToken: token, viewerUserId: viewer?.user.id ?? null });
+    } catch (error) {
+      if (isUserError(error)) return data({ error: { code: error.code, params: error.params } }, { status: error.status });
+      throw error;
+    }
+    const query = new URLSearchParams(token ? { t: token, received: "1" } : { received: "1" });
+    return redirect(`/orders/${encodeURIComponent(order.number)}?${query}`);
+  }
   try {
     if (intent === "retry") await reopenOrderForPayment(order.id);
     else if (intent !== "pay") throw new UserError("unknown_intent");
@@ -133,6 +166,68 @@ function StatusPanel() {
   );
 }
 
+/** Where the order is on its way to the buyer: its parcels (one per cooperative's shipment), and confirming receipt. */
+function Delivery() {
+  const { order, state, parcels, autoConfirmDays, received } = useLoaderData<typeof loader>();
+  const busy = useNavigation().state !== "idle";
+  const { t, i18n } = useTranslation();
+  const locale = i18n.language as Locale;
+  const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
+  if (order.status !== "paid") return null;
+  return (
+    <section className="card space-y-4 p-5" aria-labelledby="order-delivery" data-testid="order-delivery">
+      <h2 id="order-delivery" className="text-lg font-bold">
+        {t("orderState.parcelsTitle")}
+      </h2>
+      {received ? (
+        <p role="status" className="rounded-lg bg-leaf-50 px-4 py-3 text-sm text-leaf-800" data-testid="receipt-confirmed">
+          {t("orderState.confirmedNotice")}
+        </p>
+      ) : null}
+      {parcels.length === 0 ? <p className="text-sm text-stone-600">{t("orderState.preparing")}</p> : null}
+      <ul className="space-y-3">
+        {parcels.map((parcel) => (
+          <li key={parcel.id} className="rounded-lg border border-stone-200 p-4" data-testid="order-parcel">
+            <p className="font-semibold">{t("orderState.parcelFrom", { cooperative: localized(parcel.cooperative, "name", locale) })}</p>
+            <p className="text-sm">
+              {t("orderState.parcelCarrier", { carrier: CARRIER_NAMES[parcel.carrier][locale] })}{" "}
+              <span className="font-mono font-semibold" data-testid="parcel-tracking">
+                {parcel.trackingNumber}
+              </span>
+            </p>
+            <p className="text-xs text-stone-500">{t("orderState.parcelShipped", { date: date(parcel.shippedAt) })}</p>
+            <ul className="mt-1 text-sm text-stone-600">
+              {parcel.lines.map((line) => (
+                <li key={line.id}>
+                  {localized({ nameZh: line.productNameZh, nameEn: line.productNameEn }, "name", locale)} × {line.quantity}
+                </li>
+              ))}
+            </ul>
+          </li>
+        ))}
+      </ul>
+      {state.mayConfirmReceipt ? (
+        <div className="space-y-2 border-t border-stone-100 pt-4">
+          <p className="font-semibold">{t("orderState.confirmTitle")}</p>
+          <p className="text-sm text-stone-600">{t("orderState.confirmBody", { days: autoConfirmDays })}</p>
+          <Form method="post">
+            <button type="submit" name="intent" value="confirm-receipt" className="btn-primary" disabled={busy}>
+              {t("orderState.confirmButton")}
+            </button>
+          </Form>
+        </div>
+      ) : null}
+      {state.state === "completed" && order.completedAt ? (
+        <p className="text-sm text-stone-600" data-testid="order-completed">
+          {t(order.completedBy === "auto" ? "orderState.confirmedByAuto" : "orderState.confirmedByBuyer", {
+            date: date(order.completedAt),
+          })}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
 /** What the `notice` in the order page's URL says, as an error code. */
 const NOTICE_ERRORS: Record<string, string> = {
   expired: "order_expired",
@@ -143,7 +238,7 @@ const NOTICE_ERRORS: Record<string, string> = {
 };
 
 export default function OrderPage() {
-  const { order, transaction, contributions, notice, payments } = useLoaderData<typeof loader>();
+  const { order, state, transaction, contributions, notice, payments } = useLoaderData<typeof loader>();
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
   const actionData = useActionData<typeof action>();
   const { t, i18n } = useTranslation();
@@ -155,12 +250,23 @@ export default function OrderPage() {
     <div className="mx-auto max-w-3xl space-y-6">
       <div className="flex flex-wrap items-baseline justify-between gap-2">
         <h1 className="text-2xl font-bold">{t("order.title", { number: order.number })}</h1>
-        <span className="rounded-full bg-stone-100 px-3 py-1 text-sm" data-testid="order-status">
-          {t(`order.status.${order.status}`)}
+        <span className="flex flex-wrap gap-2">
+          <span className="rounded-full bg-stone-100 px-3 py-1 text-sm" data-testid="order-status" data-state={state.state}>
+            {t(`orderState.${state.state}`)}
+          </span>
+          {state.partlyShipped ? (
+            <span className="rounded-full bg-sky-50 px-3 py-1 text-sm text-sky-800">{t("orderState.partlyShipped")}</span>
+          ) : null}
+          {state.refund === "partial" ? (
+            <span className="rounded-full bg-amber-50 px-3 py-1 text-sm text-amber-800" data-testid="order-refund-track">
+              {t("orderState.refundPartial")}
+            </span>
+          ) : null}
         </span>
       </div>
       <ErrorNotice error={actionData && "error" in actionData ? (actionData.error as ErrorPayload) : noticeError} />
       <StatusPanel />
+      <Delivery />
 
       {order.status === "paid" ? (
         <section className="card space-y-3 border-l-4 border-leaf-600 p-5" data-testid="receipt-contributions">

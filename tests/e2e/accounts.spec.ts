@@ -39,7 +39,8 @@ test("a buyer signs up, buys, and sees the order in their history and their impa
 
   await page.goto("/account");
   await expect(page.getByTestId("account-order")).toHaveCount(1);
-  await expect(page.getByTestId("account-order")).toContainText("已付款");
+  // Paid: waiting for the cooperative to ship it (待发货).
+  await expect(page.getByTestId("account-order")).toContainText("待发货");
   await expect(page.getByTestId("impact-fund")).toContainText("荔乡电商扶贫发展资金池");
   await expect(page.getByTestId("impact-fund")).toContainText("¥6.36");
 

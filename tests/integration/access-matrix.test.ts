@@ -13,7 +13,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createSession } from "~/modules/accounts/session.server";
-import { beginTestPayment } from "../support/orders";
+import { shipLines } from "~/modules/fulfilment/shipping.server";
+import { beginTestPayment, paidLycheeOrder } from "../support/orders";
 import { cookieOf, createPersonas, PERSONAS, type Persona, type PersonaName } from "../support/personas";
 import { useTestDatabase } from "../support/test-database";
 
@@ -30,6 +31,7 @@ type Row = [routeId: string, method: Method, url: string, expected: Statuses];
 //   {userA}   consumerA's user id          {orderA} consumerA's order number
 //   {tokenA}  consumerA's order access token
 //   {payRefA} a test-gateway payment reference for consumerA's order
+//   {shipmentA} a parcel of a paid lychee order, shipped by memberA's cooperative
 const NO_USER = "00000000-0000-4000-8000-000000000000";
 const NO_ORDER = "HS-000000-000000";
 const MADE_UP_TOKEN = "A".repeat(43); // well-formed, matches no one-time link
@@ -79,6 +81,16 @@ const MATRIX: Row[] = [
   // No sales in the year 2000 → 302 back to the dashboard with a message (cooperative-dashboard.test.ts downloads a real one).
   ["coop.$slug_.statement[.]csv", "GET", "/coop/lingshan-lychee-growers/statement.csv?from=2000-01-01&to=2000-01-31", [302, 403, 403, 302, 404, 403, 403]],
   ["coop.$slug_.statement[.]csv", "GET", "/coop/hengshan-sea-duck/statement.csv?from=2000-01-01&to=2000-01-31", [302, 403, 403, 404, 302, 403, 403]],
+  // Orders to ship: only the cooperative's own members; a buyer (no member role) is refused.
+  ["coop.$slug_.orders",      "GET",  "/coop/lingshan-lychee-growers/orders",      [302, 403, 403, 200, 404, 403, 403]],
+  ["coop.$slug_.orders",      "GET",  "/coop/hengshan-sea-duck/orders",            [302, 403, 403, 404, 200, 403, 403]],
+  ["coop.$slug_.orders",      "POST", "/coop/lingshan-lychee-growers/orders",      [302, 403, 403, 400, 404, 403, 403]], // unknown intent
+  ["coop.$slug_.orders",      "POST", "/coop/hengshan-sea-duck/orders",            [302, 403, 403, 404, 400, 403, 403]], // unknown intent
+  // {shipmentA}: a parcel the lychee cooperative sent; in the duck cooperative's portal it does not exist.
+  ["coop.$slug_.shipments.$id", "GET", "/coop/lingshan-lychee-growers/shipments/{shipmentA}", [302, 403, 403, 200, 404, 403, 403]],
+  ["coop.$slug_.shipments.$id", "GET", "/coop/hengshan-sea-duck/shipments/{shipmentA}",       [302, 403, 403, 404, 404, 403, 403]],
+  ["coop.$slug_.shipments.$id", "GET", `/coop/lingshan-lychee-growers/shipments/${NO_USER}`,  [302, 403, 403, 404, 404, 403, 403]],
+  ["coop.$slug_.shipments.$id", "GET", "/coop/lingshan-lychee-growers/shipments/not-a-uuid",  [302, 403, 403, 404, 404, 403, 403]],
 
   ["forgot-password",         "GET",  "/forgot-password",                          [200, 200, 200, 200, 200, 200, 200]],
   ["forgot-password",         "POST", "/forgot-password",                          [400, 400, 400, 400, 400, 400, 400]], // no email
@@ -111,7 +123,8 @@ const MATRIX: Row[] = [
   ["manage.funds.$slug_.rules", "POST", "/manage/funds/lychee-town-relief/rules",    [302, 403, 403, 403, 403, 400, 403]],
   ["manage.funds.$slug_.ledger", "GET", "/manage/funds/lychee-town-relief/ledger",   [302, 403, 403, 403, 403, 200, 403]],
   ["manage.funds.$slug_.ledger", "GET", "/manage/funds/qinzhou-party-flag-relief/ledger", [302, 403, 403, 403, 403, 404, 403]],
-  ["manage.funds.$slug_.ledger[.]csv", "GET", "/manage/funds/lychee-town-relief/ledger.csv", [302, 403, 403, 403, 403, 302, 403]],
+  // The paid lychee order behind {shipmentA} is in this fund's ledger, so its manager gets the CSV (an empty ledger → 302 back to the explorer).
+  ["manage.funds.$slug_.ledger[.]csv", "GET", "/manage/funds/lychee-town-relief/ledger.csv", [302, 403, 403, 403, 403, 200, 403]],
 
   // Only its owner, signed in, or whoever holds its secret link; to anyone else it does not exist.
   ["orders.$number",          "GET",  "/orders/{orderA}",                          [404, 200, 404, 404, 404, 404, 404]],
@@ -244,8 +257,24 @@ beforeAll(async () => {
     orderA: consumerA.orderNumber!,
     tokenA: consumerA.orderToken!,
     payRefA: await beginTestPayment(order.id),
+    shipmentA: (await shippedLycheeParcel()).shipmentId,
   };
 });
+
+/** A paid order of the lychee cooperative's product (for `userId` when given), shipped by memberA. */
+async function shippedLycheeParcel(userId?: string) {
+  const order = await paidLycheeOrder(t.db, { quantity: 1, userId });
+  const lychee = await t.db.cooperative.findUniqueOrThrow({ where: { slug: "lingshan-lychee-growers" } });
+  const lines = await t.db.orderLine.findMany({ where: { orderId: order.id } });
+  return shipLines({
+    memberUserId: personas.memberA.userId!,
+    cooperativeId: lychee.id,
+    orderNumber: order.number,
+    lineIds: lines.map((line) => line.id),
+    carrier: "sf",
+    trackingNumber: "SF1234567890123",
+  });
+}
 
 const fill = (url: string) =>
   url.replace(/\{(\w+)\}/g, (_, name: string) => {
@@ -306,4 +335,44 @@ describe("access matrix", () => {
       expect(actual, `${id} ${method} ${url}:\n${wrong.join("\n")}`).toEqual(expected);
     });
   }
+
+  describe("shipping through the portal", () => {
+    /** Posts the ship form of `slug`'s portal for `lineIds` of `orderNumber`, as `persona`. */
+    async function postShipForm(persona: PersonaName, slug: string, orderNumber: string, lineIds: string[]) {
+      const route = await importRoute("coop.$slug_.orders");
+      const body = new URLSearchParams({ intent: "ship", orderNumber, carrier: "sf", trackingNumber: "SF1234567890999" });
+      for (const id of lineIds) body.append("lineId", id);
+      const request = new Request(`${BASE}/coop/${slug}/orders`, {
+        method: "POST",
+        body,
+        headers: { Cookie: personas[persona].cookie!, "Content-Type": "application/x-www-form-urlencoded" },
+      });
+      return call(route.action!, request, { slug });
+    }
+
+    async function unshippedLycheeOrder(userId?: string) {
+      const order = await paidLycheeOrder(t.db, { quantity: 1, userId });
+      const lines = await t.db.orderLine.findMany({ where: { orderId: order.id } });
+      return { order, lineIds: lines.map((line) => line.id) };
+    }
+
+    const shipmentCount = (orderId: string) => t.db.shipment.count({ where: { orderId } });
+
+    it("gives a member of another cooperative 404 for A's order lines, through either portal, and ships nothing", async () => {
+      const { order, lineIds } = await unshippedLycheeOrder();
+      expect((await postShipForm("memberB", "hengshan-sea-duck", order.number, lineIds)).status).toBe(404);
+      expect((await postShipForm("memberB", "lingshan-lychee-growers", order.number, lineIds)).status).toBe(404);
+      expect(await shipmentCount(order.id)).toBe(0);
+      // The same form from A's own member ships it.
+      expect((await postShipForm("memberA", "lingshan-lychee-growers", order.number, lineIds)).status).toBe(302);
+      expect(await shipmentCount(order.id)).toBe(1);
+    });
+
+    it("does not let a buyer mark their own order shipped", async () => {
+      const { order, lineIds } = await unshippedLycheeOrder(personas.consumerA.userId!);
+      expect((await postShipForm("consumerA", "lingshan-lychee-growers", order.number, lineIds)).status).toBe(403);
+      expect(await shipmentCount(order.id)).toBe(0);
+      expect((await t.db.order.findUniqueOrThrow({ where: { id: order.id } })).shippedAt).toBeNull();
+    });
+  });
 });

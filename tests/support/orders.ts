@@ -21,6 +21,8 @@ export type PaidOrderOptions = {
   contact?: CheckoutInput;
   /** Who reported the payment, for the ledger. */
   causedBy?: string;
+  /** The signed-in buyer who placed it; a guest's order unless given. */
+  userId?: string;
 };
 
 /** Places an order of one product and pays its full total through the test gateway; returns the placed order. */
@@ -29,6 +31,7 @@ export async function placePaidOrder(db: Db, productId: string, options: PaidOrd
   const order = await placeOrder({
     cartId: await cartWith(db, [{ productId, quantity: options.quantity ?? 2 }]),
     contact: options.contact ?? shanghaiBuyer,
+    userId: options.userId,
     now: paidAt,
   });
   await confirmOrderPayment({

@@ -12,6 +12,7 @@ setConfig({
   secureCookies: false,
   testGatewayEnabled: true,
   reservationMinutes: 30,
+  autoConfirmDays: 10,
   encryptionKey: "test-encryption-key-test-encryption-key",
   publicUrl: "http://shop.test",
   smtpUrl: null,

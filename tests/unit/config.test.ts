@@ -45,6 +45,12 @@ describe("configuration", () => {
     expect(loadConfig({ HARVEST_TEST_GATEWAY: "off" }).testGatewayEnabled).toBe(false);
   });
 
+  it("confirms receipt 10 days after shipping unless AUTO_CONFIRM_DAYS says otherwise (1 to 60 days)", () => {
+    expect(loadConfig({}).autoConfirmDays).toBe(10);
+    expect(loadConfig({ AUTO_CONFIRM_DAYS: "7" }).autoConfirmDays).toBe(7);
+    for (const wrong of ["0", "61", "2.5", "soon"]) expect(() => loadConfig({ AUTO_CONFIRM_DAYS: wrong })).toThrow(/AUTO_CONFIRM_DAYS/);
+  });
+
   it("names a malformed setting", () => {
     expect(() => loadConfig({ RESERVATION_MINUTES: "soon" })).toThrow(/RESERVATION_MINUTES/);
   });

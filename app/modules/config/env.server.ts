@@ -14,6 +14,8 @@ const EnvSchema = z.object({
     .min(1)
     .max(24 * 60)
     .default(30),
+  // Days after the last parcel of an order is shipped before receipt is confirmed for the buyer (待收货 → 已完成).
+  AUTO_CONFIRM_DAYS: z.coerce.number().int().min(1).max(60).default(10),
   ENCRYPTION_KEY: z.string().optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   SMTP_URL: z.string().optional(),
@@ -50,6 +52,8 @@ export type Config = {
   secureCookies: boolean;
   testGatewayEnabled: boolean;
   reservationMinutes: number;
+  /** Days after an order's last shipment before the auto-confirm job marks it received. */
+  autoConfirmDays: number;
   /** Encrypts TOTP seeds at rest; per-purpose keys derived from it seal the enrolment form and the recovery-codes cookie. */
   encryptionKey: string;
   /** Origin for links in emails; in production it must be configured (never taken from the request's Host). */
@@ -167,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secureCookies: values.HARVEST_INSECURE_COOKIES !== "1",
     testGatewayEnabled,
     reservationMinutes: values.RESERVATION_MINUTES,
+    autoConfirmDays: values.AUTO_CONFIRM_DAYS,
     encryptionKey: values.ENCRYPTION_KEY ?? DEVELOPMENT_ENCRYPTION_KEY,
     publicUrl: values.PUBLIC_URL ? values.PUBLIC_URL.replace(/\/+$/, "") : null,
     smtpUrl: values.SMTP_URL || null,

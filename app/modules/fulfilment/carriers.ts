@@ -51,3 +51,8 @@ export function checkTrackingNumber(carrier: Carrier, raw: string): TrackingChec
     return PLAUSIBLE.test(number) ? { ok: true, number, warning: "unchecked_carrier" } : { ok: false, problem: "format" };
   return FORMATS[carrier].test(number) ? { ok: true, number, warning: null } : { ok: false, problem: "format" };
 }
+
+/** A carrier's name in the page's language; a stored value no longer on the list reads as itself. */
+export function carrierName(carrier: string, locale: "zh" | "en"): string {
+  return (CARRIERS as readonly string[]).includes(carrier) ? CARRIER_NAMES[carrier as Carrier][locale] : carrier;
+}

@@ -9,6 +9,8 @@ export const JOB_LOCKS = {
   requestLedgerVerification: 7_001_003n,
   paymentsSweep: 7_001_004n,
   paymentsReconcile: 7_001_005n,
+  // Far from the others so a key added on another branch meanwhile cannot collide with it.
+  autoConfirmOrders: 7_001_020n,
 } as const;
 
 /**

@@ -6,6 +6,7 @@
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { withRetry } from "~/modules/db/retry.server";
 import { UserError } from "~/modules/errors/user-error";
+import { markShippedWhenNothingLeft } from "~/modules/fulfilment/shipping.server";
 import { fundHeld, fundReversal } from "~/modules/money/refund";
 import { lockOrder } from "~/modules/orders/orders.server";
 import {
@@ -222,6 +223,8 @@ export async function reverseLineRefund(
   );
   line.refundedMinor += amount;
   await tx.orderLine.update({ where: { id: line.id }, data: { refundedMinor: line.refundedMinor } });
+  // Refunding the last line still to send leaves a partly shipped order with nothing more to come: it is shipped now.
+  await markShippedWhenNothingLeft(tx, order.id, now);
   if (reversal > 0n) await recordReversalStat(tx, { fundId: fund.id, cooperativeId: cooperative.id, at: now, amountMinor: reversal });
   const refund = await tx.refund.create({
     data: {

@@ -249,16 +249,6 @@ export async function findOrderForViewer(number: string, accessToken: string | n
   return null;
 }
 
-/** A signed-in buyer's orders, newest first; the owner is in the query. */
-export async function listOrdersOfUser(userId: string) {
-  return db().order.findMany({
-    where: { userId },
-    orderBy: { createdAt: "desc" },
-    take: 100,
-    select: { number: true, status: true, createdAt: true, totalMinor: true, currency: true, lines: { select: { fundShareMinor: true } } },
-  });
-}
-
 /** "My impact": what a buyer's paid orders gave to each fund. */
 export async function impactOfUser(userId: string) {
   const rows = await db().$queryRaw<

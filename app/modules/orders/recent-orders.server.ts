@@ -5,6 +5,7 @@ import { createCookie } from "@remix-run/node";
 import { config } from "~/modules/config/env.server";
 import { db } from "~/modules/db/db.server";
 import { ORDER_NUMBER_PATTERN } from "./order-number";
+import { orderStateOf } from "./order-state";
 import { safeEqual } from "./orders.server";
 
 export type RememberedOrder = { number: string; token: string };
@@ -92,4 +93,27 @@ export async function findUnpaidRememberedOrders(request: Request, viewerUserId:
     .filter((order) => (order.userId ? order.userId === viewerUserId : isRemembered(order)))
     .slice(0, MAX_REMEMBERED)
     .map(({ accessToken, userId: _owner, ...order }) => ({ ...order, link: `/orders/${order.number}?t=${accessToken}` }));
+}
+
+/** A signed-in buyer's order history, newest first, each with the state they know it by (待付款 … 已完成) and its refund track. */
+export async function orderHistoryOfUser(userId: string, take = 100) {
+  const orders = await db().order.findMany({
+    where: { userId },
+    orderBy: { createdAt: "desc" },
+    take,
+    select: {
+      number: true,
+      status: true,
+      createdAt: true,
+      totalMinor: true,
+      currency: true,
+      shippedAt: true,
+      completedAt: true,
+      lines: { select: { lineTotalMinor: true, refundedMinor: true, shipmentId: true } },
+    },
+  });
+  return orders.map(({ lines, shippedAt, completedAt, ...order }) => {
+    const { state, refund } = orderStateOf({ status: order.status, shippedAt, completedAt, lines });
+    return { ...order, state, refund };
+  });
 }

@@ -93,7 +93,9 @@ export type TimelineEntry = {
     | "refund_requested"
     | "refund_pending"
     | "refund_succeeded"
-    | "refund_failed";
+    | "refund_failed"
+    | "shipped"
+    | "receipt_confirmed";
   /** Who did it: a person ("name <email>"), or the provider. */
   who: string;
   attemptNumber?: number;
@@ -105,6 +107,9 @@ export type TimelineEntry = {
   refundKind?: "order_lines" | "suspense";
   fundReversalMinor?: bigint;
   ledgerTransactionId?: bigint;
+  /** A parcel: the cooperative that sent it, how, and how many lines went in it. */
+  shipment?: { cooperativeZh: string; cooperativeEn: string; carrier: string; trackingNumber: string; lines: number };
+  completedBy?: "buyer" | "auto";
 };
 
 // Entries of one instant in the order things happen.
@@ -121,6 +126,8 @@ const KIND_ORDER: TimelineEntry["kind"][] = [
   "refund_pending",
   "refund_succeeded",
   "refund_failed",
+  "shipped",
+  "receipt_confirmed",
 ];
 
 const person = (user: { name: string; email: string }) => `${user.name} <${user.email}>`;
@@ -146,6 +153,10 @@ export async function adminOrderView(number: string) {
           payment: { select: { attemptNumber: true } },
           lines: { select: { orderLineId: true, quantity: true, amountMinor: true } },
         },
+      },
+      shipments: {
+        orderBy: { shippedAt: "asc" },
+        include: { cooperative: { select: { nameZh: true, nameEn: true } }, _count: { select: { lines: true } } },
       },
     },
   });
@@ -284,6 +295,29 @@ export async function adminOrderView(number: string) {
         who: request.provider,
         code: request.failureReason,
       });
+  }
+  const shippers = await db().user.findMany({
+    where: { id: { in: order.shipments.map((shipment) => shipment.shippedById).filter((id): id is string => !!id) } },
+    select: { id: true, name: true, email: true },
+  });
+  for (const shipment of order.shipments) {
+    const shipper = shippers.find((user) => user.id === shipment.shippedById);
+    timeline.push({
+      at: shipment.shippedAt,
+      kind: "shipped",
+      who: shipper ? person(shipper) : "—",
+      shipment: {
+        cooperativeZh: shipment.cooperative.nameZh,
+        cooperativeEn: shipment.cooperative.nameEn,
+        carrier: shipment.carrier,
+        trackingNumber: shipment.trackingNumber,
+        lines: shipment._count.lines,
+      },
+    });
+  }
+  if (order.completedAt) {
+    const completedBy = order.completedBy === "auto" ? "auto" : "buyer";
+    timeline.push({ at: order.completedAt, kind: "receipt_confirmed", who: completedBy === "auto" ? "shop" : buyer, completedBy });
   }
   timeline.sort((a, b) => a.at.getTime() - b.at.getTime() || KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
 

@@ -18,7 +18,7 @@ import {
   requestChanges,
   suspendCooperative,
 } from "~/modules/cooperatives/vetting.server";
-import { UserError } from "~/modules/errors/user-error";
+import { type UserError } from "~/modules/errors/user-error";
 import { EVIDENCE_MAX_BYTES } from "~/modules/ledger/disbursement-views.server";
 import { applicationForm, BANK_ACCOUNT, licencePng, licenceUpload, withWrongCheckCharacter } from "../support/applications";
 import { createUser } from "../support/personas";

@@ -4,6 +4,7 @@
 // account is stored encrypted and leaves this module only masked.
 import type { Prisma } from "~/generated/prisma/client";
 import { recordAudit } from "~/modules/accounts/audit.server";
+import { getViewer } from "~/modules/accounts/viewer.server";
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { isUserError, UserError } from "~/modules/errors/user-error";
 import { checkEvidence, EVIDENCE_MAX_FILES, type EvidenceFile } from "~/modules/ledger/disbursement-views.server";
@@ -279,4 +280,15 @@ export function villageChoices() {
     select: { id: true, nameZh: true, nameEn: true, countyZh: true, countyEn: true, provinceZh: true, provinceEn: true },
     orderBy: [{ provinceZh: "asc" }, { nameZh: "asc" }],
   });
+}
+
+/**
+ * Whether this Cookie header belongs to someone who may send an application
+ * (signed in, email confirmed): asked by server.ts before it reads a large
+ * upload. The route's action still checks everything itself.
+ */
+export async function cookieMayApply(cookieHeader: string | undefined): Promise<boolean> {
+  if (!cookieHeader) return false;
+  const viewer = await getViewer(new Request("http://localhost/", { headers: { Cookie: cookieHeader } }));
+  return !!viewer?.user.emailVerifiedAt;
 }

@@ -3,10 +3,10 @@
 // the status it starts from, so two admins deciding at once make one
 // decision; each is in the audit log and mailed to the applicant.
 import { randomBytes } from "node:crypto";
+import type { ApplicationStatus } from "~/generated/prisma/enums";
 import { recordAudit } from "~/modules/accounts/audit.server";
 import type { ClientInfo } from "~/modules/accounts/auth.server";
 import { grantRole } from "~/modules/accounts/roles.server";
-import type { ApplicationStatus } from "~/generated/prisma/enums";
 import { config } from "~/modules/config/env.server";
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";

@@ -86,3 +86,29 @@ test.describe("without JavaScript", () => {
     await expect(page.getByTestId("application-status")).toHaveText("审核中");
   });
 });
+
+test.describe("on a phone", () => {
+  test.use({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+
+  test("the application form fits the screen, one column, and asks an unconfirmed account to confirm its email first", async ({ page }) => {
+    const applicant = newApplicant();
+    await page.goto("/sign-up");
+    await page.locator('input[name="email"]').fill(applicant.email);
+    await page.locator('input[name="name"]').fill(applicant.name);
+    await page.locator('input[name="password"]').fill(applicant.password);
+    await page.getByRole("button", { name: "注册" }).click();
+    await expect(page.getByTestId("email-unverified")).toBeVisible();
+    await page.getByTestId("apply-link").click();
+    await expect(page.getByTestId("apply-email-first")).toBeVisible();
+    const form = page.getByTestId("application-form-submit");
+    await expect(form).toBeVisible();
+    const widths = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+    }));
+    expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+    const nameZh = await form.locator('input[name="nameZh"]').boundingBox();
+    const nameEn = await form.locator('input[name="nameEn"]').boundingBox();
+    expect(nameEn!.y).toBeGreaterThan(nameZh!.y); // stacked, not side by side
+  });
+});

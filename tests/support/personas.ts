@@ -99,7 +99,9 @@ export async function createApplicationOf(db: Db, userId: string) {
       bankAccountEnc: "v1.not.a.real.secret",
       bankAccountLast4: "1234",
       documents: {
-        create: [{ kind: "licence", filename: "licence.png", contentType: "image/png", sizeBytes: 0, data: new Uint8Array(await licencePng()) }],
+        create: [
+          { kind: "licence", filename: "licence.png", contentType: "image/png", sizeBytes: 0, data: new Uint8Array(await licencePng()) },
+        ],
       },
     },
     include: { documents: true },

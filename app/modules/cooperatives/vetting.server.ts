@@ -49,13 +49,14 @@ async function queueDecisionMail(
   tx: DbTransaction,
   application: { applicantId: string; nameZh: string; nameEn: string; locale: string },
   decision: Decision,
-  extra: { message?: string; slug?: string },
+  extra: { message?: string; slug?: string; origin?: string },
 ) {
   const applicant = await tx.user.findUniqueOrThrow({ where: { id: application.applicantId }, select: { email: true, name: true } });
   const locale = isLocale(application.locale) ? application.locale : "zh";
   const t = createI18n(locale).t;
   const name = locale === "en" ? application.nameEn : application.nameZh;
-  const base = config().publicUrl ?? "";
+  // Production links use PUBLIC_URL only (as the account mails do): a forged Host header must not end up in an email.
+  const base = config().publicUrl ?? extra.origin ?? "";
   const text = [
     t("vetting.mail.greeting", { name: applicant.name }),
     "",
@@ -156,7 +157,7 @@ export async function approveApplication(adminId: string, id: string, input: { f
       },
       tx,
     );
-    await queueDecisionMail(tx, application, "approved", { slug: created.slug });
+    await queueDecisionMail(tx, application, "approved", { slug: created.slug, origin: client?.origin });
     return created;
   });
   kickMailSender();
@@ -179,7 +180,7 @@ export async function requestChanges(adminId: string, id: string, rawMessage: un
       },
       tx,
     );
-    await queueDecisionMail(tx, application, "changes_requested", { message });
+    await queueDecisionMail(tx, application, "changes_requested", { message, origin: client?.origin });
   });
   kickMailSender();
 }
@@ -200,7 +201,7 @@ export async function rejectApplication(adminId: string, id: string, rawReason: 
       },
       tx,
     );
-    await queueDecisionMail(tx, application, "rejected", { message: reason });
+    await queueDecisionMail(tx, application, "rejected", { message: reason, origin: client?.origin });
   });
   kickMailSender();
 }

@@ -17,7 +17,9 @@ const ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 export async function mailContaining(to: string, text: string, timeoutMs = 10_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const mail = mailsTo(to).findLast((m) => m.includes(text));
+    const mail = mailsTo(to)
+      .reverse()
+      .find((m) => m.includes(text));
     if (mail) return mail;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

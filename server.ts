@@ -9,6 +9,7 @@ import { pruneRateLimits } from "./app/modules/accounts/rate-limit.server";
 import { pruneExpiredSessions } from "./app/modules/accounts/session.server";
 import { cookieManagesFund } from "./app/modules/accounts/viewer.server";
 import { ConfigError, loadConfig } from "./app/modules/config/env.server";
+import { cookieMayApply } from "./app/modules/cooperatives/applications.server";
 import { prepareDatabase } from "./app/modules/db/bootstrap.server";
 import { db } from "./app/modules/db/db.server";
 import { autoConfirmShippedOrders } from "./app/modules/fulfilment/completion.server";
@@ -23,10 +24,12 @@ import { securityHeaders } from "./app/modules/security/headers";
 import { needsPrivateCaching, PRIVATE_CACHE_CONTROL } from "./app/modules/security/private-pages";
 import { createBodyBudget, readBodyWithin } from "./app/modules/security/request-body.server";
 import {
+  applicationBodyLimit,
   bodyLimitFor,
   busy,
   evidenceUploadFund,
   FORM_BODY_LIMIT,
+  isApplicationUpload,
   LARGE_BODIES_IN_FLIGHT_LIMIT,
   refuseRequest,
   tooLarge,
@@ -134,12 +137,14 @@ async function main() {
     const contentType = req.get("content-type");
     const fund = evidenceUploadFund(req.path, contentType);
     let managesFund = false;
+    let mayApply = false;
     try {
       managesFund = fund !== null && (await cookieManagesFund(req.get("cookie"), fund));
+      mayApply = isApplicationUpload(req.path, contentType) && (await cookieMayApply(req.get("cookie")));
     } catch (error) {
       return next(error);
     }
-    const limit = bodyLimitFor(req.path, contentType, managesFund);
+    const limit = Math.max(bodyLimitFor(req.path, contentType, managesFund), applicationBodyLimit(req.path, contentType, mayApply));
     if (limit > FORM_BODY_LIMIT) {
       // Reserve what the body declares (browsers always declare it), or the whole limit if it is streamed.
       const declared = Number(req.get("content-length"));

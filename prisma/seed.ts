@@ -293,6 +293,8 @@ const USERS = [
     roles: [{ role: "cooperative_member", cooperative: "lingshan-lychee-growers" }],
   },
   { email: "shanghai.buyer@harvest-share.example", name: "上海买家 Shanghai buyer", roles: [] },
+  // Has sent the cooperative application that waits in the admins' queue (seedPendingApplication).
+  { email: "baiyi.applicant@harvest-share.example", name: "王社长 Wang (Baiyi applicant)", roles: [] },
 ] as const satisfies readonly { email: string; name: string; roles: readonly { role: string; fund?: string; cooperative?: string }[] }[];
 
 /** The demo accounts' password, set only outside production (see bootstrap.server.ts). */
@@ -335,11 +337,17 @@ export async function seedDemoShop(
         villageId: villageIds.get(cooperative.village)!,
         fundId: fundIds.get(cooperative.fund)!,
         status: "approved",
+        approvedAt: DEMO_DATE,
       },
       update: {},
     });
     cooperativeIds.set(cooperative.slug, row.id);
   }
+  // Seeded before applications existed: approved, and now with the date of it (a status an admin changed is kept).
+  await db.cooperative.updateMany({
+    where: { slug: { in: COOPERATIVES.map((c) => c.slug) }, status: "approved", approvedAt: null },
+    data: { approvedAt: DEMO_DATE },
+  });
   await db.shareRule.upsert({
     where: { id: RULE_IDS.cooperativeNangoudi },
     create: {
@@ -406,7 +414,53 @@ export async function seedDemoShop(
       if (!exists) await db.roleAssignment.create({ data: { userId: row.id, role: grant.role, cooperativeId, fundId } });
     }
   }
+  // A newcomer to the admin pages finds one application waiting (outside production: it has a demo applicant).
+  if (passwordHash) await seedPendingApplication(db, villageIds.get("baiyi")!);
   if (options.demoContributions) await seedDemoContributions(db);
+}
+
+export const DEMO_APPLICANT_EMAIL = "baiyi.applicant@harvest-share.example";
+
+/**
+ * One cooperative application under review, from a demo applicant of Baiyi
+ * village (seed-facts.md: walnut groves, livestock), with a small licence
+ * image made here. Once only: the applicant's application is the marker.
+ */
+async function seedPendingApplication(client: PrismaClient, baiyiId: string): Promise<void> {
+  const applicant = await client.user.findUniqueOrThrow({ where: { email: DEMO_APPLICANT_EMAIL } });
+  if ((await client.cooperativeApplication.count({ where: { applicantId: applicant.id } })) > 0) return;
+  const { creditCodeCheckCharacter } = await import("../app/modules/cooperatives/credit-code.ts");
+  const { sealBankAccount } = await import("../app/modules/cooperatives/applications.server.ts");
+  const { default: sharp } = await import("sharp");
+  // 93 = a farmers' cooperative registered by market regulation; 141029 = Fenxi county.
+  const body = "93141029MA0XB7K2N";
+  const licence = await sharp({ create: { width: 120, height: 80, channels: 3, background: { r: 180, g: 30, b: 30 } } })
+    .png()
+    .toBuffer();
+  const account = "6228480012345678901";
+  await client.cooperativeApplication.create({
+    data: {
+      applicantId: applicant.id,
+      nameZh: "白衣村牲畜养殖专业合作社（演示）",
+      nameEn: "Baiyi Village Livestock Cooperative (demo)",
+      villageId: baiyiId,
+      creditCode: body + creditCodeCheckCharacter(body),
+      contactName: "王社长",
+      contactMobile: "13935700000",
+      households: 36,
+      farmerStory: "合作社为白衣村 36 户养殖户统一购买饲料、统一防疫，牛羊出栏后统一销售，年底按交售量分红；贫困户可用小额贷款入股。",
+      bankName: "中国农业银行汾西县支行",
+      bankAccountName: "汾西县白衣村牲畜养殖专业合作社",
+      bankAccountEnc: sealBankAccount(applicant.id, account),
+      bankAccountLast4: account.slice(-4),
+      submittedAt: new Date(Date.now() - 26 * 60 * 60_000),
+      documents: {
+        create: [
+          { kind: "licence", filename: "营业执照.png", contentType: "image/png", sizeBytes: licence.length, data: new Uint8Array(licence) },
+        ],
+      },
+    },
+  });
 }
 
 const DEMO_BUYER_EMAIL = "demo.buyer@harvest-share.example";

@@ -12,6 +12,9 @@ export function AdminNav() {
       <NavLink to="/admin/invite" className={cls}>
         {t("admin.invite")}
       </NavLink>
+      <NavLink to="/admin/applications" className={cls}>
+        {t("vetting.nav")}
+      </NavLink>
       <NavLink to="/admin/cooperatives" className={cls}>
         {t("admin.cooperatives")}
       </NavLink>

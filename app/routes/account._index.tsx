@@ -6,7 +6,7 @@ import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { useDateFormat } from "~/components/format";
 import { Money } from "~/components/money";
 import { resendEmailVerification } from "~/modules/accounts/auth.server";
-import { requireUser } from "~/modules/accounts/viewer.server";
+import { hasRole, requireUser } from "~/modules/accounts/viewer.server";
 import { catchUserError, clientInfo } from "~/modules/errors/respond.server";
 import { retryAfterHeaders } from "~/modules/errors/retry-after";
 import { UserError } from "~/modules/errors/user-error";
@@ -23,7 +23,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const viewer = await requireUser(request);
   const [orders, impact] = await Promise.all([orderHistoryOfUser(viewer.user.id), impactOfUser(viewer.user.id)]);
   const verified = new URL(request.url).searchParams.get("verified") === "1";
-  return { name: viewer.user.name, email: viewer.user.email, emailVerified: !!viewer.user.emailVerifiedAt, verified, orders, impact };
+  return {
+    name: viewer.user.name,
+    email: viewer.user.email,
+    emailVerified: !!viewer.user.emailVerifiedAt,
+    verified,
+    orders,
+    impact,
+    member: hasRole(viewer, "cooperative_member"),
+  };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -39,7 +47,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function AccountPage() {
-  const { name, email, emailVerified, verified, orders, impact } = useLoaderData<typeof loader>();
+  const { name, email, emailVerified, verified, orders, impact, member } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as { resent?: true; error?: ErrorPayload } | undefined;
   const busy = useNavigation().state !== "idle";
   const { t, i18n } = useTranslation();
@@ -51,9 +59,16 @@ export default function AccountPage() {
         <h1 className="text-2xl font-bold">
           {t("account.title")} · {name}
         </h1>
-        <Link to="/account/security" className="text-sm text-leaf-700 underline">
-          {t("account.security")}
-        </Link>
+        <span className="flex flex-wrap gap-4">
+          {member ? null : (
+            <Link to="/apply" className="text-sm text-leaf-700 underline" data-testid="apply-link">
+              {t("apply.ctaLong")}
+            </Link>
+          )}
+          <Link to="/account/security" className="text-sm text-leaf-700 underline">
+            {t("account.security")}
+          </Link>
+        </span>
       </div>
 
       {verified && emailVerified ? (

@@ -32,6 +32,7 @@ type Row = [routeId: string, method: Method, url: string, expected: Statuses];
 //   {tokenA}  consumerA's order access token
 //   {payRefA} a test-gateway payment reference for consumerA's order
 //   {shipmentA} a parcel of a paid lychee order, shipped by memberA's cooperative
+//   {appA}    consumerA's cooperative application   {appDocA} its licence
 const NO_USER = "00000000-0000-4000-8000-000000000000";
 const NO_ORDER = "HS-000000-000000";
 const MADE_UP_TOKEN = "A".repeat(43); // well-formed, matches no one-time link
@@ -42,6 +43,13 @@ const MATRIX: Row[] = [
   // route id                 method  url                                          anon cons.A cons.B memb.A memb.B fundM admin
   ["_index",                  "GET",  "/",                                         [200, 200, 200, 200, 200, 200, 200]],
 
+  // Anyone signed in may apply (an unconfirmed email is told to confirm it first); unknown intent → 400.
+  ["apply",                   "GET",  "/apply",                                    [302, 200, 200, 200, 200, 200, 200]],
+  ["apply",                   "POST", "/apply",                                    [302, 400, 400, 400, 400, 400, 400]],
+  // An application's documents: its applicant and admins only; to anyone else they do not exist.
+  ["apply_.documents.$id",    "GET",  "/apply/documents/{appDocA}",                [302, 200, 404, 404, 404, 404, 200]],
+  ["apply_.documents.$id",    "GET",  `/apply/documents/${NO_USER}`,               [302, 404, 404, 404, 404, 404, 404]],
+
   ["account._index",          "GET",  "/account",                                  [302, 200, 200, 200, 200, 200, 200]],
   ["account._index",          "POST", "/account",                                  [302, 400, 400, 400, 400, 400, 400]], // unknown intent
   ["account.security",        "GET",  "/account/security",                         [302, 200, 200, 200, 200, 200, 200]],
@@ -51,6 +59,11 @@ const MATRIX: Row[] = [
   ["account.two-factor",      "POST", "/account/two-factor",                       [302, 400, 400, 400, 400, 302, 302]], // no sealed secret → totp_invalid
 
   ["admin._index",            "GET",  "/admin",                                    [302, 403, 403, 403, 403, 403, 200]],
+  ["admin.applications._index", "GET", "/admin/applications",                       [302, 403, 403, 403, 403, 403, 200]],
+  ["admin.applications.$id",  "GET",  "/admin/applications/{appA}",                [302, 403, 403, 403, 403, 403, 200]],
+  ["admin.applications.$id",  "POST", "/admin/applications/{appA}",                [302, 403, 403, 403, 403, 403, 400]], // unknown intent
+  ["admin.applications.$id",  "GET",  `/admin/applications/${NO_USER}`,            [302, 403, 403, 403, 403, 403, 404]],
+  ["admin.applications.$id",  "POST", `/admin/applications/${NO_USER}`,            [302, 403, 403, 403, 403, 403, 404]],
   ["admin.audit",             "GET",  "/admin/audit",                              [302, 403, 403, 403, 403, 403, 200]],
   ["admin.cooperatives",     "GET",  "/admin/cooperatives",                       [302, 403, 403, 403, 403, 403, 200]],
   ["admin.cooperatives",     "POST", "/admin/cooperatives",                       [302, 403, 403, 403, 403, 403, 404]],
@@ -73,8 +86,8 @@ const MATRIX: Row[] = [
   ["checkout",                "GET",  "/checkout",                                 [302, 302, 302, 302, 302, 302, 302]],
   ["checkout",                "POST", "/checkout",                                 [400, 400, 400, 400, 400, 400, 400]], // empty contact fields
 
-  // A member of exactly one cooperative → 302 to its page.
-  ["coop._index",             "GET",  "/coop",                                     [302, 403, 403, 302, 302, 403, 403]],
+  // A member of exactly one cooperative → 302 to its page; anyone else signed in is offered to apply.
+  ["coop._index",             "GET",  "/coop",                                     [302, 200, 200, 302, 302, 200, 200]],
   ["coop.$slug",              "GET",  "/coop/lingshan-lychee-growers",             [302, 403, 403, 200, 404, 403, 403]],
   ["coop.$slug",              "GET",  "/coop/hengshan-sea-duck",                   [302, 403, 403, 404, 200, 403, 403]],
   ["coop.$slug",              "GET",  "/coop/no-such-cooperative",                 [302, 403, 403, 404, 404, 403, 403]],
@@ -91,6 +104,10 @@ const MATRIX: Row[] = [
   ["coop.$slug_.shipments.$id", "GET", "/coop/hengshan-sea-duck/shipments/{shipmentA}",       [302, 403, 403, 404, 404, 403, 403]],
   ["coop.$slug_.shipments.$id", "GET", `/coop/lingshan-lychee-growers/shipments/${NO_USER}`,  [302, 403, 403, 404, 404, 403, 403]],
   ["coop.$slug_.shipments.$id", "GET", "/coop/lingshan-lychee-growers/shipments/not-a-uuid",  [302, 403, 403, 404, 404, 403, 403]],
+  ["coop.$slug_.members",     "GET",  "/coop/lingshan-lychee-growers/members",     [302, 403, 403, 200, 404, 403, 403]],
+  ["coop.$slug_.members",     "GET",  "/coop/hengshan-sea-duck/members",           [302, 403, 403, 404, 200, 403, 403]],
+  ["coop.$slug_.members",     "POST", "/coop/lingshan-lychee-growers/members",     [302, 403, 403, 400, 404, 403, 403]], // no email
+  ["coop.$slug_.members",     "POST", "/coop/hengshan-sea-duck/members",           [302, 403, 403, 404, 400, 403, 403]],
 
   ["forgot-password",         "GET",  "/forgot-password",                          [200, 200, 200, 200, 200, 200, 200]],
   ["forgot-password",         "POST", "/forgot-password",                          [400, 400, 400, 400, 400, 400, 400]], // no email
@@ -258,6 +275,8 @@ beforeAll(async () => {
     tokenA: consumerA.orderToken!,
     payRefA: await beginTestPayment(order.id),
     shipmentA: (await shippedLycheeParcel()).shipmentId,
+    appA: consumerA.applicationId!,
+    appDocA: consumerA.applicationDocumentId!,
   };
 });
 

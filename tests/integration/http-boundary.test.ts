@@ -181,6 +181,21 @@ describe("request bodies have a limit, enforced before the app reads them", () =
     expect(anonymousStreamed.bytesSent).toBeLessThan(20 * MIB);
   });
 
+  it("lets a signed-in account with a confirmed email send a cooperative application's documents over 64 KB, and nobody else", async () => {
+    const { body, contentType } = multipartOf({ intent: "submit" }, { name: "licence.pdf", size: 2 * MIB });
+    const post = (cookie: string | null) =>
+      fetch(`${shop.baseUrl}/apply`, {
+        method: "POST",
+        body,
+        redirect: "manual",
+        headers: { "Content-Type": contentType, Origin: shop.baseUrl, ...(cookie ? { Cookie: cookie } : {}) },
+      });
+    // The action ran and answered the empty form with its field errors: the body was let through.
+    expect((await post(personas.memberA.cookie)).status).toBe(400);
+    // The personas' consumers have not confirmed their email (they could not apply): the form limit.
+    for (const cookie of [null, personas.consumerA.cookie, "hs_session=" + "a".repeat(43)]) expect((await post(cookie)).status).toBe(413);
+  });
+
   it("answers 503 with Retry-After to large uploads past the budget held at once, and takes them again after", async () => {
     // Two managers' uploads declaring 25 MB each, still arriving, hold 50 of the 64 MB budget.
     const holders = [0, 1].map(() => {

@@ -1,7 +1,10 @@
 // The demo shop: the facts from seed-facts.md, seeded idempotently.
 import { describe, expect, it } from "vitest";
 import { resolveShares } from "~/modules/catalog/catalog.server";
-import { isEmptyShop, seedDemoShop } from "../../prisma/seed";
+import { creditCodeProblem } from "~/modules/cooperatives/credit-code";
+import { applicationQueue } from "~/modules/cooperatives/vetting.server";
+import { detectFileType } from "~/modules/security/file-signature";
+import { DEMO_APPLICANT_EMAIL, DEMO_PASSWORD, isEmptyShop, seedDemoShop } from "../../prisma/seed";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
@@ -14,6 +17,8 @@ const counts = async () => ({
   images: await t.db.productImage.count(),
   rules: await t.db.shareRule.count(),
   users: await t.db.user.count(),
+  applications: await t.db.cooperativeApplication.count(),
+  documents: await t.db.applicationDocument.count(),
 });
 
 describe("the demo shop", () => {
@@ -38,9 +43,35 @@ describe("the demo shop", () => {
     const before = await counts();
     await t.db.product.update({ where: { slug: "lingshan-lychee" }, data: { priceMinor: 29800 } });
     await seedDemoShop(t.db);
-    await seedDemoShop(t.db);
+    await seedDemoShop(t.db, { demoPassword: DEMO_PASSWORD });
     expect(await counts()).toEqual(before);
     expect((await t.db.product.findUniqueOrThrow({ where: { slug: "lingshan-lychee" } })).priceMinor).toBe(29800);
+  });
+
+  it("has its cooperatives approved, and one cooperative application waiting in the admins' queue", async () => {
+    for (const cooperative of await t.db.cooperative.findMany()) {
+      expect(cooperative.status, cooperative.slug).toBe("approved");
+      expect(cooperative.approvedAt, cooperative.slug).toBeInstanceOf(Date);
+    }
+    const queue = await applicationQueue();
+    expect(queue.filter((a) => a.status === "submitted")).toHaveLength(1);
+    const application = await t.db.cooperativeApplication.findFirstOrThrow({
+      include: { applicant: true, documents: true, village: true },
+    });
+    expect(application).toMatchObject({ status: "submitted", nameZh: expect.stringContaining("白衣村"), bankAccountLast4: "8901" });
+    expect(application.village?.slug).toBe("baiyi");
+    expect(application.applicant.email).toBe(DEMO_APPLICANT_EMAIL);
+    expect(application.applicant.emailVerifiedAt).toBeInstanceOf(Date);
+    expect(creditCodeProblem(application.creditCode)).toBeNull();
+    expect(application.bankAccountEnc).not.toContain("6228480012345678901");
+    expect(application.documents).toHaveLength(1);
+    expect(detectFileType(application.documents[0].data)).toBe("image/png");
+  });
+
+  it("gives cooperatives of a shop seeded before applications existed their approval date", async () => {
+    await t.db.cooperative.updateMany({ data: { approvedAt: null } });
+    await seedDemoShop(t.db);
+    expect(await t.db.cooperative.count({ where: { approvedAt: null } })).toBe(0);
   });
 
   it("ships an image file for every product it seeds", async () => {

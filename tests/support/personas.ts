@@ -6,11 +6,21 @@ import { createSession } from "~/modules/accounts/session.server";
 import { encryptSecret } from "~/modules/accounts/two-factor.server";
 import type { Db } from "~/modules/db/db.server";
 import { placeOrder } from "~/modules/orders/orders.server";
+import { licencePng, newCreditCode } from "./applications";
 import { cartWith, shanghaiBuyer } from "./factories";
 
 export const PERSONAS = ["anonymous", "consumerA", "consumerB", "memberA", "memberB", "fundManager", "admin"] as const;
 export type PersonaName = (typeof PERSONAS)[number];
-export type Persona = { userId: string | null; email: string | null; cookie: string | null; orderNumber?: string; orderToken?: string };
+export type Persona = {
+  userId: string | null;
+  email: string | null;
+  cookie: string | null;
+  orderNumber?: string;
+  orderToken?: string;
+  /** consumerA's cooperative application (under review) and its licence. */
+  applicationId?: string;
+  applicationDocumentId?: string;
+};
 
 export const TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
@@ -66,5 +76,35 @@ export async function createPersonas(db: Db): Promise<Record<PersonaName, Person
   await make("memberB", [{ role: "cooperative_member", cooperativeId: duck.id }]);
   await make("fundManager", [{ role: "fund_manager", fundId: fund.id }]);
   await make("admin", [{ role: "admin" }]);
+  Object.assign(personas.consumerA, await createApplicationOf(db, personas.consumerA.userId!));
   return personas;
+}
+
+/** A cooperative application under review, with a licence, as if `userId` had sent it (written directly: the access rows only read it). */
+export async function createApplicationOf(db: Db, userId: string) {
+  const baiyi = await db.village.findUniqueOrThrow({ where: { slug: "baiyi" } });
+  const application = await db.cooperativeApplication.create({
+    data: {
+      applicantId: userId,
+      nameZh: "白衣村测试合作社",
+      nameEn: "Baiyi Test Cooperative",
+      villageId: baiyi.id,
+      creditCode: newCreditCode(),
+      contactName: "测试",
+      contactMobile: "13800138000",
+      households: 10,
+      farmerStory: "统一收购、统一销售，按交售量分红给农户。",
+      bankName: "测试银行",
+      bankAccountName: "测试合作社",
+      bankAccountEnc: "v1.not.a.real.secret",
+      bankAccountLast4: "1234",
+      documents: {
+        create: [
+          { kind: "licence", filename: "licence.png", contentType: "image/png", sizeBytes: 0, data: new Uint8Array(await licencePng()) },
+        ],
+      },
+    },
+    include: { documents: true },
+  });
+  return { applicationId: application.id, applicationDocumentId: application.documents[0].id };
 }

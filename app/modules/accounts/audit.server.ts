@@ -25,7 +25,13 @@ export type AuditKind =
   | "second_factor_removed"
   | "second_factor_rate_limited"
   | "refund_requested"
-  | "refund_failed";
+  | "refund_failed"
+  | "application_submitted"
+  | "application_approved"
+  | "application_changes_requested"
+  | "application_rejected"
+  | "cooperative_suspended"
+  | "cooperative_reinstated";
 
 export type AuditEntry = {
   kind: AuditKind;

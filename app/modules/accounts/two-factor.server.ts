@@ -7,13 +7,14 @@
 // form's value is refused, not decrypted); a code is accepted at most once (the
 // last accepted time step is stored); ten one-time recovery codes are kept
 // as argon2id hashes (each code has ~50 bits, too few for a plain hash).
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { createCookie } from "@remix-run/node";
 import * as OTPAuth from "otpauth";
 import QRCode from "qrcode";
 import { config } from "~/modules/config/env.server";
 import { db } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
+import { open, purposeKey, seal } from "~/modules/security/secret-box.server";
 import { recordAudit } from "./audit.server";
 import { hashPassword, verifyPassword } from "./password-hash.server";
 
@@ -21,26 +22,6 @@ const ISSUER = "Harvest Share";
 // The key of the stored secrets (totp_secret_enc) stays as it was, so users
 // enrolled before the per-purpose keys still sign in.
 const atRestKey = () => createHash("sha256").update(`totp:${config().encryptionKey}`).digest();
-
-type Purpose = "harvest-share/totp-enrolment" | "harvest-share/recovery-codes-cookie";
-const purposeKey = (purpose: Purpose) => Buffer.from(hkdfSync("sha256", config().encryptionKey, Buffer.alloc(0), purpose, 32));
-
-function seal(key: Buffer, plain: string, boundTo?: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", key, iv);
-  if (boundTo !== undefined) cipher.setAAD(Buffer.from(boundTo, "utf8"));
-  const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final()]);
-  return ["v1", iv.toString("base64url"), cipher.getAuthTag().toString("base64url"), body.toString("base64url")].join(".");
-}
-
-function open(key: Buffer, sealed: string, boundTo?: string): string {
-  const [version, iv, tag, body] = sealed.split(".");
-  if (version !== "v1" || !iv || !tag || body === undefined) throw new Error("Unknown secret format");
-  const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
-  decipher.setAuthTag(Buffer.from(tag, "base64url"));
-  if (boundTo !== undefined) decipher.setAAD(Buffer.from(boundTo, "utf8"));
-  return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString("utf8");
-}
 
 /** Encrypts a TOTP secret for storage in app_user.totp_secret_enc. */
 export const encryptSecret = (plain: string): string => seal(atRestKey(), plain);

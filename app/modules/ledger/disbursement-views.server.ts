@@ -11,7 +11,8 @@ export const EVIDENCE_MAX_FILES = 5;
 
 export type EvidenceFile = { filename: string; contentType: string; data: Buffer };
 
-export function checkEvidence(files: EvidenceFile[]): EvidenceFile[] {
+/** The files to keep (empty file inputs dropped, names made safe), or a UserError; extra fields (a document's kind) ride along. */
+export function checkEvidence<T extends EvidenceFile>(files: T[]): T[] {
   const real = files.filter((f) => f.data.length > 0);
   if (real.length > EVIDENCE_MAX_FILES) throw new UserError("evidence_too_many", { max: EVIDENCE_MAX_FILES });
   for (const file of real) {

@@ -4,7 +4,18 @@
 // computer.
 export const PRIVATE_CACHE_CONTROL = "private, no-store";
 
-const PRIVATE_PREFIXES = ["/account", "/orders", "/manage", "/admin", "/coop", "/cart", "/checkout", "/reset-password", "/invitation"];
+const PRIVATE_PREFIXES = [
+  "/account",
+  "/orders",
+  "/manage",
+  "/admin",
+  "/coop",
+  "/cart",
+  "/checkout",
+  "/reset-password",
+  "/invitation",
+  "/apply",
+];
 
 export function isPrivatePath(pathname: string): boolean {
   // Single-fetch data requests ask for `<path>.data` (`/_root.data` for `/`).

@@ -155,3 +155,23 @@ export function refuseRequest(request: {
   }
   return null;
 }
+
+/**
+ * The cooperative application form on /apply carries its documents: up to
+ * EVIDENCE_MAX_FILES files of EVIDENCE_MAX_BYTES each, the same rules as
+ * disbursement evidence, so the same limit. Only a signed-in account with a
+ * confirmed email (the only kind that may apply) gets it; anyone else gets
+ * FORM_BODY_LIMIT. The large-body budget is shared with the evidence uploads.
+ */
+export const APPLICATION_UPLOAD_BODY_LIMIT = EVIDENCE_UPLOAD_BODY_LIMIT;
+const APPLICATION_UPLOAD_PATH = /^\/apply(?:\.data)?\/?$/;
+
+/** Whether this could be an application with documents: only such a request is worth a session lookup before its body is read. */
+export function isApplicationUpload(pathname: string, contentType: string | undefined): boolean {
+  return mediaType(contentType) === "multipart/form-data" && APPLICATION_UPLOAD_PATH.test(pathname);
+}
+
+/** The most an application upload may carry: the larger limit only for a possible applicant (`mayApply`, from the session cookie). */
+export function applicationBodyLimit(pathname: string, contentType: string | undefined, mayApply: boolean): number {
+  return mayApply && isApplicationUpload(pathname, contentType) ? APPLICATION_UPLOAD_BODY_LIMIT : FORM_BODY_LIMIT;
+}

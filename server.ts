@@ -9,6 +9,7 @@ import { pruneRateLimits } from "./app/modules/accounts/rate-limit.server";
 import { pruneExpiredSessions } from "./app/modules/accounts/session.server";
 import { cookieManagesFund } from "./app/modules/accounts/viewer.server";
 import { ConfigError, loadConfig } from "./app/modules/config/env.server";
+import { cookieIsCooperativeMember } from "./app/modules/cooperatives/membership.server";
 import { prepareDatabase } from "./app/modules/db/bootstrap.server";
 import { db } from "./app/modules/db/db.server";
 import { sweepLedger } from "./app/modules/ledger/background.server";
@@ -27,6 +28,7 @@ import {
   evidenceUploadFund,
   FORM_BODY_LIMIT,
   LARGE_BODIES_IN_FLIGHT_LIMIT,
+  photoUploadCooperative,
   refuseRequest,
   tooLarge,
   tooSlow,
@@ -132,13 +134,16 @@ async function main() {
     if (req.method !== "POST") return next();
     const contentType = req.get("content-type");
     const fund = evidenceUploadFund(req.path, contentType);
+    const photoCooperative = photoUploadCooperative(req.path, contentType);
     let managesFund = false;
+    let membersCooperative = false;
     try {
       managesFund = fund !== null && (await cookieManagesFund(req.get("cookie"), fund));
+      membersCooperative = photoCooperative !== null && (await cookieIsCooperativeMember(req.get("cookie"), photoCooperative));
     } catch (error) {
       return next(error);
     }
-    const limit = bodyLimitFor(req.path, contentType, managesFund);
+    const limit = bodyLimitFor(req.path, contentType, managesFund, membersCooperative);
     if (limit > FORM_BODY_LIMIT) {
       // Reserve what the body declares (browsers always declare it), or the whole limit if it is streamed.
       const declared = Number(req.get("content-length"));

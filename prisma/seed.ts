@@ -170,7 +170,7 @@ const PRODUCTS = [
     perishable: true,
     seasonStartMonth: 5,
     seasonEndMonth: 7,
-    weightGrams: 500,
+    weightGrams: 2500,
   },
   {
     slug: "hengshan-sea-egg-duck",

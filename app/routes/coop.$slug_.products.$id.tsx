@@ -20,7 +20,7 @@ import { NotFoundBoundary } from "~/components/message-panel";
 import { Money } from "~/components/money";
 import { ProductFormFields } from "~/components/product-form-fields";
 import { ProductImage } from "~/components/product-image";
-import { requireMembership } from "~/modules/cooperatives/membership.server";
+import { assertMayList, requireMembership } from "~/modules/cooperatives/membership.server";
 import {
   addPhotos,
   movePhoto,
@@ -88,6 +88,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
         : undefined,
   };
   try {
+    // A suspended cooperative is told so whatever it posts (the domain checks again under the product's lock).
+    assertMayList(cooperative);
     if (intent === "save") {
       const parsed = parseProductUpdate(values!);
       if (!parsed.ok) return data({ ...typed, fieldErrors: parsed.fieldErrors }, { status: 400 });

@@ -9,7 +9,7 @@ import { ProductFormFields } from "~/components/product-form-fields";
 import { assertMayList, requireMembership } from "~/modules/cooperatives/membership.server";
 import { parseProductCreate, productFormValues, type ProductFormValues } from "~/modules/cooperatives/product-schema";
 import { createProduct } from "~/modules/cooperatives/products.server";
-import { catchUserError, userErrorData } from "~/modules/errors/respond.server";
+import { catchUserError } from "~/modules/errors/respond.server";
 import { isUserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
@@ -34,13 +34,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const values = productFormValues(await request.formData());
   try {
     assertMayList(cooperative);
-  } catch (error) {
-    if (isUserError(error)) return userErrorData(error, { values });
-    throw error;
-  }
-  const parsed = parseProductCreate(values);
-  if (!parsed.ok) return data({ fieldErrors: parsed.fieldErrors, values }, { status: 400 });
-  try {
+    const parsed = parseProductCreate(values);
+    if (!parsed.ok) return data({ fieldErrors: parsed.fieldErrors, values }, { status: 400 });
     const product = await createProduct({ userId: viewer.user.id, cooperative }, parsed.value);
     return redirect(`/coop/${cooperative.slug}/products/${product.id}?notice=created`);
   } catch (error) {

@@ -54,7 +54,11 @@ export async function processPhoto(upload: PhotoUpload): Promise<ProcessedPhoto>
   let metadata: Metadata;
   try {
     metadata = await sharp(upload.data, options).metadata();
-  } catch {
+  } catch (error) {
+    // sharp refuses a header that declares more pixels than the limit before decoding anything.
+    if (/pixel limit/i.test(String((error as Error).message))) {
+      throw new UserError("photo_too_many_pixels", { name, megapixels: PHOTO_MAX_PIXELS / 1_000_000 }, 413);
+    }
     throw new UserError("photo_unreadable", { name });
   }
   const { width, height } = metadata.autoOrient ?? metadata;

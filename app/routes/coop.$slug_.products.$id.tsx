@@ -21,18 +21,17 @@ import { Money } from "~/components/money";
 import { ProductFormFields } from "~/components/product-form-fields";
 import { ProductImage } from "~/components/product-image";
 import { assertMayList, requireMembership } from "~/modules/cooperatives/membership.server";
+import { PHOTO_MAX_BYTES, PHOTO_MAX_MB, PHOTO_MAX_PER_PRODUCT } from "~/modules/cooperatives/photo-rules";
+import { addPhotos, movePhoto, removePhoto, updatePhotoAlt } from "~/modules/cooperatives/photos.server";
 import {
-  addPhotos,
-  movePhoto,
-  PHOTO_MAX_BYTES,
-  PHOTO_MAX_MB,
-  PHOTO_MAX_PER_PRODUCT,
-  removePhoto,
-  updatePhotoAlt,
-} from "~/modules/cooperatives/photos.server";
-import { minorToYuanInput, parseProductUpdate, productFormValues, type ProductFormValues } from "~/modules/cooperatives/product-schema";
+  minorToYuanInput,
+  parseProductUpdate,
+  productFormValues,
+  STOCK_REASONS,
+  type ProductFormValues,
+} from "~/modules/cooperatives/product-schema";
 import { getCooperativeProduct, setProductStatus, updateProduct } from "~/modules/cooperatives/products.server";
-import { adjustStock, listStockMovements, parseStockDelta, parseStockReason, STOCK_REASONS } from "~/modules/cooperatives/stock.server";
+import { adjustStock, listStockMovements, parseStockDelta, parseStockReason } from "~/modules/cooperatives/stock.server";
 import { catchUserError, notFound, userErrorData } from "~/modules/errors/respond.server";
 import { UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";

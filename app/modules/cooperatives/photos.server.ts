@@ -8,21 +8,19 @@ import sharp, { type Metadata } from "sharp";
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
 import { detectFileType } from "~/modules/security/file-signature";
+import {
+  ALT_MAX,
+  PHOTO_MAX_BYTES,
+  PHOTO_MAX_MB,
+  PHOTO_MAX_PER_PRODUCT,
+  PHOTO_MAX_PIXELS,
+  PHOTO_MAX_SIDE,
+  PHOTO_WIDTHS,
+} from "./photo-rules";
 import { variantUrl } from "./photo-urls";
 import { lockOwnProduct, type Actor } from "./products.server";
 
-/** A phone's photo is 2–8 MB; 10 MB leaves room for a careful one and none for a video renamed .jpg. */
-export const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
-export const PHOTO_MAX_MB = 10;
-/** Photos a product may have: a gallery, not an album. */
-export const PHOTO_MAX_PER_PRODUCT = 10;
-/** 40 megapixels (a 7,700 × 5,200 camera frame) decodes to ~160 MB of RGBA: above that is a decompression bomb, not a photo. */
-export const PHOTO_MAX_PIXELS = 40_000_000;
-/** No side longer than this, whatever the pixel count (a 1 × 40,000,000 strip is no photo either). */
-export const PHOTO_MAX_SIDE = 12_000;
-/** The widths the storefront asks for (card, phone, tablet, desktop); never larger than the original. */
-export const PHOTO_WIDTHS = [320, 640, 960, 1280] as const;
-export const ALT_MAX = 200;
+export { PHOTO_MAX_BYTES, PHOTO_MAX_MB, PHOTO_MAX_PER_PRODUCT, PHOTO_MAX_PIXELS, PHOTO_MAX_SIDE, PHOTO_WIDTHS, ALT_MAX };
 
 export type PhotoUpload = { filename: string; data: Buffer };
 type Fallback = "jpeg" | "png";

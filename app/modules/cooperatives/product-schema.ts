@@ -8,6 +8,9 @@ import { parseMajorToMinor } from "~/modules/money/money";
 export const PRODUCT_CATEGORIES = ["fruit", "vegetables", "meat", "eggs", "nuts", "grain", "tea", "other"] as const;
 export type ProductCategory = (typeof PRODUCT_CATEGORIES)[number];
 
+/** Why stock changed, as the stock form offers it (StockReason in the schema). */
+export const STOCK_REASONS = ["harvest", "spoiled", "correction", "returned", "other"] as const;
+
 /** ¥100,000.00 a unit: far above any village product; a typo with extra zeros is refused instead of listed. */
 export const PRICE_CEILING_MINOR = 100_000_00n;
 /** Units a single form may put in stock at once (and the most stock a product may hold). */

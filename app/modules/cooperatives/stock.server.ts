@@ -5,10 +5,10 @@
 import type { StockReason } from "~/generated/prisma/enums";
 import { db } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
-import { STOCK_CEILING } from "./product-schema";
+import { STOCK_CEILING, STOCK_REASONS } from "./product-schema";
 import { lockOwnProduct, type Actor } from "./products.server";
 
-export const STOCK_REASONS = ["harvest", "spoiled", "correction", "returned", "other"] as const satisfies readonly StockReason[];
+export { STOCK_REASONS };
 export const STOCK_NOTE_MAX = 200;
 
 /** "+50", "50", "-3" as typed → a whole non-zero number of units, or a UserError. */

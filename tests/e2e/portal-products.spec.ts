@@ -65,6 +65,8 @@ test("a member lists a product with a photo, and a guest sees it with a WebP fro
   await guest.getByRole("button", { name: "加入购物车" }).click();
   await guest.getByRole("link", { name: "去购物车" }).click();
   await expect(guest.getByTestId("perishable-notice")).toBeVisible();
+  await guest.getByRole("link", { name: "去结算" }).click();
+  await expect(guest.getByTestId("perishable-notice")).toContainText("质量问题");
   await guestContext.close();
 });
 

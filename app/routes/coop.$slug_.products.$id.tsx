@@ -30,7 +30,7 @@ import {
   STOCK_REASONS,
   type ProductFormValues,
 } from "~/modules/cooperatives/product-schema";
-import { getCooperativeProduct, setProductStatus, updateProduct } from "~/modules/cooperatives/products.server";
+import { findOwnProduct, getCooperativeProduct, setProductStatus, updateProduct } from "~/modules/cooperatives/products.server";
 import { adjustStock, listStockMovements, parseStockDelta, parseStockReason } from "~/modules/cooperatives/stock.server";
 import { catchUserError, notFound, userErrorData } from "~/modules/errors/respond.server";
 import { UserError } from "~/modules/errors/user-error";
@@ -63,7 +63,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { cooperative, viewer } = await requireMembership(request, params.slug);
   const productId = params.id ?? "";
   // Scoped first: another cooperative's product is not found, whatever the form says.
-  if (!(await getCooperativeProduct(cooperative.id, productId))) notFound();
+  if (!(await findOwnProduct(cooperative.id, productId))) notFound();
   const actor = { userId: viewer.user.id, cooperative };
   let form: FormData;
   if ((request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data")) {
@@ -164,8 +164,10 @@ export default function EditProduct() {
   const busy = navigation.state !== "idle";
   const busyIntent = busy ? String(navigation.formData?.get("intent") ?? "") : "";
   const [searchParams] = useSearchParams();
-  const notice = searchParams.get("notice");
   const { t, i18n } = useTranslation();
+  const noticeKey = searchParams.get("notice");
+  // Only the page's own notices: a made-up ?notice= shows nothing.
+  const notice = noticeKey && /^[a-z_]+$/.test(noticeKey) ? t(`portalProducts.notice.${noticeKey}`, { defaultValue: "" }) : "";
   const locale = i18n.language as Locale;
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
   const saved = result && "values" in result && result.values ? (result.values as ProductFormValues) : editValues(product);
@@ -206,7 +208,7 @@ export default function EditProduct() {
         </p>
         {notice ? (
           <p role="status" className="rounded-lg bg-leaf-50 px-4 py-3 text-sm text-leaf-800" data-testid="product-notice">
-            {t(`portalProducts.notice.${notice}`, { defaultValue: "" })}
+            {notice}
           </p>
         ) : null}
       </div>

@@ -10,6 +10,7 @@ import { pruneExpiredSessions } from "./app/modules/accounts/session.server";
 import { cookieManagesFund } from "./app/modules/accounts/viewer.server";
 import { ConfigError, loadConfig } from "./app/modules/config/env.server";
 import { cookieMayApply } from "./app/modules/cooperatives/applications.server";
+import { cookieIsCooperativeMember } from "./app/modules/cooperatives/membership.server";
 import { prepareDatabase } from "./app/modules/db/bootstrap.server";
 import { db } from "./app/modules/db/db.server";
 import { autoConfirmShippedOrders } from "./app/modules/fulfilment/completion.server";
@@ -31,6 +32,7 @@ import {
   FORM_BODY_LIMIT,
   isApplicationUpload,
   LARGE_BODIES_IN_FLIGHT_LIMIT,
+  photoUploadCooperative,
   refuseRequest,
   tooLarge,
   tooSlow,
@@ -136,15 +138,21 @@ async function main() {
     if (req.method !== "POST") return next();
     const contentType = req.get("content-type");
     const fund = evidenceUploadFund(req.path, contentType);
+    const photoCooperative = photoUploadCooperative(req.path, contentType);
     let managesFund = false;
     let mayApply = false;
+    let membersCooperative = false;
     try {
       managesFund = fund !== null && (await cookieManagesFund(req.get("cookie"), fund));
       mayApply = isApplicationUpload(req.path, contentType) && (await cookieMayApply(req.get("cookie")));
+      membersCooperative = photoCooperative !== null && (await cookieIsCooperativeMember(req.get("cookie"), photoCooperative));
     } catch (error) {
       return next(error);
     }
-    const limit = Math.max(bodyLimitFor(req.path, contentType, managesFund), applicationBodyLimit(req.path, contentType, mayApply));
+    const limit = Math.max(
+      bodyLimitFor(req.path, contentType, managesFund, membersCooperative),
+      applicationBodyLimit(req.path, contentType, mayApply),
+    );
     if (limit > FORM_BODY_LIMIT) {
       // Reserve what the body declares (browsers always declare it), or the whole limit if it is streamed.
       const declared = Number(req.get("content-length"));

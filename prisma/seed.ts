@@ -166,6 +166,11 @@ const PRODUCTS = [
     stock: 500,
     harvestZh: "5 月至 7 月",
     harvestEn: "May to July",
+    // Fresh produce is excluded from seven-day no-reason returns; months of the season; shipping weight of one unit.
+    perishable: true,
+    seasonStartMonth: 5,
+    seasonEndMonth: 7,
+    weightGrams: 2500,
   },
   {
     slug: "hengshan-sea-egg-duck",
@@ -184,6 +189,10 @@ const PRODUCTS = [
     stock: 120,
     harvestZh: "全年",
     harvestEn: "All year",
+    perishable: true,
+    seasonStartMonth: null,
+    seasonEndMonth: null,
+    weightGrams: 1500,
   },
   {
     slug: "hengshan-sea-duck-eggs",
@@ -202,6 +211,10 @@ const PRODUCTS = [
     stock: 300,
     harvestZh: "全年",
     harvestEn: "All year",
+    perishable: false,
+    seasonStartMonth: null,
+    seasonEndMonth: null,
+    weightGrams: 1400,
   },
   {
     slug: "baiyi-walnuts",
@@ -220,6 +233,10 @@ const PRODUCTS = [
     stock: 200,
     harvestZh: "9 月至 10 月",
     harvestEn: "September to October",
+    perishable: false,
+    seasonStartMonth: 9,
+    seasonEndMonth: 10,
+    weightGrams: 1000,
   },
   {
     slug: "nangoudi-sweet-potatoes",
@@ -237,6 +254,10 @@ const PRODUCTS = [
     stock: 400,
     harvestZh: "9 月至 11 月",
     harvestEn: "September to November",
+    perishable: false,
+    seasonStartMonth: 9,
+    seasonEndMonth: 11,
+    weightGrams: 5000,
   },
   {
     slug: "ganzi-yak-jerky",
@@ -255,6 +276,10 @@ const PRODUCTS = [
     stock: 150,
     harvestZh: "全年",
     harvestEn: "All year",
+    perishable: false,
+    seasonStartMonth: null,
+    seasonEndMonth: null,
+    weightGrams: 250,
   },
 ] as const;
 
@@ -362,8 +387,18 @@ export async function seedDemoShop(
   });
 
   for (const [index, { cooperative, ...product }] of PRODUCTS.entries()) {
-    const existing = await db.product.findUnique({ where: { slug: product.slug }, select: { id: true } });
-    if (existing) continue;
+    const existing = await db.product.findUnique({
+      where: { slug: product.slug },
+      select: { id: true, seasonStartMonth: true, weightGrams: true },
+    });
+    if (existing) {
+      // Shops seeded before products had these facts get them once; a cooperative's own later edits are left alone.
+      if (existing.weightGrams === null) {
+        const { perishable, seasonStartMonth, seasonEndMonth, weightGrams } = product;
+        await db.product.update({ where: { slug: product.slug }, data: { perishable, seasonStartMonth, seasonEndMonth, weightGrams } });
+      }
+      continue;
+    }
     await db.product.create({
       data: {
         ...product,

@@ -16,7 +16,7 @@ type CardProduct = {
   priceMinor: number;
   currency: string;
   stock: number;
-  images: { url: string; altZh: string; altEn: string }[];
+  images: { url: string; altZh: string; altEn: string; variants?: { id: string; format: string; width: number; height: number }[] }[];
   cooperative: { village: { nameZh: string; nameEn: string; provinceZh: string; provinceEn: string } };
 };
 

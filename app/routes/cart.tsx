@@ -1,9 +1,10 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
+import { ErrorNotice, useErrorText, type ErrorPayload } from "~/components/error-message";
 import { MessagePanel } from "~/components/message-panel";
 import { Money } from "~/components/money";
+import { PerishableNotice } from "~/components/perishable-notice";
 import { ProductImage } from "~/components/product-image";
 import { getViewer } from "~/modules/accounts/viewer.server";
 import { addToCart, ensureCart, loadCart, currentCartId, removeFromCart, setCartQuantity } from "~/modules/cart/cart.server";
@@ -78,6 +79,7 @@ export default function CartPage() {
   const locale = i18n.language as Locale;
   const error = actionData && "error" in actionData ? (actionData.error as ErrorPayload) : null;
   const busy = navigation.state !== "idle";
+  const errorText = useErrorText();
 
   if (cart.items.length === 0) {
     return (
@@ -98,7 +100,11 @@ export default function CartPage() {
           <ul className="mt-3 space-y-3">
             {cart.items.map((item) => (
               <li key={item.product.id} className="card flex gap-3 p-3 sm:gap-4 sm:p-4" data-testid="cart-line">
-                <ProductImage image={item.product.images[0]} className="h-20 w-20 shrink-0 rounded-xl object-cover sm:h-24 sm:w-24" />
+                <ProductImage
+                  image={item.product.images[0]}
+                  sizes="96px"
+                  className="h-20 w-20 shrink-0 rounded-xl object-cover sm:h-24 sm:w-24"
+                />
                 <div className="min-w-0 flex-1 space-y-1">
                   <Link to={`/products/${item.product.slug}`} className="font-semibold hover:underline">
                     {localized(item.product, "name", locale)}
@@ -107,7 +113,17 @@ export default function CartPage() {
                     <Money amountMinor={item.product.priceMinor} currency={item.product.currency} /> /{" "}
                     {localized(item.product, "unit", locale)}
                   </p>
-                  {item.available ? null : <p className="text-sm text-red-700">{t("cart.unavailable")}</p>}
+                  {item.unavailable ? (
+                    <p className="text-sm text-red-700" data-testid="cart-line-unavailable">
+                      {errorText({ code: item.unavailable, params: { nameZh: item.product.nameZh, nameEn: item.product.nameEn } })}{" "}
+                      {t("cart.unavailable")}
+                    </p>
+                  ) : null}
+                  {item.product.perishable ? (
+                    <p className="text-xs text-amber-800" data-testid="cart-line-perishable">
+                      {t("portalProducts.perishableShort")}
+                    </p>
+                  ) : null}
                   <div className="flex flex-wrap items-center gap-2 pt-1">
                     <Form method="post" className="flex items-center gap-2">
                       <input type="hidden" name="productId" value={item.product.id} />
@@ -161,6 +177,7 @@ export default function CartPage() {
           <p className="rounded-lg bg-leaf-50 px-3 py-2 text-sm text-leaf-800" data-testid="cart-to-funds">
             {t("cart.toFunds", { amount: formatMoney(cart.toFundsMinor, cart.currency, locale) })}
           </p>
+          {cart.items.some((item) => item.available && item.product.perishable) ? <PerishableNotice /> : null}
           <Link to="/checkout" className="btn-primary w-full">
             {t("cart.checkout")}
           </Link>

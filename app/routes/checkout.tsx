@@ -6,6 +6,7 @@ import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
 import { HoneypotField } from "~/components/honeypot";
 import { Money } from "~/components/money";
+import { PerishableNotice } from "~/components/perishable-notice";
 import { getViewer } from "~/modules/accounts/viewer.server";
 import { loadCart, currentCartId } from "~/modules/cart/cart.server";
 import { config } from "~/modules/config/env.server";
@@ -274,6 +275,7 @@ export default function CheckoutPage() {
           <Money amountMinor={cart.totalMinor} currency={cart.currency} className="text-leaf-800" />
         </p>
         <p className="text-sm text-stone-500">{t("checkout.reservedNote", { minutes: reservationMinutes })}</p>
+        {cart.items.some((item) => item.available && item.product.perishable) ? <PerishableNotice /> : null}
         <button type="submit" className="btn-primary w-full sm:w-auto" disabled={placing}>
           {placing ? t("checkout.placing") : t("checkout.placeOrder")}
         </button>

@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money } from "~/components/money";
+import { PerishableNotice } from "~/components/perishable-notice";
 import { Phrases } from "~/components/phrases";
 import { ProductCard } from "~/components/product-card";
 import { ProductImage } from "~/components/product-image";
@@ -73,7 +74,12 @@ export default function ProductPage() {
     <div className={`space-y-12 ${product.stock > 0 ? "pb-28 md:pb-0" : ""}`}>
       <div className="grid gap-6 md:grid-cols-2 md:gap-10">
         <div className="card overflow-hidden">
-          <ProductImage image={product.images[0]} eager className="aspect-square w-full object-cover" />
+          <ProductImage
+            image={product.images[0]}
+            eager
+            sizes="(min-width: 768px) 50vw, 100vw"
+            className="aspect-square w-full object-cover"
+          />
         </div>
         <div className="space-y-5">
           <p className="text-sm text-stone-500">
@@ -87,6 +93,7 @@ export default function ProductPage() {
             <Money amountMinor={product.priceMinor} currency={product.currency} />
             <span className="ml-2 text-base font-normal text-stone-500">/ {unit}</span>
           </p>
+          {product.perishable ? <PerishableNotice /> : null}
           <div className="rounded-xl border border-leaf-100 bg-leaf-50 p-4 text-leaf-800" data-testid="share-box">
             <p className="font-semibold" data-testid="share-per-unit">
               {t("product.sharePerUnit", {

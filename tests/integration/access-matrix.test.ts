@@ -15,7 +15,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createSession } from "~/modules/accounts/session.server";
 import { shipLines } from "~/modules/fulfilment/shipping.server";
 import { beginTestPayment, paidLycheeOrder } from "../support/orders";
-import { cookieOf, createPersonas, PERSONAS, type Persona, type PersonaName } from "../support/personas";
+import { cookieOf, createPersonas, createSuspendedCooperativeMember, PERSONAS, type Persona, type PersonaName } from "../support/personas";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
@@ -108,6 +108,18 @@ const MATRIX: Row[] = [
   ["coop.$slug_.members",     "GET",  "/coop/hengshan-sea-duck/members",           [302, 403, 403, 404, 200, 403, 403]],
   ["coop.$slug_.members",     "POST", "/coop/lingshan-lychee-growers/members",     [302, 403, 403, 400, 404, 403, 403]], // no email
   ["coop.$slug_.members",     "POST", "/coop/hengshan-sea-duck/members",           [302, 403, 403, 404, 400, 403, 403]],
+  // A cooperative's products: its own members only; another cooperative's (or its products) is 404.
+  ["coop.$slug_.products._index", "GET", "/coop/lingshan-lychee-growers/products",     [302, 403, 403, 200, 404, 403, 403]],
+  ["coop.$slug_.products._index", "GET", "/coop/hengshan-sea-duck/products",           [302, 403, 403, 404, 200, 403, 403]],
+  ["coop.$slug_.products.new", "GET",  "/coop/lingshan-lychee-growers/products/new", [302, 403, 403, 200, 404, 403, 403]],
+  ["coop.$slug_.products.new", "POST", "/coop/lingshan-lychee-growers/products/new", [302, 403, 403, 400, 404, 403, 403]], // empty fields
+  ["coop.$slug_.products.$id", "GET",  "/coop/lingshan-lychee-growers/products/{lycheeProduct}", [302, 403, 403, 200, 404, 403, 403]],
+  ["coop.$slug_.products.$id", "POST", "/coop/lingshan-lychee-growers/products/{lycheeProduct}", [302, 403, 403, 400, 404, 403, 403]], // unknown intent
+  // A's product under B's address, B's product under A's: not found for either member.
+  ["coop.$slug_.products.$id", "GET",  "/coop/hengshan-sea-duck/products/{lycheeProduct}",  [302, 403, 403, 404, 404, 403, 403]],
+  ["coop.$slug_.products.$id", "POST", "/coop/hengshan-sea-duck/products/{lycheeProduct}",  [302, 403, 403, 404, 404, 403, 403]],
+  ["coop.$slug_.products.$id", "GET",  "/coop/lingshan-lychee-growers/products/{duckProduct}", [302, 403, 403, 404, 404, 403, 403]],
+  ["coop.$slug_.products.$id", "POST", "/coop/lingshan-lychee-growers/products/{duckProduct}", [302, 403, 403, 404, 404, 403, 403]],
 
   ["forgot-password",         "GET",  "/forgot-password",                          [200, 200, 200, 200, 200, 200, 200]],
   ["forgot-password",         "POST", "/forgot-password",                          [400, 400, 400, 400, 400, 400, 400]], // no email
@@ -144,6 +156,10 @@ const MATRIX: Row[] = [
   ["manage.funds.$slug_.ledger[.]csv", "GET", "/manage/funds/lychee-town-relief/ledger.csv", [302, 403, 403, 403, 403, 200, 403]],
 
   // Only its owner, signed in, or whoever holds its secret link; to anyone else it does not exist.
+  // Product photos are public (the storefront shows them); an unknown one is 404.
+  ["media.products.$file",    "GET",  "/media/products/{variantA}.webp",           [200, 200, 200, 200, 200, 200, 200]],
+  ["media.products.$file",    "GET",  "/media/products/00000000-0000-4000-8000-000000000000.webp", [404, 404, 404, 404, 404, 404, 404]],
+
   ["orders.$number",          "GET",  "/orders/{orderA}",                          [404, 200, 404, 404, 404, 404, 404]],
   ["orders.$number",          "POST", "/orders/{orderA}",                          [404, 400, 404, 404, 404, 404, 404]], // unknown intent
   ["orders.$number",          "GET",  "/orders/{orderA}?t={tokenA}",               [200, 200, 200, 200, 200, 200, 200]],
@@ -277,6 +293,9 @@ beforeAll(async () => {
     shipmentA: (await shippedLycheeParcel()).shipmentId,
     appA: consumerA.applicationId!,
     appDocA: consumerA.applicationDocumentId!,
+    lycheeProduct: (await t.db.product.findUniqueOrThrow({ where: { slug: "lingshan-lychee" } })).id,
+    duckProduct: (await t.db.product.findUniqueOrThrow({ where: { slug: "hengshan-sea-egg-duck" } })).id,
+    variantA: await photoVariantOf("lingshan-lychee"),
   };
 });
 
@@ -293,6 +312,17 @@ async function shippedLycheeParcel(userId?: string) {
     carrier: "sf",
     trackingNumber: "SF1234567890123",
   });
+}
+
+/** An uploaded-photo variant of the product (a tiny WebP row), for the media route's rows. */
+async function photoVariantOf(slug: string) {
+  const product = await t.db.product.findUniqueOrThrow({ where: { slug } });
+  const image = await t.db.productImage.create({ data: { productId: product.id, url: "", altZh: "荔枝", altEn: "Lychees", position: 9 } });
+  const data = new Uint8Array(Buffer.from("RIFF\x1a\x00\x00\x00WEBPVP8L", "latin1"));
+  const variant = await t.db.productImageVariant.create({
+    data: { imageId: image.id, format: "webp", width: 1, height: 1, contentType: "image/webp", sizeBytes: data.length, data },
+  });
+  return variant.id;
 }
 
 const fill = (url: string) =>
@@ -393,5 +423,35 @@ describe("access matrix", () => {
       expect(await shipmentCount(order.id)).toBe(0);
       expect((await t.db.order.findUniqueOrThrow({ where: { id: order.id } })).shippedAt).toBeNull();
     });
+  });
+});
+
+describe("a member of a suspended cooperative", () => {
+  it("can read the products area but cannot create, list, edit or move stock (403 with the reason)", async () => {
+    const member = await createSuspendedCooperativeMember(t.db);
+    const slug = member.cooperative.slug;
+    const productPath = `/coop/${slug}/products/${member.product.id}`;
+    const run = async (id: string, method: Method, url: string, fields: Record<string, string> = {}) => {
+      const route = await importRoute(id);
+      const request =
+        method === "GET"
+          ? new Request(`${BASE}${url}`, { headers: { Cookie: member.cookie } })
+          : new Request(`${BASE}${url}`, {
+              method,
+              body: new URLSearchParams(fields),
+              headers: { Cookie: member.cookie, "Content-Type": "application/x-www-form-urlencoded" },
+            });
+      return call((method === "GET" ? route.loader : route.action)!, request, paramsFor(id, url)!);
+    };
+    expect((await run("coop.$slug_.products._index", "GET", `/coop/${slug}/products`)).status).toBe(200);
+    expect((await run("coop.$slug_.products.$id", "GET", productPath)).status).toBe(200);
+    expect((await run("coop.$slug_.products.new", "POST", `/coop/${slug}/products/new`, { nameZh: "新荔枝" })).status).toBe(403);
+    expect((await run("coop.$slug_.products.$id", "POST", productPath, { intent: "status", status: "listed" })).status).toBe(403);
+    expect((await run("coop.$slug_.products.$id", "POST", productPath, { intent: "stock", delta: "5", reason: "harvest" })).status).toBe(
+      403,
+    );
+    expect((await run("coop.$slug_.products.$id", "POST", productPath, { intent: "save", nameZh: "改名" })).status).toBe(403);
+    expect(await t.db.product.findUniqueOrThrow({ where: { id: member.product.id } })).toMatchObject({ status: "unlisted", stock: 5 });
+    expect(await t.db.product.count({ where: { cooperativeId: member.cooperative.id } })).toBe(1);
   });
 });

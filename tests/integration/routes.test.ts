@@ -109,7 +109,7 @@ describe("adding to the cart", () => {
 
     await t.db.product.update({ where: { id: duck.id }, data: { status: "unlisted" } });
     const unlisted = (await productAction(args(post("/products/x", { productId: duck.id, quantity: "1" })))) as unknown as DataResult;
-    expect(unlisted.data.error.code).toBe("product_unavailable");
+    expect(unlisted.data.error.code).toBe("product_unlisted");
     expect(await t.db.cartItem.count({ where: { productId: duck.id } })).toBe(0);
   });
 

@@ -74,6 +74,24 @@ describe("the demo shop", () => {
     expect(await t.db.cooperative.count({ where: { approvedAt: null } })).toBe(0);
   });
 
+  it("gives products seeded before they had them their perishable, season and weight facts once, and leaves a cooperative's later edits", async () => {
+    // A shop seeded before issue 9: no facts yet.
+    await t.db.product.updateMany({ data: { perishable: false, seasonStartMonth: null, seasonEndMonth: null, weightGrams: null } });
+    await seedDemoShop(t.db);
+    const facts = async (slug: string) =>
+      t.db.product.findUniqueOrThrow({
+        where: { slug },
+        select: { perishable: true, seasonStartMonth: true, seasonEndMonth: true, weightGrams: true },
+      });
+    expect(await facts("lingshan-lychee")).toEqual({ perishable: true, seasonStartMonth: 5, seasonEndMonth: 7, weightGrams: 2500 });
+    expect((await facts("hengshan-sea-egg-duck")).perishable).toBe(true);
+    expect((await facts("baiyi-walnuts")).perishable).toBe(false);
+    // The cooperative changes its mind; seeding again keeps its word.
+    await t.db.product.update({ where: { slug: "lingshan-lychee" }, data: { weightGrams: 3000, seasonEndMonth: 8 } });
+    await seedDemoShop(t.db);
+    expect(await facts("lingshan-lychee")).toEqual({ perishable: true, seasonStartMonth: 5, seasonEndMonth: 8, weightGrams: 3000 });
+  });
+
   it("ships an image file for every product it seeds", async () => {
     const fs = await import("node:fs");
     for (const image of await t.db.productImage.findMany()) {

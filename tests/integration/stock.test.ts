@@ -47,7 +47,7 @@ describe("reserving stock", () => {
     const product = await createProduct(t.db, { stock: 5 });
     const cartId = await cartWith(t.db, [{ productId: product.id, quantity: 1 }]);
     await t.db.product.update({ where: { id: product.id }, data: { status: "unlisted" } });
-    await expect(placeOrder({ cartId, contact: shanghaiBuyer })).rejects.toMatchObject({ code: "product_unavailable" });
+    await expect(placeOrder({ cartId, contact: shanghaiBuyer })).rejects.toMatchObject({ code: "product_unlisted" });
     expect((await t.db.product.findUniqueOrThrow({ where: { id: product.id } })).stock).toBe(5);
   });
 

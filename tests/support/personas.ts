@@ -108,3 +108,45 @@ export async function createApplicationOf(db: Db, userId: string) {
   });
   return { applicationId: application.id, applicationDocumentId: application.documents[0].id };
 }
+
+/**
+ * A signed-in member (session cookie) of a cooperative that was approved,
+ * given a listed product, and then suspended: they may read their area but
+ * no longer list, edit or move stock.
+ */
+export async function createSuspendedCooperativeMember(db: Db) {
+  const lychee = await db.cooperative.findUniqueOrThrow({ where: { slug: "lingshan-lychee-growers" } });
+  const cooperative = await db.cooperative.create({
+    data: {
+      slug: `suspended-coop-${randomBytes(3).toString("hex")}`,
+      nameZh: "已暂停合作社",
+      nameEn: "Suspended cooperative",
+      villageId: lychee.villageId,
+      fundId: lychee.fundId,
+      status: "suspended",
+      suspendedAt: new Date(),
+      suspendReason: "test",
+    },
+  });
+  const product = await db.product.create({
+    data: {
+      slug: `${cooperative.slug}-product`,
+      cooperativeId: cooperative.id,
+      category: "fruit",
+      nameZh: "暂停合作社的荔枝",
+      nameEn: "Suspended lychees",
+      descriptionZh: "测试",
+      descriptionEn: "test",
+      priceMinor: 1000,
+      unitZh: "盒",
+      unitEn: "box",
+      stock: 5,
+      status: "unlisted",
+      images: { create: [{ url: "/images/products/placeholder.svg", altZh: "荔枝", altEn: "Lychees" }] },
+    },
+  });
+  const user = await createUser(db, { name: "suspended-member" });
+  await db.roleAssignment.create({ data: { userId: user.id, role: "cooperative_member", cooperativeId: cooperative.id } });
+  const cookie = cookieOf(await createSession(user.id, { secondFactor: false }));
+  return { user, cooperative, product, cookie };
+}

@@ -7,6 +7,9 @@ import {
   EVIDENCE_UPLOAD_BODY_LIMIT,
   evidenceUploadFund,
   FORM_BODY_LIMIT,
+  LARGE_BODIES_IN_FLIGHT_LIMIT,
+  PHOTO_UPLOAD_BODY_LIMIT,
+  photoUploadCooperative,
   refuseRequest,
   WEBHOOK_BODY_LIMIT,
 } from "~/modules/security/request-guard";
@@ -131,6 +134,22 @@ describe("request guard", () => {
     expect(evidenceUploadFund("/manage/funds/%E8%8D%94%E6%9E%9D", multipart)).toBe("荔枝");
     expect(evidenceUploadFund("/manage/funds/lychee-town-relief", "application/x-www-form-urlencoded")).toBeNull();
     expect(EVIDENCE_UPLOAD_BODY_LIMIT).toBeGreaterThan(5 * 5 * 1024 * 1024);
+  });
+
+  it("allows photo uploads only as multipart on a product's portal page, and only to a member of that cooperative", () => {
+    const multipart = "multipart/form-data; boundary=x";
+    const page = "/coop/lingshan-lychee-growers/products/0b7c8a9e-1d2f-4a3b-8c4d-5e6f7a8b9c0d";
+    expect(bodyLimitFor(page, multipart, false, true)).toBe(PHOTO_UPLOAD_BODY_LIMIT);
+    expect(bodyLimitFor(`${page}.data`, multipart, false, true)).toBe(PHOTO_UPLOAD_BODY_LIMIT);
+    expect(bodyLimitFor(page, multipart, false, false)).toBe(FORM_BODY_LIMIT);
+    expect(bodyLimitFor(page, "application/x-www-form-urlencoded", false, true)).toBe(FORM_BODY_LIMIT);
+    expect(bodyLimitFor("/coop/lingshan-lychee-growers/products/new", multipart, false, true)).toBe(FORM_BODY_LIMIT);
+    expect(bodyLimitFor("/manage/funds/lychee-town-relief", multipart, false, true)).toBe(FORM_BODY_LIMIT);
+    expect(photoUploadCooperative(page, multipart)).toBe("lingshan-lychee-growers");
+    expect(photoUploadCooperative(page, "application/x-www-form-urlencoded")).toBeNull();
+    // Room for a few 10 MB photos, and within what the process holds at once.
+    expect(PHOTO_UPLOAD_BODY_LIMIT).toBeGreaterThan(3 * 10 * 1024 * 1024);
+    expect(PHOTO_UPLOAD_BODY_LIMIT).toBeLessThan(LARGE_BODIES_IN_FLIGHT_LIMIT);
   });
 });
 

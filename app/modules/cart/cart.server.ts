@@ -6,6 +6,7 @@ import { resolveShares } from "~/modules/catalog/catalog.server";
 import { config } from "~/modules/config/env.server";
 import { db } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
+import { unavailableReason } from "./availability";
 import { MAX_QUANTITY_PER_LINE } from "./quantity";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -93,10 +94,12 @@ export function clearCartCookie(): Promise<string> {
 async function findSellableProduct(productId: unknown) {
   if (typeof productId !== "string" || !UUID.test(productId)) throw new UserError("product_unavailable", {}, 404);
   const product = await db().product.findFirst({
-    where: { id: productId, status: "listed", cooperative: { status: "approved" } },
-    select: { id: true, stock: true, nameZh: true, nameEn: true },
+    where: { id: productId, status: { not: "draft" } },
+    select: { id: true, stock: true, nameZh: true, nameEn: true, status: true, cooperative: { select: { status: true } } },
   });
   if (!product) throw new UserError("product_unavailable", {}, 404);
+  const unsellable = unavailableReason(product);
+  if (unsellable) throw new UserError(unsellable, { nameZh: product.nameZh, nameEn: product.nameEn }, 409);
   return product;
 }
 
@@ -145,7 +148,16 @@ export async function loadCart(cartId: string | null) {
   const items = await db().cartItem.findMany({
     where: { cartId },
     include: {
-      product: { include: { images: { orderBy: { position: "asc" }, take: 1 }, cooperative: { include: { village: true } } } },
+      product: {
+        include: {
+          images: {
+            orderBy: { position: "asc" },
+            take: 1,
+            include: { variants: { select: { id: true, format: true, width: true, height: true } } },
+          },
+          cooperative: { include: { village: true } },
+        },
+      },
     },
     orderBy: { addedAt: "asc" },
   });
@@ -155,11 +167,13 @@ export async function loadCart(cartId: string | null) {
   );
   const lines = items.map((item) => {
     const share = shares.get(item.product.id) ?? null;
-    const available = item.product.status === "listed" && item.product.cooperative.status === "approved" && share !== null;
+    // Why this line cannot be bought, said on the line itself; checkout refuses with the same words.
+    const unavailable = unavailableReason(item.product) ?? (share === null ? ("product_unavailable" as const) : null);
     return {
       product: item.product,
       quantity: item.quantity,
-      available,
+      available: unavailable === null,
+      unavailable,
       lineTotalMinor: BigInt(item.product.priceMinor) * BigInt(item.quantity),
       share,
     };

@@ -5,7 +5,8 @@ import { db, type DbTransaction } from "~/modules/db/db.server";
 import { pickShareRule, type ShareRuleRow } from "./share-rules";
 
 const productInclude = {
-  images: { orderBy: { position: "asc" } },
+  // An uploaded photo's encodings, for srcset: their address and size only, never their bytes.
+  images: { orderBy: { position: "asc" }, include: { variants: { select: { id: true, format: true, width: true, height: true } } } },
   cooperative: { include: { village: true, fund: true } },
 } satisfies Prisma.ProductInclude;
 

@@ -2,6 +2,7 @@
 // function is one business step in one database transaction.
 import { timingSafeEqual } from "node:crypto";
 import type { Prisma } from "~/generated/prisma/client";
+import { unavailableReason } from "~/modules/cart/availability";
 import { MAX_QUANTITY_PER_LINE } from "~/modules/cart/quantity";
 import { resolveShares } from "~/modules/catalog/catalog.server";
 import { config } from "~/modules/config/env.server";
@@ -87,9 +88,8 @@ export async function placeOrder(input: {
     });
     if (items.length === 0) throw new UserError("cart_empty");
     for (const item of items) {
-      if (item.product.status !== "listed" || item.product.cooperative.status !== "approved") {
-        throw new UserError("product_unavailable", { nameZh: item.product.nameZh, nameEn: item.product.nameEn }, 409);
-      }
+      const unsellable = unavailableReason(item.product);
+      if (unsellable) throw new UserError(unsellable, { nameZh: item.product.nameZh, nameEn: item.product.nameEn }, 409);
       if (item.quantity < 1 || item.quantity > MAX_QUANTITY_PER_LINE) {
         throw new UserError("quantity_too_large", { max: MAX_QUANTITY_PER_LINE });
       }
@@ -132,6 +132,8 @@ export async function placeOrder(input: {
         fundId: share.fund.id,
         fundShareMinor: allocation.fundShareMinor,
         cooperativeMinor: allocation.cooperativeMinor,
+        // Frozen like the price: whether the seven-day no-reason return applies is decided by what was sold.
+        perishable: item.product.perishable,
         position,
       };
     });

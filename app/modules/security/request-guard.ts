@@ -24,6 +24,29 @@ export const LARGE_BODIES_IN_FLIGHT_LIMIT = 64 * MIB;
 // `<path>.data` is the same action posted by Remix with JavaScript on.
 const EVIDENCE_UPLOAD_PATH = /^\/manage\/funds\/([^/]+?)(?:\.data)?\/?$/;
 
+/**
+ * Product photos posted to /coop/<slug>/products/<id> (a member of that
+ * cooperative only, checked from the session cookie like a fund manager's
+ * evidence): a few phone photos at once (PHOTO_MAX_BYTES is 10 MB each;
+ * PHOTO_MAX_PER_PRODUCT caps a product at 10, and a form asking for more is
+ * refused by the photos module before any is decoded). Bounded so one upload
+ * fits LARGE_BODIES_IN_FLIGHT_LIMIT with room for another.
+ */
+export const PHOTO_UPLOAD_BODY_LIMIT = 32 * MIB;
+const PHOTO_UPLOAD_PATH = /^\/coop\/([^/]+?)\/products\/[0-9a-f-]{36}(?:\.data)?\/?$/i;
+
+/** The cooperative whose product-photo form this could be (its slug), or null. */
+export function photoUploadCooperative(pathname: string, contentType: string | undefined): string | null {
+  if (mediaType(contentType) !== "multipart/form-data") return null;
+  const match = PHOTO_UPLOAD_PATH.exec(pathname);
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return null;
+  }
+}
+
 /** Provider webhooks: JSON, signed by the provider; the only POSTs that are not forms. */
 export const WEBHOOK_PATHS = ["/webhooks/stripe"];
 /**
@@ -60,10 +83,12 @@ export function evidenceUploadFund(pathname: string, contentType: string | undef
 /**
  * The most a request may carry, in bytes: the evidence limit only for a
  * manager of the fund (`managesFund`, checked by the caller from the session
- * cookie), the form limit for everyone and everything else.
+ * cookie), the photo limit only for a member of the product's cooperative
+ * (`membersCooperative`, likewise), the form limit for everyone and everything else.
  */
-export function bodyLimitFor(pathname: string, contentType: string | undefined, managesFund: boolean): number {
+export function bodyLimitFor(pathname: string, contentType: string | undefined, managesFund: boolean, membersCooperative = false): number {
   if (WEBHOOK_PATHS.includes(pathname)) return WEBHOOK_BODY_LIMIT;
+  if (membersCooperative && photoUploadCooperative(pathname, contentType) !== null) return PHOTO_UPLOAD_BODY_LIMIT;
   return managesFund && evidenceUploadFund(pathname, contentType) !== null ? EVIDENCE_UPLOAD_BODY_LIMIT : FORM_BODY_LIMIT;
 }
 

@@ -97,3 +97,20 @@ export function mailsTo(to: string): string[] {
   const files = mailFiles().sort((a, b) => path.basename(a).localeCompare(path.basename(b)));
   return files.map((f) => fs.readFileSync(f, "utf8")).filter((m) => m.includes(`\nTo: ${to}\n`));
 }
+
+/** A member of the cooperative (its address confirmed, as an invitation would), with a password; returns the user id. */
+export async function createCooperativeMember(email: string, password: string, cooperativeSlug: string, shopPort = PORT) {
+  const id = randomUUID();
+  const passwordHash = await hash(password, { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
+  await sql(
+    "INSERT INTO app_user (id, email, name, password_hash, email_verified_at) VALUES ($1, $2, $3, $4, now())",
+    [id, email, "E2E 社员", passwordHash],
+    shopPort,
+  );
+  await sql(
+    "INSERT INTO role_assignment (id, user_id, role, cooperative_id) SELECT $1, $2, 'cooperative_member', id FROM cooperative WHERE slug = $3",
+    [randomUUID(), id, cooperativeSlug],
+    shopPort,
+  );
+  return id;
+}

@@ -8,6 +8,7 @@ import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { useDateFormat } from "~/components/format";
 import { Money } from "~/components/money";
 import { requireRole } from "~/modules/accounts/viewer.server";
+import { cooperativeAdminSelect } from "~/modules/cooperatives/public-fields";
 import { reinstateCooperative, suspendCooperative } from "~/modules/cooperatives/vetting.server";
 import { db } from "~/modules/db/db.server";
 import { catchUserError, clientInfo } from "~/modules/errors/respond.server";
@@ -22,7 +23,7 @@ export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "ad
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireRole(request, "admin");
-  const cooperatives = await db().cooperative.findMany({ orderBy: { slug: "asc" } });
+  const cooperatives = await db().cooperative.findMany({ orderBy: { slug: "asc" }, select: cooperativeAdminSelect });
   const books = await booksOfCooperatives(cooperatives.map((c) => c.id));
   return { cooperatives: cooperatives.map((c) => ({ ...c, books: books.get(c.id)! })) };
 }

@@ -13,6 +13,7 @@ import { recordAudit } from "~/modules/accounts/audit.server";
 import { grantRole, parseRoleGrant, revokeRole } from "~/modules/accounts/roles.server";
 import { destroyAllSessions } from "~/modules/accounts/session.server";
 import { requireRole } from "~/modules/accounts/viewer.server";
+import { cooperativePublicSelect } from "~/modules/cooperatives/public-fields";
 import { db } from "~/modules/db/db.server";
 import { catchUserError, clientInfo, notFound } from "~/modules/errors/respond.server";
 import { UserError } from "~/modules/errors/user-error";
@@ -30,7 +31,7 @@ async function loadUser(id: string | undefined) {
       name: true,
       createdAt: true,
       totpEnabledAt: true,
-      roles: { include: { cooperative: true, fund: true }, orderBy: { createdAt: "asc" } },
+      roles: { include: { cooperative: { select: cooperativePublicSelect }, fund: true }, orderBy: { createdAt: "asc" } },
     },
   });
   if (!user) notFound();

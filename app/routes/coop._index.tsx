@@ -3,6 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AreaList } from "~/components/area-list";
 import { requireUser } from "~/modules/accounts/viewer.server";
+import { cooperativePublicSelect } from "~/modules/cooperatives/public-fields";
 import { db } from "~/modules/db/db.server";
 import { titleMeta } from "~/modules/i18n/meta";
 
@@ -14,7 +15,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const viewer = await requireUser(request);
   const memberOf = viewer.roles.flatMap((r) => (r.role === "cooperative_member" && r.cooperativeId ? [r.cooperativeId] : []));
   const cooperatives = memberOf.length
-    ? await db().cooperative.findMany({ where: { id: { in: memberOf } }, orderBy: { nameZh: "asc" } })
+    ? await db().cooperative.findMany({ where: { id: { in: memberOf } }, orderBy: { nameZh: "asc" }, select: cooperativePublicSelect })
     : [];
   if (cooperatives.length === 1) throw redirect(`/coop/${cooperatives[0].slug}`);
   return { cooperatives };

@@ -1,6 +1,7 @@
 // Granting and revoking roles (admins only, checked by the caller's guard).
 // Each role is scoped: a member to a cooperative, a manager to a fund.
 import type { Role } from "~/generated/prisma/enums";
+import { cooperativePublicSelect } from "~/modules/cooperatives/public-fields";
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
 import { kickMailSender } from "~/modules/mail/mail.server";
@@ -131,7 +132,16 @@ export async function listUsers(search: string, page: number, pageSize = 25) {
       orderBy: { createdAt: "desc" },
       skip: (page - 1) * pageSize,
       take: pageSize,
-      include: { roles: { include: { cooperative: true, fund: true } } },
+      // The list goes to the admin's page: never a password hash or a sealed TOTP secret, nor a cooperative's private fields.
+      select: {
+        id: true,
+        email: true,
+        name: true,
+        createdAt: true,
+        totpEnabledAt: true,
+        emailVerifiedAt: true,
+        roles: { include: { cooperative: { select: cooperativePublicSelect }, fund: true } },
+      },
     }),
     db().user.count({ where }),
   ]);

@@ -4,6 +4,7 @@ import { createCookie } from "@remix-run/node";
 import { getViewer } from "~/modules/accounts/viewer.server";
 import { resolveShares } from "~/modules/catalog/catalog.server";
 import { config } from "~/modules/config/env.server";
+import { cooperativePublicSelect } from "~/modules/cooperatives/public-fields";
 import { db } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
 import { unavailableReason } from "./availability";
@@ -155,7 +156,7 @@ export async function loadCart(cartId: string | null) {
             take: 1,
             include: { variants: { select: { id: true, format: true, width: true, height: true } } },
           },
-          cooperative: { include: { village: true } },
+          cooperative: { select: { ...cooperativePublicSelect, village: true } },
         },
       },
     },

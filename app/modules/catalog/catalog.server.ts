@@ -1,13 +1,15 @@
 // Reading the catalogue: listed products with their village, cooperative and
 // the share rule in force, for the storefront.
 import type { Prisma } from "~/generated/prisma/client";
+import { cooperativePublicSelect } from "~/modules/cooperatives/public-fields";
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { pickShareRule, type ShareRuleRow } from "./share-rules";
 
 const productInclude = {
   // An uploaded photo's encodings, for srcset: their address and size only, never their bytes.
   images: { orderBy: { position: "asc" }, include: { variants: { select: { id: true, format: true, width: true, height: true } } } },
-  cooperative: { include: { village: true, fund: true } },
+  // Public pages carry these: the cooperative's public fields only (its contact and payout details stay on the server).
+  cooperative: { select: { ...cooperativePublicSelect, village: true, fund: true } },
 } satisfies Prisma.ProductInclude;
 
 export type CatalogProduct = Prisma.ProductGetPayload<{ include: typeof productInclude }>;

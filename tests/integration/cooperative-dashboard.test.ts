@@ -139,7 +139,11 @@ describe("the cooperative dashboard", () => {
       requestedById: (await admin()).id,
       lines: [{ orderLineId: duckLine.id, quantity: duckLine.quantity }],
     });
-    expect((await cooperativeDashboard(duckCoop.id, at)).toShip.lines).toBe(0);
+    const refunded = await cooperativeDashboard(duckCoop.id, at);
+    expect(refunded.toShip.lines).toBe(0);
+    // Net of the refund: nothing sold, nothing given (the share was reversed), and the refund shown as such.
+    expect(refunded.thisMonth).toMatchObject({ salesMinor: 0n, givenMinor: 0n, refundedMinor: 8800n });
+    expect(refunded.topProducts[0]).toMatchObject({ salesMinor: 0n, givenMinor: 0n });
   });
 
   it("puts a payment at 00:30 China time on 1 December in December, not November", async () => {

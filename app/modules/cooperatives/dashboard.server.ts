@@ -1,7 +1,9 @@
 // A cooperative's dashboard: its sales this month and by month, what waits to
 // be shipped (and since when), its best-selling products. Figures are sums in
-// SQL over paid orders' lines of this cooperative only; months are China
-// months (UTC+8), as on the fund pages.
+// SQL over paid orders' lines of this cooperative only, net of refunds (a
+// refund takes its amount off the sale and its reversal off the share, in the
+// month the sale was paid); months are China months (UTC+8), as on the fund
+// pages.
 import { db } from "~/modules/db/db.server";
 import { chinaMonth } from "~/modules/ledger/chart-stats.server";
 
@@ -26,9 +28,11 @@ export async function cooperativeDashboard(cooperativeId: string, now = new Date
   const [monthRows, waiting, top] = await Promise.all([
     db().$queryRaw<{ month: string; sales: bigint; given: bigint; refunded: bigint; orders: bigint }[]>`
       SELECT to_char(o.paid_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month,
-             sum(l.line_total_minor)::bigint AS sales, sum(l.fund_share_minor)::bigint AS given,
+             sum(l.line_total_minor - l.refunded_minor)::bigint AS sales,
+             sum(l.fund_share_minor - coalesce(r.reversed, 0))::bigint AS given,
              sum(l.refunded_minor)::bigint AS refunded, count(DISTINCT o.id) AS orders
       FROM order_line l JOIN customer_order o ON o.id = l.order_id
+      LEFT JOIN LATERAL (SELECT sum(fund_reversal_minor) AS reversed FROM refund WHERE order_line_id = l.id) r ON true
       WHERE l.cooperative_id = ${cooperativeId}::uuid AND o.status = 'paid' AND o.paid_at >= ${since}
       GROUP BY 1`,
     // Lines still to send: paid, not in a parcel, not refunded in full.
@@ -39,8 +43,10 @@ export async function cooperativeDashboard(cooperativeId: string, now = new Date
         AND l.shipment_id IS NULL AND l.refunded_minor < l.line_total_minor`,
     db().$queryRaw<{ product_id: string; name_zh: string; name_en: string; quantity: bigint; sales: bigint; given: bigint }[]>`
       SELECT l.product_id, p.name_zh, p.name_en, sum(l.quantity)::bigint AS quantity,
-             sum(l.line_total_minor - l.refunded_minor)::bigint AS sales, sum(l.fund_share_minor)::bigint AS given
+             sum(l.line_total_minor - l.refunded_minor)::bigint AS sales,
+             sum(l.fund_share_minor - coalesce(r.reversed, 0))::bigint AS given
       FROM order_line l JOIN customer_order o ON o.id = l.order_id JOIN product p ON p.id = l.product_id
+      LEFT JOIN LATERAL (SELECT sum(fund_reversal_minor) AS reversed FROM refund WHERE order_line_id = l.id) r ON true
       WHERE l.cooperative_id = ${cooperativeId}::uuid AND o.status = 'paid'
       GROUP BY l.product_id, p.name_zh, p.name_en
       ORDER BY sales DESC, p.name_zh

@@ -494,6 +494,27 @@ describe("confirming receipt", () => {
   });
 });
 
+describe("confirming receipt of an order refunded in full", () => {
+  it("is refused with its reason, even posted straight to the action", async () => {
+    const { order, lycheeLines } = await shippedOrder();
+    for (const id of lycheeLines) {
+      const line = await t.db.orderLine.findUniqueOrThrow({ where: { id } });
+      await recordRefund({
+        provider: "test",
+        providerRef: `receipt-refund-${id}`,
+        orderLineId: id,
+        amountMinor: line.lineTotalMinor,
+        causedBy: "test",
+      });
+    }
+    expect(await refusal(confirmReceipt({ orderNumber: order.number, accessToken: order.accessToken, viewerUserId: null }))).toEqual({
+      code: "receipt_refunded",
+      status: 409,
+    });
+    expect((await t.db.order.findUniqueOrThrow({ where: { id: order.id } })).completedAt).toBeNull();
+  });
+});
+
 describe("the admin's order timeline", () => {
   it("shows each parcel (cooperative, carrier, tracking number, who shipped it) and the receipt confirmation", async () => {
     const placed = await mixedOrder();

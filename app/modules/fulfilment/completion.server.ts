@@ -20,10 +20,21 @@ export async function confirmReceipt(input: { orderNumber: string; accessToken: 
   if (!order) throw new UserError("order_not_found", {}, 404);
   const confirmed = await db().$executeRaw`
     UPDATE customer_order SET completed_at = ${now}, completed_by = 'buyer', updated_at = ${now}
-    WHERE id = ${order.id}::uuid AND status = 'paid' AND shipped_at IS NOT NULL AND completed_at IS NULL`;
+    WHERE id = ${order.id}::uuid AND status = 'paid' AND shipped_at IS NOT NULL AND completed_at IS NULL
+      -- An order refunded in full is over: there is nothing left to receive (its page shows it refunded).
+      AND EXISTS (SELECT 1 FROM order_line l WHERE l.order_id = ${order.id}::uuid AND l.refunded_minor < l.line_total_minor)`;
   if (confirmed === 1) return { orderId: order.id, completedAt: now };
-  const current = await db().order.findUniqueOrThrow({ where: { id: order.id }, select: { completedAt: true } });
-  throw new UserError(current.completedAt ? "receipt_already_confirmed" : "receipt_not_shipped", {}, 409);
+  const current = await db().order.findUniqueOrThrow({
+    where: { id: order.id },
+    select: { completedAt: true, shippedAt: true, lines: { select: { refundedMinor: true, lineTotalMinor: true } } },
+  });
+  const refundedInFull = current.lines.every((line) => line.refundedMinor >= line.lineTotalMinor);
+  const code = current.completedAt
+    ? "receipt_already_confirmed"
+    : current.shippedAt && refundedInFull
+      ? "receipt_refunded"
+      : "receipt_not_shipped";
+  throw new UserError(code, {}, 409);
 }
 
 /**

@@ -649,6 +649,7 @@ const zh = {
     photo_alt_en: "请填写照片的英文说明（最多 {{max}} 个字符）。",
     photo_unknown: "找不到这张照片。",
     photo_last_of_listed: "已上架的商品至少要有一张照片：请先上传另一张，或先下架。",
+    receipt_refunded: "这笔订单已全额退款，不需要再确认收货。",
   },
   footer: {
     about: "益农集市：把村庄的好物卖出去，把一部分售价留给村庄。",
@@ -1783,6 +1784,7 @@ const en: DeepStrings<Resource> = {
     photo_alt_en: "Describe the photo in English (at most {{max}} characters).",
     photo_unknown: "This photo was not found.",
     photo_last_of_listed: "A listed product keeps at least one photo: upload another first, or unlist it.",
+    receipt_refunded: "This order was refunded in full, so there is no receipt to confirm.",
   },
   footer: {
     about: "Harvest Share sells produce from villages and sends a share of every price back to them.",

@@ -10,6 +10,7 @@ import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { useDateFormat } from "~/components/format";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { requireRole } from "~/modules/accounts/viewer.server";
+import { applicationsSharingCode } from "~/modules/cooperatives/applications.server";
 import { approveApplication, applicationForReview, rejectApplication, requestChanges } from "~/modules/cooperatives/vetting.server";
 import { catchUserError, clientInfo, notFound } from "~/modules/errors/respond.server";
 import { UserError } from "~/modules/errors/user-error";
@@ -24,7 +25,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireRole(request, "admin");
   const review = await applicationForReview(params.id ?? "");
   if (!review) notFound();
-  return review;
+  return { ...review, sharingCode: await applicationsSharingCode(review.application.id, review.application.creditCode) };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -72,7 +73,7 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
 }
 
 export default function ReviewApplication() {
-  const { application, applicant, funds } = useLoaderData<typeof loader>();
+  const { application, applicant, funds, sharingCode } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
   const busy = useNavigation().state !== "idle";
   const { t, i18n } = useTranslation();
@@ -114,6 +115,20 @@ export default function ReviewApplication() {
           <Fact label={t("apply.sectionVillage")}>{village}</Fact>
           <Fact label={t("apply.creditCode")}>
             <span className="font-mono">{application.creditCode}</span>
+            {sharingCode.length > 0 ? (
+              <span role="note" className="mt-1 block text-sm text-amber-800" data-testid="same-credit-code">
+                {t("vetting.sameCreditCode", { count: sharingCode.length })}{" "}
+                {sharingCode.map((other, index) => (
+                  <span key={other.id}>
+                    {index > 0 ? "、" : ""}
+                    <Link to={`/admin/applications/${other.id}`} className="underline">
+                      {other.nameZh}
+                    </Link>{" "}
+                    ({t(`apply.status.${other.status}`)})
+                  </span>
+                ))}
+              </span>
+            ) : null}
           </Fact>
           <Fact label={t("apply.contactName")}>
             {application.contactName} · {application.contactMobile}

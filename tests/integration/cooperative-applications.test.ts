@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { getListedProduct, listListedProducts } from "~/modules/catalog/catalog.server";
 import {
   applicationsOf,
+  applicationsSharingCode,
   editApplication,
   openBankAccount,
   submitApplication,
@@ -287,6 +288,26 @@ describe("vetting", () => {
     const approving = await approveApplication(adminId, id, { fundId }).catch((e: unknown) => e);
     expect((approving as UserError).code).toBe("application_already_decided");
     expect((await submitApplication(applicant.id, await submission())).ok).toBe(true);
+  });
+});
+
+describe("a credit code in more than one application", () => {
+  it("does not let a throwaway application hold a real cooperative's code: both wait, the admin sees them side by side, one is approved", async () => {
+    const squatter = await submitted();
+    const code = (await t.db.cooperativeApplication.findUniqueOrThrow({ where: { id: squatter.id } })).creditCode;
+    // The real cooperative applies with its own code, which the squatter typed first.
+    const real = await submitted({ creditCode: code, nameZh: "白衣村真合作社" });
+    expect(await applicationsSharingCode(real.id, code)).toEqual([expect.objectContaining({ id: squatter.id, status: "submitted" })]);
+
+    await approveApplication(adminId, real.id, { fundId }, client);
+    // Once a cooperative holds the code, the other application cannot become a second one, and new ones are refused at the field.
+    await expect(approveApplication(adminId, squatter.id, { fundId }, client)).rejects.toMatchObject({
+      code: "application_credit_code_taken",
+    });
+    const before = await counts();
+    const third = await submitApplication((await createUser(t.db)).id, await submission({ creditCode: code }));
+    expect(third).toEqual({ ok: false, fieldErrors: { creditCode: "errors.application_credit_code_taken" } });
+    expect(await counts()).toEqual(before);
   });
 });
 

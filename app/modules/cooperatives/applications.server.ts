@@ -66,11 +66,7 @@ function checkDocuments(uploads: DocumentUpload[], kept: { kind: string }[] = []
 }
 
 /** The application's facts as columns (the account sealed), or field errors. */
-async function parseFacts(
-  applicantId: string,
-  form: Record<string, unknown>,
-  options: { keepBankAccount: boolean; exceptApplicationId?: string },
-) {
+async function parseFacts(applicantId: string, form: Record<string, unknown>, options: { keepBankAccount: boolean }) {
   const values = { ...form };
   // Editing: a blank account field keeps the one on file (the page never shows it in full).
   const keepAccount = options.keepBankAccount && String(values.bankAccount ?? "").trim() === "";
@@ -82,17 +78,9 @@ async function parseFacts(
   if ("villageId" in input && !(await db().village.findUnique({ where: { id: input.villageId }, select: { id: true } }))) {
     fieldErrors.village = "errors.application_village";
   }
-  // A code already registered here, or in someone's open or approved application, is refused at the form.
-  const taken =
-    (await db().cooperative.findFirst({ where: { creditCode: input.creditCode }, select: { id: true } })) ??
-    (await db().cooperativeApplication.findFirst({
-      where: {
-        creditCode: input.creditCode,
-        status: { in: [...OPEN_STATUSES, "approved"] },
-        ...(options.exceptApplicationId ? { id: { not: options.exceptApplicationId } } : {}),
-      },
-      select: { id: true },
-    }));
+  // A code an approved cooperative holds is refused at the form. An open application does not reserve it: credit codes are
+  // public, so anyone could block a real cooperative that way; the admins see applications sharing a code side by side.
+  const taken = await db().cooperative.findFirst({ where: { creditCode: input.creditCode }, select: { id: true } });
   if (taken) fieldErrors.creditCode = "errors.application_credit_code_taken";
   if (Object.keys(fieldErrors).length > 0) return { fieldErrors };
   const village =
@@ -185,7 +173,7 @@ export async function editApplication(
   if (existing.status !== "changes_requested") throw new UserError("application_not_editable", {}, 409);
   const removing = new Set(submission.removeDocumentIds ?? []);
   const kept = existing.documents.filter((d) => !removing.has(d.id));
-  const facts = await parseFacts(applicantId, submission.form, { keepBankAccount: true, exceptApplicationId: applicationId });
+  const facts = await parseFacts(applicantId, submission.form, { keepBankAccount: true });
   const documents = checkDocuments(submission.documents, kept);
   const fieldErrors = { ...facts.fieldErrors, ...documents.fieldErrors };
   if (!facts.data || Object.keys(fieldErrors).length > 0) return { ok: false, fieldErrors };
@@ -257,6 +245,19 @@ export async function readApplication(where: Prisma.CooperativeApplicationWhereI
 }
 
 /** An applicant's applications, newest first. */
+/**
+ * Other applications giving the same credit code, for the admin deciding one
+ * of them: an open application does not reserve its code (codes are public),
+ * so the admin compares them and approves the real cooperative.
+ */
+export async function applicationsSharingCode(id: string, creditCode: string) {
+  return db().cooperativeApplication.findMany({
+    where: { creditCode, id: { not: id } },
+    select: { id: true, nameZh: true, nameEn: true, status: true, submittedAt: true },
+    orderBy: { submittedAt: "asc" },
+  });
+}
+
 export async function applicationsOf(userId: string): Promise<ApplicationView[]> {
   const rows = await db().cooperativeApplication.findMany({
     where: { applicantId: userId },

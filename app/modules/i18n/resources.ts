@@ -1003,6 +1003,8 @@ const zh = {
       rejectedSubject: "「{{name}}」的入驻申请未通过",
       rejected: "很抱歉，「{{name}}」的入驻申请未通过，原因：\n\n{{message}}\n\n你可以修改后重新申请：",
     },
+    sameCreditCode_one: "另有 {{count}} 份申请填了同一个统一社会信用代码，请核对后再通过：",
+    sameCreditCode_other: "另有 {{count}} 份申请填了同一个统一社会信用代码，请核对后再通过：",
   },
   members: {
     title: "成员",
@@ -2147,6 +2149,8 @@ const en: DeepStrings<Resource> = {
       rejectedSubject: "{{name}}: your application was not approved",
       rejected: "We are sorry: the application of {{name}} was not approved, for this reason:\n\n{{message}}\n\nYou may apply again:",
     },
+    sameCreditCode_one: "{{count}} other application gives the same credit code; compare them before approving:",
+    sameCreditCode_other: "{{count}} other applications give the same credit code; compare them before approving:",
   },
   members: {
     title: "Members",

@@ -25,6 +25,7 @@ import { securityHeaders } from "./app/modules/security/headers";
 import { needsPrivateCaching, PRIVATE_CACHE_CONTROL } from "./app/modules/security/private-pages";
 import { createBodyBudget, readBodyWithin } from "./app/modules/security/request-body.server";
 import {
+  APPLICATION_BODIES_IN_FLIGHT_LIMIT,
   applicationBodyLimit,
   bodyLimitFor,
   busy,
@@ -134,6 +135,8 @@ async function main() {
   // share one budget across the process (503 past it), and a body that does
   // not arrive within BODY_TIMEOUT_MS gets a 408.
   const largeBodies = createBodyBudget(LARGE_BODIES_IN_FLIGHT_LIMIT);
+  // Anyone can sign up, so applicants' documents have a budget of their own: they can never starve the staff's uploads.
+  const applicationBodies = createBodyBudget(APPLICATION_BODIES_IN_FLIGHT_LIMIT);
   app.use(async (req, res, next) => {
     if (req.method !== "POST") return next();
     const contentType = req.get("content-type");
@@ -149,17 +152,17 @@ async function main() {
     } catch (error) {
       return next(error);
     }
-    const limit = Math.max(
-      bodyLimitFor(req.path, contentType, managesFund, membersCooperative),
-      applicationBodyLimit(req.path, contentType, mayApply),
-    );
+    const staffLimit = bodyLimitFor(req.path, contentType, managesFund, membersCooperative);
+    const applicantLimit = applicationBodyLimit(req.path, contentType, mayApply);
+    const limit = Math.max(staffLimit, applicantLimit);
     if (limit > FORM_BODY_LIMIT) {
+      const budget = applicantLimit > staffLimit ? applicationBodies : largeBodies;
       // Reserve what the body declares (browsers always declare it), or the whole limit if it is streamed.
       const declared = Number(req.get("content-length"));
       const reserved = Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, limit) : limit;
-      if (!largeBodies.take(reserved)) return refuseAndDiscard(req, res, busy(BUSY_RETRY_AFTER_SECONDS));
+      if (!budget.take(reserved)) return refuseAndDiscard(req, res, busy(BUSY_RETRY_AFTER_SECONDS));
       // Held until the response is done: the action parses the body after it is read.
-      res.once("close", () => largeBodies.give(reserved));
+      res.once("close", () => budget.give(reserved));
     }
     const read = await readBodyWithin(req, limit, BODY_TIMEOUT_MS);
     if (read.ok) {

@@ -5,7 +5,8 @@
 import fs from "node:fs";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPersonas, type Persona, type PersonaName } from "../support/personas";
+import { createSession } from "~/modules/accounts/session.server";
+import { cookieOf, createApplicationOf, createPersonas, createUser, type Persona, type PersonaName } from "../support/personas";
 import { healthStatus, startShop, waitForHealth, type ShopProcess } from "../support/shop-process";
 import { useTestDatabase } from "../support/test-database";
 
@@ -194,6 +195,60 @@ describe("request bodies have a limit, enforced before the app reads them", () =
     expect((await post(personas.memberA.cookie)).status).toBe(400);
     // The personas' consumers have not confirmed their email (they could not apply): the form limit.
     for (const cookie of [null, personas.consumerA.cookie, "hs_session=" + "a".repeat(43)]) expect((await post(cookie)).status).toBe(413);
+  });
+
+  it("does not give the larger limit to someone whose application already waits in the queue", async () => {
+    const waiting = await createUser(t.db, { verified: true });
+    await createApplicationOf(t.db, waiting.id);
+    const cookie = cookieOf(await createSession(waiting.id, { secondFactor: false }));
+    const { body, contentType } = multipartOf({ intent: "submit" }, { name: "licence.pdf", size: 2 * MIB });
+    const answer = await fetch(`${shop.baseUrl}/apply`, {
+      method: "POST",
+      body,
+      redirect: "manual",
+      headers: { "Content-Type": contentType, Origin: shop.baseUrl, Cookie: cookie },
+    });
+    expect(answer.status).toBe(413);
+  });
+
+  it("keeps applicants' uploads on a budget of their own: when they fill it, a fund manager's evidence still goes through", async () => {
+    // Anyone can sign up: two slow 25 MB applications (memberA has a confirmed email and no application) fill the applicants' budget.
+    const holders = [0, 1].map(() => {
+      const request = http.request(`${shop.baseUrl}/apply`, {
+        method: "POST",
+        headers: {
+          "Content-Type": "multipart/form-data; boundary=x",
+          "Content-Length": String(25 * MIB),
+          Origin: shop.baseUrl,
+          Cookie: personas.memberA.cookie!,
+        },
+      });
+      request.on("error", () => {});
+      request.write(Buffer.alloc(MIB, "a"));
+      return request;
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const thirdApplicant = await postLarge("/apply", {
+        totalBytes: 25 * MIB,
+        declareLength: true,
+        contentType: "multipart/form-data; boundary=x",
+        cookie: personas.memberA.cookie,
+      });
+      expect(thirdApplicant.status).toBe(503);
+      // 20 MB: beside the applicants' 50 it would not fit one shared 64 MB budget.
+      const { body, contentType } = multipartOf({ intent: "propose" }, { name: "invoice.pdf", size: 20 * MIB });
+      const manager = await fetch(`${shop.baseUrl}/manage/funds/lychee-town-relief`, {
+        method: "POST",
+        body,
+        headers: { "Content-Type": contentType, Origin: shop.baseUrl, Cookie: personas.fundManager.cookie! },
+      });
+      // Read and answered by the action (which refuses a 20 MB file: evidence files are 5 MB at most), not refused for want of room.
+      expect(manager.status).not.toBe(503);
+      expect(await manager.text()).not.toContain("try again");
+    } finally {
+      for (const request of holders) request.destroy();
+    }
   });
 
   it("answers 503 with Retry-After to large uploads past the budget held at once, and takes them again after", async () => {

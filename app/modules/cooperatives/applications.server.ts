@@ -285,11 +285,18 @@ export function villageChoices() {
 
 /**
  * Whether this Cookie header belongs to someone who may send an application
- * (signed in, email confirmed): asked by server.ts before it reads a large
- * upload. The route's action still checks everything itself.
+ * with documents now (signed in, email confirmed, and no application of theirs
+ * waiting in the queue: one waiting can neither be sent again nor edited):
+ * asked by server.ts before it reads a large upload. The route's action still
+ * checks everything itself.
  */
 export async function cookieMayApply(cookieHeader: string | undefined): Promise<boolean> {
   if (!cookieHeader) return false;
   const viewer = await getViewer(new Request("http://localhost/", { headers: { Cookie: cookieHeader } }));
-  return !!viewer?.user.emailVerifiedAt;
+  if (!viewer?.user.emailVerifiedAt) return false;
+  const waiting = await db().cooperativeApplication.findFirst({
+    where: { applicantId: viewer.user.id, status: "submitted" },
+    select: { id: true },
+  });
+  return waiting === null;
 }

@@ -185,10 +185,16 @@ export function refuseRequest(request: {
  * The cooperative application form on /apply carries its documents: up to
  * EVIDENCE_MAX_FILES files of EVIDENCE_MAX_BYTES each, the same rules as
  * disbursement evidence, so the same limit. Only a signed-in account with a
- * confirmed email (the only kind that may apply) gets it; anyone else gets
- * FORM_BODY_LIMIT. The large-body budget is shared with the evidence uploads.
+ * confirmed email and no application already waiting (the only kind that may
+ * send one) gets it; anyone else gets FORM_BODY_LIMIT. Sign-up is open, so
+ * applicants' uploads draw on a budget of their own
+ * (APPLICATION_BODIES_IN_FLIGHT_LIMIT): slow uploads from throwaway accounts
+ * can fill it, but never the one fund managers' evidence and cooperatives'
+ * photos share.
  */
 export const APPLICATION_UPLOAD_BODY_LIMIT = EVIDENCE_UPLOAD_BODY_LIMIT;
+/** Two applications' documents at once; a third waits (503 with Retry-After). */
+export const APPLICATION_BODIES_IN_FLIGHT_LIMIT = 2 * APPLICATION_UPLOAD_BODY_LIMIT;
 const APPLICATION_UPLOAD_PATH = /^\/apply(?:\.data)?\/?$/;
 
 /** Whether this could be an application with documents: only such a request is worth a session lookup before its body is read. */

@@ -6,7 +6,9 @@ import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { listListedProducts } from "~/modules/catalog/catalog.server";
 import { addPhotos, PHOTO_MAX_BYTES, PHOTO_WIDTHS } from "~/modules/cooperatives/photos.server";
+import { PHOTO_UPLOAD_MAX_BYTES, PHOTO_UPLOAD_MAX_MB } from "~/modules/cooperatives/photo-rules";
 import type { Actor } from "~/modules/cooperatives/products.server";
+import { PHOTO_UPLOAD_BODY_LIMIT } from "~/modules/security/request-guard";
 import { loader as mediaLoader } from "~/routes/media.products.$file";
 import { createProduct } from "../support/factories";
 import { createUser } from "../support/personas";
@@ -55,6 +57,23 @@ describe("refused uploads store nothing and say why", () => {
     await refused(product, { filename: "flat.png", data: flat }, "photo_too_many_pixels");
     // Absurd proportions within the pixel count: 20000 × 100.
     await refused(product, { filename: "strip.png", data: await pngDeclaring(20_000, 100) }, "photo_too_many_pixels");
+  });
+
+  it("photos together over the per-upload total are refused with the total, before the server's body limit would cut them off", async () => {
+    expect(PHOTO_UPLOAD_MAX_BYTES).toBeLessThan(PHOTO_UPLOAD_BODY_LIMIT);
+    const product = await createProduct(t.db);
+    // Four photos each under the per-photo limit (8 MB), 32 MB together.
+    const eight = Buffer.concat([await photoJpeg(400, 300), Buffer.alloc(8 * 1024 * 1024 - 200_000)]);
+    expect(eight.length).toBeLessThan(PHOTO_MAX_BYTES);
+    const uploads = [1, 2, 3, 4].map((i) => ({ filename: `crate${i}.jpg`, data: eight }));
+    await expect(addPhotos(actor, product.id, uploads, alt)).rejects.toMatchObject({
+      code: "photo_upload_total",
+      status: 413,
+      params: { mb: PHOTO_UPLOAD_MAX_MB, total: Math.ceil((4 * eight.length) / (1024 * 1024)) },
+    });
+    expect(await t.db.productImage.count({ where: { productId: product.id } })).toBe(0);
+    // Three of them (24 MB) are within the total.
+    expect(await addPhotos(actor, product.id, uploads.slice(0, 3), alt)).toHaveLength(3);
   });
 
   it("a photo without alt text in both languages is refused", async () => {

@@ -15,6 +15,8 @@ import {
   PHOTO_MAX_PER_PRODUCT,
   PHOTO_MAX_PIXELS,
   PHOTO_MAX_SIDE,
+  PHOTO_UPLOAD_MAX_BYTES,
+  PHOTO_UPLOAD_MAX_MB,
   PHOTO_WIDTHS,
 } from "./photo-rules";
 import { variantUrl } from "./photo-urls";
@@ -110,6 +112,10 @@ function checkAlt(altZh: unknown, altEn: unknown) {
 export async function addPhotos(actor: Actor, productId: string, uploads: PhotoUpload[], alt: { altZh: unknown; altEn: unknown }) {
   const files = uploads.filter((upload) => upload.data.length > 0);
   if (files.length === 0) throw new UserError("photo_missing");
+  const total = files.reduce((sum, file) => sum + file.data.length, 0);
+  if (total > PHOTO_UPLOAD_MAX_BYTES) {
+    throw new UserError("photo_upload_total", { mb: PHOTO_UPLOAD_MAX_MB, total: Math.ceil(total / (1024 * 1024)) }, 413);
+  }
   const texts = checkAlt(alt.altZh, alt.altEn);
   // Cheap checks first, so 50 photos are refused before one is decoded.
   const existing = await db().productImage.count({ where: { productId, product: { cooperativeId: actor.cooperative.id } } });

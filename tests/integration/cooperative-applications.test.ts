@@ -2,6 +2,7 @@
 // payout account only encrypted), what bad input changes (nothing), and that
 // each decision happens once, also when two admins decide at the same time.
 import { beforeAll, describe, expect, it } from "vitest";
+import { pruneRateLimits } from "~/modules/accounts/rate-limit.server";
 import { getListedProduct, listListedProducts } from "~/modules/catalog/catalog.server";
 import {
   applicationsOf,
@@ -10,7 +11,6 @@ import {
   submitApplication,
   type ApplicationSubmission,
 } from "~/modules/cooperatives/applications.server";
-import { pruneRateLimits } from "~/modules/accounts/rate-limit.server";
 import { inviteMember, listMembers } from "~/modules/cooperatives/members.server";
 import {
   approveApplication,

@@ -5,8 +5,14 @@
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { listListedProducts } from "~/modules/catalog/catalog.server";
-import { addPhotos, PHOTO_MAX_BYTES, PHOTO_WIDTHS } from "~/modules/cooperatives/photos.server";
 import { PHOTO_UPLOAD_MAX_BYTES, PHOTO_UPLOAD_MAX_MB } from "~/modules/cooperatives/photo-rules";
+import {
+  addPhotos,
+  PHOTO_MAX_BYTES,
+  PHOTO_PROCESSING_CONCURRENCY,
+  PHOTO_WIDTHS,
+  photoProcessing,
+} from "~/modules/cooperatives/photos.server";
 import type { Actor } from "~/modules/cooperatives/products.server";
 import { PHOTO_UPLOAD_BODY_LIMIT } from "~/modules/security/request-guard";
 import { loader as mediaLoader } from "~/routes/media.products.$file";
@@ -120,6 +126,36 @@ describe("an accepted photo", () => {
         .map((v) => `${v.format} ${v.width}w ${v.sizeBytes} B`)
         .join(", ")}`,
     );
+  });
+
+  it("four uploads at once queue: sharp never works on more photos at once than the processing limit, and each gets every size", async () => {
+    const products = await Promise.all([1, 2, 3, 4].map(() => createProduct(t.db)));
+    const originals = await Promise.all([0, 1, 2, 3].map((i) => photoJpeg(2400 + i * 100, 1600)));
+    // sharp's own count of images being decoded or encoded (header reads are not counted), sampled while the uploads run.
+    let most = 0;
+    const sampler = setInterval(() => (most = Math.max(most, sharp.counters().process)), 1);
+    try {
+      await Promise.all(
+        products.map((product, i) => addPhotos(actor, product.id, [{ filename: `crate${i}.jpg`, data: originals[i] }], alt)),
+      );
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(PHOTO_PROCESSING_CONCURRENCY);
+    expect(photoProcessing.peak).toBeLessThanOrEqual(PHOTO_PROCESSING_CONCURRENCY);
+    expect(photoProcessing.active).toBe(0);
+    for (const [i, product] of products.entries()) {
+      const image = await t.db.productImage.findFirstOrThrow({ where: { productId: product.id }, include: { variants: true } });
+      expect(image).toMatchObject({ width: 2400 + i * 100, height: 1600 });
+      const sizes = image.variants.map((v) => `${v.format}@${v.width}x${v.height}`).sort();
+      expect(sizes).toEqual(
+        PHOTO_WIDTHS.flatMap((w) => {
+          const h = Math.round((1600 * w) / (2400 + i * 100));
+          return [`jpeg@${w}x${h}`, `webp@${w}x${h}`];
+        }).sort(),
+      );
+    }
   });
 
   it("a PNG falls back to PNG; a photo narrower than 320 keeps its own width, never enlarged", async () => {

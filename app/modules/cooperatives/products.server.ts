@@ -10,8 +10,8 @@ import { resolveShares } from "~/modules/catalog/catalog.server";
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
 import { assertMayList } from "./membership.server";
-import { lockSlugBase } from "./slug-lock.server";
 import type { ProductCreateInput, ProductUpdateInput } from "./product-schema";
+import { lockSlugBase } from "./slug-lock.server";
 
 /** Who is writing: a member, and the cooperative they act for (as requireMembership returns it). */
 export type Actor = { userId: string; cooperative: { id: string; status: string } };

@@ -21,7 +21,7 @@ import { Money } from "~/components/money";
 import { ProductFormFields } from "~/components/product-form-fields";
 import { ProductImage } from "~/components/product-image";
 import { assertMayList, requireMembership } from "~/modules/cooperatives/membership.server";
-import { PHOTO_MAX_BYTES, PHOTO_MAX_MB, PHOTO_MAX_PER_PRODUCT } from "~/modules/cooperatives/photo-rules";
+import { PHOTO_MAX_BYTES, PHOTO_MAX_MB, PHOTO_MAX_PER_PRODUCT, PHOTO_UPLOAD_MAX_MB } from "~/modules/cooperatives/photo-rules";
 import { addPhotos, movePhoto, removePhoto, updatePhotoAlt } from "~/modules/cooperatives/photos.server";
 import {
   minorToYuanInput,
@@ -240,7 +240,9 @@ export default function EditProduct() {
         <h2 id="photos-title" className="text-lg font-bold">
           {t("photos.title")}
         </h2>
-        <p className="text-sm text-stone-600">{t("photos.help", { max: PHOTO_MAX_PER_PRODUCT, mb: PHOTO_MAX_MB })}</p>
+        <p className="text-sm text-stone-600">
+          {t("photos.help", { max: PHOTO_MAX_PER_PRODUCT, mb: PHOTO_MAX_MB, totalMb: PHOTO_UPLOAD_MAX_MB })}
+        </p>
         <ErrorNotice error={errorFor(result, ["upload", "move", "remove-photo", "alt"])} />
         {product.images.length === 0 ? (
           <p className="text-sm text-stone-500" data-testid="photos-empty">
@@ -317,7 +319,9 @@ export default function EditProduct() {
           <label className="block text-sm">
             <span className="mb-1 block font-medium text-stone-700">{t("photos.file")}</span>
             <input type="file" name="photos" multiple accept="image/jpeg,image/png,image/webp" required className="text-sm" />
-            <span className="mt-1 block text-xs text-stone-500">{t("photos.fileHint", { mb: PHOTO_MAX_MB })}</span>
+            <span className="mt-1 block text-xs text-stone-500">
+              {t("photos.fileHint", { mb: PHOTO_MAX_MB, totalMb: PHOTO_UPLOAD_MAX_MB })}
+            </span>
           </label>
           <div className="grid gap-3 sm:grid-cols-2">
             <label className="block text-sm">

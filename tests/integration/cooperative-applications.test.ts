@@ -2,6 +2,7 @@
 // payout account only encrypted), what bad input changes (nothing), and that
 // each decision happens once, also when two admins decide at the same time.
 import { beforeAll, describe, expect, it } from "vitest";
+import { pruneRateLimits } from "~/modules/accounts/rate-limit.server";
 import { getListedProduct, listListedProducts } from "~/modules/catalog/catalog.server";
 import {
   applicationsOf,
@@ -212,6 +213,17 @@ describe("vetting", () => {
     expect(mail.subject).toContain("通过");
   });
 
+  it("applications with the same English name approved at once all become cooperatives, with different addresses", async () => {
+    const name = { nameEn: "Twin Ridge Tea Cooperative" };
+    const applications = [];
+    for (let i = 0; i < 4; i++) applications.push(await submitted(name));
+    const cooperatives = await Promise.all(applications.map(({ id }) => approveApplication(adminId, id, { fundId }, client)));
+    const slugs = cooperatives.map((cooperative) => cooperative.slug);
+    expect(new Set(slugs).size).toBe(4);
+    expect(slugs).toContain("twin-ridge-tea-cooperative");
+    expect(await t.db.cooperative.count({ where: { slug: { startsWith: "twin-ridge-tea-cooperative" } } })).toBe(4);
+  });
+
   it("uses a chosen village instead of creating one", async () => {
     const baiyi = await t.db.village.findUniqueOrThrow({ where: { slug: "baiyi" } });
     const { id } = await submitted({ villageId: baiyi.id, villageName: "", town: "", county: "", province: "" });
@@ -341,6 +353,46 @@ describe("suspension and members", () => {
     expect((await listListedProducts()).some((p) => p.product.cooperativeId === lychee.id)).toBe(true);
     await inviteMember(member.id, lychee.id, "helper@example.com", client);
     expect(await t.db.auditEvent.count({ where: { kind: "cooperative_reinstated", actorUserId: adminId } })).toBe(1);
+  });
+
+  it("the 11th invitation within the hour is refused with a message, mails nobody and creates no account; a member is not invited twice", async () => {
+    const duck = await t.db.cooperative.findUniqueOrThrow({ where: { slug: "hengshan-sea-duck" } });
+    const member = await createUser(t.db);
+    await t.db.roleAssignment.create({ data: { userId: member.id, role: "cooperative_member", cooperativeId: duck.id } });
+    for (let i = 1; i <= 10; i++) await inviteMember(member.id, duck.id, `burst${i}@example.com`, client);
+    const mailBefore = await t.db.mailOutbox.count();
+    const usersBefore = await t.db.user.count();
+
+    const refused = (await inviteMember(member.id, duck.id, "burst11@example.com", client).catch((e: unknown) => e)) as UserError;
+    expect(refused.code).toBe("invite_rate_limited");
+    expect(refused.status).toBe(429);
+    expect(refused.params).toMatchObject({ perMember: 10, perCooperative: 30 });
+    expect(Number(refused.params.minutes)).toBeGreaterThan(0);
+    expect(Number(refused.params.minutes)).toBeLessThanOrEqual(60);
+    expect(await t.db.user.findUnique({ where: { email: "burst11@example.com" } })).toBeNull();
+    expect(await t.db.mailOutbox.count()).toBe(mailBefore);
+    expect(await t.db.user.count()).toBe(usersBefore);
+
+    // Someone already in the cooperative is told so, and gets no mail.
+    const already = (await inviteMember(member.id, duck.id, member.email.toUpperCase(), client).catch((e: unknown) => e)) as UserError;
+    expect(already.code).toBe("invite_already_member");
+    expect(await t.db.mailOutbox.count()).toBe(mailBefore);
+  });
+
+  it("a cooperative's members together send at most 30 invitations a day", async () => {
+    const lychee = await t.db.cooperative.findUniqueOrThrow({ where: { slug: "lingshan-lychee-growers" } });
+    await t.db.rateLimitBucket.deleteMany({ where: { key: { startsWith: "invite:" } } });
+    const members = await Promise.all([1, 2, 3, 4].map(() => createUser(t.db)));
+    for (const m of members)
+      await t.db.roleAssignment.create({ data: { userId: m.id, role: "cooperative_member", cooperativeId: lychee.id } });
+    for (let i = 0; i < 30; i++) await inviteMember(members[i % 4].id, lychee.id, `village${i}@example.com`, client);
+    const refused = (await inviteMember(members[3].id, lychee.id, "village30@example.com", client).catch((e: unknown) => e)) as UserError;
+    expect(refused.code).toBe("invite_rate_limited");
+    expect(await t.db.user.findUnique({ where: { email: "village30@example.com" } })).toBeNull();
+    // The server's sweeper two hours on must not forget the day's count.
+    await pruneRateLimits(new Date(Date.now() + 2 * 60 * 60 * 1000));
+    const later = (await inviteMember(members[0].id, lychee.id, "village31@example.com", client).catch((e: unknown) => e)) as UserError;
+    expect(later.code).toBe("invite_rate_limited");
   });
 
   it("an invitation grants membership of the inviter's cooperative only, once its link is used", async () => {

@@ -78,6 +78,15 @@ async function withPhoto(productId: string) {
 }
 
 describe("creating, editing and listing", () => {
+  it("products created at once with the same English name all succeed, with different addresses", async () => {
+    const name = { nameEn: "Same-moment mountain honey" };
+    const created = await Promise.all(Array.from({ length: 6 }, () => createProduct(actor, parsedCreate(name))));
+    const slugs = created.map((product) => product.slug);
+    expect(new Set(slugs).size).toBe(6);
+    expect(slugs).toContain("same-moment-mountain-honey");
+    expect(await t.db.product.count({ where: { slug: { startsWith: "same-moment-mountain-honey" } } })).toBe(6);
+  });
+
   it("creates a draft with the price exact to the fen, lists it once it has a photo, and edits it", async () => {
     const product = await createProduct(actor, parsedCreate());
     expect(product).toMatchObject({

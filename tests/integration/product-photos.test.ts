@@ -5,8 +5,16 @@
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { listListedProducts } from "~/modules/catalog/catalog.server";
-import { addPhotos, PHOTO_MAX_BYTES, PHOTO_WIDTHS } from "~/modules/cooperatives/photos.server";
+import { PHOTO_UPLOAD_MAX_BYTES, PHOTO_UPLOAD_MAX_MB } from "~/modules/cooperatives/photo-rules";
+import {
+  addPhotos,
+  PHOTO_MAX_BYTES,
+  PHOTO_PROCESSING_CONCURRENCY,
+  PHOTO_WIDTHS,
+  photoProcessing,
+} from "~/modules/cooperatives/photos.server";
 import type { Actor } from "~/modules/cooperatives/products.server";
+import { PHOTO_UPLOAD_BODY_LIMIT } from "~/modules/security/request-guard";
 import { loader as mediaLoader } from "~/routes/media.products.$file";
 import { createProduct } from "../support/factories";
 import { createUser } from "../support/personas";
@@ -57,6 +65,23 @@ describe("refused uploads store nothing and say why", () => {
     await refused(product, { filename: "strip.png", data: await pngDeclaring(20_000, 100) }, "photo_too_many_pixels");
   });
 
+  it("photos together over the per-upload total are refused with the total, before the server's body limit would cut them off", async () => {
+    expect(PHOTO_UPLOAD_MAX_BYTES).toBeLessThan(PHOTO_UPLOAD_BODY_LIMIT);
+    const product = await createProduct(t.db);
+    // Four photos each under the per-photo limit (8 MB), 32 MB together.
+    const eight = Buffer.concat([await photoJpeg(400, 300), Buffer.alloc(8 * 1024 * 1024 - 200_000)]);
+    expect(eight.length).toBeLessThan(PHOTO_MAX_BYTES);
+    const uploads = [1, 2, 3, 4].map((i) => ({ filename: `crate${i}.jpg`, data: eight }));
+    await expect(addPhotos(actor, product.id, uploads, alt)).rejects.toMatchObject({
+      code: "photo_upload_total",
+      status: 413,
+      params: { mb: PHOTO_UPLOAD_MAX_MB, total: Math.ceil((4 * eight.length) / (1024 * 1024)) },
+    });
+    expect(await t.db.productImage.count({ where: { productId: product.id } })).toBe(0);
+    // Three of them (24 MB) are within the total.
+    expect(await addPhotos(actor, product.id, uploads.slice(0, 3), alt)).toHaveLength(3);
+  });
+
   it("a photo without alt text in both languages is refused", async () => {
     const product = await createProduct(t.db);
     const data = await photoJpeg(400, 300);
@@ -101,6 +126,36 @@ describe("an accepted photo", () => {
         .map((v) => `${v.format} ${v.width}w ${v.sizeBytes} B`)
         .join(", ")}`,
     );
+  });
+
+  it("four uploads at once queue: sharp never works on more photos at once than the processing limit, and each gets every size", async () => {
+    const products = await Promise.all([1, 2, 3, 4].map(() => createProduct(t.db)));
+    const originals = await Promise.all([0, 1, 2, 3].map((i) => photoJpeg(2400 + i * 100, 1600)));
+    // sharp's own count of images being decoded or encoded (header reads are not counted), sampled while the uploads run.
+    let most = 0;
+    const sampler = setInterval(() => (most = Math.max(most, sharp.counters().process)), 1);
+    try {
+      await Promise.all(
+        products.map((product, i) => addPhotos(actor, product.id, [{ filename: `crate${i}.jpg`, data: originals[i] }], alt)),
+      );
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(PHOTO_PROCESSING_CONCURRENCY);
+    expect(photoProcessing.peak).toBeLessThanOrEqual(PHOTO_PROCESSING_CONCURRENCY);
+    expect(photoProcessing.active).toBe(0);
+    for (const [i, product] of products.entries()) {
+      const image = await t.db.productImage.findFirstOrThrow({ where: { productId: product.id }, include: { variants: true } });
+      expect(image).toMatchObject({ width: 2400 + i * 100, height: 1600 });
+      const sizes = image.variants.map((v) => `${v.format}@${v.width}x${v.height}`).sort();
+      expect(sizes).toEqual(
+        PHOTO_WIDTHS.flatMap((w) => {
+          const h = Math.round((1600 * w) / (2400 + i * 100));
+          return [`jpeg@${w}x${h}`, `webp@${w}x${h}`];
+        }).sort(),
+      );
+    }
   });
 
   it("a PNG falls back to PNG; a photo narrower than 320 keeps its own width, never enlarged", async () => {

@@ -55,10 +55,14 @@ export async function refusedAttempts(key: string, since = new Date(0)): Promise
   return result._sum.count ?? 0;
 }
 
+/** The longest window any limit uses (the day-long ones): a counter younger than this may still be counting. */
+export const LONGEST_WINDOW_SECONDS = 24 * 60 * 60;
+
 /** Drops counters of windows long past (called by the server's sweeper); refusal counts are kept 90 days. */
 export async function pruneRateLimits(now = new Date()): Promise<number> {
   const [buckets, refusals] = await Promise.all([
-    db().rateLimitBucket.deleteMany({ where: { windowStart: { lt: new Date(now.getTime() - 60 * 60 * 1000) } } }),
+    // Kept as long as the longest window: pruning a day-long counter after an hour would reset its limit.
+    db().rateLimitBucket.deleteMany({ where: { windowStart: { lt: new Date(now.getTime() - LONGEST_WINDOW_SECONDS * 1000) } } }),
     db().refusedAttempt.deleteMany({ where: { windowStart: { lt: new Date(now.getTime() - 90 * 24 * 60 * 60 * 1000) } } }),
   ]);
   return buckets.count + refusals.count;

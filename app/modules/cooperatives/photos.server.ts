@@ -4,6 +4,7 @@
 // fallback, with orientation applied and every bit of metadata (EXIF GPS,
 // camera serials) left behind, and kept in PostgreSQL so every instance can
 // serve it. See docs/decisions/0011-product-photos-sharp.md.
+import { availableParallelism } from "node:os";
 import sharp, { type Metadata } from "sharp";
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
@@ -15,10 +16,13 @@ import {
   PHOTO_MAX_PER_PRODUCT,
   PHOTO_MAX_PIXELS,
   PHOTO_MAX_SIDE,
+  PHOTO_UPLOAD_MAX_BYTES,
+  PHOTO_UPLOAD_MAX_MB,
   PHOTO_WIDTHS,
 } from "./photo-rules";
 import { variantUrl } from "./photo-urls";
 import { lockOwnProduct, type Actor } from "./products.server";
+import { createSemaphore } from "./semaphore";
 
 export { PHOTO_MAX_BYTES, PHOTO_MAX_MB, PHOTO_MAX_PER_PRODUCT, PHOTO_MAX_PIXELS, PHOTO_MAX_SIDE, PHOTO_WIDTHS, ALT_MAX };
 
@@ -34,6 +38,15 @@ export function variantWidths(width: number): number[] {
   const widths: number[] = PHOTO_WIDTHS.filter((w) => w <= width);
   return widths.length > 0 ? widths : [width];
 }
+
+/**
+ * Photos decoded at once in this process. Decoding a 40-megapixel photo takes
+ * a core for a second or more: uploads queue here rather than take every
+ * core from the storefront. One core is left for serving pages (at least one
+ * photo at a time).
+ */
+export const PHOTO_PROCESSING_CONCURRENCY = Math.max(1, availableParallelism() - 1);
+export const photoProcessing = createSemaphore(PHOTO_PROCESSING_CONCURRENCY);
 
 /**
  * Checks one upload and makes its variants, or throws a UserError naming the
@@ -66,31 +79,45 @@ export async function processPhoto(upload: PhotoUpload): Promise<ProcessedPhoto>
   }
   const fallback: Fallback = ACCEPTED[detected];
   try {
-    // Decoded once, oriented once; each width is a clone of that pipeline. Metadata is dropped (sharp keeps none unless asked).
-    const oriented = sharp(upload.data, options).rotate();
-    const variants: Variant[] = [];
-    for (const target of variantWidths(width)) {
-      const resized = oriented.clone().resize({ width: target, withoutEnlargement: true });
-      const webp = await resized.clone().webp({ quality: 80, effort: 4 }).toBuffer({ resolveWithObject: true });
-      const back =
-        fallback === "png"
-          ? await resized.clone().png({ compressionLevel: 9, palette: false }).toBuffer({ resolveWithObject: true })
-          : await resized
-              .clone()
-              .flatten({ background: "#ffffff" })
-              .jpeg({ quality: 82, mozjpeg: true })
-              .toBuffer({ resolveWithObject: true });
-      for (const [format, out, contentType] of [
-        ["webp", webp, "image/webp"],
-        [fallback, back, fallback === "png" ? "image/png" : "image/jpeg"],
-      ] as const) {
-        variants.push({ format, width: out.info.width, height: out.info.height, contentType, data: out.data });
-      }
-    }
+    const variants = await photoProcessing.run(() => makeVariants(upload.data, { width, height }, fallback));
     return { width, height, fallback, variants };
   } catch {
     throw new UserError("photo_unreadable", { name });
   }
+}
+
+/**
+ * The original is decoded and turned upright ONCE, shrunk straight to the
+ * largest width wanted (JPEG decodes at a reduced scale for that), into raw
+ * pixels; every width and format is made from those pixels, never from the
+ * original again. Metadata is dropped (sharp keeps none unless asked).
+ */
+async function makeVariants(original: Buffer, upright: { width: number; height: number }, fallback: Fallback): Promise<Variant[]> {
+  const widths = variantWidths(upright.width);
+  const largest = await sharp(original, { limitInputPixels: PHOTO_MAX_PIXELS, failOn: "error" })
+    .rotate()
+    .resize({ width: Math.max(...widths), withoutEnlargement: true })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const raw = { raw: { width: largest.info.width, height: largest.info.height, channels: largest.info.channels } };
+  const variants: Variant[] = [];
+  for (const target of widths) {
+    // The height is the original's proportion (as resizing the original gave), not the already-rounded largest's.
+    const targetHeight = target >= upright.width ? upright.height : Math.max(1, Math.round((upright.height * target) / upright.width));
+    const resized = () => sharp(largest.data, raw).resize({ width: target, height: targetHeight, fit: "fill" });
+    const webp = await resized().webp({ quality: 80, effort: 4 }).toBuffer({ resolveWithObject: true });
+    const back =
+      fallback === "png"
+        ? await resized().png({ compressionLevel: 9, palette: false }).toBuffer({ resolveWithObject: true })
+        : await resized().flatten({ background: "#ffffff" }).jpeg({ quality: 82, mozjpeg: true }).toBuffer({ resolveWithObject: true });
+    for (const [format, out, contentType] of [
+      ["webp", webp, "image/webp"],
+      [fallback, back, fallback === "png" ? "image/png" : "image/jpeg"],
+    ] as const) {
+      variants.push({ format, width: out.info.width, height: out.info.height, contentType, data: out.data });
+    }
+  }
+  return variants;
 }
 
 function checkAlt(altZh: unknown, altEn: unknown) {
@@ -110,6 +137,10 @@ function checkAlt(altZh: unknown, altEn: unknown) {
 export async function addPhotos(actor: Actor, productId: string, uploads: PhotoUpload[], alt: { altZh: unknown; altEn: unknown }) {
   const files = uploads.filter((upload) => upload.data.length > 0);
   if (files.length === 0) throw new UserError("photo_missing");
+  const total = files.reduce((sum, file) => sum + file.data.length, 0);
+  if (total > PHOTO_UPLOAD_MAX_BYTES) {
+    throw new UserError("photo_upload_total", { mb: PHOTO_UPLOAD_MAX_MB, total: Math.ceil(total / (1024 * 1024)) }, 413);
+  }
   const texts = checkAlt(alt.altZh, alt.altEn);
   // Cheap checks first, so 50 photos are refused before one is decoded.
   const existing = await db().productImage.count({ where: { productId, product: { cooperativeId: actor.cooperative.id } } });

@@ -11,6 +11,7 @@ import { db, type DbTransaction } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
 import { assertMayList } from "./membership.server";
 import type { ProductCreateInput, ProductUpdateInput } from "./product-schema";
+import { lockSlugBase } from "./slug-lock.server";
 
 /** Who is writing: a member, and the cooperative they act for (as requireMembership returns it). */
 export type Actor = { userId: string; cooperative: { id: string; status: string } };
@@ -60,6 +61,7 @@ export async function lockOwnProduct(tx: DbTransaction, actor: Actor, productId:
 
 async function uniqueSlug(tx: DbTransaction, nameEn: string): Promise<string> {
   const base = slugBase(nameEn);
+  await lockSlugBase(tx, "product", base);
   if (!(await tx.product.findUnique({ where: { slug: base }, select: { id: true } }))) return base;
   for (;;) {
     const candidate = `${base}-${randomBytes(3).toString("hex")}`;

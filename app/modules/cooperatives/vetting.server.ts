@@ -13,6 +13,7 @@ import { UserError } from "~/modules/errors/user-error";
 import { createI18n, isLocale } from "~/modules/i18n/i18n";
 import { kickMailSender, queueMail } from "~/modules/mail/mail.server";
 import { provinceEn, readApplication } from "./applications.server";
+import { lockSlugBase } from "./slug-lock.server";
 
 const MESSAGE_MAX = 1000;
 const UUID = /^[0-9a-f-]{36}$/i;
@@ -38,8 +39,13 @@ export function slugify(text: string): string {
 
 async function freeCooperativeSlug(tx: DbTransaction, nameEn: string): Promise<string> {
   const base = slugify(nameEn) || `coop-${shortId()}`;
-  const taken = await tx.cooperative.findUnique({ where: { slug: base }, select: { id: true } });
-  return taken ? `${base}-${shortId()}` : base;
+  await lockSlugBase(tx, "cooperative", base);
+  const free = async (slug: string) => !(await tx.cooperative.findUnique({ where: { slug }, select: { id: true } }));
+  if (await free(base)) return base;
+  for (;;) {
+    const candidate = `${base}-${shortId()}`;
+    if (await free(candidate)) return candidate;
+  }
 }
 
 type Decision = "approved" | "changes_requested" | "rejected";

@@ -650,6 +650,10 @@ const zh = {
     photo_unknown: "找不到这张照片。",
     photo_last_of_listed: "已上架的商品至少要有一张照片：请先上传另一张，或先下架。",
     receipt_refunded: "这笔订单已全额退款，不需要再确认收货。",
+    invite_already_member: "{{email}} 已经是本合作社的成员，无需再邀请。",
+    invite_rate_limited:
+      "邀请发得太多了：请在 {{minutes}} 分钟后再邀请（每位成员每小时最多 {{perMember}} 封，每个合作社每天最多 {{perCooperative}} 封）。",
+    photo_upload_total: "一次最多上传 {{mb}} MB 的照片（这次共 {{total}} MB）：请分几次上传，这次的照片都没有上传。",
   },
   footer: {
     about: "益农集市：把村庄的好物卖出去，把一部分售价留给村庄。",
@@ -1094,7 +1098,7 @@ const zh = {
   },
   photos: {
     title: "照片",
-    help: "第一张照片显示在商城里。每件商品最多 {{max}} 张，每张不超过 {{mb}} MB（JPEG、PNG 或 WebP）。",
+    help: "第一张照片显示在商城里。每件商品最多 {{max}} 张，每张不超过 {{mb}} MB，一次上传合计不超过 {{totalMb}} MB（JPEG、PNG 或 WebP）。",
     empty: "还没有照片。上架前请至少上传一张。",
     position: "第 {{n}} 张",
     altZh: "照片说明（中文）",
@@ -1107,7 +1111,8 @@ const zh = {
     remove: "删除",
     removeLabel: "删除第 {{n}} 张照片",
     file: "选择照片",
-    fileHint: "JPEG、PNG 或 WebP，每张不超过 {{mb}} MB；会自动转正、去掉拍摄地点等信息，并生成不同尺寸。",
+    fileHint:
+      "JPEG、PNG 或 WebP，每张不超过 {{mb}} MB，一次合计不超过 {{totalMb}} MB（更多请分几次上传）；会自动转正、去掉拍摄地点等信息，并生成不同尺寸。",
     upload: "上传照片",
     uploading: "正在上传…",
   },
@@ -1787,6 +1792,11 @@ const en: DeepStrings<Resource> = {
     photo_unknown: "This photo was not found.",
     photo_last_of_listed: "A listed product keeps at least one photo: upload another first, or unlist it.",
     receipt_refunded: "This order was refunded in full, so there is no receipt to confirm.",
+    invite_already_member: "{{email}} is already a member of this cooperative: no invitation is needed.",
+    invite_rate_limited:
+      "Too many invitations: please invite again in {{minutes}} minutes (at most {{perMember}} an hour per member and {{perCooperative}} a day per cooperative).",
+    photo_upload_total:
+      "At most {{mb}} MB of photos per upload (these were {{total}} MB): please upload them in a few goes. None of these was uploaded.",
   },
   footer: {
     about: "Harvest Share sells produce from villages and sends a share of every price back to them.",
@@ -2251,7 +2261,7 @@ const en: DeepStrings<Resource> = {
   },
   photos: {
     title: "Photos",
-    help: "The first photo is the one the shop shows. At most {{max}} photos a product, each up to {{mb}} MB (JPEG, PNG or WebP).",
+    help: "The first photo is the one the shop shows. At most {{max}} photos a product, each up to {{mb}} MB and at most {{totalMb}} MB together per upload (JPEG, PNG or WebP).",
     empty: "No photos yet. Upload at least one before listing.",
     position: "Photo {{n}}",
     altZh: "Description (Chinese)",
@@ -2264,7 +2274,8 @@ const en: DeepStrings<Resource> = {
     remove: "Remove",
     removeLabel: "Remove photo {{n}}",
     file: "Choose photos",
-    fileHint: "JPEG, PNG or WebP, each up to {{mb}} MB; turned upright, stripped of location and camera data, and resized.",
+    fileHint:
+      "JPEG, PNG or WebP, each up to {{mb}} MB, at most {{totalMb}} MB per upload (upload more in a few goes); turned upright, stripped of location and camera data, and resized.",
     upload: "Upload photos",
     uploading: "Uploading…",
   },

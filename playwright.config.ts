@@ -20,6 +20,9 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     trace: "retain-on-failure",
+    // The shop honours reduced motion (app/tailwind.css): axe then reads a button's colours, never a frame of its fade
+    // back from the busy state (which once measured as too little contrast).
+    reducedMotion: "reduce",
     screenshot: "only-on-failure",
     launchOptions: {
       executablePath: chromium,

@@ -2,15 +2,7 @@
 // their applications: under review, changes requested (with the admin's
 // message and the form to answer it), approved (a link to the cooperative's
 // area), not approved (the reason, and a new application).
-import {
-  data,
-  redirect,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ApplicationForm } from "~/components/application-form";
@@ -31,6 +23,7 @@ import { UserError } from "~/modules/errors/user-error";
 import { getLocale } from "~/modules/i18n/locale.server";
 import { titleMeta } from "~/modules/i18n/meta";
 import { EVIDENCE_MAX_BYTES } from "~/modules/ledger/disbursement-views.server";
+import { readFormWithFiles } from "~/modules/security/upload-form.server";
 
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "apply.title" });
 
@@ -77,16 +70,8 @@ async function uploadsOf(form: FormData): Promise<DocumentUpload[]> {
 
 export async function action({ request }: ActionFunctionArgs) {
   const viewer = await requireUser(request);
-  let form: FormData;
-  if ((request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data")) {
-    try {
-      form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: EVIDENCE_MAX_BYTES }));
-    } catch {
-      return userErrorData(new UserError("evidence_too_large", { name: "", mb: 5 }, 413));
-    }
-  } else {
-    form = await request.formData();
-  }
+  const form = await readFormWithFiles(request, EVIDENCE_MAX_BYTES);
+  if (!form) return userErrorData(new UserError("evidence_too_large", { name: "", mb: 5 }, 413));
   const fields = Object.fromEntries(TEXT_FIELDS.map((name) => [name, String(form.get(name) ?? "")]));
   // What was typed comes back with the errors; the account number does not (it is typed again).
   const { bankAccount: _account, ...values } = fields;

@@ -2,15 +2,7 @@
 // with alt text, reorder, remove), its stock (deltas with a reason, and the
 // history) and its status. Every form is a plain post (multipart for photos),
 // so all of it works without JavaScript. Another cooperative's product is 404.
-import {
-  data,
-  redirect,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { CoopNav } from "~/components/coop-nav";
@@ -37,6 +29,7 @@ import { UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { localeOf, titleMeta } from "~/modules/i18n/meta";
 import type { Locale } from "~/modules/money/money";
+import { readFormWithFiles } from "~/modules/security/upload-form.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { cooperative } = await requireMembership(request, params.slug);
@@ -65,16 +58,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   // Scoped first: another cooperative's product is not found, whatever the form says.
   if (!(await findOwnProduct(cooperative.id, productId))) notFound();
   const actor = { userId: viewer.user.id, cooperative };
-  let form: FormData;
-  if ((request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data")) {
-    try {
-      form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: PHOTO_MAX_BYTES }));
-    } catch {
-      return userErrorData(new UserError("photo_too_large", { name: "", mb: PHOTO_MAX_MB }, 413), { intent: "upload" });
-    }
-  } else {
-    form = await request.formData();
-  }
+  const form = await readFormWithFiles(request, PHOTO_MAX_BYTES);
+  if (!form) return userErrorData(new UserError("photo_too_large", { name: "", mb: PHOTO_MAX_MB }, 413), { intent: "upload" });
   const intent = String(form.get("intent") ?? "");
   const back = (notice: string, anchor = "") => redirect(`/coop/${cooperative.slug}/products/${productId}?notice=${notice}${anchor}`);
   const values = intent === "save" ? productFormValues(form) : undefined;

@@ -1,15 +1,7 @@
 // A fund's console for its managers (two-step verification required): the
 // fund's totals and its disbursements, proposed by one manager, approved or
 // rejected by another, then marked paid with the bank reference and proof.
-import {
-  data,
-  redirect,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
@@ -31,6 +23,7 @@ import { EVIDENCE_MAX_BYTES, fundTotals, listDisbursements, type EvidenceFile } 
 import { approveDisbursement, markDisbursementPaid, proposeDisbursement, rejectDisbursement } from "~/modules/ledger/money-cycle.server";
 import { latestLedgerVerification, requestLedgerVerification } from "~/modules/ledger/verification-job.server";
 import { parseMajorToMinor, type Locale } from "~/modules/money/money";
+import { readFormWithFiles } from "~/modules/security/upload-form.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { fund, viewer } = await requireFundManager(request, params.slug ?? "");
@@ -53,16 +46,8 @@ async function filesOf(form: FormData, name: string): Promise<EvidenceFile[]> {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { fund, viewer } = await requireFundManager(request, params.slug ?? "");
-  let form: FormData;
-  if ((request.headers.get("Content-Type") ?? "").startsWith("multipart/form-data")) {
-    try {
-      form = await unstable_parseMultipartFormData(request, unstable_createMemoryUploadHandler({ maxPartSize: EVIDENCE_MAX_BYTES }));
-    } catch {
-      return userErrorData(new UserError("evidence_too_large", { name: "", mb: 5 }, 413));
-    }
-  } else {
-    form = await request.formData();
-  }
+  const form = await readFormWithFiles(request, EVIDENCE_MAX_BYTES);
+  if (!form) return userErrorData(new UserError("evidence_too_large", { name: "", mb: 5 }, 413));
   const intent = form.get("intent");
   // A refused proposal comes back with what was typed: without JavaScript the answer is a new page, whose form would be empty.
   const typed =

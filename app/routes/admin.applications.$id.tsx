@@ -72,6 +72,33 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
+/** A decision that needs words for the applicant: asking for changes (`message`) or rejecting (`reason`). */
+function MessageDecision(props: {
+  intent: "changes" | "reject";
+  field: "message" | "reason";
+  title: string;
+  label: string;
+  error: ErrorPayload | null;
+  typed: string | undefined;
+  busy: boolean;
+}) {
+  return (
+    <Form method="post" className="card space-y-3 p-4" aria-labelledby={`${props.intent}-title`}>
+      <h2 id={`${props.intent}-title`} className="font-bold">
+        {props.title}
+      </h2>
+      <ErrorNotice error={props.error} />
+      <label className="block">
+        <span className="mb-1 block text-sm font-medium text-stone-700">{props.label}</span>
+        <textarea name={props.field} rows={4} defaultValue={props.typed} className="field-input" required />
+      </label>
+      <button type="submit" name="intent" value={props.intent} className="btn-secondary w-full" disabled={props.busy}>
+        {props.title}
+      </button>
+    </Form>
+  );
+}
+
 export default function ReviewApplication() {
   const { application, applicant, funds, sharingCode } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>() as ActionResult | undefined;
@@ -186,32 +213,24 @@ export default function ReviewApplication() {
               {t("vetting.approve")}
             </button>
           </Form>
-          <Form method="post" className="card space-y-3 p-4" aria-labelledby="changes-title">
-            <h2 id="changes-title" className="font-bold">
-              {t("vetting.requestChanges")}
-            </h2>
-            <ErrorNotice error={errorFor("changes")} />
-            <label className="block">
-              <span className="mb-1 block text-sm font-medium text-stone-700">{t("vetting.message")}</span>
-              <textarea name="message" rows={4} defaultValue={typed("changes", "message")} className="field-input" required />
-            </label>
-            <button type="submit" name="intent" value="changes" className="btn-secondary w-full" disabled={busy}>
-              {t("vetting.requestChanges")}
-            </button>
-          </Form>
-          <Form method="post" className="card space-y-3 p-4" aria-labelledby="reject-title">
-            <h2 id="reject-title" className="font-bold">
-              {t("vetting.reject")}
-            </h2>
-            <ErrorNotice error={errorFor("reject")} />
-            <label className="block">
-              <span className="mb-1 block text-sm font-medium text-stone-700">{t("vetting.reason")}</span>
-              <textarea name="reason" rows={4} defaultValue={typed("reject", "reason")} className="field-input" required />
-            </label>
-            <button type="submit" name="intent" value="reject" className="btn-secondary w-full" disabled={busy}>
-              {t("vetting.reject")}
-            </button>
-          </Form>
+          <MessageDecision
+            intent="changes"
+            field="message"
+            title={t("vetting.requestChanges")}
+            label={t("vetting.message")}
+            error={errorFor("changes")}
+            typed={typed("changes", "message")}
+            busy={busy}
+          />
+          <MessageDecision
+            intent="reject"
+            field="reason"
+            title={t("vetting.reject")}
+            label={t("vetting.reason")}
+            error={errorFor("reject")}
+            typed={typed("reject", "reason")}
+            busy={busy}
+          />
         </div>
       ) : (
         <>

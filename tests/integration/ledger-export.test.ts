@@ -6,6 +6,7 @@ import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { chainHead, streamLedgerJsonl } from "~/modules/ledger/export.server";
 import { matureContributions, recordRefund } from "~/modules/ledger/money-cycle.server";
+import { sealAll } from "~/modules/ledger/log.server";
 import { loadOrderContributions } from "~/modules/ledger/reports.server";
 import { loader as downloadLoader } from "~/routes/ledger[.]jsonl";
 import { shanghaiBuyer } from "../support/factories";
@@ -91,11 +92,18 @@ describe("the public ledger download", () => {
 });
 
 describe("receipts that prove themselves", () => {
-  it("show the capture's place in the chain, its hash, and where each contribution stands", async () => {
+  it("show the capture's place in the log once sealed, its leaf hash, and where each contribution stands", async () => {
     const order = await paidLychees();
     let receipt = await loadOrderContributions(order.id);
-    const link = await t.db.ledgerChainLink.findFirstOrThrow({ where: { transaction: { idempotencyKey: `order:${order.id}:capture` } } });
-    expect(receipt.transaction).toMatchObject({ sequence: link.sequence, hash: link.hash });
+    // Being sealed: no place in the log yet.
+    expect(receipt.transaction).toMatchObject({ sequence: null, hash: null });
+    await sealAll({ db: t.db });
+    receipt = await loadOrderContributions(order.id);
+    const entry = await t.db.ledgerLogEntry.findFirstOrThrow({ where: { transaction: { idempotencyKey: `order:${order.id}:capture` } } });
+    const [leaf] = (
+      await t.sql("SELECT encode(hash, 'hex') AS hash FROM ledger_tree_node WHERE level = 0 AND idx = $1", [String(entry.sequence - 1n)])
+    ).rows;
+    expect(receipt.transaction).toMatchObject({ sequence: entry.sequence, checkpointSize: entry.checkpointSize, hash: leaf.hash });
     expect(receipt.contributions[0]).toMatchObject({ amountMinor: 636n, status: "pending" });
 
     await t.db.order.update({ where: { id: order.id }, data: { paidAt: new Date(Date.now() - 16 * 24 * 60 * 60_000) } });

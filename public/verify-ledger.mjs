@@ -373,6 +373,15 @@ function fieldsProblem(document, allowed, what) {
   return null;
 }
 
+/**
+ * What every check answers (JSDoc, so TypeScript callers see it).
+ * @typedef {{ origin: string, size: number, rootHash: Uint8Array, sealedAt: Date }} Checkpoint
+ * @typedef {{ ok: true, summary: string, pinned: boolean, checkpoint: Checkpoint, warnings: string[] }
+ *   | { ok: false, reason: string, warnings: string[] }} Verdict
+ * @typedef {{ keys?: (string | { publicKey: Uint8Array, origin: string | null })[], fileName?: string, oldCheckpoint?: string }} Options
+ */
+
+/** @returns {Verdict} */
 const refuse = (reason, warnings = []) => ({ ok: false, reason, warnings });
 const describeCheckpoint = (checkpoint, publicKey) =>
   `signed checkpoint of ${checkpoint.origin}, size ${checkpoint.size}, root ${toHex(checkpoint.rootHash)}, sealed ${checkpoint.sealedAt.toISOString()}, key id ${toHex(keyId(checkpoint.origin, publicKey))}`;
@@ -389,6 +398,9 @@ function parseKeys(options) {
  * strings), read one at a time so a large export needs little memory.
  * `options.keys`: pinned keys (text as for --key); `options.fileName` for the
  * advice printed when none is pinned.
+ * @param {Iterable<string> | AsyncIterable<string>} lines
+ * @param {Options} [options]
+ * @returns {Promise<Verdict>}
  */
 export async function verifyExport(lines, options = {}) {
   const pinned = parseKeys(options);
@@ -467,6 +479,11 @@ export async function verifyExport(lines, options = {}) {
 // ---------------------------------------------------------------------------
 // 2. An inclusion proof: one transaction is in the signed log, at its place.
 
+/**
+ * @param {unknown} document the parsed proof file
+ * @param {Options} [options]
+ * @returns {Verdict}
+ */
 export function verifyInclusionProof(document, options = {}) {
   const pinned = parseKeys(options);
   if (!isPlainObject(document) || document.format !== INCLUSION_FORMAT) return refuse(`not an inclusion proof (${INCLUSION_FORMAT})`);
@@ -515,7 +532,12 @@ export function verifyInclusionProof(document, options = {}) {
 // ---------------------------------------------------------------------------
 // 3. A consistency proof: the later log starts with the earlier one, unchanged.
 
-/** `options.oldCheckpoint`: the signed note of an earlier checkpoint you kept (a witness's memory). */
+/**
+ * `options.oldCheckpoint`: the signed note of an earlier checkpoint you kept (a witness's memory).
+ * @param {unknown} document the parsed proof file
+ * @param {Options} [options]
+ * @returns {Verdict}
+ */
 export function verifyConsistencyProof(document, options = {}) {
   const pinned = parseKeys(options);
   if (!isPlainObject(document) || document.format !== CONSISTENCY_FORMAT) return refuse(`not a consistency proof (${CONSISTENCY_FORMAT})`);
@@ -577,6 +599,11 @@ export function verifyConsistencyProof(document, options = {}) {
 // Choosing the check by the file's `format`.
 
 /** Verifies a file held in memory (any of the three kinds). */
+/**
+ * @param {string} text
+ * @param {Options} [options]
+ * @returns {Promise<Verdict>}
+ */
 export async function verifyText(text, options = {}) {
   const firstLine = text.split("\n").find((line) => line.trim() !== "");
   if (firstLine === undefined) return refuse("the file is empty: there is nothing to verify (not even the signed header)");
@@ -609,6 +636,11 @@ function verifyDocument(document, options) {
 }
 
 /** Verifies a file on disk; an export is streamed line by line. */
+/**
+ * @param {string} file
+ * @param {Options} [options]
+ * @returns {Promise<Verdict>}
+ */
 export async function verifyFile(file, options = {}) {
   const lines = createInterface({ input: createReadStream(file, "utf8"), crlfDelay: Infinity });
   const iterator = lines[Symbol.asyncIterator]();

@@ -302,6 +302,8 @@ describe("the offline verifier refuses a changed export, saying which change", (
   it("refuses an empty file and a file without its signed header", async () => {
     expect(await reason("")).toBe("the file is empty: there is nothing to verify (not even the signed header)");
     expect(await reason("\n\n")).toBe("the file is empty: there is nothing to verify (not even the signed header)");
+    const streamed = await verifier.verifyExport([], pin);
+    expect(streamed.ok || streamed.reason).toBe("the file is empty: there is nothing to verify (not even the signed header)");
     expect(await reason(joinLines(exportLines().slice(1)))).toMatch(/^header missing: the first line is an entry/);
     expect(await reason('{"format":"something/else"}\n')).toMatch(/^not a Harvest Share ledger file/);
   });

@@ -280,7 +280,7 @@ function signedBy(read, publicKey) {
   });
 }
 
-/** The same answer as checkpoint.ts's verifyCheckpoint: signed by `publicKey` for `origin`, and well formed. */
+/** Accepts exactly what checkpoint.ts's verifyCheckpoint accepts: a well-formed note signed by `publicKey` for `origin`. */
 export function verifyCheckpoint(note, origin, publicKey) {
   const read = readCheckpointNote(note);
   if (!read.ok) return read;
@@ -612,9 +612,19 @@ export async function verifyText(text, options = {}) {
   try {
     document = JSON.parse(text);
   } catch {
-    return verifyExport(text.split("\n"), options); // line-by-line: the export's own messages (header missing, …)
+    if (!parsesAsJson(firstLine)) return refuse("the file is neither a JSON proof nor a JSON Lines export: it does not parse");
+    return verifyExport(text.split("\n"), options); // line by line: the export's own messages (header missing, …)
   }
   return verifyDocument(document, options);
+}
+
+function parsesAsJson(text) {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function looksLikeExport(line) {
@@ -716,8 +726,8 @@ export async function main(argv, print = console.log) {
     print(`${error.message}\n${USAGE}`);
     return 2;
   }
-  for (const line of result.warnings) print(line);
   if (result.ok) {
+    for (const line of result.warnings) print(line);
     print(`VERIFIED${result.pinned ? "" : " (key NOT pinned, see the warning above)"}: ${result.summary}`);
     return 0;
   }

@@ -306,6 +306,9 @@ describe("the offline verifier refuses a changed export, saying which change", (
     expect(streamed.ok || streamed.reason).toBe("the file is empty: there is nothing to verify (not even the signed header)");
     expect(await reason(joinLines(exportLines().slice(1)))).toMatch(/^header missing: the first line is an entry/);
     expect(await reason('{"format":"something/else"}\n')).toMatch(/^not a Harvest Share ledger file/);
+    expect(await reason('{\n  "format": "harvest-share/inclusion-proof/v1",\n  "entry": {')).toBe(
+      "the file is neither a JSON proof nor a JSON Lines export: it does not parse",
+    );
   });
 
   it("refuses a truncated file (entries missing at the end) and an extended one (entries the checkpoint does not cover)", async () => {

@@ -104,7 +104,7 @@ export async function witness(options: WitnessOptions): Promise<{ verdict: Witne
   const request = async (pathAndQuery: string) => {
     const url = new URL(pathAndQuery, shop);
     try {
-      return await get(url, { signal: AbortSignal.timeout(15_000), redirect: "error" });
+      return await get(url, { signal: AbortSignal.timeout(15_000) });
     } catch (error) {
       throw new Stop("unreachable", [`could not reach ${url.href}: ${(error as Error).message}`]);
     }

@@ -40,7 +40,11 @@ const server = http.createServer((request, response) => {
     const to = Number(url.searchParams.get("to") ?? shop.published);
     if (!(from >= 1 && from <= to && to <= shop.published))
       return send(404, "application/json", JSON.stringify({ error: "no such sizes" }));
-    return send(200, "application/json", JSON.stringify(shop.consistencyOverride?.(from, to) ?? shop.log.consistencyProof(from, to)));
+    try {
+      return send(200, "application/json", JSON.stringify(shop.consistencyOverride?.(from, to) ?? shop.log.consistencyProof(from, to)));
+    } catch {
+      return send(500, "text/plain", "internal error");
+    }
   }
   send(404, "text/plain", "not found");
 });
@@ -185,6 +189,19 @@ describe("the ledger witness", () => {
       `The shop rotated its key: ${oldKey} is now among its previous keys, the new one is ${shop.log.publicKeyBase64}. Re-pinned the new key.`,
     );
     expect(state()).toMatchObject({ publicKey: shop.log.publicKeyBase64, size: 12 });
+  });
+
+  it("stores nothing and exits 1 when the shop gives no consistency proof for a bigger log", async () => {
+    seal(10);
+    await run();
+    const kept = state();
+    seal(20);
+    shop.consistencyOverride = () => {
+      throw new Error("the proof endpoint is down");
+    };
+    expect(await run()).toEqual({ verdict: "unreachable", code: 1 });
+    expect(output()).toContain("the shop gave no consistency proof from 10 to 20 (HTTP 500); nothing was stored, run again later.");
+    expect(state()).toEqual(kept);
   });
 
   it("keeps its state under .data/witness by default, one file per shop", () => {

@@ -67,7 +67,7 @@ export function canonicalLeaf(entry) {
   ]);
 }
 
-const INTEGER = /^-?(0|[1-9]\d*)$/;
+const INTEGER = /^(0|-?[1-9]\d*)$/;
 const isString = (value) => typeof value === "string";
 const isNullableString = (value) => value === null || typeof value === "string";
 const isPlainObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);

@@ -53,6 +53,35 @@ describe("the ledger", () => {
     expect(await t.db.ledgerTransaction.count({ where: { idempotencyKey: "by-hand" } })).toBe(0);
   });
 
+  it("still checks a hand-written transaction at commit when ledger_post ran earlier in the same database transaction", async () => {
+    const [a, b] = await twoAccounts();
+    const pg = (await import("pg")).default;
+    const connection = new pg.Client(t.ownerConnection);
+    await connection.connect();
+    try {
+      await connection.query("BEGIN");
+      const postings = JSON.stringify([
+        { account: a, amount: "5", currency: "CNY", orderLineId: null },
+        { account: b, amount: "-5", currency: "CNY", orderLineId: null },
+      ]);
+      await connection.query("SELECT * FROM ledger_post('posted-first', 'test', 'm', 'test', NULL, NULL, now(), $1::jsonb, '[]'::jsonb)", [
+        postings,
+      ]);
+      const { rows } = await connection.query(
+        "INSERT INTO ledger_transaction (idempotency_key, kind, memo, caused_by) VALUES ('by-hand-after', 'test', 'unbalanced', 'test') RETURNING id",
+      );
+      await connection.query(
+        `INSERT INTO ledger_posting (transaction_id, account_id, amount_minor, currency)
+         SELECT $1, id, CASE WHEN code = $2 THEN 100 ELSE -99 END, 'CNY' FROM ledger_account WHERE code IN ($2, $3)`,
+        [rows[0].id, a, b],
+      );
+      await expect(connection.query("COMMIT")).rejects.toThrow(/does not balance/);
+    } finally {
+      await connection.end();
+    }
+    expect(await t.db.ledgerTransaction.count({ where: { idempotencyKey: { in: ["posted-first", "by-hand-after"] } } })).toBe(0);
+  });
+
   it("refuses a transaction with a single posting, even written by hand", async () => {
     await expect(
       t.sql("INSERT INTO ledger_transaction (idempotency_key, kind, memo, caused_by) VALUES ('lonely', 'test', 'no postings', 'test')"),

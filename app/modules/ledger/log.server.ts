@@ -38,27 +38,26 @@ export async function loadEntries(reader: Reader, ids: bigint[]): Promise<Map<bi
       (SELECT json_agg(json_build_array(a.code, p.amount_minor::text, btrim(p.currency), p.order_line_id::text) ORDER BY p.id)
          FROM ledger_posting p JOIN ledger_account a ON a.id = p.account_id WHERE p.transaction_id = t.id) AS postings
     FROM ledger_transaction t WHERE t.id = ANY(${ids.map(String)}::bigint[])`;
-  return new Map(
-    rows.map((row) => [
-      row.id,
-      {
-        transactionId: String(row.id),
-        idempotencyKey: row.idempotency_key,
-        kind: row.kind,
-        memo: row.memo,
-        causedBy: row.caused_by,
-        orderId: row.order_id,
-        providerRef: row.provider_ref,
-        createdAt: row.created_at.toISOString(),
-        postings: (row.postings ?? []).map(([account, amountMinor, currency, orderLineId]) => ({
-          account,
-          amountMinor,
-          currency,
-          orderLineId,
-        })),
-      },
-    ]),
-  );
+  return new Map(rows.map((row) => [row.id, entryOf(row)]));
+}
+
+function entryOf(row: EntryRow): Omit<LedgerEntry, "sequence"> {
+  return {
+    transactionId: String(row.id),
+    idempotencyKey: row.idempotency_key,
+    kind: row.kind,
+    memo: row.memo,
+    causedBy: row.caused_by,
+    orderId: row.order_id,
+    providerRef: row.provider_ref,
+    createdAt: row.created_at.toISOString(),
+    postings: (row.postings ?? []).map(([account, amountMinor, currency, orderLineId]) => ({
+      account,
+      amountMinor,
+      currency,
+      orderLineId,
+    })),
+  };
 }
 
 /** Reads stored nodes in one query. */
@@ -159,30 +158,40 @@ export async function inclusionProof(
   transactionId: bigint,
   size?: number,
 ): Promise<InclusionProofJson | { status: "sealing"; transactionId: string } | null> {
-  const [logged] = await reader.$queryRaw<{ sequence: bigint }[]>`SELECT sequence FROM ledger_log WHERE transaction_id = ${transactionId}`;
-  if (!logged) {
-    const [queued] = await reader.$queryRaw<
-      { one: number }[]
-    >`SELECT 1 AS one FROM ledger_seal_queue WHERE transaction_id = ${transactionId}`;
-    return queued ? { status: "sealing", transactionId: String(transactionId) } : null;
-  }
-  const checkpoint = size === undefined ? await latestCheckpoint(reader) : await checkpointOfSize(reader, size);
-  const sequence = Number(logged.sequence);
-  if (!checkpoint || checkpoint.treeSize < sequence) return null;
-  const entries = await loadEntries(reader, [transactionId]);
-  const entry = entries.get(transactionId)!;
-  const path = await withNodes(reader, (get) => inclusionFromStore(sequence - 1, checkpoint.treeSize, get));
+  // One statement for the entry, its place and the checkpoint; one more for the audit path's nodes.
+  const [row] = await reader.$queryRaw<
+    (EntryRow & { sequence: bigint | null; queued: boolean; tree_size: bigint | null; note: string | null; key_id: string | null })[]
+  >`
+    SELECT t.id, t.idempotency_key, t.kind, t.memo, t.caused_by, t.order_id::text AS order_id, t.provider_ref, t.created_at,
+      (SELECT json_agg(json_build_array(a.code, p.amount_minor::text, btrim(p.currency), p.order_line_id::text) ORDER BY p.id)
+         FROM ledger_posting p JOIN ledger_account a ON a.id = p.account_id WHERE p.transaction_id = t.id) AS postings,
+      l.sequence, EXISTS (SELECT 1 FROM ledger_seal_queue q WHERE q.transaction_id = t.id) AS queued,
+      c.tree_size, c.note, c.key_id
+    FROM ledger_transaction t
+    LEFT JOIN ledger_log l ON l.transaction_id = t.id
+    LEFT JOIN LATERAL (
+      SELECT tree_size, note, key_id FROM ledger_checkpoint
+      WHERE (${size ?? null}::bigint IS NULL OR tree_size = ${size ?? null}::bigint)
+      ORDER BY tree_size DESC LIMIT 1
+    ) c ON l.sequence IS NOT NULL
+    WHERE t.id = ${transactionId}`;
+  if (!row) return null;
+  if (row.sequence === null) return row.queued ? { status: "sealing", transactionId: String(transactionId) } : null;
+  const sequence = Number(row.sequence);
+  if (row.tree_size === null || Number(row.tree_size) < sequence || !row.note) return null;
+  const treeSize = Number(row.tree_size);
+  const path = await withNodes(reader, (get) => inclusionFromStore(sequence - 1, treeSize, get));
   const signer = checkpointSigner();
   return {
     format: "harvest-share/inclusion-proof/v1",
     origin: signer.origin,
     // The key that signed this checkpoint (a retired one for an old checkpoint).
-    publicKey: publicKeyForKeyId(checkpoint.keyId) ?? signer.publicKeyBase64,
-    entry: { sequence: String(sequence), ...entry },
+    publicKey: publicKeyForKeyId(row.key_id ?? "") ?? signer.publicKeyBase64,
+    entry: { sequence: String(sequence), ...entryOf(row) },
     leafIndex: sequence - 1,
-    treeSize: checkpoint.treeSize,
+    treeSize,
     auditPath: path.map(hex),
-    checkpoint: checkpoint.note,
+    checkpoint: row.note,
   };
 }
 

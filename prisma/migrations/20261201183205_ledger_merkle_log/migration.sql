@@ -233,7 +233,44 @@ BEGIN
   END IF;
 
   INSERT INTO public.ledger_seal_queue (transaction_id) VALUES (v_id);
+  -- This call checked the balance itself, before writing: the deferred
+  -- per-row check at commit (which would run while the accounts' locks are
+  -- held) skips this transaction. Only rows written by this function are
+  -- named here; anything written any other way is still checked.
+  PERFORM set_config('harvest.ledger_posted', coalesce(current_setting('harvest.ledger_posted', true), '') || ',' || v_id::text || ',', true);
   RETURN QUERY SELECT v_id, true;
+END;
+$$;
+
+-- The deferred double-entry check (migration ledger_guards), as before for
+-- every row, except those ledger_post already checked in this transaction.
+CREATE OR REPLACE FUNCTION public.ledger_check_balanced() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  checked_id bigint;
+  posting_count integer;
+  unbalanced_currency text;
+BEGIN
+  IF TG_TABLE_NAME = 'ledger_transaction' THEN
+    checked_id := NEW.id;
+  ELSE
+    checked_id := NEW.transaction_id;
+  END IF;
+  IF position(',' || checked_id::text || ',' IN coalesce(current_setting('harvest.ledger_posted', true), '')) > 0 THEN
+    RETURN NULL;
+  END IF;
+  SELECT count(*) INTO posting_count FROM public.ledger_posting WHERE transaction_id = checked_id;
+  IF posting_count < 2 THEN
+    RAISE EXCEPTION 'ledger transaction % has % posting(s); at least two are required', checked_id, posting_count
+      USING ERRCODE = 'check_violation';
+  END IF;
+  SELECT currency INTO unbalanced_currency FROM public.ledger_posting
+    WHERE transaction_id = checked_id GROUP BY currency HAVING sum(amount_minor) <> 0 LIMIT 1;
+  IF unbalanced_currency IS NOT NULL THEN
+    RAISE EXCEPTION 'ledger transaction % does not balance in %', checked_id, unbalanced_currency
+      USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NULL;
 END;
 $$;
 

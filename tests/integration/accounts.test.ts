@@ -794,6 +794,7 @@ describe("a production shop's first admin and its demo data (issue 7, #22)", () 
             DATABASE_URL: t.url,
             SESSION_SECRET: "s".repeat(40),
             ENCRYPTION_KEY: "e".repeat(40),
+            CHECKPOINT_SIGNING_KEY: Buffer.alloc(32, 9).toString("base64"),
             PUBLIC_URL: "https://shop.example.org",
             HARVEST_MAIL_TO_FILES: "on",
             HARVEST_MAIL_DIR: mailDir,

@@ -1,22 +1,15 @@
 // npm run ledger:verify [-- --full]: verifies the Merkle log against its
-// latest signed checkpoint (docs/ledger-proofs.md). By default it resumes from
-// where the console's last successful verification stopped (reading only what
-// was sealed since, and noticing a log that got shorter); --full re-reads
-// everything. Only reads. Exit 0 when it verifies, 1 when it does not, 2 on an error.
-import { parseFrontier, verifyLedgerLog, type VerifiedState } from "../../app/modules/ledger/integrity.server.ts";
+// signed checkpoints (docs/ledger-proofs.md). By default it resumes from the
+// largest size the console's verification recorded as sound (reading only
+// what was sealed since, and noticing a log that got shorter); --full
+// re-reads everything. Only reads. Exit 0 when it verifies, 1 when it does not, 2 on an error.
+import { verifyLedgerLog } from "../../app/modules/ledger/integrity.server.ts";
 import { withLedgerDatabase } from "./database.ts";
 
 const full = process.argv.includes("--full");
 
 const code = await withLedgerDatabase(async (db) => {
-  let resume: VerifiedState | null = null;
-  if (!full) {
-    const [row] = await db.$queryRaw<{ head_sequence: bigint; frontier: string }[]>`
-      SELECT head_sequence, frontier FROM ledger_verification
-      WHERE status = 'done' AND ok AND frontier IS NOT NULL ORDER BY head_sequence DESC LIMIT 1`;
-    if (row) resume = { size: Number(row.head_sequence), frontier: parseFrontier(row.frontier) };
-  }
-  const report = await verifyLedgerLog(db, { resume });
+  const report = await verifyLedgerLog(db, { resume: !full });
   if (report.ok) {
     const from =
       report.resumedFrom > 0

@@ -195,6 +195,31 @@ describe("each attack is named", () => {
     expect((await verifyLedgerLog(t.db)).ok).toBe(true);
   });
 
+  it("a posting edited and the tree rebuilt to match, keeping the genuine signed note: the checkpoint's note and row disagree, named", async () => {
+    const victim = await capture();
+    await sealAll({ db: t.db });
+    const { sequence } = (await t.sql("SELECT sequence::int AS sequence FROM ledger_log WHERE transaction_id = $1", [victim.id])).rows[0];
+    const size = (await t.sql("SELECT max(tree_size)::int AS size FROM ledger_checkpoint")).rows[0].size as number;
+    const saved = await rowsOf("ledger_checkpoint", "tree_size = $1", [size]);
+    // Without the key: change the stored root of the latest checkpoint, keep its note.
+    await tamper([
+      ["DELETE FROM ledger_checkpoint WHERE tree_size = $1", [size]],
+      [
+        "INSERT INTO ledger_checkpoint (tree_size, root_hash, note, key_id) SELECT $1, decode(repeat('ab', 32), 'hex'), note, key_id FROM json_populate_record(null::ledger_checkpoint, $2::json)",
+        [size, saved[0][1][0]],
+      ],
+    ]);
+    try {
+      const report = await verifyLedgerLog(t.db, { resume: false });
+      expect(report).toMatchObject({ ok: false, firstBad: { sequence: String(size) } });
+      expect(report.ok ? "" : report.firstBad.reason).toMatch(/says another size or root than its signed note/);
+    } finally {
+      await tamper([["DELETE FROM ledger_checkpoint WHERE tree_size = $1", [size]], ...saved]);
+    }
+    expect(sequence).toBeLessThanOrEqual(size);
+    expect((await verifyLedgerLog(t.db)).ok).toBe(true);
+  });
+
   it("a balanced transaction inserted by a superuser (not through ledger_post): named as neither sealed nor waiting, and never sealed", async () => {
     const accounts = (await t.sql("SELECT id::text FROM ledger_account ORDER BY id LIMIT 2")).rows as { id: string }[];
     const client = new pg.Client(t.ownerConnection);

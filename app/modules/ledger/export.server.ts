@@ -6,7 +6,7 @@
 // Reads in batches: memory stays flat.
 import type { Db } from "~/modules/db/db.server";
 import { latestCheckpoint, loadEntries } from "./log.server";
-import { checkpointSigner } from "./signing-key.server";
+import { checkpointSigner, publicKeyForKeyId } from "./signing-key.server";
 
 const BATCH = 1_000;
 
@@ -22,7 +22,7 @@ export function streamLedgerJsonl(db: Db): ReadableStream<Uint8Array> {
         size = checkpoint?.treeSize ?? 0;
         controller.enqueue(
           encoder.encode(
-            `${JSON.stringify({ format: "harvest-share/ledger-export/v2", origin: signer.origin, publicKey: signer.publicKeyBase64, checkpoint: checkpoint?.note ?? null })}\n`,
+            `${JSON.stringify({ format: "harvest-share/ledger-export/v2", origin: signer.origin, publicKey: (checkpoint && publicKeyForKeyId(checkpoint.keyId)) ?? signer.publicKeyBase64, checkpoint: checkpoint?.note ?? null })}\n`,
           ),
         );
         return;

@@ -4,67 +4,88 @@
 import type { Db } from "~/modules/db/db.server";
 import { verifyCheckpoint } from "./checkpoint";
 import { leafBytes } from "./leaf";
-import { fetchNodes, latestCheckpoint, loadEntries } from "./log.server";
+import { fetchNodes, loadEntries } from "./log.server";
 import { leafHash } from "./merkle";
-import { appendLeaves, rootOfFrontier, type StoredNode } from "./merkle-store";
+import { appendLeaves, frontierKeys, rootOfFrontier, type StoredNode } from "./merkle-store";
 import { checkpointSigner } from "./signing-key.server";
 
 const BATCH = 2_000;
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
-const fromHex = (text: string) => new Uint8Array(Buffer.from(text, "hex"));
-
-/** Where a previous verification stopped: the tree size it verified and that tree's frontier (trusted then). */
-export type VerifiedState = { size: number; frontier: StoredNode[] };
 
 export type LogReport =
-  | { ok: true; entries: number; resumedFrom: number; checkpoint: { size: string; root: string }; state: VerifiedState }
+  | { ok: true; entries: number; resumedFrom: number; checkpoint: { size: string; root: string } }
   | { ok: false; entries: number; firstBad: { sequence: string; transactionId: string; reason: string } };
 
-export const serializeFrontier = (frontier: StoredNode[]) => JSON.stringify(frontier.map((n) => [n.level, n.idx, hex(n.hash)]));
-export const parseFrontier = (text: string): StoredNode[] =>
-  (JSON.parse(text) as [number, number, string][]).map(([level, idx, hash]) => ({ level, idx, hash: fromHex(hash) }));
+type CheckpointRow = { tree_size: bigint; root: string; note: string };
+
+/** The log's keys, current and retired: a checkpoint signed by any of them is the log's. */
+function logKeys(): Uint8Array[] {
+  const signer = checkpointSigner();
+  return [signer.publicKey, ...signer.previousPublicKeys.map((k) => new Uint8Array(Buffer.from(k, "base64")))];
+}
+
+/** A stored checkpoint is sound when its note is signed by a log key and names exactly the size and root the row says. */
+function checkpointProblem(row: CheckpointRow): string | null {
+  const origin = checkpointSigner().origin;
+  const checks = logKeys().map((key) => verifyCheckpoint(row.note, origin, key));
+  const signed = checks.find((check) => check.ok);
+  if (!signed || !signed.ok) return `the checkpoint of size ${row.tree_size} is not signed by the log's key`;
+  if (BigInt(signed.checkpoint.size) !== row.tree_size || hex(signed.checkpoint.rootHash) !== row.root) {
+    return `the checkpoint of size ${row.tree_size} says another size or root than its signed note`;
+  }
+  return null;
+}
 
 /**
- * Verifies the Merkle log against its latest signed checkpoint, reading the
+ * Verifies the Merkle log against its signed checkpoints, reading the latest
  * checkpoint first and only up to it (what commits meanwhile is for the next
- * run, not "tampering"). From `resume` (a previous run's verified size and
- * frontier) it reads only the entries sealed since; without it, everything.
- * For every entry it recomputes the leaf from the ledger's rows as they are
- * now and compares it and every stored subtree with what was sealed; then
- * the root with each checkpoint on the way and the signed one at the end.
- * Last, it names any transaction that is neither sealed nor waiting to be
- * (written around ledger_post). Only reads.
+ * run, not "tampering"). With `resume`, it starts from the largest size a
+ * previous run recorded as verified (ledger_verified_state), trusting the
+ * stored frontier there only because it folds to that checkpoint's signed
+ * root, and names a log now shorter than that (a rollback). For every entry it
+ * recomputes the leaf from the ledger's rows as they are now and compares it
+ * and every stored subtree with what was sealed; every checkpoint on the way
+ * must be signed by the log's key and match the entries up to it. Last, it
+ * names any transaction that is neither sealed nor waiting to be (written
+ * around ledger_post). Only reads.
  */
-export async function verifyLedgerLog(db: Db, options: { batchSize?: number; resume?: VerifiedState | null } = {}): Promise<LogReport> {
+export async function verifyLedgerLog(db: Db, options: { batchSize?: number; resume?: boolean } = {}): Promise<LogReport> {
   const batchSize = options.batchSize ?? BATCH;
-  const bad = (entries: number, sequence: string, transactionId: string, reason: string): LogReport => ({
+  let entries = 0;
+  const bad = (sequence: string, transactionId: string, reason: string): LogReport => ({
     ok: false,
     entries,
     firstBad: { sequence, transactionId, reason },
   });
-  const checkpoint = await latestCheckpoint(db);
-  const resume = options.resume ?? null;
-  const size = checkpoint?.treeSize ?? 0;
-  if (resume && resume.size > size) {
-    return bad(0, String(size), "-", `the log has ${size} entries but had ${resume.size} when last verified: it was rolled back`);
+  const [latest] = await db.$queryRaw<CheckpointRow[]>`
+    SELECT tree_size, encode(root_hash, 'hex') AS root, note FROM ledger_checkpoint ORDER BY tree_size DESC LIMIT 1`;
+  const size = latest ? Number(latest.tree_size) : 0;
+  if (latest) {
+    const problem = checkpointProblem(latest);
+    if (problem) return bad(String(size), "-", problem);
   }
-  if (checkpoint) {
-    const signer = checkpointSigner();
-    const keys = [signer.publicKey, ...signer.previousPublicKeys.map((k) => new Uint8Array(Buffer.from(k, "base64")))];
-    if (!keys.some((key) => verifyCheckpoint(checkpoint.note, signer.origin, key).ok)) {
-      return bad(0, String(size), "-", "the latest checkpoint is not signed by the log's key");
+  let verified = 0;
+  let frontier: StoredNode[] = [];
+  if (options.resume) {
+    const [state] = await db.$queryRaw<{ size: bigint | null }[]>`SELECT max(tree_size) AS size FROM ledger_verified_state`;
+    const last = state?.size === null || state?.size === undefined ? 0 : Number(state.size);
+    if (last > size) return bad(String(size), "-", `the log has ${size} entries but had ${last} when last verified: it was rolled back`);
+    if (last > 0) {
+      const [row] = await db.$queryRaw<CheckpointRow[]>`
+        SELECT tree_size, encode(root_hash, 'hex') AS root, note FROM ledger_checkpoint WHERE tree_size = ${last}`;
+      if (!row) return bad(String(last), "-", `the checkpoint of size ${last}, verified before, is gone: the log was rewritten`);
+      const problem = checkpointProblem(row);
+      if (problem) return bad(String(last), "-", problem);
+      const nodes = await fetchNodes(db, frontierKeys(last));
+      frontier = frontierKeys(last).map((key) => ({ ...key, hash: nodes.get(`${key.level}:${key.idx}`) ?? new Uint8Array(32) }));
+      if (hex(rootOfFrontier(frontier)) !== row.root) {
+        return bad(String(last), "-", `the stored subtrees no longer fold to the signed root of size ${last}: the log was rewritten`);
+      }
+      verified = last;
     }
   }
-  const checkpointRoots = new Map(
-    (
-      await db.$queryRaw<{ tree_size: bigint; root: string }[]>`
-        SELECT tree_size, encode(root_hash, 'hex') AS root FROM ledger_checkpoint WHERE tree_size > ${resume?.size ?? 0} AND tree_size <= ${size}`
-    ).map((row) => [Number(row.tree_size), row.root]),
-  );
-  let frontier = resume?.frontier ?? [];
-  let verified = resume?.size ?? 0;
-  let entries = 0;
+  const resumedFrom = verified;
   while (verified < size) {
     const batch = await db.$queryRaw<{ sequence: bigint; transaction_id: bigint; leaf: string | null }[]>`
       SELECT l.sequence, l.transaction_id, encode(n.hash, 'hex') AS leaf
@@ -80,15 +101,16 @@ export async function verifyLedgerLog(db: Db, options: { batchSize?: number; res
       const sequence = String(row.sequence);
       const id = String(row.transaction_id);
       if (Number(row.sequence) !== verified + k + 1)
-        return bad(entries, sequence, id, `sequence ${sequence} where ${verified + k + 1} was expected (a gap)`);
+        return bad(sequence, id, `sequence ${sequence} where ${verified + k + 1} was expected (a gap)`);
       const entry = loaded.get(row.transaction_id);
-      if (!entry) return bad(entries, sequence, id, "its transaction is gone from the ledger (deleted after it was sealed)");
+      if (!entry) return bad(sequence, id, "its transaction is gone from the ledger (deleted after it was sealed)");
       const leaf = leafHash(leafBytes(entry));
-      if (!row.leaf) return bad(entries, sequence, id, "its leaf is missing from the log");
-      if (row.leaf !== hex(leaf)) return bad(entries, sequence, id, "its transaction or postings differ from what was sealed");
+      if (!row.leaf) return bad(sequence, id, "its leaf is missing from the log");
+      if (row.leaf !== hex(leaf)) return bad(sequence, id, "its transaction or postings differ from what was sealed");
       leaves.push(leaf);
       entries += 1;
     }
+    const last = verified + batch.length;
     // Every subtree this batch completes, recomputed, against the stored one proofs are served from.
     const appended = appendLeaves(frontier, verified, leaves);
     const inner = appended.nodes.filter((node) => node.level > 0);
@@ -97,33 +119,31 @@ export async function verifyLedgerLog(db: Db, options: { batchSize?: number; res
       const kept = stored.get(`${node.level}:${node.idx}`);
       if (!kept || hex(kept) !== hex(node.hash)) {
         const first = node.idx * 2 ** node.level + 1;
-        return bad(
-          entries,
-          String(first),
-          "-",
-          `the stored subtree over entries ${first}..${first + 2 ** node.level - 1} differs from the entries`,
-        );
+        return bad(String(first), "-", `the stored subtree over entries ${first}..${first + 2 ** node.level - 1} differs from the entries`);
       }
     }
-    // The root at each checkpoint on the way (a batch can end between two).
+    // Every checkpoint this batch reaches: signed, and equal to the entries up to it.
+    const checkpoints = await db.$queryRaw<CheckpointRow[]>`
+      SELECT tree_size, encode(root_hash, 'hex') AS root, note FROM ledger_checkpoint
+      WHERE tree_size > ${verified} AND tree_size <= ${last} ORDER BY tree_size`;
     let running = frontier;
     let at = verified;
-    for (const leaf of leaves) {
-      running = appendLeaves(running, at, [leaf]).frontier;
-      at += 1;
-      const root = checkpointRoots.get(at);
-      if (root !== undefined && root !== hex(rootOfFrontier(running))) {
-        return bad(entries, String(at), "-", `the checkpoint of size ${at} does not match the entries up to it`);
+    for (const checkpoint of checkpoints) {
+      const target = Number(checkpoint.tree_size);
+      running = appendLeaves(running, at, leaves.slice(at - verified, target - verified)).frontier;
+      at = target;
+      const problem = checkpointProblem(checkpoint);
+      if (problem) return bad(String(target), "-", problem);
+      if (hex(rootOfFrontier(running)) !== checkpoint.root) {
+        return bad(String(target), "-", `the checkpoint of size ${target} does not match the entries up to it`);
       }
     }
     frontier = appended.frontier;
     verified = appended.size;
   }
-  if (verified !== size)
-    return bad(entries, String(verified + 1), "-", `the checkpoint covers ${size} entries but the log holds only ${verified}`);
-  if (checkpoint && checkpoint.rootHex !== hex(rootOfFrontier(frontier))) {
-    return bad(entries, String(size), "-", "the log's root differs from the signed checkpoint");
-  }
+  if (verified !== size) return bad(String(verified + 1), "-", `the checkpoint covers ${size} entries but the log holds only ${verified}`);
+  if (latest && latest.root !== hex(rootOfFrontier(frontier)))
+    return bad(String(size), "-", "the log's root differs from the signed checkpoint");
   const orphans = await db.$queryRaw<{ id: bigint; total: bigint }[]>`
     SELECT t.id, count(*) OVER () AS total FROM ledger_transaction t
     WHERE NOT EXISTS (SELECT 1 FROM ledger_log l WHERE l.transaction_id = t.id)
@@ -132,20 +152,13 @@ export async function verifyLedgerLog(db: Db, options: { batchSize?: number; res
   if (orphans.length > 0) {
     const total = orphans[0].total;
     return bad(
-      entries,
       "-",
       String(orphans[0].id),
       `it is neither sealed nor waiting to be (${total} transaction${total === 1n ? "" : "s"} like it: ${orphans.map((o) => String(o.id)).join(", ")}` +
         `${total > BigInt(orphans.length) ? ", …" : ""}), so it was written around the posting function`,
     );
   }
-  return {
-    ok: true,
-    entries,
-    resumedFrom: resume?.size ?? 0,
-    checkpoint: { size: String(size), root: checkpoint?.rootHex ?? "" },
-    state: { size, frontier },
-  };
+  return { ok: true, entries, resumedFrom, checkpoint: { size: String(size), root: latest?.root ?? "" } };
 }
 
 export type InvariantReport = { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] };

@@ -223,7 +223,6 @@ export async function reverseLineRefund(
       orderId: order.id,
       providerRef: report.providerRefundRef ?? report.providerRef,
       postings,
-      stats: reversal > 0n ? [{ fundId: fund.id, cooperativeId: cooperative.id, at: now, reversedMinor: reversal }] : [],
     },
     now,
   );

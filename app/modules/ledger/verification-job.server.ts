@@ -4,7 +4,7 @@
 // console shows the latest result, or that a run is under way.
 import { db } from "~/modules/db/db.server";
 import { JOB_LOCKS, runExclusively } from "./exclusive.server";
-import { parseFrontier, serializeFrontier, verifyLedgerLog, type VerifiedState } from "./integrity.server";
+import { verifyLedgerLog } from "./integrity.server";
 
 export type LedgerVerificationView = {
   id: string;
@@ -49,18 +49,6 @@ export async function latestLedgerVerification(): Promise<LedgerVerificationView
 }
 
 /**
- * Where the last successful run stopped (its tree size and frontier), so the
- * next one reads only what was sealed since, and notices a log that got shorter.
- */
-export async function lastVerifiedState(): Promise<VerifiedState | null> {
-  const row = await db().ledgerVerification.findFirst({
-    where: { status: "done", ok: true, frontier: { not: null } },
-    orderBy: { headSequence: "desc" },
-  });
-  return row?.frontier && row.headSequence !== null ? { size: Number(row.headSequence), frontier: parseFrontier(row.frontier) } : null;
-}
-
-/**
  * Runs the oldest requested verification, if any; called by every
  * instance's background loop. The advisory lock lets one instance run at a
  * time; under it, a row still marked running belongs to an instance that
@@ -78,7 +66,10 @@ export async function runRequestedLedgerVerification(now = () => new Date()): Pr
         RETURNING id::text AS id`;
       if (!claimed) return false;
       try {
-        const report = await verifyLedgerLog(db(), { resume: await lastVerifiedState() });
+        const report = await verifyLedgerLog(db(), { resume: true });
+        // Where the next run resumes from (the database accepts only a size that has a checkpoint).
+        if (report.ok && report.checkpoint.size !== "0")
+          await db().$executeRaw`SELECT ledger_record_verified(${BigInt(report.checkpoint.size)}::bigint)`;
         await db().ledgerVerification.update({
           where: { id: claimed.id },
           data: report.ok
@@ -89,7 +80,6 @@ export async function runRequestedLedgerVerification(now = () => new Date()): Pr
                 links: BigInt(report.entries),
                 headSequence: BigInt(report.checkpoint.size),
                 headHash: report.checkpoint.root,
-                frontier: serializeFrontier(report.state.frontier),
               }
             : {
                 status: "done",

@@ -1,2 +1,0 @@
--- AlterTable
-ALTER TABLE "ledger_verification" ADD COLUMN     "frontier" TEXT;

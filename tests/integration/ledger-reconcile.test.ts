@@ -332,6 +332,7 @@ describe("the command's arguments", () => {
       period: { since: new Date("2026-11-15T00:00:00Z"), until: new Date("2026-11-20T08:00:00Z") },
       providers: ["test"],
     });
+    expect(parseReconcileArgs(["--since", "2026-11-15 08:30"], now)).toMatchObject({ period: { since: new Date("2026-11-15T08:30:00Z") } });
   });
   it("are refused with a sentence when wrong", () => {
     expect(parseReconcileArgs(["--since", "yesterday"], now)).toEqual({ error: expect.stringContaining("--since needs a date") });

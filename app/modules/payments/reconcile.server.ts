@@ -322,7 +322,9 @@ export function parseReconcileArgs(argv: string[], now = new Date()): ReconcileO
   let until: Date = now;
   const providers: ("stripe" | "test")[] = [];
   const when = (text: string | undefined, name: string) => {
-    const at = text && /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ? new Date(text) : null;
+    const match = text?.match(/^(\d{4}-\d{2}-\d{2})(?:[T ]([\d:.]+)(Z|[+-]\d{2}:?\d{2})?)?$/);
+    // A time without a zone is UTC too, whatever the machine's own zone.
+    const at = match ? new Date(match[2] ? `${match[1]}T${match[2]}${match[3] ?? "Z"}` : match[1]) : null;
     if (!at || Number.isNaN(at.getTime()))
       throw new Error(`${name} needs a date such as 2026-11-01 or 2026-11-01T08:00:00Z (got ${JSON.stringify(text ?? "")}).`);
     return at;

@@ -1,4 +1,4 @@
-// A local fake of the few Stripe endpoints the shop uses (Checkout Sessions and refunds), over
+// A local fake of the few Stripe endpoints the shop uses (Checkout Sessions, payment intents and refunds), over
 // real HTTP so the real stripe-node SDK talks to it, plus a hosted-checkout stand-in page and
 // test controls that change a payment's state and send the matching signed webhook to the shop.
 // There is no network here and `stripe-mock` is not on npm. It validates what the shop sends the
@@ -110,6 +110,8 @@ export interface FakeStripe {
   setWebhookUrl(url: string | null): void;
   /** changes a session behind the shop's back, e.g. an amount_total or currency that no longer matches the order */
   patchSession(sessionId: string, patch: Partial<Stripe.Checkout.Session>): Stripe.Checkout.Session;
+  /** changes a refund behind the shop's back, e.g. an amount or a status the shop's ledger no longer agrees with */
+  patchRefund(refundId: string, patch: Partial<Stripe.Refund>): Stripe.Refund;
   /** while held, events are queued instead of sent; releaseDeliveries() sends them in order */
   holdDeliveries(on: boolean): void;
   releaseDeliveries(): Promise<FakeStripeDelivery[]>;
@@ -297,6 +299,52 @@ function readPositiveInteger(value: unknown, param: string): number {
 function readString(value: unknown, param: string): string {
   if (typeof value !== "string") invalid(`Invalid string: ${JSON.stringify(value)}`, param);
   return value;
+}
+
+const LIST_PARAMS = new Set(["created", "ending_before", "expand", "limit", "starting_after"]);
+const CREATED_BOUNDS = new Set(["gt", "gte", "lt", "lte"]);
+
+/**
+ * A page of a Stripe list endpoint: newest first (ties in the order they were
+ * made, newest first), `created` bounds, `limit` (1–100, 10 by default) and
+ * `starting_after` cursors, as stripe-node's auto-pagination uses them.
+ */
+function listPage<T extends { id: string; created: number }>(
+  items: T[],
+  params: Record<string, unknown>,
+  url: string,
+  known = LIST_PARAMS,
+) {
+  rejectUnknown(params, known, "");
+  if (params.ending_before !== undefined) invalid("This fake Stripe pages lists forward only (starting_after).", "ending_before");
+  const limit = params.limit === undefined ? 10 : readPositiveInteger(params.limit, "limit");
+  if (limit > 100) invalid("This value must be less than or equal to 100.", "limit");
+  let bounds: Record<string, number> = {};
+  if (params.created !== undefined) {
+    if (typeof params.created === "string") bounds = { gte: readInteger(params.created, "created"), lte: Number(params.created) };
+    else if (isRecord(params.created)) {
+      rejectUnknown(params.created, CREATED_BOUNDS, "created");
+      bounds = Object.fromEntries(Object.entries(params.created).map(([k, v]) => [k, readInteger(v, `created[${k}]`)]));
+    } else invalid("Invalid created", "created");
+  }
+  const inRange = (c: number) =>
+    (bounds.gt === undefined || c > bounds.gt) &&
+    (bounds.gte === undefined || c >= bounds.gte) &&
+    (bounds.lt === undefined || c < bounds.lt) &&
+    (bounds.lte === undefined || c <= bounds.lte);
+  const sorted = items
+    .map((item, index) => ({ item, index }))
+    .filter(({ item }) => inRange(item.created))
+    .sort((a, b) => b.item.created - a.item.created || b.index - a.index)
+    .map(({ item }) => item);
+  let start = 0;
+  if (params.starting_after !== undefined) {
+    const after = readString(params.starting_after, "starting_after");
+    const at = sorted.findIndex((item) => item.id === after);
+    if (at < 0) invalid(`No such object: '${after}'`, "starting_after", "resource_missing");
+    start = at + 1;
+  }
+  return { object: "list", data: sorted.slice(start, start + limit), has_more: sorted.length > start + limit, url };
 }
 
 function readUrl(value: unknown, param: string): string {
@@ -1141,6 +1189,22 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
       emitAfter(created);
       return refund;
     }
+    if (method === "GET" && path === "/v1/payment_intents") {
+      const intents = [...sessions.values()].filter((record) => record.session.payment_intent).map(paymentIntentOf);
+      return listPage(intents as { id: string; created: number }[], params, path);
+    }
+    if ((match = path.match(/^\/v1\/payment_intents\/([^/]+)$/)) && method === "GET") {
+      const sessionId = sessionsByPaymentIntent.get(decodeURIComponent(match[1]));
+      if (!sessionId)
+        throw new FakeStripeApiError(404, "invalid_request_error", `No such payment_intent: '${match[1]}'`, "intent", "resource_missing");
+      return paymentIntentOf(requireSession(sessionId));
+    }
+    if (method === "GET" && path === "/v1/refunds") {
+      const { payment_intent: intent, ...rest } = params;
+      const all = [...refunds.values()].map((record) => record.refund);
+      const chosen = intent === undefined ? all : all.filter((refund) => refund.payment_intent === readString(intent, "payment_intent"));
+      return listPage(chosen, rest, path);
+    }
     if ((match = path.match(/^\/v1\/refunds\/([^/]+)$/)) && method === "GET") {
       const record = refunds.get(decodeURIComponent(match[1]));
       if (!record) throw new FakeStripeApiError(404, "invalid_request_error", `No such refund: '${match[1]}'`, "id", "resource_missing");
@@ -1149,7 +1213,7 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
     throw new FakeStripeApiError(
       404,
       "invalid_request_error",
-      `Unrecognized request URL (${method}: ${path}). This fake Stripe serves only Checkout Sessions (create, retrieve, expire) and refunds (create, retrieve).`,
+      `Unrecognized request URL (${method}: ${path}). This fake Stripe serves only Checkout Sessions (create, retrieve, expire), payment intents (list, retrieve) and refunds (create, retrieve, list).`,
     );
   }
 
@@ -1275,6 +1339,11 @@ export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeS
       const record = requireSession(sessionId);
       Object.assign(record.session, patch);
       return record.session;
+    },
+    patchRefund(refundId, patch) {
+      const record = requireRefund(refundId);
+      Object.assign(record.refund, patch);
+      return record.refund;
     },
     setOutage(on, mode = "api_error") {
       outage = on ? mode : null;

@@ -66,6 +66,47 @@ export async function loadOrderContributions(orderId: string) {
   };
 }
 
+/** Postings read per step while looking for a fund's latest contributions (an order gives one per line). */
+const RECENT_POSTINGS_WINDOW = 80;
+const RECENT_MAX_STEPS = 10;
+const AFTER_LAST_POSTING = 9_223_372_036_854_775_807n;
+
+/**
+ * The fund's latest captures, newest first, each with its whole amount: the
+ * transactions are found newest-first through the (account, id) index, a
+ * window of postings at a time, and each one's amount is then a SQL sum over
+ * all of its postings to the fund (an order of many lines has many), never a
+ * sum of whatever part of it a capped window happened to hold.
+ */
+async function recentContributions(pendingAccountId: bigint, limit: number) {
+  const chosen: bigint[] = [];
+  let before = AFTER_LAST_POSTING;
+  for (let step = 0; step < RECENT_MAX_STEPS && chosen.length < limit; step += 1) {
+    const rows = await db().$queryRaw<{ id: bigint; transaction_id: bigint }[]>`
+      SELECT p.id, p.transaction_id
+      FROM ledger_posting p JOIN ledger_transaction t ON t.id = p.transaction_id
+      WHERE p.account_id = ${pendingAccountId} AND t.kind = 'payment_captured' AND p.id < ${before}
+      ORDER BY p.id DESC
+      LIMIT ${RECENT_POSTINGS_WINDOW}`;
+    for (const row of rows) if (chosen.length < limit && !chosen.includes(row.transaction_id)) chosen.push(row.transaction_id);
+    if (rows.length < RECENT_POSTINGS_WINDOW) break;
+    before = rows[rows.length - 1].id;
+  }
+  if (chosen.length === 0) return [];
+  const sums = await db().$queryRaw<{ transaction_id: bigint; created_at: Date; number: string | null; amount: bigint }[]>`
+    SELECT t.id AS transaction_id, t.created_at, o.number, (-sum(p.amount_minor))::bigint AS amount
+    FROM ledger_transaction t
+    JOIN ledger_posting p ON p.transaction_id = t.id AND p.account_id = ${pendingAccountId}
+    LEFT JOIN customer_order o ON o.id = t.order_id
+    WHERE t.id = ANY(${chosen.map(String)}::bigint[])
+    GROUP BY t.id, t.created_at, o.number`;
+  const byId = new Map(sums.map((row) => [row.transaction_id, row]));
+  return chosen.map((id) => {
+    const row = byId.get(id)!;
+    return { transactionId: id, at: row.created_at, orderNumber: row.number ? maskOrderNumber(row.number) : "—", amountMinor: row.amount };
+  });
+}
+
 /**
  * A fund's public page. Everything here costs the same however long the
  * ledger grows: totals come from stored balances (fundTotals), and recent
@@ -76,28 +117,6 @@ export async function loadFundPage(slug: string, recentLimit = 20) {
   if (!fund) return null;
   const totals = await fundTotals(fund.id);
   const pendingAccount = await db().ledgerAccount.findUnique({ where: { code: `fund:${fund.id}:pending` } });
-  const rows = pendingAccount
-    ? await db().$queryRaw<{ transaction_id: bigint; created_at: Date; number: string | null; amount: bigint }[]>`
-        SELECT p.transaction_id, t.created_at, o.number, -p.amount_minor AS amount
-        FROM ledger_posting p
-        JOIN ledger_transaction t ON t.id = p.transaction_id
-        LEFT JOIN customer_order o ON o.id = t.order_id
-        WHERE p.account_id = ${pendingAccount.id} AND t.kind = 'payment_captured'
-        ORDER BY p.id DESC
-        LIMIT ${recentLimit * 4}`
-    : [];
-  // An order with several lines for this fund has one posting per line: one row per order here.
-  const recent = new Map<bigint, { transactionId: bigint; at: Date; orderNumber: string; amountMinor: bigint }>();
-  for (const row of rows) {
-    const entry = recent.get(row.transaction_id) ?? {
-      transactionId: row.transaction_id,
-      at: row.created_at,
-      orderNumber: row.number ? maskOrderNumber(row.number) : "—",
-      amountMinor: 0n,
-    };
-    entry.amountMinor += row.amount;
-    recent.set(row.transaction_id, entry);
-  }
   return {
     fund,
     balances: {
@@ -107,7 +126,7 @@ export async function loadFundPage(slug: string, recentLimit = 20) {
       total: totals.pending + totals.available,
     },
     receivedMinor: totals.received,
-    recent: [...recent.values()].slice(0, recentLimit),
+    recent: pendingAccount ? await recentContributions(pendingAccount.id, recentLimit) : [],
   };
 }
 

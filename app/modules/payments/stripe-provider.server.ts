@@ -35,7 +35,8 @@ export const STRIPE_MINIMUM_CHECKOUT_MS = 31 * 60_000;
 
 let client: { key: string; base: string; stripe: Stripe } | undefined;
 
-function stripeClient(settings: StripeConfig): Stripe {
+/** The SDK client for these settings (one, reused), for the provider and for the reconciliation command. */
+export function stripeClient(settings: StripeConfig): Stripe {
   const base = settings.apiBase?.href ?? "";
   if (client && client.key === settings.secretKey && client.base === base) return client.stripe;
   const stripe = new Stripe(settings.secretKey, {

@@ -182,7 +182,7 @@ test("'Verify the ledger' runs in the background and the console shows it runnin
   // With JavaScript: the page refreshes itself until the result is in.
   await page.getByRole("button", { name: "核验账本（对照签名检查点）" }).click();
   await expect(page.getByTestId("verify-result")).toContainText("账本核验通过", { timeout: 20_000 });
-  await expect(page.getByTestId("verify-result")).toContainText(/链头 #\d+ [0-9a-f]{64}/);
+  await expect(page.getByTestId("verify-result")).toContainText(/签名检查点（共 \d+ 笔），根哈希 [0-9a-f]{64}/);
 
   // Without JavaScript: a plain form post, the page says it is running, a reload shows the result.
   const noScript = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });

@@ -135,14 +135,14 @@ async function readCheckpoint(
     return { ok: false, code: "checkpoint", problem: "the checkpoint's time is not an ISO 8601 instant" };
 
   const id = await checkpointKeyId(origin, publicKey);
-  const key = await subtle().importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
+  const key = await subtle().importKey("raw", new Uint8Array(publicKey), { name: "Ed25519" }, false, ["verify"]);
   const signed = new TextEncoder().encode(body);
   for (const line of note.slice(separator + 2, -1).split("\n")) {
     const match = /^\u2014 (\S+) ([A-Za-z0-9+/=]+)$/.exec(line);
     if (!match || match[1] !== origin) continue;
     const bytes = fromBase64(match[2]);
     if (!bytes || bytes.length !== 68 || !equal(bytes.subarray(0, 4), id)) continue;
-    if (await subtle().verify({ name: "Ed25519" }, key, bytes.subarray(4), signed))
+    if (await subtle().verify({ name: "Ed25519" }, key, bytes.slice(4), signed))
       return { ok: true, checkpoint: { size: Number(sizeText), rootHash, sealedAt: sealedText } };
   }
   return { ok: false, code: "signature", problem: "the checkpoint carries no valid signature by the log's key" };

@@ -23,7 +23,9 @@ type BrowserCheck =
   | { kind: "checking" }
   | { kind: "verified"; sequence: number; checkpointSize: number; keyIdHex: string }
   | { kind: "failed"; code: ProofProblemCode | "other"; problem: string }
-  | { kind: "unavailable" };
+  | { kind: "unavailable" }
+  /** No WebCrypto here (a page not served over HTTPS) or no Ed25519 in it (an old browser). */
+  | { kind: "unsupported" };
 
 export const proofUrl = (transactionId: string) => `/ledger/proofs/${encodeURIComponent(transactionId)}`;
 
@@ -35,6 +37,7 @@ function useBrowserCheck(transactionId: string, orderId: string, log: LedgerKeyV
   useEffect(() => {
     let cancelled = false;
     (async (): Promise<BrowserCheck> => {
+      if (!globalThis.crypto?.subtle) return { kind: "unsupported" };
       const response = await fetch(proofUrl(transactionId), { headers: { Accept: "application/json" } });
       if (!response.ok) return { kind: "unavailable" };
       const result = await verifyInclusionProof(await response.text(), { pinnedPublicKey: log.publicKeyBase64, pinnedOrigin: log.origin });
@@ -44,7 +47,9 @@ function useBrowserCheck(transactionId: string, orderId: string, log: LedgerKeyV
         return { kind: "failed", code: "other", problem: `the proof is of transaction ${result.entry.transactionId}` };
       return { kind: "verified", sequence: result.sequence, checkpointSize: result.checkpointSize, keyIdHex: result.keyIdHex };
     })()
-      .catch((): BrowserCheck => ({ kind: "unavailable" }))
+      .catch((error: unknown): BrowserCheck => ({
+        kind: error instanceof DOMException && error.name === "NotSupportedError" ? "unsupported" : "unavailable",
+      }))
       .then((check) => {
         if (!cancelled) setDone({ key, check });
       });
@@ -78,10 +83,10 @@ function BrowserCheckResult({ transactionId, orderId, log }: { transactionId: st
         {t("ledgerProof.verified", { sequence: check.sequence, keyId: check.keyIdHex, checkpoint: check.checkpointSize })}
       </p>
     );
-  if (check.kind === "unavailable")
+  if (check.kind === "unavailable" || check.kind === "unsupported")
     return (
-      <p role="status" className="text-sm text-amber-800" data-testid="ledger-proof-check" data-state="unavailable">
-        {t("ledgerProof.unavailable")}
+      <p role="status" className="text-sm text-amber-800" data-testid="ledger-proof-check" data-state={check.kind}>
+        {t(`ledgerProof.${check.kind}`)}
       </p>
     );
   return (

@@ -490,6 +490,7 @@ const zh = {
     download: "下载凭证（JSON）",
     keyLabel: "基金账本的公钥",
     howToCheck: "什么是检查点、凭证和见证人？",
+    unsupported: "这个浏览器无法在本页核对凭证（需要较新的浏览器和 HTTPS 安全连接）。你可以下载凭证，用离线脚本核对。",
   },
   ledgerLog: {
     title: "账本公钥与检查点",
@@ -1674,6 +1675,8 @@ const en: DeepStrings<Resource> = {
     download: "Download proof (JSON)",
     keyLabel: "The ledger's public key",
     howToCheck: "What are a checkpoint, a proof and a witness?",
+    unsupported:
+      "This browser cannot check the proof on this page (it needs a recent browser and a secure HTTPS connection). You can download the proof and check it with the offline script.",
   },
   ledgerLog: {
     title: "The ledger's key and checkpoint",

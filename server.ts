@@ -15,6 +15,7 @@ import { prepareDatabase } from "./app/modules/db/bootstrap.server";
 import { db } from "./app/modules/db/db.server";
 import { autoConfirmShippedOrders } from "./app/modules/fulfilment/completion.server";
 import { sweepLedger } from "./app/modules/ledger/background.server";
+import { sealLedger } from "./app/modules/ledger/log.server";
 import { startMailSender, stopMailSender } from "./app/modules/mail/mail.server";
 import { deliverQueuedOrderConfirmations } from "./app/modules/orders/order-confirmation.server";
 import { releaseExpiredReservations } from "./app/modules/orders/orders.server";
@@ -237,6 +238,29 @@ async function main() {
     1000 * Math.max(1, Number(process.env.HARVEST_SWEEP_SECONDS ?? 60) || 60),
   );
 
+  // Seals new ledger transactions into the Merkle log and signs a checkpoint,
+  // a few times a second (decision 0012). Every instance runs the loop; an
+  // advisory lock lets one seal at a time, and a busy batch is followed at once.
+  let sealing = false;
+  const sealer = setInterval(
+    () => {
+      if (sealing) return;
+      sealing = true;
+      const round = async () => {
+        for (;;) {
+          const result = await sealLedger();
+          if (!result || result.sealed < 2_000) return;
+        }
+      };
+      round()
+        .catch((error) => console.error("[harvest-share] sealing the ledger failed:", error))
+        .finally(() => {
+          sealing = false;
+        });
+    },
+    Math.max(50, Number(process.env.HARVEST_SEAL_MS ?? 250) || 250),
+  );
+
   // Queued mail (resets, invitations) is sent after the response, with retries.
   startMailSender();
   // Order confirmations that could not be sent right after payment (mail
@@ -260,6 +284,7 @@ async function main() {
     stopping = true;
     log(`${signal}: shutting down`);
     clearInterval(sweeper);
+    clearInterval(sealer);
     await stopMailSender();
     clearInterval(mailSweeper);
     await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -7,6 +7,7 @@ import { parseDatabaseUrl, toDatabaseUrl, type PgConnection } from "../../app/mo
 import { createDb } from "../../app/modules/db/db.server";
 import { startThrowawayPostgres } from "../../app/modules/db/embedded-postgres.server";
 import { applyMigrations } from "../../app/modules/db/migrate.server";
+import { ensureShopRole } from "../../app/modules/db/shop-role.server";
 import { DEMO_PASSWORD, isEmptyShop, seedDemoShop } from "../../prisma/seed";
 
 export const TEMPLATE_DATABASE = `hs_template_${process.pid}`;
@@ -15,6 +16,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     pgServer: Omit<PgConnection, "database">;
     templateDatabase: string;
+    /** The shop's own database role (may not write the ledger around ledger_post); its grants are cloned with the template. */
+    shopRole: { user: string; password: string };
   }
 }
 
@@ -38,12 +41,15 @@ export default async function setup(project: TestProject) {
 
   const template = { ...server, database: TEMPLATE_DATABASE };
   await applyMigrations(template);
+  const shop = await ensureShopRole(template);
+  if (!shop) throw new Error("The test database's role may not create roles: the tests need one that can (CREATEROLE or superuser).");
   const db = createDb(toDatabaseUrl(template), 2);
   if (await isEmptyShop(db)) await seedDemoShop(db, { demoPassword: DEMO_PASSWORD });
   await db.$disconnect();
 
   project.provide("pgServer", server);
   project.provide("templateDatabase", TEMPLATE_DATABASE);
+  project.provide("shopRole", { user: shop.user, password: shop.password });
 
   return async () => {
     const cleanup = new pg.Client({ ...server, database: "postgres" });

@@ -15,6 +15,10 @@ setConfig({
   autoConfirmDays: 10,
   encryptionKey: "test-encryption-key-test-encryption-key",
   publicUrl: "http://shop.test",
+  // A fixed test key (never used outside tests): checkpoints in tests are signed with it.
+  checkpointSigningSeed: new Uint8Array(32).fill(7),
+  previousCheckpointPublicKeys: [],
+  ledgerOrigin: "shop.test/ledger",
   smtpUrl: null,
   mailFrom: "Harvest Share <no-reply@shop.test>",
   mailDir: fs.mkdtempSync(path.join(os.tmpdir(), "hs-test-mail-")),

@@ -7,9 +7,13 @@ import { toDatabaseUrl, type PgConnection } from "~/modules/db/connection.server
 import { createDb, setDb, type Db } from "~/modules/db/db.server";
 
 export type TestDatabase = {
+  /** The app's client, as the shop's own role (it may not write the ledger around ledger_post). */
   db: Db;
+  /** The shop role's connection and URL. */
   connection: PgConnection;
   url: string;
+  /** The owner's connection (a superuser here): for fixtures and for tampering as an attacker with more rights. */
+  ownerConnection: PgConnection;
   sql: (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
 };
 
@@ -23,12 +27,13 @@ export function useTestDatabase(): TestDatabase {
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject("templateDatabase")}`);
     await admin.end();
-    handle.connection = { ...server, database: name };
+    handle.ownerConnection = { ...server, database: name };
+    handle.connection = { ...handle.ownerConnection, ...inject("shopRole") };
     handle.url = toDatabaseUrl(handle.connection);
     handle.db = createDb(handle.url, 25);
     setDb(handle.db);
-    process.env.DATABASE_URL = handle.url;
-    raw = new pg.Pool({ ...handle.connection, max: 4 });
+    process.env.DATABASE_URL = toDatabaseUrl(handle.ownerConnection);
+    raw = new pg.Pool({ ...handle.ownerConnection, max: 4 });
     handle.sql = (text, values) => raw.query(text, values as unknown[]);
   });
   afterAll(async () => {
@@ -44,7 +49,7 @@ export function useTestDatabase(): TestDatabase {
     // any test. Force only what is still open after ten seconds.
     for (let attempt = 0; ; attempt++) {
       try {
-        await admin.query(`DROP DATABASE IF EXISTS ${handle.connection.database}${attempt >= 50 ? " WITH (FORCE)" : ""}`);
+        await admin.query(`DROP DATABASE IF EXISTS ${handle.ownerConnection.database}${attempt >= 50 ? " WITH (FORCE)" : ""}`);
         break;
       } catch (error) {
         if ((error as { code?: string }).code !== "55006" || attempt >= 50) throw error;

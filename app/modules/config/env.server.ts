@@ -18,6 +18,8 @@ const EnvSchema = z.object({
   AUTO_CONFIRM_DAYS: z.coerce.number().int().min(1).max(60).default(10),
   ENCRYPTION_KEY: z.string().optional(),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  CHECKPOINT_SIGNING_KEY: z.string().optional(),
+  CHECKPOINT_PREVIOUS_PUBLIC_KEYS: z.string().optional(),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default("Harvest Share 益农集市 <no-reply@harvest-share.example>"),
   HARVEST_MAIL_DIR: z.string().default(".data/mail"),
@@ -58,6 +60,12 @@ export type Config = {
   encryptionKey: string;
   /** Origin for links in emails; in production it must be configured (never taken from the request's Host). */
   publicUrl: string | null;
+  /** The Ed25519 seed that signs checkpoints; null outside production means "generate one into the data folder". */
+  checkpointSigningSeed: Uint8Array | null;
+  /** Retired checkpoint keys (base64), still published so old checkpoints verify. */
+  previousCheckpointPublicKeys: string[];
+  /** The log's name in its checkpoints: `<PUBLIC_URL host>/ledger`. */
+  ledgerOrigin: string;
   /** smtp(s)://user:pass@host:port; unset → mail is written to mailDir. */
   smtpUrl: string | null;
   mailFrom: string;
@@ -105,6 +113,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (isProduction && !values.PUBLIC_URL) {
     problems.push("PUBLIC_URL is missing: set it to the shop's address (e.g. https://shop.example); emailed links use it.");
+  }
+  const signingKeyText = values.CHECKPOINT_SIGNING_KEY?.trim() || undefined;
+  const signingSeed = signingKeyText ? Buffer.from(signingKeyText, "base64") : null;
+  if (isProduction && !signingKeyText) {
+    problems.push(
+      "CHECKPOINT_SIGNING_KEY is missing: set it to the base64 of a random 32-byte Ed25519 seed (`openssl rand -base64 32`); it signs the ledger's public checkpoints (docs/ledger-proofs.md).",
+    );
+  } else if (signingSeed && (signingSeed.length !== 32 || signingSeed.toString("base64") !== signingKeyText)) {
+    problems.push("CHECKPOINT_SIGNING_KEY is not the base64 of exactly 32 bytes (`openssl rand -base64 32`).");
+  }
+  const previousPublicKeys = (values.CHECKPOINT_PREVIOUS_PUBLIC_KEYS ?? "")
+    .split(",")
+    .map((key) => key.trim())
+    .filter(Boolean);
+  if (previousPublicKeys.some((key) => Buffer.from(key, "base64").length !== 32)) {
+    problems.push("CHECKPOINT_PREVIOUS_PUBLIC_KEYS must list base64 Ed25519 public keys (32 bytes each), separated by commas.");
   }
   const stripeKey = values.STRIPE_SECRET_KEY?.trim() || undefined;
   const stripeWebhookSecret = values.STRIPE_WEBHOOK_SECRET?.trim() || undefined;
@@ -174,6 +198,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     autoConfirmDays: values.AUTO_CONFIRM_DAYS,
     encryptionKey: values.ENCRYPTION_KEY ?? DEVELOPMENT_ENCRYPTION_KEY,
     publicUrl: values.PUBLIC_URL ? values.PUBLIC_URL.replace(/\/+$/, "") : null,
+    checkpointSigningSeed: signingSeed ? new Uint8Array(signingSeed) : null,
+    previousCheckpointPublicKeys: previousPublicKeys,
+    ledgerOrigin: `${values.PUBLIC_URL ? new URL(values.PUBLIC_URL).host : "harvest-share.localhost"}/ledger`,
     smtpUrl: values.SMTP_URL || null,
     mailFrom: values.MAIL_FROM,
     mailDir: values.HARVEST_MAIL_DIR,

@@ -6,8 +6,17 @@ import { parseDatabaseUrl, toDatabaseUrl } from "./connection.server";
 import { createDb } from "./db.server";
 import { ensureDatabase, startEmbeddedPostgres } from "./embedded-postgres.server";
 import { applyMigrations } from "./migrate.server";
+import { ensureShopRole, ledgerWriteAccess, SHOP_ROLE } from "./shop-role.server";
 
-export type PreparedDatabase = { url: string; embedded: boolean; seeded: boolean; stop: () => Promise<void> };
+export type PreparedDatabase = {
+  /** What the shop connects with: its own role, which may not write the ledger around ledger_post. */
+  url: string;
+  /** The owner's (migrations, grants; the ledger's own scripts that only read need not use it). */
+  ownerUrl: string;
+  embedded: boolean;
+  seeded: boolean;
+  stop: () => Promise<void>;
+};
 
 export async function prepareDatabase(options: {
   databaseUrl?: string;
@@ -36,7 +45,19 @@ export async function prepareDatabase(options: {
     url = toDatabaseUrl({ ...server.connection, database: "harvest_share" });
   }
   try {
-    await applyMigrations(parseDatabaseUrl(url), { log });
+    const owner = parseDatabaseUrl(url);
+    await applyMigrations(owner, { log });
+    const ownerUrl = url;
+    const shop = await ensureShopRole(owner);
+    if (shop) url = toDatabaseUrl(shop);
+    const access = await ledgerWriteAccess(shop ?? owner);
+    if (!access.protected) {
+      const why =
+        `${access.reason}, so the ledger could be written around its posting function. ` +
+        `Give DATABASE_URL's role CREATEROLE (the shop then creates and uses its own role, ${SHOP_ROLE}), or see docs/operations.md.`;
+      if (options.production) throw new Error(`Harvest Share cannot start: ${why}`);
+      log(`WARNING: ${why}`);
+    }
     // Start-up never writes to the ledger: a transaction without a chain link
     // is for `npm run ledger:verify` to name, and a pre-chain backlog is
     // chained once, by hand, with `npm run ledger:chain-backlog`.
@@ -61,7 +82,7 @@ export async function prepareDatabase(options: {
         await db.$disconnect();
       }
     }
-    return { url, embedded: !options.databaseUrl, seeded, stop };
+    return { url, ownerUrl, embedded: !options.databaseUrl, seeded, stop };
   } catch (error) {
     await stop();
     throw error;

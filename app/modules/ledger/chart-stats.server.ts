@@ -1,35 +1,11 @@
 // Chart figures: per fund and month (received, reversed) and per fund and
-// cooperative (given, net of refunds). Updated inside the same database
-// transaction as the capture or refund they summarise, so they can never
-// drift from the ledger; charts then read a handful of rows.
-import { db, type DbTransaction } from "~/modules/db/db.server";
+// cooperative (given, net of refunds). Written by ledger_post itself, in the
+// same call as the capture or refund they summarise, so they can never drift
+// from the ledger; charts then read a handful of rows.
+import { db } from "~/modules/db/db.server";
 
 /** "2026-11" for a moment, in China time. */
 export const chinaMonth = (at: Date) => new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
-
-export async function recordContributionStat(
-  tx: DbTransaction,
-  entry: { fundId: string; cooperativeId: string; at: Date; amountMinor: bigint },
-) {
-  await tx.$executeRaw`
-    INSERT INTO fund_month_stat (fund_id, month, received_minor) VALUES (${entry.fundId}::uuid, ${chinaMonth(entry.at)}, ${entry.amountMinor})
-    ON CONFLICT (fund_id, month) DO UPDATE SET received_minor = fund_month_stat.received_minor + EXCLUDED.received_minor`;
-  await tx.$executeRaw`
-    INSERT INTO fund_cooperative_stat (fund_id, cooperative_id, given_minor) VALUES (${entry.fundId}::uuid, ${entry.cooperativeId}::uuid, ${entry.amountMinor})
-    ON CONFLICT (fund_id, cooperative_id) DO UPDATE SET given_minor = fund_cooperative_stat.given_minor + EXCLUDED.given_minor`;
-}
-
-export async function recordReversalStat(
-  tx: DbTransaction,
-  entry: { fundId: string; cooperativeId: string; at: Date; amountMinor: bigint },
-) {
-  await tx.$executeRaw`
-    INSERT INTO fund_month_stat (fund_id, month, reversed_minor) VALUES (${entry.fundId}::uuid, ${chinaMonth(entry.at)}, ${entry.amountMinor})
-    ON CONFLICT (fund_id, month) DO UPDATE SET reversed_minor = fund_month_stat.reversed_minor + EXCLUDED.reversed_minor`;
-  await tx.$executeRaw`
-    INSERT INTO fund_cooperative_stat (fund_id, cooperative_id, given_minor) VALUES (${entry.fundId}::uuid, ${entry.cooperativeId}::uuid, ${-entry.amountMinor})
-    ON CONFLICT (fund_id, cooperative_id) DO UPDATE SET given_minor = fund_cooperative_stat.given_minor + EXCLUDED.given_minor`;
-}
 
 export type ChartPoint = { label: string; labelEn: string; amountMinor: string };
 

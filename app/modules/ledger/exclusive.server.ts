@@ -11,6 +11,7 @@ export const JOB_LOCKS = {
   paymentsReconcile: 7_001_005n,
   // Far from the others so a key added on another branch meanwhile cannot collide with it.
   autoConfirmOrders: 7_001_020n,
+  sealLedger: 7_001_030n,
 } as const;
 
 /**

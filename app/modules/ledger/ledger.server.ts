@@ -1,35 +1,36 @@
-// Writes to the double-entry ledger. Everything here runs inside the caller's
-// database transaction, so a business step and its postings commit together.
+// Writes to the double-entry ledger, always through the database function
+// ledger_post (migration 20261201183205_ledger_merkle_log; decision 0012):
+// one round trip that inserts the transaction, locks only the touched
+// accounts, writes postings, balances and chart figures, and queues the
+// transaction for the sealer. It runs inside the caller's database
+// transaction, so a business step and its postings commit together. The
+// shop's database role cannot write the ledger tables any other way.
 import type { DbTransaction } from "~/modules/db/db.server";
 import type { AccountSpec } from "./accounts";
-import { chainHash } from "./chain";
+import { chinaMonth } from "./chart-stats.server";
 import { assertBalanced, type LedgerTransactionInput } from "./postings";
 
 export type PostedTransaction = { id: bigint; created: boolean };
 
+/** A change to the fund charts' figures, written by ledger_post with the postings it summarises. */
+export type ChartStatEntry = { fundId: string; cooperativeId: string; at: Date; receivedMinor?: bigint; reversedMinor?: bigint };
+
+const accountsJson = (specs: AccountSpec[]) =>
+  JSON.stringify(
+    [...new Map(specs.map((spec) => [spec.code, spec])).values()].map((spec) => ({
+      code: spec.code,
+      type: spec.type,
+      currency: spec.currency,
+      nameZh: spec.nameZh,
+      nameEn: spec.nameEn,
+      fundId: spec.fundId ?? null,
+    })),
+  );
+
 /** Creates the accounts that do not exist yet; existing ones are left alone. */
 export async function ensureLedgerAccounts(tx: DbTransaction, specs: AccountSpec[]): Promise<void> {
-  // Sorted so two first-time writers insert the same new accounts in the same order.
-  const unique = [...new Map(specs.map((spec) => [spec.code, spec])).values()].sort((a, b) => a.code.localeCompare(b.code));
-  const existing = await tx.ledgerAccount.findMany({
-    where: { code: { in: unique.map((spec) => spec.code) } },
-    select: { code: true },
-  });
-  const known = new Set(existing.map((account) => account.code));
-  const missing = unique.filter((spec) => !known.has(spec.code));
-  if (missing.length > 0) {
-    await tx.ledgerAccount.createMany({
-      data: missing.map((spec) => ({
-        code: spec.code,
-        type: spec.type,
-        currency: spec.currency,
-        nameZh: spec.nameZh,
-        nameEn: spec.nameEn,
-        fundId: spec.fundId ?? null,
-      })),
-      skipDuplicates: true,
-    });
-  }
+  if (specs.length === 0) return;
+  await tx.$executeRaw`SELECT ledger_ensure_accounts(${accountsJson(specs)}::jsonb)`;
 }
 
 export class IdempotencyConflictError extends Error {
@@ -39,128 +40,57 @@ export class IdempotencyConflictError extends Error {
   }
 }
 
-/** What makes two transactions the same money movement: kind, order and postings. */
-function fingerprint(
-  kind: string,
-  orderId: string | null,
-  postings: { account: string; amountMinor: bigint | string; currency: string; orderLineId: string | null }[],
-) {
-  const lines = postings.map((p) => `${p.account}|${String(p.amountMinor)}|${p.currency.trim()}|${p.orderLineId ?? ""}`).sort();
-  return JSON.stringify([kind, orderId, lines]);
+export class LedgerRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LedgerRefusedError";
+  }
 }
 
+export type PostInput = LedgerTransactionInput & {
+  /** The payment provider's reference for captures and refunds (reconciliation matches on it). */
+  providerRef?: string | null;
+  /** Accounts to create first if they do not exist (saves a round trip). */
+  accounts?: AccountSpec[];
+  stats?: ChartStatEntry[];
+};
+
 /**
- * Appends one balanced transaction, chains it (gapless sequence and hash),
- * and moves the stored balances. Writers are ordered by the chain head's row
- * lock, then lock the touched accounts in id order, so they cannot deadlock.
- * The idempotency key makes a retry a no-op returning the first transaction
- * (`created: false`); the same key with different money is refused.
+ * Appends one balanced transaction. The idempotency key makes a retry a
+ * no-op returning the first transaction (`created: false`); the same key with
+ * different money is refused. The transaction is sealed into the Merkle log
+ * by the sealer seconds later (log.server.ts).
  */
-export async function postLedgerTransaction(
-  tx: DbTransaction,
-  input: LedgerTransactionInput,
-  now = new Date(),
-): Promise<PostedTransaction> {
+export async function postLedgerTransaction(tx: DbTransaction, input: PostInput, now = new Date()): Promise<PostedTransaction> {
   assertBalanced(input);
-
-  const [head] = await tx.$queryRaw<{ sequence: bigint; hash: string }[]>`
-    SELECT sequence, hash FROM ledger_chain_head WHERE id = 1 FOR UPDATE`;
-
-  const existing = await tx.ledgerTransaction.findUnique({
-    where: { idempotencyKey: input.idempotencyKey },
-    include: { postings: { include: { account: { select: { code: true } } } } },
-  });
-  if (existing) {
-    const before = fingerprint(
-      existing.kind,
-      existing.orderId,
-      existing.postings.map((p) => ({
-        account: p.account.code,
-        amountMinor: p.amountMinor,
-        currency: p.currency,
-        orderLineId: p.orderLineId,
-      })),
-    );
-    const after = fingerprint(
-      input.kind,
-      input.orderId ?? null,
-      input.postings.map((p) => ({
-        account: p.accountCode,
-        amountMinor: p.amountMinor,
-        currency: p.currency,
-        orderLineId: p.orderLineId ?? null,
-      })),
-    );
-    if (before !== after) throw new IdempotencyConflictError(input.idempotencyKey);
-    return { id: existing.id, created: false };
-  }
-
-  const created = await tx.ledgerTransaction.create({
-    data: {
-      idempotencyKey: input.idempotencyKey,
-      kind: input.kind,
-      memo: input.memo,
-      causedBy: input.causedBy,
-      orderId: input.orderId ?? null,
-      createdAt: now,
-    },
-  });
-  const transactionId = created.id;
-
-  const codes = [...new Set(input.postings.map((posting) => posting.accountCode))];
-  const accounts = await tx.$queryRaw<{ id: bigint; code: string; currency: string }[]>`
-    SELECT id, code, currency FROM ledger_account
-    WHERE code = ANY(${codes}::text[])
-    ORDER BY id
-    FOR UPDATE`;
-  const byCode = new Map(accounts.map((account) => [account.code, account]));
-
-  const deltas = new Map<bigint, bigint>();
-  const rows = input.postings.map((posting) => {
-    const account = byCode.get(posting.accountCode);
-    if (!account) throw new Error(`Ledger account ${posting.accountCode} does not exist`);
-    if (account.currency.trim() !== posting.currency) {
-      throw new Error(`Ledger account ${posting.accountCode} is in ${account.currency}, not ${posting.currency}`);
-    }
-    deltas.set(account.id, (deltas.get(account.id) ?? 0n) + posting.amountMinor);
-    return { accountId: account.id, ...posting };
-  });
-
-  await tx.ledgerPosting.createMany({
-    data: rows.map((row) => ({
-      transactionId,
-      accountId: row.accountId,
-      amountMinor: row.amountMinor,
-      currency: row.currency,
-      orderLineId: row.orderLineId ?? null,
-    })),
-  });
-
-  const ids = [...deltas.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  await tx.$executeRaw`
-    UPDATE ledger_account AS account
-    SET balance_minor = account.balance_minor + delta.amount
-    FROM unnest(${ids.map(String)}::bigint[], ${ids.map((id) => String(deltas.get(id)))}::bigint[]) AS delta(id, amount)
-    WHERE account.id = delta.id`;
-
-  const sequence = head.sequence + 1n;
-  const hash = chainHash(head.hash, {
-    sequence: String(sequence),
-    idempotencyKey: input.idempotencyKey,
-    kind: input.kind,
-    memo: input.memo,
-    causedBy: input.causedBy,
-    orderId: input.orderId ?? null,
-    createdAt: created.createdAt.toISOString(),
-    postings: input.postings.map((p) => ({
+  const postings = JSON.stringify(
+    input.postings.map((p) => ({
       account: p.accountCode,
-      amountMinor: String(p.amountMinor),
+      amount: String(p.amountMinor),
       currency: p.currency,
       orderLineId: p.orderLineId ?? null,
     })),
-  });
-  await tx.ledgerChainLink.create({ data: { transactionId, sequence, previousHash: head.hash, hash } });
-  await tx.$executeRaw`UPDATE ledger_chain_head SET sequence = ${sequence}, hash = ${hash} WHERE id = 1`;
-
-  return { id: transactionId, created: true };
+  );
+  const stats = JSON.stringify(
+    (input.stats ?? []).map((s) => ({
+      fundId: s.fundId,
+      cooperativeId: s.cooperativeId,
+      month: chinaMonth(s.at),
+      received: String(s.receivedMinor ?? 0n),
+      reversed: String(s.reversedMinor ?? 0n),
+    })),
+  );
+  try {
+    const [row] = await tx.$queryRaw<{ transaction_id: bigint; created: boolean }[]>`
+      SELECT transaction_id, created FROM ledger_post(
+        ${input.idempotencyKey}, ${input.kind}, ${input.memo}, ${input.causedBy}, ${input.orderId ?? null}::uuid,
+        ${input.providerRef ?? null}, ${now}::timestamptz, ${postings}::jsonb, ${accountsJson(input.accounts ?? [])}::jsonb, ${stats}::jsonb)`;
+    return { id: row.transaction_id, created: row.created };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (message.includes("ledger_idempotency_conflict")) throw new IdempotencyConflictError(input.idempotencyKey);
+    const refused = /ledger_refused: ([^\n"]+)/.exec(message);
+    if (refused) throw new LedgerRefusedError(refused[1]);
+    throw error;
+  }
 }

@@ -3,6 +3,7 @@
 // paid with four eyes, cooperatives are paid what they are owed. Each
 // exported function is one business step in one database transaction, keyed
 // for idempotency, retried on serialization failures.
+import type { LedgerAccountType } from "~/generated/prisma/enums";
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { withRetry } from "~/modules/db/retry.server";
 import { UserError } from "~/modules/errors/user-error";
@@ -17,21 +18,21 @@ import {
   paymentProviderAccount,
   platformCoverAccount,
 } from "./accounts";
-import { recordReversalStat } from "./chart-stats.server";
 import { checkEvidence, type EvidenceFile } from "./disbursement-views.server";
 import { JOB_LOCKS, runExclusively } from "./exclusive.server";
 import { ensureLedgerAccounts, postLedgerTransaction } from "./ledger.server";
 import type { PostingInput } from "./postings";
 import { maskBankReference, staffActor } from "./public-fields";
 
-/** Takes the chain head first, as every ledger writer does, before reading balances it will rely on. */
-async function lockLedger(tx: DbTransaction) {
-  await tx.$queryRaw`SELECT id FROM ledger_chain_head WHERE id = 1 FOR UPDATE`;
-}
-
-async function naturalBalanceOf(tx: DbTransaction, code: string): Promise<bigint> {
-  const account = await tx.ledgerAccount.findUnique({ where: { code } });
-  return account ? naturalBalance(account.type, account.balanceMinor) : 0n;
+/**
+ * Locks the accounts a flow reads and then posts to (in id order, as
+ * ledger_post does, so the two cannot deadlock) and returns their natural
+ * balances. Only those accounts wait: other funds and cooperatives do not.
+ */
+async function lockAccounts(tx: DbTransaction, codes: string[]): Promise<Map<string, bigint>> {
+  const rows = await tx.$queryRaw<{ code: string; type: LedgerAccountType; balance_minor: bigint }[]>`
+    SELECT code, type::text AS type, balance_minor FROM ledger_lock_accounts(${codes}::text[])`;
+  return new Map(rows.map((row) => [row.code, naturalBalance(row.type, row.balance_minor)]));
 }
 
 const maturationKey = (orderId: string, fundId: string) => `order:${orderId}:mature:${fundId}`;
@@ -91,11 +92,11 @@ async function matureDueContributions(now: Date, limit: number): Promise<number>
         }
         // Fully refunded, or a zero share: nothing to move, and nothing left to do.
         if (postings.length === 0) return false;
-        await ensureLedgerAccounts(tx, [pending, available]);
         const result = await postLedgerTransaction(
           tx,
           {
             idempotencyKey: maturationKey(orderId, fundId),
+            accounts: [pending, available],
             kind: "contribution_matured",
             memo: "Refund window over",
             causedBy: "job:mature-contributions",
@@ -167,7 +168,6 @@ export async function reverseLineRefund(
   const remaining = line.lineTotalMinor - line.refundedMinor;
   if (amount > remaining) throw new UserError("refund_too_large", { remainingMinor: remaining.toString(), currency: order.currency }, 409);
 
-  await lockLedger(tx);
   const reversal = fundReversal(line.lineTotalMinor, line.shareBps, line.refundedMinor, amount);
   const toCooperative = amount - reversal;
   const fund = await tx.fund.findUniqueOrThrow({ where: { id: line.fundId } });
@@ -181,11 +181,12 @@ export async function reverseLineRefund(
   const payable = cooperativePayableAccount(cooperative, order.currency);
   const cover = platformCoverAccount(order.currency);
   await ensureLedgerAccounts(tx, [bucket, psp, payable, cover]);
+  const balances = await lockAccounts(tx, [bucket.code, psp.code, payable.code, cover.code]);
   const now = report.now ?? new Date();
   const key = `refund:${report.provider}:${report.providerRef}`;
 
   if (matured && reversal > 0n) {
-    const available = await naturalBalanceOf(tx, bucket.code);
+    const available = balances.get(bucket.code) ?? 0n;
     if (available < reversal) {
       const gap = reversal - available;
       await postLedgerTransaction(
@@ -217,7 +218,9 @@ export async function reverseLineRefund(
       memo: `Refund of ${amount}`,
       causedBy: report.causedBy,
       orderId: order.id,
+      providerRef: report.providerRef,
       postings,
+      stats: reversal > 0n ? [{ fundId: fund.id, cooperativeId: cooperative.id, at: now, reversedMinor: reversal }] : [],
     },
     now,
   );
@@ -225,7 +228,6 @@ export async function reverseLineRefund(
   await tx.orderLine.update({ where: { id: line.id }, data: { refundedMinor: line.refundedMinor } });
   // Refunding the last line still to send leaves a partly shipped order with nothing more to come: it is shipped now.
   await markShippedWhenNothingLeft(tx, order.id, now);
-  if (reversal > 0n) await recordReversalStat(tx, { fundId: fund.id, cooperativeId: cooperative.id, at: now, amountMinor: reversal });
   const refund = await tx.refund.create({
     data: {
       orderLineId: line.id,
@@ -298,11 +300,10 @@ export function approveDisbursement(approverId: string, id: string, now = new Da
       const disbursement = await lockDisbursement(tx, id);
       if (disbursement.status !== "proposed") throw new UserError("disbursement_already_decided", {}, 409);
       if (disbursement.proposedById === approverId) throw new UserError("disbursement_four_eyes", {}, 403);
-      await lockLedger(tx);
       const available = fundAccount(disbursement.fund, "available");
       const committed = fundAccount(disbursement.fund, "committed");
       await ensureLedgerAccounts(tx, [available, committed]);
-      const balance = await naturalBalanceOf(tx, available.code);
+      const balance = (await lockAccounts(tx, [available.code, committed.code])).get(available.code) ?? 0n;
       if (disbursement.amountMinor > balance) {
         throw new UserError("disbursement_exceeds_available", { availableMinor: balance.toString(), currency: disbursement.currency }, 409);
       }
@@ -346,15 +347,15 @@ export function markDisbursementPaid(managerId: string, id: string, bankReferenc
       if (disbursement.status === "paid") throw new UserError("disbursement_already_paid", {}, 409);
       if (disbursement.status !== "approved") throw new UserError("disbursement_not_approved", {}, 409);
       const reference = text(bankReference, "bank_reference_invalid", 100);
-      await lockLedger(tx);
+      // The disbursement's row lock orders this; no balance is read.
       const committed = fundAccount(disbursement.fund, "committed");
       const bank = bankAccount(disbursement.currency);
-      await ensureLedgerAccounts(tx, [committed, bank]);
       await postLedgerTransaction(
         tx,
         {
           idempotencyKey: `disbursement:${id}:paid`,
           kind: "disbursement_paid",
+          accounts: [committed, bank],
           memo: `Paid to ${disbursement.village}: ${disbursement.project} (bank ref ${maskBankReference(reference)})`,
           causedBy: staffActor("fund_manager"),
           postings: [
@@ -399,8 +400,11 @@ export function recordCooperativePayout(
       const cooperative = await tx.cooperative.findUnique({ where: { id: cooperativeId } });
       if (!cooperative) throw new UserError("cooperative_unknown", {}, 404);
       const currency = "CNY";
-      // Under the chain head's lock, so two requests with one bank reference are served in turn.
-      await lockLedger(tx);
+      const payable = cooperativePayableAccount(cooperative, currency);
+      const bank = bankAccount(currency);
+      await ensureLedgerAccounts(tx, [payable, bank]);
+      // Under the cooperative's payable account's lock, so two requests with one bank reference are served in turn.
+      const owed = (await lockAccounts(tx, [payable.code, bank.code])).get(payable.code) ?? 0n;
       const existing = await tx.cooperativePayout.findUnique({
         where: { cooperativeId_bankReference: { cooperativeId, bankReference: reference } },
       });
@@ -408,10 +412,6 @@ export function recordCooperativePayout(
         if (existing.amountMinor !== amount) throw new UserError("payout_reference_reused", {}, 409);
         return existing;
       }
-      const payable = cooperativePayableAccount(cooperative, currency);
-      const bank = bankAccount(currency);
-      await ensureLedgerAccounts(tx, [payable, bank]);
-      const owed = await naturalBalanceOf(tx, payable.code);
       if (amount > owed) throw new UserError("payout_exceeds_owed", { owedMinor: owed.toString(), currency }, 409);
       const payout = await tx.cooperativePayout.create({
         data: { cooperativeId, amountMinor: amount, currency, bankReference: reference, recordedById: adminId, createdAt: now },

@@ -23,8 +23,7 @@ import {
   paymentProviderAccountIn,
   suspenseAccount,
 } from "~/modules/ledger/accounts";
-import { recordContributionStat } from "~/modules/ledger/chart-stats.server";
-import { ensureLedgerAccounts, postLedgerTransaction } from "~/modules/ledger/ledger.server";
+import { postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import type { PostingInput } from "~/modules/ledger/postings";
 import { deliverOrderConfirmationAfterPayment, queueOrderConfirmation } from "~/modules/orders/order-confirmation.server";
 import { expireOrder, reserveStock } from "~/modules/orders/orders.server";
@@ -168,6 +167,8 @@ async function takePayment(
       checkoutUrl: null,
     },
   });
+  // The ledger carries the provider's reference of the money (reconciliation matches on it).
+  payment.providerPaymentRef = state.paymentRef ?? payment.providerPaymentRef;
 
   if (!matches) {
     await postToSuspense(tx, locked, "held", receivedMinor, receivedCurrency, context.causedBy, context.now);
@@ -231,7 +232,9 @@ async function payOrder(
       postings.push({ accountCode: pending.code, amountMinor: -line.fundShareMinor, currency: order.currency, orderLineId: line.id });
     }
   }
-  await ensureLedgerAccounts(tx, specs);
+  if (context.notifyBuyer) await queueOrderConfirmation(tx, order.id);
+  // Last, so the touched accounts' row locks (the hot rows every sale of a
+  // fund shares) are held only from here to the commit.
   const posted = await postLedgerTransaction(
     tx,
     {
@@ -241,20 +244,15 @@ async function payOrder(
       memo: "Payment captured",
       causedBy: context.causedBy,
       orderId: order.id,
+      providerRef: payment.providerPaymentRef ?? payment.providerRef,
       postings,
+      accounts: specs,
+      stats: order.lines
+        .filter((line) => line.fundShareMinor > 0n)
+        .map((line) => ({ fundId: line.fundId, cooperativeId: line.cooperativeId, at: now, receivedMinor: line.fundShareMinor })),
     },
     // Dated when written, as every ledger transaction is (a late report keeps its own paid_at on the order).
   );
-  for (const line of order.lines) {
-    if (line.fundShareMinor > 0n)
-      await recordContributionStat(tx, {
-        fundId: line.fundId,
-        cooperativeId: line.cooperativeId,
-        at: now,
-        amountMinor: line.fundShareMinor,
-      });
-  }
-  if (context.notifyBuyer) await queueOrderConfirmation(tx, order.id);
   return { outcome: "paid", orderId: order.id, ledgerTransactionId: posted.id };
 }
 
@@ -270,11 +268,12 @@ async function postToSuspense(
   const shopCurrency = order.currency.trim();
   const psp = paymentProviderAccountIn(payment.provider, currency, shopCurrency);
   const suspense = suspenseAccount(reason, currency, shopCurrency);
-  await ensureLedgerAccounts(tx, [psp, suspense]);
   await postLedgerTransaction(
     tx,
     {
       idempotencyKey: `payment:${payment.id}:suspense`,
+      providerRef: payment.providerPaymentRef ?? payment.providerRef,
+      accounts: [psp, suspense],
       kind: "payment_suspense",
       memo: reason === "held" ? "Payment held: amount differs from the order" : "Payment no order can take: to be refunded",
       causedBy,

@@ -1671,7 +1671,7 @@ const en: DeepStrings<Resource> = {
     publicKey: "Public key (Ed25519, base64)",
     keyId: "Key id",
     previousKeys: "Earlier keys (retired by rotation)",
-    latest: "Latest checkpoint: {{size}} entries, signed {{time}}",
+    latest: "Latest checkpoint: tree size {{size}} (entries so far), signed {{time}}",
     none: "No checkpoint signed yet: it appears here once the first payment is sealed.",
     latestLink: "The latest checkpoint as text",
     wellKnown: "The key, machine-readable",

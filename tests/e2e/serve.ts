@@ -54,7 +54,6 @@ const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     HARVEST_MAIL_DIR: mailDir,
     SESSION_SECRET: randomBytes(32).toString("hex"),
     ENCRYPTION_KEY: randomBytes(32).toString("hex"),
-    // Production refuses to start without the key that signs the ledger's checkpoints.
     CHECKPOINT_SIGNING_KEY: randomBytes(32).toString("base64"),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     HOST: "127.0.0.1",

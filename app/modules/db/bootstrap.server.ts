@@ -58,9 +58,9 @@ export async function prepareDatabase(options: {
       if (options.production) throw new Error(`Harvest Share cannot start: ${why}`);
       log(`WARNING: ${why}`);
     }
-    // Start-up never writes to the ledger: a transaction without a chain link
-    // is for `npm run ledger:verify` to name, and a pre-chain backlog is
-    // chained once, by hand, with `npm run ledger:chain-backlog`.
+    // Start-up never writes to the ledger: the sealer seals only what
+    // ledger_post queued, and a transaction neither sealed nor queued is for
+    // `npm run ledger:verify` to name.
     let seeded = false;
     if (options.seed ?? true) {
       const db = createDb(url, 2);

@@ -1,180 +1,151 @@
-// Proving the ledger: the hash chain (verifyLedgerChain) and the double-entry
-// invariants (checkLedgerInvariants). Both read in batches so they stay
+// Proving the ledger: the Merkle log against its signed checkpoints
+// (verifyLedgerLog) and the double-entry invariants (checkLedgerInvariants). Both read in batches so they stay
 // flat in memory at millions of postings.
 import type { Db } from "~/modules/db/db.server";
-import { chainHash, GENESIS_HASH, type ChainTransaction } from "./chain";
+import { verifyCheckpoint } from "./checkpoint";
+import { leafBytes } from "./leaf";
+import { fetchNodes, latestCheckpoint, loadEntries } from "./log.server";
+import { leafHash } from "./merkle";
+import { appendLeaves, rootOfFrontier, type StoredNode } from "./merkle-store";
+import { checkpointSigner } from "./signing-key.server";
 
 const BATCH = 2_000;
 
-type Row = {
-  id: bigint;
-  idempotency_key: string;
-  kind: string;
-  memo: string;
-  caused_by: string;
-  order_id: string | null;
-  created_at: Date;
-};
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+const fromHex = (text: string) => new Uint8Array(Buffer.from(text, "hex"));
 
-/** Transactions with their postings, in the form the chain hashes (also what the public export publishes). */
-export async function loadChainTransactions(db: Db, ids: bigint[], sequences: Map<bigint, bigint>): Promise<Map<bigint, ChainTransaction>> {
-  if (ids.length === 0) return new Map();
-  const txs = await db.$queryRaw<Row[]>`
-    SELECT id, idempotency_key, kind, memo, caused_by, order_id::text AS order_id, created_at
-    FROM ledger_transaction WHERE id = ANY(${ids.map(String)}::bigint[])`;
-  const postings = await db.$queryRaw<
-    { transaction_id: bigint; code: string; amount_minor: bigint; currency: string; order_line_id: string | null }[]
-  >`
-    SELECT p.transaction_id, a.code, p.amount_minor, p.currency, p.order_line_id::text AS order_line_id
-    FROM ledger_posting p JOIN ledger_account a ON a.id = p.account_id
-    WHERE p.transaction_id = ANY(${ids.map(String)}::bigint[])`;
-  const byTransaction = new Map<bigint, ChainTransaction["postings"]>();
-  for (const p of postings) {
-    const list = byTransaction.get(p.transaction_id) ?? [];
-    list.push({ account: p.code, amountMinor: String(p.amount_minor), currency: p.currency.trim(), orderLineId: p.order_line_id });
-    byTransaction.set(p.transaction_id, list);
-  }
-  return new Map(
-    txs.map((t) => [
-      t.id,
-      {
-        sequence: String(sequences.get(t.id)),
-        idempotencyKey: t.idempotency_key,
-        kind: t.kind,
-        memo: t.memo,
-        causedBy: t.caused_by,
-        orderId: t.order_id,
-        createdAt: t.created_at.toISOString(),
-        postings: byTransaction.get(t.id) ?? [],
-      },
-    ]),
-  );
-}
+/** Where a previous verification stopped: the tree size it verified and that tree's frontier (trusted then). */
+export type VerifiedState = { size: number; frontier: StoredNode[] };
+
+export type LogReport =
+  | { ok: true; entries: number; resumedFrom: number; checkpoint: { size: string; root: string }; state: VerifiedState }
+  | { ok: false; entries: number; firstBad: { sequence: string; transactionId: string; reason: string } };
+
+export const serializeFrontier = (frontier: StoredNode[]) => JSON.stringify(frontier.map((n) => [n.level, n.idx, hex(n.hash)]));
+export const parseFrontier = (text: string): StoredNode[] =>
+  (JSON.parse(text) as [number, number, string][]).map(([level, idx, hash]) => ({ level, idx, hash: fromHex(hash) }));
 
 /**
- * A one-time migration, run by hand (`npm run ledger:chain-backlog`), never
- * at start-up or by verification: chains transactions written before the
- * chain existed, in id order, by inserting links (ledger rows are never
- * updated). One batch per database transaction, so any backlog fits.
- * Once the chain has begun, every honest writer links its own transaction,
- * so an unchained one is a finding for ledger:verify, not a backlog.
+ * Verifies the Merkle log against its latest signed checkpoint, reading the
+ * checkpoint first and only up to it (what commits meanwhile is for the next
+ * run, not "tampering"). From `resume` (a previous run's verified size and
+ * frontier) it reads only the entries sealed since; without it, everything.
+ * For every entry it recomputes the leaf from the ledger's rows as they are
+ * now and compares it and every stored subtree with what was sealed; then
+ * the root with each checkpoint on the way and the signed one at the end.
+ * Last, it names any transaction that is neither sealed nor waiting to be
+ * (written around ledger_post). Only reads.
  */
-export async function chainUnchainedTransactions(db: Db): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const chained = await db.$transaction(
-      async (tx) => {
-        const [head] = await tx.$queryRaw<
-          { sequence: bigint; hash: string }[]
-        >`SELECT sequence, hash FROM ledger_chain_head WHERE id = 1 FOR UPDATE`;
-        const unchained = await tx.$queryRaw<{ id: bigint }[]>`
-          SELECT t.id FROM ledger_transaction t
-          WHERE NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.transaction_id = t.id)
-          ORDER BY t.id LIMIT ${BATCH}`;
-        if (unchained.length === 0) return 0;
-        const ids = unchained.map((r) => r.id);
-        const sequences = new Map(ids.map((id, k) => [id, head.sequence + 1n + BigInt(k)]));
-        const loaded = await loadChainTransactions(tx as unknown as Db, ids, sequences);
-        let hash = head.hash;
-        const links = ids.map((id) => {
-          const previousHash = hash;
-          hash = chainHash(previousHash, loaded.get(id)!);
-          return { transactionId: id, sequence: sequences.get(id)!, previousHash, hash };
-        });
-        await tx.ledgerChainLink.createMany({ data: links });
-        await tx.$executeRaw`UPDATE ledger_chain_head SET sequence = ${links.at(-1)!.sequence}, hash = ${hash} WHERE id = 1`;
-        return links.length;
-      },
-      { timeout: 120_000 },
-    );
-    if (chained === 0) return total;
-    total += chained;
-  }
-}
-
-/** Transactions with no link in the chain: how many, and the first few ids. */
-export async function findUnchainedTransactions(db: Db, sample = 5): Promise<{ count: bigint; ids: bigint[] }> {
-  const [{ count }] = await db.$queryRaw<{ count: bigint }[]>`
-    SELECT count(*) AS count FROM ledger_transaction t
-    WHERE NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.transaction_id = t.id)`;
-  if (count === 0n) return { count, ids: [] };
-  const rows = await db.$queryRaw<{ id: bigint }[]>`
-    SELECT t.id FROM ledger_transaction t
-    WHERE NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.transaction_id = t.id)
-    ORDER BY t.id LIMIT ${sample}`;
-  return { count, ids: rows.map((r) => r.id) };
-}
-
-export type ChainReport =
-  | { ok: true; links: number; head: { sequence: string; hash: string } }
-  | { ok: false; links: number; firstBad: { sequence: string; transactionId: string; reason: string } };
-
-/**
- * Recomputes every link from the rows as they are now and names the first
- * that does not match; then names any transaction that is not in the chain
- * at all (written around the posting function). Only reads.
- *
- * The head is read first and the chain verified up to it: sales that commit
- * while a long verification runs extend the chain past that head and are
- * simply not part of this run (they would otherwise look like a mismatch).
- */
-export async function verifyLedgerChain(db: Db, options: { batchSize?: number } = {}): Promise<ChainReport> {
+export async function verifyLedgerLog(db: Db, options: { batchSize?: number; resume?: VerifiedState | null } = {}): Promise<LogReport> {
   const batchSize = options.batchSize ?? BATCH;
-  const [head] = await db.$queryRaw<{ sequence: bigint; hash: string }[]>`SELECT sequence, hash FROM ledger_chain_head WHERE id = 1`;
-  let expectedSequence = 1n;
-  let previousHash = GENESIS_HASH;
-  let after = 0n;
-  let links = 0;
-  while (after < head.sequence) {
-    const batch = await db.$queryRaw<{ transaction_id: bigint; sequence: bigint; previous_hash: string; hash: string }[]>`
-      SELECT transaction_id, sequence, previous_hash, hash FROM ledger_chain
-      WHERE sequence > ${after} AND sequence <= ${head.sequence} ORDER BY sequence LIMIT ${batchSize}`;
-    if (batch.length === 0) break;
-    const loaded = await loadChainTransactions(
-      db,
-      batch.map((b) => b.transaction_id),
-      new Map(batch.map((b) => [b.transaction_id, b.sequence])),
-    );
-    for (const link of batch) {
-      const bad = (reason: string): ChainReport => ({
-        ok: false,
-        links,
-        firstBad: { sequence: String(link.sequence), transactionId: String(link.transaction_id), reason },
-      });
-      if (link.sequence !== expectedSequence) return bad(`sequence ${link.sequence} where ${expectedSequence} was expected (a gap)`);
-      if (link.previous_hash !== previousHash) return bad("its previous hash does not match the hash of the link before it");
-      if (chainHash(previousHash, loaded.get(link.transaction_id)!) !== link.hash) {
-        return bad("its transaction or postings differ from what was hashed when it was written");
-      }
-      previousHash = link.hash;
-      expectedSequence += 1n;
-      links += 1;
+  const bad = (entries: number, sequence: string, transactionId: string, reason: string): LogReport => ({
+    ok: false,
+    entries,
+    firstBad: { sequence, transactionId, reason },
+  });
+  const checkpoint = await latestCheckpoint(db);
+  const resume = options.resume ?? null;
+  const size = checkpoint?.treeSize ?? 0;
+  if (resume && resume.size > size) {
+    return bad(0, String(size), "-", `the log has ${size} entries but had ${resume.size} when last verified: it was rolled back`);
+  }
+  if (checkpoint) {
+    const signer = checkpointSigner();
+    const keys = [signer.publicKey, ...signer.previousPublicKeys.map((k) => new Uint8Array(Buffer.from(k, "base64")))];
+    if (!keys.some((key) => verifyCheckpoint(checkpoint.note, signer.origin, key).ok)) {
+      return bad(0, String(size), "-", "the latest checkpoint is not signed by the log's key");
     }
-    after = batch[batch.length - 1].sequence;
   }
-  if (head.sequence !== BigInt(links) || head.hash !== previousHash) {
-    return {
-      ok: false,
-      links,
-      firstBad: { sequence: String(head.sequence), transactionId: "-", reason: "the chain head does not match the last link" },
-    };
+  const checkpointRoots = new Map(
+    (
+      await db.$queryRaw<{ tree_size: bigint; root: string }[]>`
+        SELECT tree_size, encode(root_hash, 'hex') AS root FROM ledger_checkpoint WHERE tree_size > ${resume?.size ?? 0} AND tree_size <= ${size}`
+    ).map((row) => [Number(row.tree_size), row.root]),
+  );
+  let frontier = resume?.frontier ?? [];
+  let verified = resume?.size ?? 0;
+  let entries = 0;
+  while (verified < size) {
+    const batch = await db.$queryRaw<{ sequence: bigint; transaction_id: bigint; leaf: string | null }[]>`
+      SELECT l.sequence, l.transaction_id, encode(n.hash, 'hex') AS leaf
+      FROM ledger_log l LEFT JOIN ledger_tree_node n ON n.level = 0 AND n.idx = l.sequence - 1
+      WHERE l.sequence > ${verified} AND l.sequence <= ${size} ORDER BY l.sequence LIMIT ${batchSize}`;
+    if (batch.length === 0) break;
+    const loaded = await loadEntries(
+      db,
+      batch.map((row) => row.transaction_id),
+    );
+    const leaves: Uint8Array[] = [];
+    for (const [k, row] of batch.entries()) {
+      const sequence = String(row.sequence);
+      const id = String(row.transaction_id);
+      if (Number(row.sequence) !== verified + k + 1)
+        return bad(entries, sequence, id, `sequence ${sequence} where ${verified + k + 1} was expected (a gap)`);
+      const entry = loaded.get(row.transaction_id);
+      if (!entry) return bad(entries, sequence, id, "its transaction is gone from the ledger (deleted after it was sealed)");
+      const leaf = leafHash(leafBytes(entry));
+      if (!row.leaf) return bad(entries, sequence, id, "its leaf is missing from the log");
+      if (row.leaf !== hex(leaf)) return bad(entries, sequence, id, "its transaction or postings differ from what was sealed");
+      leaves.push(leaf);
+      entries += 1;
+    }
+    // Every subtree this batch completes, recomputed, against the stored one proofs are served from.
+    const appended = appendLeaves(frontier, verified, leaves);
+    const inner = appended.nodes.filter((node) => node.level > 0);
+    const stored = await fetchNodes(db, inner);
+    for (const node of inner) {
+      const kept = stored.get(`${node.level}:${node.idx}`);
+      if (!kept || hex(kept) !== hex(node.hash)) {
+        const first = node.idx * 2 ** node.level + 1;
+        return bad(
+          entries,
+          String(first),
+          "-",
+          `the stored subtree over entries ${first}..${first + 2 ** node.level - 1} differs from the entries`,
+        );
+      }
+    }
+    // The root at each checkpoint on the way (a batch can end between two).
+    let running = frontier;
+    let at = verified;
+    for (const leaf of leaves) {
+      running = appendLeaves(running, at, [leaf]).frontier;
+      at += 1;
+      const root = checkpointRoots.get(at);
+      if (root !== undefined && root !== hex(rootOfFrontier(running))) {
+        return bad(entries, String(at), "-", `the checkpoint of size ${at} does not match the entries up to it`);
+      }
+    }
+    frontier = appended.frontier;
+    verified = appended.size;
   }
-  const unchained = await findUnchainedTransactions(db);
-  if (unchained.count > 0n) {
-    return {
-      ok: false,
-      links,
-      firstBad: {
-        sequence: "-",
-        transactionId: String(unchained.ids[0]),
-        reason:
-          `it has no link in the chain (${unchained.count} transaction${unchained.count === 1n ? "" : "s"} without one: ` +
-          `${unchained.ids.join(", ")}${unchained.count > BigInt(unchained.ids.length) ? ", …" : ""}), ` +
-          "so it was written around the posting function",
-      },
-    };
+  if (verified !== size)
+    return bad(entries, String(verified + 1), "-", `the checkpoint covers ${size} entries but the log holds only ${verified}`);
+  if (checkpoint && checkpoint.rootHex !== hex(rootOfFrontier(frontier))) {
+    return bad(entries, String(size), "-", "the log's root differs from the signed checkpoint");
   }
-  return { ok: true, links, head: { sequence: String(head.sequence), hash: head.hash } };
+  const orphans = await db.$queryRaw<{ id: bigint; total: bigint }[]>`
+    SELECT t.id, count(*) OVER () AS total FROM ledger_transaction t
+    WHERE NOT EXISTS (SELECT 1 FROM ledger_log l WHERE l.transaction_id = t.id)
+      AND NOT EXISTS (SELECT 1 FROM ledger_seal_queue q WHERE q.transaction_id = t.id)
+    ORDER BY t.id LIMIT 5`;
+  if (orphans.length > 0) {
+    const total = orphans[0].total;
+    return bad(
+      entries,
+      "-",
+      String(orphans[0].id),
+      `it is neither sealed nor waiting to be (${total} transaction${total === 1n ? "" : "s"} like it: ${orphans.map((o) => String(o.id)).join(", ")}` +
+        `${total > BigInt(orphans.length) ? ", …" : ""}), so it was written around the posting function`,
+    );
+  }
+  return {
+    ok: true,
+    entries,
+    resumedFrom: resume?.size ?? 0,
+    checkpoint: { size: String(size), root: checkpoint?.rootHex ?? "" },
+    state: { size, frontier },
+  };
 }
 
 export type InvariantReport = { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] };

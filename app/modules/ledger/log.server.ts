@@ -20,7 +20,7 @@ import {
   type NodeKey,
   type StoredNode,
 } from "./merkle-store";
-import { checkpointSigner } from "./signing-key.server";
+import { checkpointSigner, publicKeyForKeyId } from "./signing-key.server";
 
 export const SEAL_BATCH = 2_000;
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
@@ -215,7 +215,8 @@ export async function inclusionProof(
   return {
     format: "harvest-share/inclusion-proof/v1",
     origin: signer.origin,
-    publicKey: signer.publicKeyBase64,
+    // The key that signed this checkpoint (a retired one for an old checkpoint).
+    publicKey: publicKeyForKeyId(checkpoint.keyId) ?? signer.publicKeyBase64,
     entry: { sequence: String(sequence), ...entry },
     leafIndex: sequence - 1,
     treeSize: checkpoint.treeSize,
@@ -247,7 +248,7 @@ export async function consistencyProof(reader: Reader, from: number, to?: number
   return {
     format: "harvest-share/consistency-proof/v1",
     origin: signer.origin,
-    publicKey: signer.publicKeyBase64,
+    publicKey: publicKeyForKeyId(checkpoint.keyId) ?? signer.publicKeyBase64,
     from,
     to: checkpoint.treeSize,
     fromRoot: hex(fromRoot),

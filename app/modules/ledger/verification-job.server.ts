@@ -1,10 +1,10 @@
-// "Verify the chain" from the fund console, as a job: recomputing the whole
+// "Verify the ledger" from the fund console, as a job: recomputing the whole
 // ledger takes too long for an HTTP request once the ledger is big. A manager
 // requests a run (a row), one instance's background loop runs it, and the
 // console shows the latest result, or that a run is under way.
 import { db } from "~/modules/db/db.server";
 import { JOB_LOCKS, runExclusively } from "./exclusive.server";
-import { verifyLedgerChain } from "./integrity.server";
+import { parseFrontier, serializeFrontier, verifyLedgerLog, type VerifiedState } from "./integrity.server";
 
 export type LedgerVerificationView = {
   id: string;
@@ -49,6 +49,18 @@ export async function latestLedgerVerification(): Promise<LedgerVerificationView
 }
 
 /**
+ * Where the last successful run stopped (its tree size and frontier), so the
+ * next one reads only what was sealed since, and notices a log that got shorter.
+ */
+export async function lastVerifiedState(): Promise<VerifiedState | null> {
+  const row = await db().ledgerVerification.findFirst({
+    where: { status: "done", ok: true, frontier: { not: null } },
+    orderBy: { headSequence: "desc" },
+  });
+  return row?.frontier && row.headSequence !== null ? { size: Number(row.headSequence), frontier: parseFrontier(row.frontier) } : null;
+}
+
+/**
  * Runs the oldest requested verification, if any; called by every
  * instance's background loop. The advisory lock lets one instance run at a
  * time; under it, a row still marked running belongs to an instance that
@@ -56,7 +68,7 @@ export async function latestLedgerVerification(): Promise<LedgerVerificationView
  */
 export async function runRequestedLedgerVerification(now = () => new Date()): Promise<boolean> {
   const ran = await runExclusively(
-    JOB_LOCKS.verifyLedgerChain,
+    JOB_LOCKS.verifyLedgerLog,
     async () => {
       const [claimed] = await db().$queryRaw<{ id: string }[]>`
         UPDATE ledger_verification SET status = 'running', started_at = ${now()}
@@ -66,7 +78,7 @@ export async function runRequestedLedgerVerification(now = () => new Date()): Pr
         RETURNING id::text AS id`;
       if (!claimed) return false;
       try {
-        const report = await verifyLedgerChain(db());
+        const report = await verifyLedgerLog(db(), { resume: await lastVerifiedState() });
         await db().ledgerVerification.update({
           where: { id: claimed.id },
           data: report.ok
@@ -74,15 +86,16 @@ export async function runRequestedLedgerVerification(now = () => new Date()): Pr
                 status: "done",
                 finishedAt: now(),
                 ok: true,
-                links: BigInt(report.links),
-                headSequence: BigInt(report.head.sequence),
-                headHash: report.head.hash,
+                links: BigInt(report.entries),
+                headSequence: BigInt(report.checkpoint.size),
+                headHash: report.checkpoint.root,
+                frontier: serializeFrontier(report.state.frontier),
               }
             : {
                 status: "done",
                 finishedAt: now(),
                 ok: false,
-                links: BigInt(report.links),
+                links: BigInt(report.entries),
                 badSequence: report.firstBad.sequence,
                 badTransactionId: report.firstBad.transactionId,
                 reason: report.firstBad.reason,

@@ -160,10 +160,15 @@ BEGIN
     ORDER BY id FOR UPDATE;
 
   SELECT e->>'account' INTO v_problem FROM jsonb_array_elements(p_postings) e
-    LEFT JOIN ledger_account a ON a.code = e->>'account'
-    WHERE a.id IS NULL OR btrim(a.currency) <> e->>'currency' LIMIT 1;
+    LEFT JOIN ledger_account a ON a.code = e->>'account' WHERE a.id IS NULL LIMIT 1;
   IF FOUND THEN
-    RAISE EXCEPTION 'ledger_refused: ledger account % does not exist or is in another currency', v_problem USING ERRCODE = 'check_violation';
+    RAISE EXCEPTION 'ledger_refused: ledger account % does not exist', v_problem USING ERRCODE = 'check_violation';
+  END IF;
+  SELECT format('ledger account %s is in %s, not %s', a.code, btrim(a.currency), e->>'currency') INTO v_problem
+    FROM jsonb_array_elements(p_postings) e JOIN ledger_account a ON a.code = e->>'account'
+    WHERE btrim(a.currency) <> e->>'currency' LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'ledger_refused: %', v_problem USING ERRCODE = 'check_violation';
   END IF;
 
   INSERT INTO ledger_posting (transaction_id, account_id, amount_minor, currency, order_line_id)

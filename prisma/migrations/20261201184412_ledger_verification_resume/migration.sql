@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ledger_verification" ADD COLUMN     "frontier" TEXT;

@@ -90,7 +90,7 @@ export function LedgerLogPanel({ log, shopUrl }: { log: LedgerLogView; shopUrl: 
               verify-ledger.mjs
             </a>
           </p>
-          <Command>node verify-ledger.mjs proof.json</Command>
+          <Command>{`node verify-ledger.mjs proof.json --key ${log.publicKeyBase64}`}</Command>
         </div>
         <p className="text-xs text-stone-500">{t("ledgerLog.docs")}</p>
       </div>

@@ -9,7 +9,7 @@ import { useTranslation } from "react-i18next";
 import { useHydrated } from "~/hooks/use-hydrated";
 import { verifyInclusionProof, type ProofProblemCode } from "~/modules/ledger/proof-check";
 
-export type LedgerKeyView = { origin: string; publicKeyBase64: string; keyIdHex: string };
+export type LedgerKeyView = { origin: string; publicKeyBase64: string; keyIdHex: string; previousPublicKeys: string[] };
 export type SealView =
   | { state: "none" }
   | { state: "sealing"; transactionId: string }
@@ -32,18 +32,20 @@ export const proofUrl = (transactionId: string) => `/ledger/proofs/${encodeURICo
 /** Fetches the proof and checks it here, in the browser; the server's word is not taken for it. */
 function useBrowserCheck(transactionId: string, orderId: string, log: LedgerKeyView): BrowserCheck {
   const hydrated = useHydrated();
-  const key = `${transactionId} ${log.origin} ${log.publicKeyBase64}`;
+  // Everything the check reads, as one value (none of the parts has a space): the check runs again only when it changes.
+  const key = [transactionId, log.origin, log.publicKeyBase64, ...log.previousPublicKeys].join(" ");
   const [done, setDone] = useState<{ key: string; check: BrowserCheck } | null>(null);
   useEffect(() => {
     let cancelled = false;
+    const [id, origin, ...trusted] = key.split(" ");
     (async (): Promise<BrowserCheck> => {
       if (!globalThis.crypto?.subtle) return { kind: "unsupported" };
-      const response = await fetch(proofUrl(transactionId), { headers: { Accept: "application/json" } });
+      const response = await fetch(proofUrl(id), { headers: { Accept: "application/json" } });
       if (!response.ok) return { kind: "unavailable" };
-      const result = await verifyInclusionProof(await response.text(), { pinnedPublicKey: log.publicKeyBase64, pinnedOrigin: log.origin });
+      const result = await verifyInclusionProof(await response.text(), { pinnedPublicKey: trusted, pinnedOrigin: origin });
       if (!result.ok) return { kind: "failed", code: result.code, problem: result.problem };
       // A valid proof of some other entry proves nothing about this order.
-      if (result.entry.transactionId !== transactionId || (result.entry.orderId !== null && result.entry.orderId !== orderId))
+      if (result.entry.transactionId !== id || (result.entry.orderId !== null && result.entry.orderId !== orderId))
         return { kind: "failed", code: "other", problem: `the proof is of transaction ${result.entry.transactionId}` };
       return { kind: "verified", sequence: result.sequence, checkpointSize: result.checkpointSize, keyIdHex: result.keyIdHex };
     })()
@@ -56,7 +58,7 @@ function useBrowserCheck(transactionId: string, orderId: string, log: LedgerKeyV
     return () => {
       cancelled = true;
     };
-  }, [key, transactionId, orderId, log.publicKeyBase64, log.origin]);
+  }, [key, orderId]);
   if (!hydrated) return { kind: "idle" };
   return done?.key === key ? done.check : { kind: "checking" };
 }

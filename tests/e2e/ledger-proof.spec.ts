@@ -3,6 +3,7 @@
 // the browser against the fund's published key and says so in plain words,
 // the proof downloads as a file that checks, and an edited proof is refused,
 // in the browser as by the check itself.
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import type { Page } from "@playwright/test";
 import { verifyInclusionProof } from "../../app/modules/ledger/proof-check";
@@ -91,6 +92,19 @@ test("the receipt shows the contribution sealed and its proof verified in the br
   shift(unbalanced.entry.postings[proof.entry.postings.indexOf(fundPosting)], -1n);
   expect(await verifyInclusionProof(unbalanced, { pinnedPublicKey: key.publicKey })).toMatchObject({ ok: false, code: "entry" });
 
+  // The offline script, as the page offers it, agrees: the download verifies with the key pinned, the edited copy does not.
+  const script = testInfo.outputPath("verify-ledger.mjs");
+  fs.writeFileSync(script, await (await page.request.get("/verify-ledger.mjs")).text());
+  const editedFile = testInfo.outputPath("edited-proof.json");
+  fs.writeFileSync(editedFile, JSON.stringify(edited));
+  const offline = (proofFile: string) => spawnSync(process.execPath, [script, proofFile, "--key", key.publicKey], { encoding: "utf8" });
+  const good = offline(file);
+  expect(good.stdout).toMatch(/^VERIFIED: /m);
+  expect(good.status).toBe(0);
+  const bad = offline(editedFile);
+  expect(bad.stdout).toContain("NOT VERIFIED: ");
+  expect(bad.status).not.toBe(0);
+
   // Served the edited proof, the receipt's own check refuses it and says so.
   await page.route("**/ledger/proofs/**", (route) =>
     route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(edited) }),
@@ -162,7 +176,7 @@ test("the fund pages publish the log's key and latest checkpoint, and explain ch
       "凭证",
       "见证人",
       "npm run ledger:witness -- http://127.0.0.1:",
-      "node verify-ledger.mjs proof.json",
+      `node verify-ledger.mjs proof.json --key ${key.publicKey}`,
       "docs/ledger-proofs.md",
     ])
       await expect(log).toContainText(words);

@@ -33,8 +33,12 @@ export type ProofCheck =
   | { ok: false; code: ProofProblemCode; problem: string };
 
 export type ProofCheckOptions = {
-  /** Base64 of the raw 32-byte key the reader already trusts (the one the fund page shows); without it the file's own key is used. */
-  pinnedPublicKey?: string;
+  /**
+   * Base64 of the raw 32-byte key the reader already trusts (the one the fund
+   * page shows), or several (the current key and retired ones, after a
+   * rotation); without it the file's own key is used.
+   */
+  pinnedPublicKey?: string | readonly string[];
   /** The log's origin the reader expects; without it the file's own origin is used. */
   pinnedOrigin?: string;
 };
@@ -187,8 +191,9 @@ export async function verifyInclusionProof(proofJson: unknown, options: ProofChe
   const key = typeof publicKey === "string" ? fromBase64(publicKey) : null;
   if (!key || key.length !== 32) return refuse("malformed", "publicKey is not 32 bytes of base64");
 
-  if (options.pinnedPublicKey !== undefined && publicKey !== options.pinnedPublicKey)
-    return refuse("key", `the proof names the key ${publicKey as string}, not the fund's key ${options.pinnedPublicKey}`);
+  const pinned = options.pinnedPublicKey === undefined ? undefined : ([] as string[]).concat(options.pinnedPublicKey);
+  if (pinned !== undefined && !pinned.includes(publicKey as string))
+    return refuse("key", `the proof names the key ${publicKey as string}, not the fund's key ${pinned.join(" or ")}`);
   if (options.pinnedOrigin !== undefined && origin !== options.pinnedOrigin)
     return refuse("key", `the proof is of the log ${JSON.stringify(origin)}, not of ${JSON.stringify(options.pinnedOrigin)}`);
 

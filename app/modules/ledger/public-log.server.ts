@@ -60,10 +60,15 @@ export function wellKnownLedgerKey() {
   };
 }
 
-/** The key a receipt pins when it checks its proof in the browser. */
+/** The keys a receipt pins when it checks its proof in the browser: the current one, and retired ones for checkpoints signed before a rotation. */
 export function ledgerKeyView() {
   const signer = checkpointSigner();
-  return { origin: signer.origin, publicKeyBase64: signer.publicKeyBase64, keyIdHex: signer.keyIdHex };
+  return {
+    origin: signer.origin,
+    publicKeyBase64: signer.publicKeyBase64,
+    keyIdHex: signer.keyIdHex,
+    previousPublicKeys: signer.previousPublicKeys,
+  };
 }
 
 /** The log's key and latest checkpoint, as the fund pages show them. */
@@ -71,7 +76,6 @@ export async function publicLogView(db: Db) {
   const latest = await latestCheckpoint(db);
   return {
     ...ledgerKeyView(),
-    previousPublicKeys: checkpointSigner().previousPublicKeys,
     checkpoint: latest ? { treeSize: latest.treeSize, createdAt: latest.createdAt.toISOString() } : null,
   };
 }

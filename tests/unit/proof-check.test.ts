@@ -217,6 +217,9 @@ describe("the browser's inclusion proof check", () => {
       });
       // Unpinned, the file's own key is all there is: it then verifies, which is why the receipt pins the fund's key.
       expect(await verifyInclusionProof(forgedProof)).toMatchObject({ ok: true });
+      // After a rotation the reader trusts the current key and the retired ones: a checkpoint signed by a retired key then checks.
+      expect(await verifyInclusionProof(forgedProof, { pinnedPublicKey: [PUBLIC_KEY, otherKey] })).toMatchObject({ ok: true });
+      expect(await verifyInclusionProof(forgedProof, { pinnedPublicKey: [PUBLIC_KEY] })).toMatchObject({ ok: false, code: "key" });
       expect(
         await verifyInclusionProof({ ...honest, origin: "elsewhere.example/ledger" }, { ...pinned, pinnedOrigin: ORIGIN }),
       ).toMatchObject({

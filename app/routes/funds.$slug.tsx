@@ -4,6 +4,7 @@ import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AmountBarChart } from "~/components/amount-bar-chart";
 import { useDateFormat } from "~/components/format";
+import { LedgerLogPanel } from "~/components/ledger-log-panel";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money } from "~/components/money";
 import { Phrases } from "~/components/phrases";
@@ -14,27 +15,39 @@ import { localeOf, titleMeta } from "~/modules/i18n/meta";
 import { fundCharts } from "~/modules/ledger/chart-stats.server";
 import { agreedVersusArrived, fundTotals, listDisbursements } from "~/modules/ledger/disbursement-views.server";
 import { chainHead } from "~/modules/ledger/export.server";
+import { publicLogView } from "~/modules/ledger/public-log.server";
 import { loadFundPage } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
+import { shopOrigin } from "~/modules/payments/attempts.server";
 
-export async function loader({ params }: LoaderFunctionArgs) {
+export async function loader({ params, request }: LoaderFunctionArgs) {
   const page = await loadFundPage(params.slug ?? "");
   if (!page) notFound();
-  const [disbursements, totals, charts, head, flows] = await Promise.all([
+  const [disbursements, totals, charts, head, flows, log] = await Promise.all([
     listDisbursements(page.fund.id, { publicOnly: true }),
     agreedVersusArrived(page.fund.id),
     fundCharts(page.fund.id),
     chainHead(db()),
     fundTotals(page.fund.id),
+    publicLogView(db()),
   ]);
-  return { ...page, head, disbursements, ...totals, byMonth: charts.byMonth, reversedMinor: flows.reversed };
+  return {
+    ...page,
+    head,
+    disbursements,
+    ...totals,
+    byMonth: charts.byMonth,
+    reversedMinor: flows.reversed,
+    log,
+    shopUrl: shopOrigin(request.url),
+  };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   titleMeta(matches, data ? { text: localeOf(matches) === "zh" ? data.fund.nameZh : data.fund.nameEn } : { key: "funds.notFoundTitle" });
 
 export default function FundPage() {
-  const { fund, balances, receivedMinor, reversedMinor, recent, head, disbursements, agreed, arrived, byMonth } =
+  const { fund, balances, receivedMinor, reversedMinor, recent, head, disbursements, agreed, arrived, byMonth, log, shopUrl } =
     useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
@@ -195,6 +208,8 @@ export default function FundPage() {
           <li>{t("funds.compareHead")}</li>
         </ol>
       </section>
+
+      <LedgerLogPanel log={log} shopUrl={shopUrl} />
     </div>
   );
 }

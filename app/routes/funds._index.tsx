@@ -1,19 +1,24 @@
-import type { MetaFunction } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { LedgerLogPanel } from "~/components/ledger-log-panel";
+import { db } from "~/modules/db/db.server";
 import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
+import { publicLogView } from "~/modules/ledger/public-log.server";
 import { listFunds } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
+import { shopOrigin } from "~/modules/payments/attempts.server";
 
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "funds.title" });
 
-export async function loader() {
-  return { funds: await listFunds() };
+export async function loader({ request }: LoaderFunctionArgs) {
+  const [funds, log] = await Promise.all([listFunds(), publicLogView(db())]);
+  return { funds, log, shopUrl: shopOrigin(request.url) };
 }
 
 export default function FundsIndex() {
-  const { funds } = useLoaderData<typeof loader>();
+  const { funds, log, shopUrl } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
   return (
@@ -35,6 +40,7 @@ export default function FundsIndex() {
           </li>
         ))}
       </ul>
+      <LedgerLogPanel log={log} shopUrl={shopUrl} />
     </div>
   );
 }

@@ -5,10 +5,12 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useTranslation } from "react-i18next";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { useDateFormat } from "~/components/format";
+import { LedgerProofBlock } from "~/components/ledger-proof";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money, useFormatMoney } from "~/components/money";
 import { getViewer } from "~/modules/accounts/viewer.server";
 import { config } from "~/modules/config/env.server";
+import { db } from "~/modules/db/db.server";
 import { notFound } from "~/modules/errors/respond.server";
 import { isUserError, UserError } from "~/modules/errors/user-error";
 import { CARRIER_NAMES } from "~/modules/fulfilment/carriers";
@@ -16,6 +18,8 @@ import { confirmReceipt } from "~/modules/fulfilment/completion.server";
 import { parcelsOfOrder } from "~/modules/fulfilment/shipping.server";
 import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
+import { sealStatusForOrder } from "~/modules/ledger/log.server";
+import { ledgerKeyView } from "~/modules/ledger/public-log.server";
 import { loadOrderContributions } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
 import { formatBps } from "~/modules/money/share";
@@ -48,10 +52,12 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     const token = url.searchParams.get("t");
     throw redirect(`/orders/${encodeURIComponent(order.number)}${token ? `?t=${encodeURIComponent(token)}` : ""}`);
   }
-  const [{ transaction, contributions }, payments, shipments] = await Promise.all([
+  // The receipt's ledger reference is the capture's place in the Merkle log (the hash chain is retired, decision 0012).
+  const [{ contributions }, payments, shipments, seal] = await Promise.all([
     loadOrderContributions(order.id),
     orderPaymentSummary(order.id),
     parcelsOfOrder(order.id),
+    sealStatusForOrder(db(), order.id),
   ]);
   const { accessToken: _secret, ...visible } = order;
   const notice = url.searchParams.get("checkout") === "cancelled" ? "payment_cancelled" : url.searchParams.get("notice");
@@ -63,10 +69,11 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     parcels,
     autoConfirmDays: config().autoConfirmDays,
     received: url.searchParams.get("received") === "1",
-    transaction,
     contributions,
     notice,
     payments,
+    seal,
+    ledgerKey: ledgerKeyView(),
   };
 }
 
@@ -238,7 +245,7 @@ const NOTICE_ERRORS: Record<string, string> = {
 };
 
 export default function OrderPage() {
-  const { order, state, transaction, contributions, notice, payments } = useLoaderData<typeof loader>();
+  const { order, state, contributions, notice, payments, seal, ledgerKey } = useLoaderData<typeof loader>();
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
   const actionData = useActionData<typeof action>();
   const { t, i18n } = useTranslation();
@@ -284,31 +291,7 @@ export default function OrderPage() {
               </li>
             ))}
           </ul>
-          {transaction ? (
-            <div className="space-y-1 text-sm text-stone-600" data-testid="ledger-ref">
-              {transaction.sequence !== null && transaction.hash ? (
-                <>
-                  <p data-testid="ledger-entry">{t("order.ledgerEntry", { sequence: String(transaction.sequence) })}</p>
-                  <p data-testid="ledger-status">{t("order.ledgerChained")}</p>
-                  <p>
-                    {t("order.ledgerFingerprint")}{" "}
-                    <code className="font-mono text-xs" title={transaction.hash} data-testid="receipt-hash-short">
-                      {transaction.hash.slice(0, 10)}…{transaction.hash.slice(-6)}
-                    </code>
-                  </p>
-                  <details className="text-xs">
-                    <summary className="cursor-pointer text-leaf-700 underline">{t("order.ledgerFingerprintFull")}</summary>
-                    <code className="block font-mono break-all" data-testid="receipt-hash">
-                      {transaction.hash}
-                    </code>
-                  </details>
-                </>
-              ) : (
-                <p data-testid="ledger-status">{t("order.ledgerNotChained")}</p>
-              )}
-              <p className="text-xs">{t("order.proveIt")}</p>
-            </div>
-          ) : null}
+          <LedgerProofBlock seal={seal} orderId={order.id} log={ledgerKey} />
         </section>
       ) : null}
 

@@ -26,7 +26,8 @@ test("buying 2 boxes of lychees gives ¥6.36 to the lychee-town fund, on the rec
   await expect(contribution).toContainText("¥6.36");
   await expect(contribution).toContainText("荔乡电商扶贫发展资金池");
   await expect(page.getByTestId("order-line")).toContainText("合作社收到 ¥629.64");
-  await expect(page.getByTestId("ledger-entry")).toHaveText(/^这笔贡献记在基金公开账本的第 #\d+ 笔交易里。$/);
+  // Seconds after payment the capture is sealed into the public log (tests/e2e/ledger-proof.spec.ts checks its proof).
+  await expect(page.getByTestId("ledger-proof-status")).toHaveText(/^已封存在检查点 \d+（账本第 #\d+ 笔）。$/, { timeout: 15_000 });
   const orderNumber = orderNumberFromUrl(page);
 
   await contribution.getByRole("link").click();

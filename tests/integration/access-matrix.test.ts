@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createSession } from "~/modules/accounts/session.server";
 import { shipLines } from "~/modules/fulfilment/shipping.server";
+import { sealAll, sealStatusForOrder } from "~/modules/ledger/log.server";
 import { beginTestPayment, paidLycheeOrder } from "../support/orders";
 import { cookieOf, createPersonas, createSuspendedCooperativeMember, PERSONAS, type Persona, type PersonaName } from "../support/personas";
 import { useTestDatabase } from "../support/test-database";
@@ -133,6 +134,17 @@ const MATRIX: Row[] = [
 
   ["healthz",                 "GET",  "/healthz",                                  [200, 200, 200, 200, 200, 200, 200]],
   ["ledger[.]jsonl",          "GET",  "/ledger.jsonl",                             [200, 200, 200, 200, 200, 200, 200]],
+  // The Merkle log's proofs and checkpoints are public; {txA} is a sealed capture. Unknown or malformed → 404.
+  ["ledger.proofs.$id",       "GET",  "/ledger/proofs/{txA}",                      [200, 200, 200, 200, 200, 200, 200]],
+  ["ledger.proofs.$id",       "GET",  "/ledger/proofs/{txA}?download=1",           [200, 200, 200, 200, 200, 200, 200]],
+  ["ledger.proofs.$id",       "GET",  "/ledger/proofs/999999999",                  [404, 404, 404, 404, 404, 404, 404]],
+  ["ledger.proofs.$id",       "GET",  "/ledger/proofs/not-a-number",               [404, 404, 404, 404, 404, 404, 404]],
+  ["ledger.consistency",      "GET",  "/ledger/consistency?from=1",                [200, 200, 200, 200, 200, 200, 200]],
+  ["ledger.consistency",      "GET",  "/ledger/consistency?from=x",                [400, 400, 400, 400, 400, 400, 400]],
+  ["ledger.checkpoint",       "GET",  "/ledger/checkpoint",                        [200, 200, 200, 200, 200, 200, 200]],
+  ["ledger.checkpoints.$size", "GET", "/ledger/checkpoints/{sizeA}",               [200, 200, 200, 200, 200, 200, 200]],
+  ["ledger.checkpoints.$size", "GET", "/ledger/checkpoints/999999999",             [404, 404, 404, 404, 404, 404, 404]],
+  ["[.well-known].harvest-share-ledger[.]json", "GET", "/.well-known/harvest-share-ledger.json", [200, 200, 200, 200, 200, 200, 200]],
 
   ["invitation.$token",       "GET",  `/invitation/${MADE_UP_TOKEN}`,              [200, 200, 200, 200, 200, 200, 200]], // usable: false
   ["invitation.$token",       "POST", `/invitation/${MADE_UP_TOKEN}`,              [410, 410, 410, 410, 410, 410, 410]],
@@ -296,6 +308,7 @@ beforeAll(async () => {
     lycheeProduct: (await t.db.product.findUniqueOrThrow({ where: { slug: "lingshan-lychee" } })).id,
     duckProduct: (await t.db.product.findUniqueOrThrow({ where: { slug: "hengshan-sea-egg-duck" } })).id,
     variantA: await photoVariantOf("lingshan-lychee"),
+    ...(await sealedCapture()),
   };
 });
 
@@ -312,6 +325,15 @@ async function shippedLycheeParcel(userId?: string) {
     carrier: "sf",
     trackingNumber: "SF1234567890123",
   });
+}
+
+/** A paid order's capture, sealed into the log: its transaction id and the checkpoint size it was sealed in. */
+async function sealedCapture() {
+  const order = await paidLycheeOrder(t.db, { quantity: 1 });
+  await sealAll({ db: t.db });
+  const seal = await sealStatusForOrder(t.db, order.id);
+  if (seal.state !== "sealed") throw new Error("the capture was not sealed");
+  return { txA: seal.transactionId, sizeA: seal.checkpointSize };
 }
 
 /** An uploaded-photo variant of the product (a tiny WebP row), for the media route's rows. */

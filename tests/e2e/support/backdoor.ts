@@ -114,3 +114,19 @@ export async function createCooperativeMember(email: string, password: string, c
   );
   return id;
 }
+
+/**
+ * Holds a background job's advisory lock (a key of JOB_LOCKS in
+ * app/modules/ledger/exclusive.server.ts) until the returned function is
+ * called: the shop's job skips its rounds meanwhile, as when another instance
+ * runs it. Keep it short: every test on this shop waits for that job.
+ */
+export async function holdJobLock(lock: bigint, shopPort = PORT): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString: info(shopPort).databaseUrl });
+  await client.connect();
+  await client.query("SELECT pg_advisory_lock($1::bigint)", [String(lock)]);
+  return async () => {
+    await client.query("SELECT pg_advisory_unlock($1::bigint)", [String(lock)]);
+    await client.end();
+  };
+}

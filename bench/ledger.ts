@@ -705,6 +705,136 @@ async function postCostBreakdown(ownerConnection: PgConnection, hot: Template, c
   return rows;
 }
 
+/**
+ * A PROTOTYPE, not the shop's code: the same capture as settleCheckout's
+ * happy path (test gateway, pending order with its stock reserved, amount as
+ * ordered) in four round trips from node-postgres: BEGIN; lock the attempt
+ * and its order and read them with their lines, funds and cooperatives in
+ * one statement; both UPDATEs and ledger_post in one statement; COMMIT. It
+ * writes the same rows (payment, order, ledger via ledger_post), so it shows
+ * what collapsing settleCheckout's round trips would give on this machine.
+ */
+async function leanCaptures(owner: pg.Client, shopConnection: PgConnection, template: Template, writers: number) {
+  const refs = await clonePendingOrders(owner, template, Math.ceil(SECONDS * 1500) + 200);
+  const pool = new pg.Pool({ ...shopConnection, max: writers });
+  let next = 0;
+  const latencies: number[] = [];
+  const cpuBefore = process.cpuUsage();
+  const dbCpuBefore = serverCpuMs();
+  const started = performance.now();
+  const deadline = started + SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: writers }, async () => {
+      const client = await pool.connect();
+      try {
+        while (performance.now() < deadline && next < refs.length) {
+          const ref = refs[next++];
+          const begun = performance.now();
+          await client.query("BEGIN");
+          const { rows } = await client.query<{
+            order_id: string;
+            payment_id: string;
+            status: string;
+            payment_status: string;
+            stock_reserved: boolean;
+            total_minor: string;
+            currency: string;
+            lines: {
+              id: string;
+              fund_id: string;
+              fund_zh: string;
+              fund_en: string;
+              fund_currency: string;
+              coop_id: string;
+              coop_zh: string;
+              coop_en: string;
+              share: string;
+              coop_minor: string;
+            }[];
+          }>(
+            `SELECT o.id AS order_id, p.id AS payment_id, o.status::text, p.status::text AS payment_status, o.stock_reserved,
+                    o.total_minor::text, btrim(o.currency) AS currency,
+                    (SELECT json_agg(json_build_object('id', l.id, 'fund_id', f.id, 'fund_zh', f.name_zh, 'fund_en', f.name_en,
+                              'fund_currency', f.currency, 'coop_id', c.id, 'coop_zh', c.name_zh, 'coop_en', c.name_en,
+                              'share', l.fund_share_minor::text, 'coop_minor', l.cooperative_minor::text) ORDER BY l.position)
+                       FROM order_line l JOIN fund f ON f.id = l.fund_id JOIN cooperative c ON c.id = l.cooperative_id
+                      WHERE l.order_id = o.id) AS lines
+             FROM payment p JOIN customer_order o ON o.id = p.order_id
+             WHERE p.provider = 'test' AND p.provider_ref = $1
+             FOR UPDATE OF o, p`,
+            [ref],
+          );
+          const row = rows[0];
+          if (!row || row.status !== "pending_payment" || row.payment_status !== "pending" || !row.stock_reserved) {
+            throw new Error(`lean capture of ${ref}: unexpected state`);
+          }
+          const now = new Date();
+          const psp = paymentProviderAccount("test", row.currency);
+          const postings = [{ account: psp.code, amount: row.total_minor, currency: row.currency, orderLineId: null as string | null }];
+          const accounts = [psp];
+          for (const line of row.lines) {
+            const payable = cooperativePayableAccount({ id: line.coop_id, nameZh: line.coop_zh, nameEn: line.coop_en }, row.currency);
+            const pending = fundAccount(
+              { id: line.fund_id, nameZh: line.fund_zh, nameEn: line.fund_en, currency: line.fund_currency.trim() },
+              "pending",
+            );
+            accounts.push(payable, pending);
+            postings.push({ account: payable.code, amount: `-${line.coop_minor}`, currency: row.currency, orderLineId: line.id });
+            postings.push({ account: pending.code, amount: `-${line.share}`, currency: row.currency, orderLineId: line.id });
+          }
+          const month = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
+          const stats = row.lines.map((line) => ({
+            fundId: line.fund_id,
+            cooperativeId: line.coop_id,
+            month,
+            received: line.share,
+            reversed: "0",
+          }));
+          await client.query(
+            `WITH paid AS (
+               UPDATE payment SET status = 'succeeded', received_minor = $3::bigint, received_currency = $4, provider_payment_ref = $5,
+                 method = 'test', checkout_url = NULL, settlement = 'order', updated_at = now() WHERE id = $2::uuid
+             ), ordered AS (
+               UPDATE customer_order SET status = 'paid', paid_at = $6, reserved_until = NULL, updated_at = now() WHERE id = $1::uuid
+             )
+             SELECT transaction_id, created FROM ledger_post($7, 'payment_captured', 'Payment captured', 'test:bench', $1::uuid, $5, $6,
+               $8::jsonb, $9::jsonb, $10::jsonb)`,
+            [
+              row.order_id,
+              row.payment_id,
+              row.total_minor,
+              row.currency,
+              ref,
+              now,
+              `order:${row.order_id}:capture`,
+              JSON.stringify(postings),
+              JSON.stringify(accounts.map((a) => ({ ...a, fundId: a.fundId ?? null }))),
+              JSON.stringify(stats),
+            ],
+          );
+          await client.query("COMMIT");
+          latencies.push(performance.now() - begun);
+        }
+      } finally {
+        client.release();
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const dbCpuMs = cpuPer(dbCpuBefore, serverCpuMs(), latencies.length);
+  await pool.end();
+  latencies.sort((a, b) => a - b);
+  return {
+    writers,
+    perSecond: latencies.length / elapsed,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    appCpuMs: (cpu.user + cpu.system) / 1000 / Math.max(1, latencies.length),
+    dbCpuMs,
+  };
+}
+
 // ---------------------------------------------------------------------------
 // 4. A million transactions
 // ---------------------------------------------------------------------------
@@ -808,7 +938,7 @@ async function main() {
 
     // --- 2 and 3 ---
     console.log(
-      `2. captures through settleCheckout (test gateway, role harvest_shop, pool ${POOL}), sealer every ${SEAL_EVERY_MS} ms alongside`,
+      `2–3. captures through settleCheckout (test gateway, role harvest_shop, pool ${POOL}); the sealer runs every ${SEAL_EVERY_MS} ms alongside (3: its lag)`,
     );
     console.log("   funds  writers  captures/s  p50 ms  p99 ms  ÷ ceiling  seal lag p50 s  p99 s  errors  CPU ms per capture: app  db");
     const sealer = startSealer(shop);
@@ -881,11 +1011,22 @@ async function main() {
     console.log("   one ledger_post at one writer (BEGIN, call, COMMIT), what its parts cost:");
     for (const row of breakdown)
       console.log(`     ${row.variant.padEnd(38)} ${pad(fmt(row.ms, 2), 6)} ms  PostgreSQL CPU ${fmt(row.dbCpuMs, 2)} ms`);
+    console.log("   PROTOTYPE (not the shop's code): settleCheckout's happy path in 4 round trips from node-postgres, one hot fund:");
+    console.log("   writers  captures/s  p50 ms  p99 ms  ÷ ceiling  CPU ms per capture: app  db");
+    const lean = [];
+    for (const writers of WRITERS) {
+      const result = await leanCaptures(owner, shopConnection, templates[0], writers);
+      lean.push(result);
+      console.log(
+        `   ${pad(writers, 7)}  ${pad(fmt(result.perSecond), 10)}  ${pad(fmt(result.p50, 1), 6)}  ${pad(fmt(result.p99, 1), 6)}  ${pad(`${fmt((100 * result.perSecond) / ceiling8)}%`, 9)}  ${pad(fmt(result.appCpuMs, 2), 23)}  ${pad(fmt(result.dbCpuMs, 2), 4)}`,
+      );
+    }
+    results.leanPrototype = lean;
     // Sealed with the bulk load below (the sealer loop has stopped).
     console.log();
 
     // --- 4 ---
-    console.log(`3. ${fmt(TRANSACTIONS)} ledger transactions`);
+    console.log(`4. ${fmt(TRANSACTIONS)} ledger transactions`);
     let started = Date.now();
     await bulkLoad(owner, TRANSACTIONS, templates[0]);
     const loadSeconds = (Date.now() - started) / 1000;

@@ -45,6 +45,7 @@ import { verifyCheckpoint } from "../app/modules/ledger/checkpoint";
 import { leafBytes } from "../app/modules/ledger/leaf";
 import { inclusionProof, sealLedger, SEAL_BATCH } from "../app/modules/ledger/log.server";
 import { leafHash, verifyInclusion } from "../app/modules/ledger/merkle";
+import { collectKeys, inclusionFromStore } from "../app/modules/ledger/merkle-store";
 import { placeOrder } from "../app/modules/orders/orders.server";
 import { openPaymentAttempt } from "../app/modules/payments/attempts.server";
 import { settleCheckout } from "../app/modules/payments/fulfilment.server";
@@ -878,6 +879,54 @@ async function bulkLoad(owner: pg.Client, transactions: number, hot: Template) {
   await owner.query("ANALYZE");
 }
 
+/**
+ * PostgreSQL's own time (planning + execution, EXPLAIN ANALYZE) for the
+ * statements inclusionProof sends, per proof: what is left once round trips,
+ * the client and a busy machine's scheduling are taken out. The statements
+ * are copies of log.server.ts's (keep them in step).
+ */
+async function proofServerTime(owner: pg.Client, ids: bigint[]) {
+  const timeOf = async (sql: string, values: unknown[]) => {
+    const { rows } = await owner.query<{ "QUERY PLAN": { "Planning Time": number; "Execution Time": number }[] }>(
+      `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
+      values,
+    );
+    const plan = rows[0]["QUERY PLAN"][0];
+    return plan["Planning Time"] + plan["Execution Time"];
+  };
+  const perProof: number[] = [];
+  for (const id of ids) {
+    const { rows } = await owner.query<{ sequence: string }>("SELECT sequence::text FROM ledger_log WHERE transaction_id = $1", [
+      String(id),
+    ]);
+    const { rows: latest } = await owner.query<{ size: string }>(
+      "SELECT tree_size::text AS size FROM ledger_checkpoint ORDER BY tree_size DESC LIMIT 1",
+    );
+    const keys = collectKeys((get) => inclusionFromStore(Number(rows[0].sequence) - 1, Number(latest[0].size), get));
+    let total = 0;
+    total += await timeOf("SELECT sequence FROM ledger_log WHERE transaction_id = $1", [String(id)]);
+    total += await timeOf(
+      "SELECT tree_size, encode(root_hash, 'hex') AS root, note, key_id, created_at FROM ledger_checkpoint ORDER BY tree_size DESC LIMIT 1",
+      [],
+    );
+    total += await timeOf(
+      `SELECT t.id, t.idempotency_key, t.kind, t.memo, t.caused_by, t.order_id::text AS order_id, t.provider_ref, t.created_at,
+        (SELECT json_agg(json_build_array(a.code, p.amount_minor::text, btrim(p.currency), p.order_line_id::text) ORDER BY p.id)
+           FROM ledger_posting p JOIN ledger_account a ON a.id = p.account_id WHERE p.transaction_id = t.id) AS postings
+       FROM ledger_transaction t WHERE t.id = ANY($1::bigint[])`,
+      [[String(id)]],
+    );
+    total += await timeOf(
+      `SELECT n.level, n.idx, encode(n.hash, 'hex') AS hash
+       FROM ledger_tree_node n JOIN unnest($1::smallint[], $2::bigint[]) AS k(level, idx) ON n.level = k.level AND n.idx = k.idx`,
+      [keys.map((k) => k.level), keys.map((k) => String(k.idx))],
+    );
+    perProof.push(total);
+  }
+  perProof.sort((a, b) => a - b);
+  return { count: perProof.length, p50: percentile(perProof, 0.5), p99: percentile(perProof, 0.99) };
+}
+
 // ---------------------------------------------------------------------------
 
 async function main() {
@@ -1084,6 +1133,59 @@ async function main() {
       `   inclusionProof(db, id), ${proof.count} random ids: p50 ${fmt(proof.p50, 2)} ms, p99 ${fmt(proof.p99, 2)} ms (audit path ${proof.pathLength} hashes; one verified against its signed checkpoint)`,
     );
 
+    // Where a proof's time goes: the same ids again (now cached), and each statement's time from Prisma's query events.
+    const again: number[] = [];
+    for (const id of ids) {
+      const begun = performance.now();
+      await inclusionProof(shop, id);
+      again.push(performance.now() - begun);
+    }
+    again.sort((a, b) => a - b);
+    const proofEvents: { query: string; duration: number }[] = [];
+    const tracedReader = new PrismaClient({
+      adapter: new PrismaPg({ connectionString: shopUrl, max: 2 }),
+      log: [{ emit: "event", level: "query" }],
+    });
+    tracedReader.$on("query", (event) => proofEvents.push({ query: event.query, duration: Number(event.duration) }));
+    const fresh = await owner.query<{ id: string }>(
+      "SELECT transaction_id::text AS id FROM ledger_log WHERE sequence = ANY($1::bigint[])",
+      [Array.from({ length: 100 }, () => String(1 + Math.floor(Math.random() * treeSize)))],
+    );
+    await inclusionProof(tracedReader, ids[0]);
+    proofEvents.length = 0;
+    for (const row of fresh.rows) await inclusionProof(tracedReader, BigInt(row.id));
+    await tracedReader.$disconnect();
+    const perStatement = new Map<string, number[]>();
+    for (const event of proofEvents) {
+      const key = event.query
+        .replace(/\s+/g, " ")
+        .replace(/"public"\./g, "")
+        .trim()
+        .slice(0, 60);
+      perStatement.set(key, [...(perStatement.get(key) ?? []), event.duration]);
+    }
+    console.log(
+      `   the same ids again (cached): p50 ${fmt(percentile(again, 0.5), 2)} ms, p99 ${fmt(percentile(again, 0.99), 2)} ms; ${fmt(proofEvents.length / fresh.rows.length, 1)} statements per proof, for ${fresh.rows.length} fresh ids:`,
+    );
+    const proofStatements = [];
+    for (const [query, durations] of perStatement) {
+      durations.sort((a, b) => a - b);
+      proofStatements.push({ query, p50: percentile(durations, 0.5), p99: percentile(durations, 0.99) });
+      console.log(
+        `     p50 ${pad(fmt(percentile(durations, 0.5), 1), 5)} ms  p99 ${pad(fmt(percentile(durations, 0.99), 1), 5)} ms  ${query}`,
+      );
+    }
+    const serverSide = await proofServerTime(
+      owner,
+      fresh.rows.map((row) => BigInt(row.id)),
+    );
+    console.log(
+      `   PostgreSQL's own time for those ${serverSide.count} proofs' statements (EXPLAIN ANALYZE, planning + execution, pages cached): p50 ${fmt(serverSide.p50, 2)} ms, p99 ${fmt(serverSide.p99, 2)} ms per proof`,
+    );
+    (results.million as Record<string, unknown>).proofServerTime = serverSide;
+    (results.million as Record<string, unknown>).proofCached = { p50: percentile(again, 0.5), p99: percentile(again, 0.99) };
+    (results.million as Record<string, unknown>).proofStatements = proofStatements;
+
     let httpProof: { p50: number; p99: number } | string = "not measured";
     if (!PAGES) httpProof = "not measured (BENCH_PAGES=off)";
     else if (!fs.existsSync("build/server/index.js")) {
@@ -1148,7 +1250,9 @@ async function measurePages(ownerConnection: PgConnection, ids: bigint[], into: 
   const setup = createDb(toDatabaseUrl(ownerConnection), 2);
   const fund = await setup.fund.findUniqueOrThrow({ where: { slug: "lychee-town-relief" } });
   // A fund manager who passed two-step verification, for the console pages.
-  const manager = await setup.user.create({ data: { email: "bench.manager@example.com", name: "Bench", totpEnabledAt: new Date() } });
+  const manager = await setup.user.create({
+    data: { email: "bench.manager@example.com", name: "Bench", emailVerifiedAt: new Date(), totpEnabledAt: new Date() },
+  });
   await setup.roleAssignment.create({ data: { userId: manager.id, role: "fund_manager", fundId: fund.id } });
   setDb(setup);
   const cookie = (await createSession(manager.id, { secondFactor: true })).split(";")[0];

@@ -715,8 +715,20 @@ async function postCostBreakdown(ownerConnection: PgConnection, hot: Template, c
  * writes the same rows (payment, order, ledger via ledger_post), so it shows
  * what collapsing settleCheckout's round trips would give on this machine.
  */
-async function leanCaptures(owner: pg.Client, shopConnection: PgConnection, template: Template, writers: number) {
-  const refs = await clonePendingOrders(owner, template, Math.ceil(SECONDS * 1500) + 200);
+async function leanCaptures(
+  owner: pg.Client,
+  shopConnection: PgConnection,
+  templates: Template[],
+  writers: number,
+  provider: "shared" | "own provider account",
+) {
+  const perTemplate = Math.ceil((SECONDS * 1500 + 200) / templates.length);
+  const lists = [];
+  for (const template of templates) lists.push(await clonePendingOrders(owner, template, perTemplate));
+  const refs: string[] = [];
+  for (let i = 0; i < perTemplate; i++) for (const list of lists) refs.push(list[i]);
+  // "own provider account": what a provider account per fund (proposal 2 in docs/benchmarks.md) would give.
+  const pspFor = (fundId: string) => (provider === "shared" ? "test" : `test-${fundId.slice(0, 8)}`);
   const pool = new pg.Pool({ ...shopConnection, max: writers });
   let next = 0;
   const latencies: number[] = [];
@@ -770,7 +782,7 @@ async function leanCaptures(owner: pg.Client, shopConnection: PgConnection, temp
             throw new Error(`lean capture of ${ref}: unexpected state`);
           }
           const now = new Date();
-          const psp = paymentProviderAccount("test", row.currency);
+          const psp = paymentProviderAccount(pspFor(row.lines[0].fund_id), row.currency);
           const postings = [{ account: psp.code, amount: row.total_minor, currency: row.currency, orderLineId: null as string | null }];
           const accounts = [psp];
           for (const line of row.lines) {
@@ -1060,14 +1072,18 @@ async function main() {
     console.log("   one ledger_post at one writer (BEGIN, call, COMMIT), what its parts cost:");
     for (const row of breakdown)
       console.log(`     ${row.variant.padEnd(38)} ${pad(fmt(row.ms, 2), 6)} ms  PostgreSQL CPU ${fmt(row.dbCpuMs, 2)} ms`);
-    console.log("   PROTOTYPE (not the shop's code): settleCheckout's happy path in 4 round trips from node-postgres, one hot fund:");
-    console.log("   writers  captures/s  p50 ms  p99 ms  ÷ ceiling  CPU ms per capture: app  db");
+    console.log("   PROTOTYPE (not the shop's code): settleCheckout's happy path in 4 round trips from node-postgres:");
+    console.log("   funds  writers  provider account        captures/s  p50 ms  p99 ms  ÷ ceiling  CPU ms per capture: app  db");
     const lean = [];
-    for (const writers of WRITERS) {
-      const result = await leanCaptures(owner, shopConnection, templates[0], writers);
+    for (const [funds, writers, provider] of [
+      ...WRITERS.map((w) => [1, w, "shared"] as const),
+      [4, 8, "shared"] as const,
+      [4, 8, "own provider account"] as const,
+    ]) {
+      const result = { funds, provider, ...(await leanCaptures(owner, shopConnection, templates.slice(0, funds), writers, provider)) };
       lean.push(result);
       console.log(
-        `   ${pad(writers, 7)}  ${pad(fmt(result.perSecond), 10)}  ${pad(fmt(result.p50, 1), 6)}  ${pad(fmt(result.p99, 1), 6)}  ${pad(`${fmt((100 * result.perSecond) / ceiling8)}%`, 9)}  ${pad(fmt(result.appCpuMs, 2), 23)}  ${pad(fmt(result.dbCpuMs, 2), 4)}`,
+        `   ${pad(funds, 5)}  ${pad(writers, 7)}  ${provider.padEnd(22)}  ${pad(fmt(result.perSecond), 10)}  ${pad(fmt(result.p50, 1), 6)}  ${pad(fmt(result.p99, 1), 6)}  ${pad(`${fmt((100 * result.perSecond) / ceiling8)}%`, 9)}  ${pad(fmt(result.appCpuMs, 2), 23)}  ${pad(fmt(result.dbCpuMs, 2), 4)}`,
       );
     }
     results.leanPrototype = lean;

@@ -60,6 +60,7 @@ async function main() {
       HARVEST_TEST_GATEWAY: "on",
       SESSION_SECRET: randomBytes(32).toString("hex"),
       ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+      CHECKPOINT_SIGNING_KEY: randomBytes(32).toString("base64"),
     },
   });
   const stopServer = () =>

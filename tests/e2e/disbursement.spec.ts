@@ -169,7 +169,7 @@ test("a manager proposes, a second approves, the first marks paid, and the publi
   await publicContext.close();
 });
 
-test("'Verify the chain' runs in the background and the console shows it running, then its result, also without JavaScript", async ({
+test("'Verify the ledger' runs in the background and the console shows it running, then its result, also without JavaScript", async ({
   page,
   browser,
 }) => {
@@ -180,8 +180,8 @@ test("'Verify the chain' runs in the background and the console shows it running
   await page.getByTestId("managed-fund").click();
 
   // With JavaScript: the page refreshes itself until the result is in.
-  await page.getByRole("button", { name: "核验哈希链" }).click();
-  await expect(page.getByTestId("verify-result")).toContainText("哈希链核验通过", { timeout: 20_000 });
+  await page.getByRole("button", { name: "核验账本（对照签名检查点）" }).click();
+  await expect(page.getByTestId("verify-result")).toContainText("账本核验通过", { timeout: 20_000 });
   await expect(page.getByTestId("verify-result")).toContainText(/链头 #\d+ [0-9a-f]{64}/);
 
   // Without JavaScript: a plain form post, the page says it is running, a reload shows the result.
@@ -191,16 +191,16 @@ test("'Verify the chain' runs in the background and the console shows it running
   // Hold the job back for a moment (as another instance running a verification would), so "running" is seen.
   const hold = await holdLedgerVerificationLock();
   try {
-    await plain.getByRole("button", { name: "核验哈希链" }).click();
+    await plain.getByRole("button", { name: "核验账本（对照签名检查点）" }).click();
     await expect(plain).toHaveURL(/\/manage\/funds\/lychee-town-relief/);
-    await expect(plain.getByTestId("verify-running")).toContainText("正在核验哈希链");
-    await expect(plain.getByRole("button", { name: "核验哈希链" })).toBeDisabled();
+    await expect(plain.getByTestId("verify-running")).toContainText("正在核验账本");
+    await expect(plain.getByRole("button", { name: "核验账本（对照签名检查点）" })).toBeDisabled();
   } finally {
     await hold.release();
   }
   await expect(async () => {
     if (await plain.getByTestId("verify-running").count()) await plain.getByRole("button", { name: "刷新查看结果" }).click();
-    await expect(plain.getByTestId("verify-result")).toContainText("哈希链核验通过", { timeout: 1000 });
+    await expect(plain.getByTestId("verify-result")).toContainText("账本核验通过", { timeout: 1000 });
   }).toPass({ timeout: 20_000 });
   await noScript.close();
 });

@@ -54,6 +54,7 @@ const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     HARVEST_MAIL_DIR: mailDir,
     SESSION_SECRET: randomBytes(32).toString("hex"),
     ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+    CHECKPOINT_SIGNING_KEY: randomBytes(32).toString("base64"),
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     HOST: "127.0.0.1",
     // Browsers here all come from 127.0.0.1; a test that exhausts a per-IP

@@ -791,9 +791,10 @@ describe("a production shop's first admin and its demo data (issue 7, #22)", () 
           env: {
             ...process.env,
             NODE_ENV: "production",
-            DATABASE_URL: t.url,
+            DATABASE_URL: t.ownerUrl,
             SESSION_SECRET: "s".repeat(40),
             ENCRYPTION_KEY: "e".repeat(40),
+            CHECKPOINT_SIGNING_KEY: Buffer.alloc(32, 9).toString("base64"),
             PUBLIC_URL: "https://shop.example.org",
             HARVEST_MAIL_TO_FILES: "on",
             HARVEST_MAIL_DIR: mailDir,
@@ -824,10 +825,10 @@ describe("a production shop's first admin and its demo data (issue 7, #22)", () 
     const { toDatabaseUrl } = await import("~/modules/db/connection.server");
     const { seedDemoShop } = await import("../../prisma/seed");
     const name = `hs_prodseed_${Date.now()}`;
-    const admin = new pg.Client({ ...t.connection, database: "postgres" });
+    const admin = new pg.Client({ ...t.ownerConnection, database: "postgres" });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name}`);
-    const connection = { ...t.connection, database: name };
+    const connection = { ...t.ownerConnection, database: name };
     const fresh = createDb(toDatabaseUrl(connection), 2);
     try {
       await applyMigrations(connection);

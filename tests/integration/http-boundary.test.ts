@@ -18,7 +18,7 @@ const MIB = 1024 * 1024;
 beforeAll(async () => {
   personas = await createPersonas(t.db);
   // A short body timeout so the slow-upload test need not wait the default 30 s.
-  shop = await startShop({ DATABASE_URL: t.url, HARVEST_SWEEP_SECONDS: "3600", HARVEST_BODY_TIMEOUT_SECONDS: "3" });
+  shop = await startShop({ DATABASE_URL: t.ownerUrl, HARVEST_SWEEP_SECONDS: "3600", HARVEST_BODY_TIMEOUT_SECONDS: "3" });
   await waitForHealth(shop, 200);
 }, 120_000);
 

@@ -4,9 +4,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { chainHead, streamLedgerJsonl } from "~/modules/ledger/export.server";
+import { streamLedgerJsonl } from "~/modules/ledger/export.server";
+import { latestCheckpoint, sealAll } from "~/modules/ledger/log.server";
 import { matureContributions, recordRefund } from "~/modules/ledger/money-cycle.server";
 import { loadOrderContributions } from "~/modules/ledger/reports.server";
+import { checkpointSigner } from "~/modules/ledger/signing-key.server";
 import { loader as downloadLoader } from "~/routes/ledger[.]jsonl";
 import { shanghaiBuyer } from "../support/factories";
 import { paidLycheeOrder } from "../support/orders";
@@ -30,56 +32,66 @@ async function download(): Promise<string> {
 function verify(content: string) {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hs-ledger-")), "ledger.jsonl");
   fs.writeFileSync(file, content);
-  const result = spawnSync(process.execPath, ["public/verify-ledger.mjs", file], { encoding: "utf8" });
+  // The key pinned, as the fund page tells a reader to.
+  const result = spawnSync(process.execPath, ["public/verify-ledger.mjs", file, "--key", checkpointSigner().publicKeyBase64], {
+    encoding: "utf8",
+  });
   return { code: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
 describe("the public ledger download", () => {
-  it("streams every transaction in sequence and verifies offline with the standalone script, ending at the published head", async () => {
+  it("streams every sealed entry in sequence after a signed header, and verifies offline with the standalone script", async () => {
     const old = await paidLychees(new Date(Date.now() - 20 * 24 * 60 * 60_000));
     await paidLychees();
     await matureContributions();
     const line = await t.db.orderLine.findFirstOrThrow({ where: { orderId: old.id } });
     await recordRefund({ provider: "test", providerRef: "export-refund", orderLineId: line.id, amountMinor: 100n, causedBy: "test" });
+    await sealAll({ db: t.db });
+    // Sold after the last sealing: waiting, so not yet in the download.
+    await paidLychees();
 
     const content = await download();
-    const lines = content.trim().split("\n");
-    expect(lines.length).toBe(await t.db.ledgerTransaction.count());
+    const [header, ...lines] = content.trim().split("\n");
+    const checkpoint = (await latestCheckpoint(t.db))!;
+    expect(JSON.parse(header)).toMatchObject({ format: "harvest-share/ledger-export/v2", checkpoint: checkpoint.note });
+    expect(lines.length).toBe(checkpoint.treeSize);
+    expect(lines.length).toBe((await t.db.ledgerTransaction.count()) - 1);
     expect(lines.map((l) => JSON.parse(l).sequence)).toEqual(lines.map((_, i) => String(i + 1)));
     const result = verify(content);
-    const head = await chainHead(t.db);
-    expect(result.output).toContain(`VERIFIED: ${lines.length} transactions; chain head #${head.sequence} ${head.hash}`);
+    expect(result.output).toContain(`VERIFIED: ${lines.length} entries, sequence 1..${lines.length}`);
     expect(result.code).toBe(0);
   });
 
-  it("the verifier names the first transaction of an edited, truncated-in-the-middle or reordered download", async () => {
+  it("the verifier refuses an edited, truncated, extended or reordered download, saying which", async () => {
     await paidLychees();
     await paidLychees();
     await paidLychees();
-    const lines = (await download()).trim().split("\n");
+    await sealAll({ db: t.db });
+    const [header, ...lines] = (await download()).trim().split("\n");
     expect(lines.length).toBeGreaterThanOrEqual(3);
 
     // Move one fen from the cooperative to the fund in the second transaction:
-    // still balanced, so only the hash can tell.
+    // still balanced, so only the signed root can tell.
     const edited = [...lines];
     const second = JSON.parse(edited[1]);
-    expect(second.kind).toBe("payment_captured");
     const fund = second.postings.find((p: { account: string }) => p.account.startsWith("fund:"));
     const coop = second.postings.find((p: { account: string }) => p.account.startsWith("coop:"));
-    fund.amountMinor = String(BigInt(fund.amountMinor) - 1n);
-    coop.amountMinor = String(BigInt(coop.amountMinor) + 1n);
+    if (fund && coop) {
+      fund.amountMinor = String(BigInt(fund.amountMinor) - 1n);
+      coop.amountMinor = String(BigInt(coop.amountMinor) + 1n);
+    } else second.memo = "edited";
     edited[1] = JSON.stringify(second);
-    const tampered = verify(edited.join("\n"));
+    const tampered = verify([header, ...edited].join("\n"));
     expect(tampered.code).toBe(1);
-    expect(tampered.output).toContain(`NOT VERIFIED at sequence 2 (transaction ${second.transactionId})`);
-    expect(tampered.output).toContain("do not match its hash");
+    expect(tampered.output).toContain("the file was changed after it was signed");
 
-    const gap = verify([lines[0], ...lines.slice(2)].join("\n"));
-    expect(gap.code).toBe(1);
-    expect(gap.output).toContain("expected sequence 2");
-
-    const swapped = verify([lines[1], lines[0], ...lines.slice(2)].join("\n"));
+    const truncated = verify([header, ...lines.slice(0, -1)].join("\n"));
+    expect(truncated.output).toMatch(/NOT VERIFIED: truncated/);
+    const extended = verify([header, ...lines, lines.at(-1)!.replace(/"sequence":"\d+"/, `"sequence":"${lines.length + 1}"`)].join("\n"));
+    expect(extended.output).toMatch(/NOT VERIFIED: extended/);
+    const swapped = verify([header, lines[1], lines[0], ...lines.slice(2)].join("\n"));
     expect(swapped.code).toBe(1);
+    expect(verify("").output).toMatch(/NOT VERIFIED: .*empty/);
   });
 
   it("streams in batches: memory stays flat however long the ledger is", async () => {
@@ -91,11 +103,18 @@ describe("the public ledger download", () => {
 });
 
 describe("receipts that prove themselves", () => {
-  it("show the capture's place in the chain, its hash, and where each contribution stands", async () => {
+  it("show the capture's place in the log once sealed, its leaf hash, and where each contribution stands", async () => {
     const order = await paidLychees();
     let receipt = await loadOrderContributions(order.id);
-    const link = await t.db.ledgerChainLink.findFirstOrThrow({ where: { transaction: { idempotencyKey: `order:${order.id}:capture` } } });
-    expect(receipt.transaction).toMatchObject({ sequence: link.sequence, hash: link.hash });
+    // Being sealed: no place in the log yet.
+    expect(receipt.transaction).toMatchObject({ sequence: null, hash: null });
+    await sealAll({ db: t.db });
+    receipt = await loadOrderContributions(order.id);
+    const entry = await t.db.ledgerLogEntry.findFirstOrThrow({ where: { transaction: { idempotencyKey: `order:${order.id}:capture` } } });
+    const [leaf] = (
+      await t.sql("SELECT encode(hash, 'hex') AS hash FROM ledger_tree_node WHERE level = 0 AND idx = $1", [String(entry.sequence - 1n)])
+    ).rows;
+    expect(receipt.transaction).toMatchObject({ sequence: entry.sequence, checkpointSize: entry.checkpointSize, hash: leaf.hash });
     expect(receipt.contributions[0]).toMatchObject({ amountMinor: 636n, status: "pending" });
 
     await t.db.order.update({ where: { id: order.id }, data: { paidAt: new Date(Date.now() - 16 * 24 * 60 * 60_000) } });

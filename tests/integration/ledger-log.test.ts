@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { verifyCheckpoint } from "~/modules/ledger/checkpoint";
 import { canonicalLeaf } from "~/modules/ledger/leaf";
 import { postLedgerTransaction } from "~/modules/ledger/ledger.server";
-import { consistencyProof, inclusionProof, latestCheckpoint, sealAll, sealLedger } from "~/modules/ledger/log.server";
+import { consistencyProof, inclusionProof, latestCheckpoint, loadEntries, sealAll, sealLedger } from "~/modules/ledger/log.server";
 import { leafHash, verifyConsistency, verifyInclusion } from "~/modules/ledger/merkle";
 import { checkpointSigner } from "~/modules/ledger/signing-key.server";
 import { useTestDatabase } from "../support/test-database";
@@ -80,6 +80,62 @@ describe("the Merkle log", () => {
     expect(await inclusionProof(t.db, id)).toEqual({ status: "sealing", transactionId: String(id) });
     await sealAll({ db: t.db });
     expect(await inclusionProof(t.db, id)).toMatchObject({ format: "harvest-share/inclusion-proof/v1" });
+  });
+
+  it("computes in the database exactly the leaf the offline verifier and the browser compute, whatever the text holds", async () => {
+    const memo = 'quotes " and \\ backslash, a line\nbreak, a tab\t, a control \u0001, 中文, emoji 😀, U+2028 \u2028 and ☃';
+    const { id } = await t.db.$transaction((tx) =>
+      postLedgerTransaction(tx, {
+        idempotencyKey: "log:text",
+        kind: "test",
+        memo,
+        causedBy: "user:某人 <x>",
+        providerRef: "pi_ünïcode",
+        accounts,
+        postings: [
+          { accountCode: "psp:log-test", amountMinor: 12345678901234n, currency: "CNY" },
+          { accountCode: "coop:log-test", amountMinor: -12345678901234n, currency: "CNY" },
+        ],
+      }),
+    );
+    const [{ leaf }] = (await t.sql("SELECT ledger_leaf($1) AS leaf", [String(id)])).rows;
+    const entry = (await loadEntries(t.db, [id])).get(id)!;
+    expect(entry.memo).toBe(memo);
+    expect(leaf).toBe(canonicalLeaf(entry));
+  });
+
+  it("lets the shop's own role write none of the log: it may only ask the database to seal, and a checkpoint naming another root is refused", async () => {
+    await post("log:shop-role");
+    const shop = new pg.Client(t.connection);
+    await shop.connect();
+    try {
+      for (const sql of [
+        "INSERT INTO ledger_log (sequence, transaction_id, checkpoint_size, sealed_at) VALUES (1000000000, 1, 1000000000, now())",
+        "INSERT INTO ledger_tree_node (level, idx, hash) VALUES (0, 999999999, decode(repeat('00', 32), 'hex'))",
+        "INSERT INTO ledger_checkpoint (tree_size, root_hash, note, key_id) VALUES (1000000000000, decode(repeat('00', 32), 'hex'), 'x', 'x')",
+        "DELETE FROM ledger_seal_queue",
+        "INSERT INTO ledger_verified_state (tree_size) VALUES (999999)",
+      ]) {
+        await expect(shop.query(sql), sql).rejects.toThrow(/permission denied/);
+      }
+      await expect(shop.query("SELECT ledger_record_verified(999999)")).rejects.toThrow(/there is no checkpoint of 999999 entries/);
+      // Sealing through the database works for it; a note naming a root the log does not have does not.
+      await shop.query("BEGIN");
+      const { rows } = await shop.query("SELECT sealed, tree_size::int AS size FROM ledger_seal(10)");
+      expect(rows[0].sealed).toBeGreaterThan(0);
+      const forged = `shop.test/ledger\n${rows[0].size}\n${Buffer.alloc(32, 1).toString("base64")}\n2026-12-01T00:00:00.000Z\n\n— shop.test/ledger AAAA\n`;
+      await expect(shop.query("SELECT ledger_add_checkpoint($1, $2, 'x')", [rows[0].size, forged])).rejects.toThrow(
+        /does not name the log's size and root/,
+      );
+      await shop.query("ROLLBACK");
+    } finally {
+      await shop.end();
+    }
+    // What the real sealer then seals is whole and signed.
+    await sealAll({ db: t.db });
+    const checkpoint = (await latestCheckpoint(t.db))!;
+    const signer = checkpointSigner();
+    expect(verifyCheckpoint(checkpoint.note, signer.origin, signer.publicKey).ok).toBe(true);
   });
 
   it("refuses the shop's own role a plain INSERT of a balanced transaction, an UPDATE of a balance and a write to the queue", async () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { bankAccount, cooperativePayableAccount } from "~/modules/ledger/accounts";
 import { streamLedgerJsonl } from "~/modules/ledger/export.server";
-import { verifyLedgerChain } from "~/modules/ledger/integrity.server";
+
 import { ensureLedgerAccounts, postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import {
   approveDisbursement,
@@ -15,6 +15,7 @@ import {
   recordCooperativePayout,
 } from "~/modules/ledger/money-cycle.server";
 import { disbursementProposal } from "../support/factories";
+import { sealAndVerify } from "../support/ledger-log";
 import { paidLycheeOrder } from "../support/orders";
 import { createUser } from "../support/personas";
 import { useTestDatabase } from "../support/test-database";
@@ -89,7 +90,7 @@ describe("the public ledger's account of people and bank references", () => {
     // The old row is untouched (the ledger is append-only), and the chain verifies with both kinds.
     const old = await t.db.ledgerTransaction.findUniqueOrThrow({ where: { idempotencyKey: `payout:${coop.id}:OLD-REF-0001` } });
     expect(old.causedBy).toBe(`user:${admin.id}`);
-    expect((await verifyLedgerChain(t.db)).ok).toBe(true);
+    expect((await sealAndVerify(t.db)).ok).toBe(true);
 
     // The same bank reference again is the same payout, not a second one.
     expect((await recordCooperativePayout(admin.id, coop.id, { amountMinor: "5000", bankReference: "BOC-7788-1234" })).id).toBe(payout.id);

@@ -1,5 +1,6 @@
-// Verifying the ledger only reads, and tells the truth: a forged row is named
-// (never adopted into the chain by start-up or by verification), sales during
+// Verifying the ledger only reads, and tells the truth: a forged row is refused
+// by the database or named (never adopted into the log by start-up, by the
+// sealer or by verification), sales during
 // a verification are not mistaken for tampering, the console's verification
 // runs as a background job, and the auditor's commands work as a role that
 // may only SELECT and while the shop runs on its embedded PostgreSQL.
@@ -15,7 +16,8 @@ import { toDatabaseUrl } from "~/modules/db/connection.server";
 import { ensureDatabase, startEmbeddedPostgres } from "~/modules/db/embedded-postgres.server";
 import { applyMigrations } from "~/modules/db/migrate.server";
 import { streamLedgerJsonl } from "~/modules/ledger/export.server";
-import { verifyLedgerChain } from "~/modules/ledger/integrity.server";
+import { verifyLedgerLog } from "~/modules/ledger/integrity.server";
+import { sealAll, sealLedger } from "~/modules/ledger/log.server";
 import {
   latestLedgerVerification,
   requestLedgerVerification,
@@ -51,15 +53,15 @@ async function roleWith(grants: string[]) {
   const name = `hs_role_${randomBytes(4).toString("hex")}`;
   roles.push(name);
   await t.sql(`CREATE ROLE ${name} LOGIN PASSWORD 'pw'`);
-  await t.sql(`GRANT CONNECT ON DATABASE ${t.connection.database} TO ${name}`);
+  await t.sql(`GRANT CONNECT ON DATABASE ${t.ownerConnection.database} TO ${name}`);
   await t.sql(`GRANT USAGE ON SCHEMA public TO ${name}`);
   for (const grant of grants) await t.sql(grant.replaceAll("$ROLE", name));
-  return { name, url: toDatabaseUrl({ ...t.connection, user: name, password: "pw" }) };
+  return { name, url: toDatabaseUrl({ ...t.ownerConnection, user: name, password: "pw" }) };
 }
 
-const chainState = async () => ({
-  head: await t.db.ledgerChainHead.findUniqueOrThrow({ where: { id: 1 } }),
-  links: await t.db.ledgerChainLink.count(),
+const logState = async () => ({
+  checkpoints: (await t.sql("SELECT count(*)::int AS n, max(tree_size)::int AS size FROM ledger_checkpoint")).rows[0],
+  entries: (await t.sql("SELECT count(*)::int AS n FROM ledger_log")).rows[0].n,
 });
 
 describe("verification tells the truth while sales go on", () => {
@@ -74,11 +76,16 @@ describe("verification tells the truth while sales go on", () => {
       }
     })();
     const reports = [];
-    while (sold < 20 || reports.length < 20) reports.push(await verifyLedgerChain(t.db, { batchSize: 3 }));
+    // The sealer keeps sealing meanwhile, as on a running shop.
+    while (sold < 20 || reports.length < 20) {
+      await sealLedger({ db: t.db, batchSize: 2 });
+      reports.push(await verifyLedgerLog(t.db, { batchSize: 3 }));
+    }
     selling = false;
     await sales;
     expect(reports.filter((r) => !r.ok)).toEqual([]);
-    expect((await verifyLedgerChain(t.db)).ok).toBe(true);
+    await sealAll({ db: t.db });
+    expect((await verifyLedgerLog(t.db)).ok).toBe(true);
   }, 120_000);
 });
 
@@ -89,12 +96,15 @@ describe("the console's verification is a background job", () => {
     const again = await requestLedgerVerification(null);
     expect(again.id).toBe(first.id);
     expect((await latestLedgerVerification())!.status).toBe("requested");
-    const head = await t.db.ledgerChainHead.findUniqueOrThrow({ where: { id: 1 } });
+    await sealAll({ db: t.db });
+    const { size, root } = (
+      await t.sql("SELECT tree_size::text AS size, encode(root_hash, 'hex') AS root FROM ledger_checkpoint ORDER BY tree_size DESC LIMIT 1")
+    ).rows[0];
     // Two instances' loops at once: one runs it.
     const ran = await Promise.all([runRequestedLedgerVerification(), runRequestedLedgerVerification()]);
     expect(ran.filter(Boolean).length).toBe(1);
     const done = (await latestLedgerVerification())!;
-    expect(done).toMatchObject({ status: "done", ok: true, head: { sequence: String(head.sequence), hash: head.hash } });
+    expect(done).toMatchObject({ status: "done", ok: true, head: { sequence: size, hash: root } });
     expect(await runRequestedLedgerVerification()).toBe(false);
     // A new request after a finished run is a new run.
     expect((await requestLedgerVerification(null)).id).not.toBe(first.id);
@@ -103,64 +113,42 @@ describe("the console's verification is a background job", () => {
 });
 
 describe("a forged ledger row (a plain, balanced INSERT, triggers on, no superuser)", () => {
-  it("is named by verification, and never chained by start-up, by verification or by the backlog command", async () => {
+  it("is refused to the shop's own role and to a role with the shop's rights; start-up and the sealer adopt nothing", async () => {
     await paidOrderOfNewProduct(t.db);
-    // The attacker: a role that may write the tables, as the app's own role may, but is no superuser.
-    const forger = await roleWith([
-      "GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO $ROLE",
-      "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO $ROLE",
-    ]);
-    const accounts = await t.db.ledgerAccount.findMany({ where: { code: { in: ["psp:test", "bank:operating"] } } });
-    const psp = accounts.find((a) => a.code === "psp:test")!;
-    const fundAvailable = await t.db.ledgerAccount.findFirstOrThrow({ where: { code: { endsWith: ":pending" } } });
-    const client = new pg.Client({ ...t.connection, user: forger.name, password: "pw" });
+    await sealAll({ db: t.db });
+    const before = await logState();
+    // The attacker has the shop's own database role (its password is in the shop's environment).
+    const client = new pg.Client(t.connection);
     await client.connect();
-    let forgedId: string;
     try {
       expect((await client.query("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).rows[0].rolsuper).toBe(false);
-      await client.query("BEGIN");
-      const { rows } = await client.query(
-        "INSERT INTO ledger_transaction (idempotency_key, kind, memo, caused_by) VALUES ('forged:1', 'payment_captured', 'Payment captured', 'gateway:test') RETURNING id",
-      );
-      forgedId = String(rows[0].id);
-      await client.query(
-        "INSERT INTO ledger_posting (transaction_id, account_id, amount_minor, currency) VALUES ($1, $2, 50000, 'CNY'), ($1, $3, -50000, 'CNY')",
-        [forgedId, String(psp.id), String(fundAvailable.id)],
-      );
-      // Balances kept consistent too, so only the chain can tell.
-      await client.query("UPDATE ledger_account SET balance_minor = balance_minor + 50000 WHERE id = $1", [String(psp.id)]);
-      await client.query("UPDATE ledger_account SET balance_minor = balance_minor - 50000 WHERE id = $1", [String(fundAvailable.id)]);
-      await client.query("COMMIT");
+      await expect(
+        client.query(
+          "INSERT INTO ledger_transaction (idempotency_key, kind, memo, caused_by) VALUES ('forged:1', 'payment_captured', 'Payment captured', 'gateway:test') RETURNING id",
+        ),
+      ).rejects.toThrow(/permission denied for table ledger_transaction/);
+      await expect(
+        client.query("INSERT INTO ledger_posting (transaction_id, account_id, amount_minor, currency) VALUES (1, 1, 5, 'CNY')"),
+      ).rejects.toThrow(/permission denied/);
+      await expect(client.query("UPDATE ledger_account SET balance_minor = balance_minor + 50000")).rejects.toThrow(/permission denied/);
+      await expect(client.query("DELETE FROM ledger_transaction")).rejects.toThrow(/permission denied/);
     } finally {
       await client.end();
     }
-    const before = await chainState();
 
-    // Start-up does not adopt it.
-    const started = await prepareDatabase({ databaseUrl: t.url, seed: false });
+    // Start-up (which re-grants the role) and the sealer change nothing.
+    const started = await prepareDatabase({ databaseUrl: toDatabaseUrl(t.ownerConnection), seed: false });
     await started.stop();
-    expect(await chainState()).toEqual(before);
+    expect(await sealAll({ db: t.db })).toBe(0);
+    expect(await logState()).toEqual(before);
+    const report = await verifyLedgerLog(t.db);
+    expect(report.ok).toBe(true);
 
-    // Verification names it, and writes nothing.
-    const report = await verifyLedgerChain(t.db);
-    expect(report).toMatchObject({ ok: false, firstBad: { transactionId: forgedId!, sequence: "-" } });
-    expect(report.ok ? "" : report.firstBad.reason).toMatch(/no link in the chain/);
-    const verify = runCommand("scripts/ledger/verify.ts", { DATABASE_URL: t.url });
-    expect(verify.code).toBe(1);
-    expect(verify.output).toContain(`transaction ${forgedId!}`);
-    expect(verify.output).toContain("no link in the chain");
-    expect(await chainState()).toEqual(before);
-
-    // The published head and the public export stay what they were.
+    // The public export ends at the published checkpoint.
     const exported = await new Response(streamLedgerJsonl(t.db)).text();
+    const lines = exported.trim().split("\n");
+    expect(lines.length - 1).toBe(before.checkpoints.size);
     expect(exported).not.toContain("forged:1");
-    expect(JSON.parse(exported.trim().split("\n").at(-1)!).hash).toBe(before.head.hash);
-
-    // The explicit backlog command refuses: the chain has begun, so this is no backlog.
-    const backlog = runCommand("scripts/ledger/chain-backlog.ts", { DATABASE_URL: t.url });
-    expect(backlog.code).toBe(1);
-    expect(backlog.output).toContain("not a backlog");
-    expect(await chainState()).toEqual(before);
   }, 180_000);
 });
 
@@ -169,15 +157,16 @@ describe("npm run ledger:verify and ledger:check only read", () => {
     const reader = await roleWith(["GRANT SELECT ON ALL TABLES IN SCHEMA public TO $ROLE"]);
     const fresh = await t.db.ledgerTransaction.count();
     expect(fresh).toBeGreaterThan(0);
-    // The forged row above makes verify fail: it must fail for that reason, not for want of write access.
-    const verify = runCommand("scripts/ledger/verify.ts", { DATABASE_URL: reader.url });
+    await sealAll({ db: t.db });
+    const keys = { CHECKPOINT_SIGNING_KEY: Buffer.alloc(32, 7).toString("base64"), PUBLIC_URL: "http://shop.test" };
+    const verify = runCommand("scripts/ledger/verify.ts", { DATABASE_URL: reader.url, ...keys });
     expect(verify.output).not.toMatch(/permission denied|cannot execute/);
-    expect(verify.output).toContain("no link in the chain");
-    expect(verify.code).toBe(1);
+    expect(verify.output).toMatch(/The ledger verifies: \d+ entries/);
+    expect(verify.code).toBe(0);
     const check = runCommand("scripts/ledger/check.ts", { DATABASE_URL: reader.url });
     expect(check.output).not.toMatch(/permission denied|cannot execute/);
-    expect(check.output).toMatch(/FAIL the sequence is gapless and every transaction is in it/);
-    expect(check.code).toBe(1);
+    expect(check.output).toContain("All ledger invariants hold.");
+    expect(check.code).toBe(0);
   }, 120_000);
 
   it("refuse to write even as a superuser: they run in a READ ONLY transaction", async () => {
@@ -197,7 +186,7 @@ describe("npm run ledger:verify and ledger:check only read", () => {
       await applyMigrations({ ...server.connection, database: "harvest_share" });
       const env = { DATABASE_URL: undefined, HARVEST_DATA_DIR: dataDir };
       const verify = runCommand("scripts/ledger/verify.ts", env);
-      expect(verify.output).toContain("The ledger chain verifies: 0 transactions");
+      expect(verify.output).toContain("The ledger verifies: 0 entries");
       expect(verify.code).toBe(0);
       const check = runCommand("scripts/ledger/check.ts", env);
       expect(check.output).toContain("All ledger invariants hold.");

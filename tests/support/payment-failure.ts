@@ -12,6 +12,8 @@ export function paymentFailureSql(email: string) {
   return {
     install: [
       `CREATE SEQUENCE ${name}`,
+      // The shop runs as its own role (not the owner who installs this): it must be able to count.
+      `GRANT USAGE ON SEQUENCE ${name} TO PUBLIC`,
       `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN
          IF EXISTS (SELECT 1 FROM customer_order WHERE id = NEW.order_id AND email = '${quoted}') AND nextval('${name}') = 1 THEN

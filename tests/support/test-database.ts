@@ -14,6 +14,8 @@ export type TestDatabase = {
   url: string;
   /** The owner's connection (a superuser here): for fixtures and for tampering as an attacker with more rights. */
   ownerConnection: PgConnection;
+  /** The owner's URL: what a shop process or a script that migrates is started with (it then runs as the shop's role itself). */
+  ownerUrl: string;
   sql: (text: string, values?: unknown[]) => Promise<pg.QueryResult>;
 };
 
@@ -30,9 +32,10 @@ export function useTestDatabase(): TestDatabase {
     handle.ownerConnection = { ...server, database: name };
     handle.connection = { ...handle.ownerConnection, ...inject("shopRole") };
     handle.url = toDatabaseUrl(handle.connection);
+    handle.ownerUrl = toDatabaseUrl(handle.ownerConnection);
     handle.db = createDb(handle.url, 25);
     setDb(handle.db);
-    process.env.DATABASE_URL = toDatabaseUrl(handle.ownerConnection);
+    process.env.DATABASE_URL = handle.ownerUrl;
     raw = new pg.Pool({ ...handle.ownerConnection, max: 4 });
     handle.sql = (text, values) => raw.query(text, values as unknown[]);
   });

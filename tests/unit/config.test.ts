@@ -6,6 +6,7 @@ const production = {
   NODE_ENV: "production",
   SESSION_SECRET: secret,
   ENCRYPTION_KEY: "k".repeat(40),
+  CHECKPOINT_SIGNING_KEY: Buffer.alloc(32, 3).toString("base64"),
   PUBLIC_URL: "https://shop.example",
   HARVEST_TEST_GATEWAY: "on",
   SMTP_URL: "smtp://mail.example:587",
@@ -30,6 +31,17 @@ describe("configuration", () => {
     const config = loadConfig(production);
     expect(config.testGatewayEnabled).toBe(true);
     expect(config.isProduction).toBe(true);
+  });
+
+  it("refuses to start in production without CHECKPOINT_SIGNING_KEY, or with one that is not 32 bytes of base64, naming it", () => {
+    expect(() => loadConfig({ ...production, CHECKPOINT_SIGNING_KEY: undefined })).toThrow(/CHECKPOINT_SIGNING_KEY is missing/);
+    expect(() => loadConfig({ ...production, CHECKPOINT_SIGNING_KEY: Buffer.alloc(16).toString("base64") })).toThrow(
+      /CHECKPOINT_SIGNING_KEY is not the base64 of exactly 32 bytes/,
+    );
+    expect(() => loadConfig({ ...production, CHECKPOINT_PREVIOUS_PUBLIC_KEYS: "not-a-key" })).toThrow(/CHECKPOINT_PREVIOUS_PUBLIC_KEYS/);
+    const config = loadConfig({ ...production, PUBLIC_URL: "https://shop.example:8443/" });
+    expect(config.ledgerOrigin).toBe("shop.example:8443/ledger");
+    expect(config.checkpointSigningSeed).toEqual(new Uint8Array(32).fill(3));
   });
 
   it("refuses to start in production without ENCRYPTION_KEY or PUBLIC_URL, naming each", () => {

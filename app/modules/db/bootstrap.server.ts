@@ -6,7 +6,7 @@ import { parseDatabaseUrl, toDatabaseUrl } from "./connection.server";
 import { createDb } from "./db.server";
 import { ensureDatabase, startEmbeddedPostgres } from "./embedded-postgres.server";
 import { applyMigrations } from "./migrate.server";
-import { ensureShopRole, ledgerWriteAccess, SHOP_ROLE } from "./shop-role.server";
+import { ensureShopRole, ledgerWriteAccess, shopRoleName } from "./shop-role.server";
 
 export type PreparedDatabase = {
   /** What the shop connects with: its own role, which may not write the ledger around ledger_post. */
@@ -54,13 +54,13 @@ export async function prepareDatabase(options: {
     if (!access.protected) {
       const why =
         `${access.reason}, so the ledger could be written around its posting function. ` +
-        `Give DATABASE_URL's role CREATEROLE (the shop then creates and uses its own role, ${SHOP_ROLE}), or see docs/operations.md.`;
+        `Give DATABASE_URL's role CREATEROLE (the shop then creates and uses its own role, ${shopRoleName(owner.database)}), or see docs/operations.md.`;
       if (options.production) throw new Error(`Harvest Share cannot start: ${why}`);
       log(`WARNING: ${why}`);
     }
-    // Start-up never writes to the ledger: a transaction without a chain link
-    // is for `npm run ledger:verify` to name, and a pre-chain backlog is
-    // chained once, by hand, with `npm run ledger:chain-backlog`.
+    // Start-up never writes to the ledger: the sealer seals only what
+    // ledger_post queued, and a transaction neither sealed nor queued is for
+    // `npm run ledger:verify` to name.
     let seeded = false;
     if (options.seed ?? true) {
       const db = createDb(url, 2);

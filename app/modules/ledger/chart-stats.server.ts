@@ -1,7 +1,7 @@
 // Chart figures: per fund and month (received, reversed) and per fund and
-// cooperative (given, net of refunds). Written by ledger_post itself, in the
-// same call as the capture or refund they summarise, so they can never drift
-// from the ledger; charts then read a handful of rows.
+// cooperative (given, net of refunds). Written by ledger_post itself, derived
+// from the postings of the capture or refund they summarise, in the same
+// call, so they can never drift from the ledger; charts then read a handful of rows.
 import { db } from "~/modules/db/db.server";
 
 /** "2026-11" for a moment, in China time. */

@@ -5,7 +5,7 @@ import { db } from "~/modules/db/db.server";
 /** Advisory-lock keys, one per kind of job (any stable bigint; listed here so two jobs never share one). */
 export const JOB_LOCKS = {
   matureContributions: 7_001_001n,
-  verifyLedgerChain: 7_001_002n,
+  verifyLedgerLog: 7_001_002n,
   requestLedgerVerification: 7_001_003n,
   paymentsSweep: 7_001_004n,
   paymentsReconcile: 7_001_005n,

@@ -98,7 +98,7 @@ export async function ledgerPage(
     FROM ledger_posting p
     JOIN ledger_account a ON a.id = p.account_id
     JOIN ledger_transaction t ON t.id = p.transaction_id
-    LEFT JOIN ledger_chain c ON c.transaction_id = t.id
+    LEFT JOIN ledger_log c ON c.transaction_id = t.id
     LEFT JOIN customer_order o ON o.id = t.order_id
     WHERE a.fund_id = ${fundId}::uuid
       AND (${accountCode}::text IS NULL OR a.code = ${accountCode}::text)

@@ -1,180 +1,164 @@
-// Proving the ledger: the hash chain (verifyLedgerChain) and the double-entry
-// invariants (checkLedgerInvariants). Both read in batches so they stay
+// Proving the ledger: the Merkle log against its signed checkpoints
+// (verifyLedgerLog) and the double-entry invariants (checkLedgerInvariants). Both read in batches so they stay
 // flat in memory at millions of postings.
 import type { Db } from "~/modules/db/db.server";
-import { chainHash, GENESIS_HASH, type ChainTransaction } from "./chain";
+import { verifyCheckpoint } from "./checkpoint";
+import { leafBytes } from "./leaf";
+import { fetchNodes, loadEntries } from "./log.server";
+import { leafHash } from "./merkle";
+import { appendLeaves, frontierKeys, rootOfFrontier, type StoredNode } from "./merkle-store";
+import { checkpointSigner } from "./signing-key.server";
 
 const BATCH = 2_000;
 
-type Row = {
-  id: bigint;
-  idempotency_key: string;
-  kind: string;
-  memo: string;
-  caused_by: string;
-  order_id: string | null;
-  created_at: Date;
-};
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 
-/** Transactions with their postings, in the form the chain hashes (also what the public export publishes). */
-export async function loadChainTransactions(db: Db, ids: bigint[], sequences: Map<bigint, bigint>): Promise<Map<bigint, ChainTransaction>> {
-  if (ids.length === 0) return new Map();
-  const txs = await db.$queryRaw<Row[]>`
-    SELECT id, idempotency_key, kind, memo, caused_by, order_id::text AS order_id, created_at
-    FROM ledger_transaction WHERE id = ANY(${ids.map(String)}::bigint[])`;
-  const postings = await db.$queryRaw<
-    { transaction_id: bigint; code: string; amount_minor: bigint; currency: string; order_line_id: string | null }[]
-  >`
-    SELECT p.transaction_id, a.code, p.amount_minor, p.currency, p.order_line_id::text AS order_line_id
-    FROM ledger_posting p JOIN ledger_account a ON a.id = p.account_id
-    WHERE p.transaction_id = ANY(${ids.map(String)}::bigint[])`;
-  const byTransaction = new Map<bigint, ChainTransaction["postings"]>();
-  for (const p of postings) {
-    const list = byTransaction.get(p.transaction_id) ?? [];
-    list.push({ account: p.code, amountMinor: String(p.amount_minor), currency: p.currency.trim(), orderLineId: p.order_line_id });
-    byTransaction.set(p.transaction_id, list);
+export type LogReport =
+  | { ok: true; entries: number; resumedFrom: number; checkpoint: { size: string; root: string } }
+  | { ok: false; entries: number; firstBad: { sequence: string; transactionId: string; reason: string } };
+
+type CheckpointRow = { tree_size: bigint; root: string; note: string };
+
+/** The log's keys, current and retired: a checkpoint signed by any of them is the log's. */
+function logKeys(): Uint8Array[] {
+  const signer = checkpointSigner();
+  return [signer.publicKey, ...signer.previousPublicKeys.map((k) => new Uint8Array(Buffer.from(k, "base64")))];
+}
+
+/** A stored checkpoint is sound when its note is signed by a log key and names exactly the size and root the row says. */
+function checkpointProblem(row: CheckpointRow): string | null {
+  const origin = checkpointSigner().origin;
+  const checks = logKeys().map((key) => verifyCheckpoint(row.note, origin, key));
+  const signed = checks.find((check) => check.ok);
+  if (!signed || !signed.ok) return `the checkpoint of size ${row.tree_size} is not signed by the log's key`;
+  if (BigInt(signed.checkpoint.size) !== row.tree_size || hex(signed.checkpoint.rootHash) !== row.root) {
+    return `the checkpoint of size ${row.tree_size} says another size or root than its signed note`;
   }
-  return new Map(
-    txs.map((t) => [
-      t.id,
-      {
-        sequence: String(sequences.get(t.id)),
-        idempotencyKey: t.idempotency_key,
-        kind: t.kind,
-        memo: t.memo,
-        causedBy: t.caused_by,
-        orderId: t.order_id,
-        createdAt: t.created_at.toISOString(),
-        postings: byTransaction.get(t.id) ?? [],
-      },
-    ]),
-  );
+  return null;
 }
 
 /**
- * A one-time migration, run by hand (`npm run ledger:chain-backlog`), never
- * at start-up or by verification: chains transactions written before the
- * chain existed, in id order, by inserting links (ledger rows are never
- * updated). One batch per database transaction, so any backlog fits.
- * Once the chain has begun, every honest writer links its own transaction,
- * so an unchained one is a finding for ledger:verify, not a backlog.
+ * Verifies the Merkle log against its signed checkpoints, reading the latest
+ * checkpoint first and only up to it (what commits meanwhile is for the next
+ * run, not "tampering"). With `resume`, it starts from the largest size a
+ * previous run recorded as verified (ledger_verified_state), trusting the
+ * stored frontier there only because it folds to that checkpoint's signed
+ * root, and names a log now shorter than that (a rollback). For every entry it
+ * recomputes the leaf from the ledger's rows as they are now and compares it
+ * and every stored subtree with what was sealed; every checkpoint on the way
+ * must be signed by the log's key and match the entries up to it. Last, it
+ * names any transaction that is neither sealed nor waiting to be (written
+ * around ledger_post). Only reads.
  */
-export async function chainUnchainedTransactions(db: Db): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const chained = await db.$transaction(
-      async (tx) => {
-        const [head] = await tx.$queryRaw<
-          { sequence: bigint; hash: string }[]
-        >`SELECT sequence, hash FROM ledger_chain_head WHERE id = 1 FOR UPDATE`;
-        const unchained = await tx.$queryRaw<{ id: bigint }[]>`
-          SELECT t.id FROM ledger_transaction t
-          WHERE NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.transaction_id = t.id)
-          ORDER BY t.id LIMIT ${BATCH}`;
-        if (unchained.length === 0) return 0;
-        const ids = unchained.map((r) => r.id);
-        const sequences = new Map(ids.map((id, k) => [id, head.sequence + 1n + BigInt(k)]));
-        const loaded = await loadChainTransactions(tx as unknown as Db, ids, sequences);
-        let hash = head.hash;
-        const links = ids.map((id) => {
-          const previousHash = hash;
-          hash = chainHash(previousHash, loaded.get(id)!);
-          return { transactionId: id, sequence: sequences.get(id)!, previousHash, hash };
-        });
-        await tx.ledgerChainLink.createMany({ data: links });
-        await tx.$executeRaw`UPDATE ledger_chain_head SET sequence = ${links.at(-1)!.sequence}, hash = ${hash} WHERE id = 1`;
-        return links.length;
-      },
-      { timeout: 120_000 },
-    );
-    if (chained === 0) return total;
-    total += chained;
-  }
-}
-
-/** Transactions with no link in the chain: how many, and the first few ids. */
-export async function findUnchainedTransactions(db: Db, sample = 5): Promise<{ count: bigint; ids: bigint[] }> {
-  const [{ count }] = await db.$queryRaw<{ count: bigint }[]>`
-    SELECT count(*) AS count FROM ledger_transaction t
-    WHERE NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.transaction_id = t.id)`;
-  if (count === 0n) return { count, ids: [] };
-  const rows = await db.$queryRaw<{ id: bigint }[]>`
-    SELECT t.id FROM ledger_transaction t
-    WHERE NOT EXISTS (SELECT 1 FROM ledger_chain c WHERE c.transaction_id = t.id)
-    ORDER BY t.id LIMIT ${sample}`;
-  return { count, ids: rows.map((r) => r.id) };
-}
-
-export type ChainReport =
-  | { ok: true; links: number; head: { sequence: string; hash: string } }
-  | { ok: false; links: number; firstBad: { sequence: string; transactionId: string; reason: string } };
-
-/**
- * Recomputes every link from the rows as they are now and names the first
- * that does not match; then names any transaction that is not in the chain
- * at all (written around the posting function). Only reads.
- *
- * The head is read first and the chain verified up to it: sales that commit
- * while a long verification runs extend the chain past that head and are
- * simply not part of this run (they would otherwise look like a mismatch).
- */
-export async function verifyLedgerChain(db: Db, options: { batchSize?: number } = {}): Promise<ChainReport> {
+export async function verifyLedgerLog(db: Db, options: { batchSize?: number; resume?: boolean } = {}): Promise<LogReport> {
   const batchSize = options.batchSize ?? BATCH;
-  const [head] = await db.$queryRaw<{ sequence: bigint; hash: string }[]>`SELECT sequence, hash FROM ledger_chain_head WHERE id = 1`;
-  let expectedSequence = 1n;
-  let previousHash = GENESIS_HASH;
-  let after = 0n;
-  let links = 0;
-  while (after < head.sequence) {
-    const batch = await db.$queryRaw<{ transaction_id: bigint; sequence: bigint; previous_hash: string; hash: string }[]>`
-      SELECT transaction_id, sequence, previous_hash, hash FROM ledger_chain
-      WHERE sequence > ${after} AND sequence <= ${head.sequence} ORDER BY sequence LIMIT ${batchSize}`;
-    if (batch.length === 0) break;
-    const loaded = await loadChainTransactions(
-      db,
-      batch.map((b) => b.transaction_id),
-      new Map(batch.map((b) => [b.transaction_id, b.sequence])),
-    );
-    for (const link of batch) {
-      const bad = (reason: string): ChainReport => ({
-        ok: false,
-        links,
-        firstBad: { sequence: String(link.sequence), transactionId: String(link.transaction_id), reason },
-      });
-      if (link.sequence !== expectedSequence) return bad(`sequence ${link.sequence} where ${expectedSequence} was expected (a gap)`);
-      if (link.previous_hash !== previousHash) return bad("its previous hash does not match the hash of the link before it");
-      if (chainHash(previousHash, loaded.get(link.transaction_id)!) !== link.hash) {
-        return bad("its transaction or postings differ from what was hashed when it was written");
+  let entries = 0;
+  const bad = (sequence: string, transactionId: string, reason: string): LogReport => ({
+    ok: false,
+    entries,
+    firstBad: { sequence, transactionId, reason },
+  });
+  const [latest] = await db.$queryRaw<CheckpointRow[]>`
+    SELECT tree_size, encode(root_hash, 'hex') AS root, note FROM ledger_checkpoint ORDER BY tree_size DESC LIMIT 1`;
+  const size = latest ? Number(latest.tree_size) : 0;
+  if (latest) {
+    const problem = checkpointProblem(latest);
+    if (problem) return bad(String(size), "-", problem);
+  }
+  let verified = 0;
+  let frontier: StoredNode[] = [];
+  if (options.resume) {
+    const [state] = await db.$queryRaw<{ size: bigint | null }[]>`SELECT max(tree_size) AS size FROM ledger_verified_state`;
+    const last = state?.size === null || state?.size === undefined ? 0 : Number(state.size);
+    if (last > size) return bad(String(size), "-", `the log has ${size} entries but had ${last} when last verified: it was rolled back`);
+    if (last > 0) {
+      const [row] = await db.$queryRaw<CheckpointRow[]>`
+        SELECT tree_size, encode(root_hash, 'hex') AS root, note FROM ledger_checkpoint WHERE tree_size = ${last}`;
+      if (!row) return bad(String(last), "-", `the checkpoint of size ${last}, verified before, is gone: the log was rewritten`);
+      const problem = checkpointProblem(row);
+      if (problem) return bad(String(last), "-", problem);
+      const nodes = await fetchNodes(db, frontierKeys(last));
+      frontier = frontierKeys(last).map((key) => ({ ...key, hash: nodes.get(`${key.level}:${key.idx}`) ?? new Uint8Array(32) }));
+      if (hex(rootOfFrontier(frontier)) !== row.root) {
+        return bad(String(last), "-", `the stored subtrees no longer fold to the signed root of size ${last}: the log was rewritten`);
       }
-      previousHash = link.hash;
-      expectedSequence += 1n;
-      links += 1;
+      verified = last;
     }
-    after = batch[batch.length - 1].sequence;
   }
-  if (head.sequence !== BigInt(links) || head.hash !== previousHash) {
-    return {
-      ok: false,
-      links,
-      firstBad: { sequence: String(head.sequence), transactionId: "-", reason: "the chain head does not match the last link" },
-    };
+  const resumedFrom = verified;
+  while (verified < size) {
+    const batch = await db.$queryRaw<{ sequence: bigint; transaction_id: bigint; leaf: string | null }[]>`
+      SELECT l.sequence, l.transaction_id, encode(n.hash, 'hex') AS leaf
+      FROM ledger_log l LEFT JOIN ledger_tree_node n ON n.level = 0 AND n.idx = l.sequence - 1
+      WHERE l.sequence > ${verified} AND l.sequence <= ${size} ORDER BY l.sequence LIMIT ${batchSize}`;
+    if (batch.length === 0) break;
+    const loaded = await loadEntries(
+      db,
+      batch.map((row) => row.transaction_id),
+    );
+    const leaves: Uint8Array[] = [];
+    for (const [k, row] of batch.entries()) {
+      const sequence = String(row.sequence);
+      const id = String(row.transaction_id);
+      if (Number(row.sequence) !== verified + k + 1)
+        return bad(sequence, id, `sequence ${sequence} where ${verified + k + 1} was expected (a gap)`);
+      const entry = loaded.get(row.transaction_id);
+      if (!entry) return bad(sequence, id, "its transaction is gone from the ledger (deleted after it was sealed)");
+      const leaf = leafHash(leafBytes(entry));
+      if (!row.leaf) return bad(sequence, id, "its leaf is missing from the log");
+      if (row.leaf !== hex(leaf)) return bad(sequence, id, "its transaction or postings differ from what was sealed");
+      leaves.push(leaf);
+      entries += 1;
+    }
+    const last = verified + batch.length;
+    // Every subtree this batch completes, recomputed, against the stored one proofs are served from.
+    const appended = appendLeaves(frontier, verified, leaves);
+    const inner = appended.nodes.filter((node) => node.level > 0);
+    const stored = await fetchNodes(db, inner);
+    for (const node of inner) {
+      const kept = stored.get(`${node.level}:${node.idx}`);
+      if (!kept || hex(kept) !== hex(node.hash)) {
+        const first = node.idx * 2 ** node.level + 1;
+        return bad(String(first), "-", `the stored subtree over entries ${first}..${first + 2 ** node.level - 1} differs from the entries`);
+      }
+    }
+    // Every checkpoint this batch reaches: signed, and equal to the entries up to it.
+    const checkpoints = await db.$queryRaw<CheckpointRow[]>`
+      SELECT tree_size, encode(root_hash, 'hex') AS root, note FROM ledger_checkpoint
+      WHERE tree_size > ${verified} AND tree_size <= ${last} ORDER BY tree_size`;
+    let running = frontier;
+    let at = verified;
+    for (const checkpoint of checkpoints) {
+      const target = Number(checkpoint.tree_size);
+      running = appendLeaves(running, at, leaves.slice(at - verified, target - verified)).frontier;
+      at = target;
+      const problem = checkpointProblem(checkpoint);
+      if (problem) return bad(String(target), "-", problem);
+      if (hex(rootOfFrontier(running)) !== checkpoint.root) {
+        return bad(String(target), "-", `the checkpoint of size ${target} does not match the entries up to it`);
+      }
+    }
+    frontier = appended.frontier;
+    verified = appended.size;
   }
-  const unchained = await findUnchainedTransactions(db);
-  if (unchained.count > 0n) {
-    return {
-      ok: false,
-      links,
-      firstBad: {
-        sequence: "-",
-        transactionId: String(unchained.ids[0]),
-        reason:
-          `it has no link in the chain (${unchained.count} transaction${unchained.count === 1n ? "" : "s"} without one: ` +
-          `${unchained.ids.join(", ")}${unchained.count > BigInt(unchained.ids.length) ? ", …" : ""}), ` +
-          "so it was written around the posting function",
-      },
-    };
+  if (verified !== size) return bad(String(verified + 1), "-", `the checkpoint covers ${size} entries but the log holds only ${verified}`);
+  if (latest && latest.root !== hex(rootOfFrontier(frontier)))
+    return bad(String(size), "-", "the log's root differs from the signed checkpoint");
+  const orphans = await db.$queryRaw<{ id: bigint; total: bigint }[]>`
+    SELECT t.id, count(*) OVER () AS total FROM ledger_transaction t
+    WHERE NOT EXISTS (SELECT 1 FROM ledger_log l WHERE l.transaction_id = t.id)
+      AND NOT EXISTS (SELECT 1 FROM ledger_seal_queue q WHERE q.transaction_id = t.id)
+    ORDER BY t.id LIMIT 5`;
+  if (orphans.length > 0) {
+    const total = orphans[0].total;
+    return bad(
+      "-",
+      String(orphans[0].id),
+      `it is neither sealed nor waiting to be (${total} transaction${total === 1n ? "" : "s"} like it: ${orphans.map((o) => String(o.id)).join(", ")}` +
+        `${total > BigInt(orphans.length) ? ", …" : ""}), so it was written around the posting function`,
+    );
   }
-  return { ok: true, links, head: { sequence: String(head.sequence), hash: head.hash } };
+  return { ok: true, entries, resumedFrom, checkpoint: { size: String(size), root: latest?.root ?? "" } };
 }
 
 export type InvariantReport = { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] };

@@ -69,7 +69,7 @@ export function canonicalLeaf(entry: Omit<LedgerEntry, "sequence">): string {
 
 export const leafBytes = (entry: Omit<LedgerEntry, "sequence">): Uint8Array => new TextEncoder().encode(canonicalLeaf(entry));
 
-const INTEGER = /^-?(0|[1-9]\d*)$/;
+const INTEGER = /^(0|-?[1-9]\d*)$/;
 const isString = (value: unknown): value is string => typeof value === "string";
 const isNullableString = (value: unknown): value is string | null => value === null || typeof value === "string";
 

@@ -1,19 +1,16 @@
 // Writes to the double-entry ledger, always through the database function
 // ledger_post (migration 20261201183205_ledger_merkle_log; decision 0012):
 // one round trip that inserts the transaction, locks only the touched
-// accounts, writes postings, balances and chart figures, and queues the
+// accounts, writes postings, balances and the chart figures (derived from the
+// postings, in the database), and queues the
 // transaction for the sealer. It runs inside the caller's database
 // transaction, so a business step and its postings commit together. The
 // shop's database role cannot write the ledger tables any other way.
 import type { DbTransaction } from "~/modules/db/db.server";
 import type { AccountSpec } from "./accounts";
-import { chinaMonth } from "./chart-stats.server";
 import { assertBalanced, type LedgerTransactionInput } from "./postings";
 
 export type PostedTransaction = { id: bigint; created: boolean };
-
-/** A change to the fund charts' figures, written by ledger_post with the postings it summarises. */
-export type ChartStatEntry = { fundId: string; cooperativeId: string; at: Date; receivedMinor?: bigint; reversedMinor?: bigint };
 
 const accountsJson = (specs: AccountSpec[]) =>
   JSON.stringify(
@@ -52,7 +49,6 @@ export type PostInput = LedgerTransactionInput & {
   providerRef?: string | null;
   /** Accounts to create first if they do not exist (saves a round trip). */
   accounts?: AccountSpec[];
-  stats?: ChartStatEntry[];
 };
 
 /**
@@ -71,20 +67,11 @@ export async function postLedgerTransaction(tx: DbTransaction, input: PostInput,
       orderLineId: p.orderLineId ?? null,
     })),
   );
-  const stats = JSON.stringify(
-    (input.stats ?? []).map((s) => ({
-      fundId: s.fundId,
-      cooperativeId: s.cooperativeId,
-      month: chinaMonth(s.at),
-      received: String(s.receivedMinor ?? 0n),
-      reversed: String(s.reversedMinor ?? 0n),
-    })),
-  );
   try {
     const [row] = await tx.$queryRaw<{ transaction_id: bigint; created: boolean }[]>`
       SELECT transaction_id, created FROM ledger_post(
         ${input.idempotencyKey}, ${input.kind}, ${input.memo}, ${input.causedBy}, ${input.orderId ?? null}::uuid,
-        ${input.providerRef ?? null}, ${now}::timestamptz, ${postings}::jsonb, ${accountsJson(input.accounts ?? [])}::jsonb, ${stats}::jsonb)`;
+        ${input.providerRef ?? null}, ${now}::timestamptz, ${postings}::jsonb, ${accountsJson(input.accounts ?? [])}::jsonb)`;
     return { id: row.transaction_id, created: row.created };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

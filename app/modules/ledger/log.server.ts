@@ -1,26 +1,16 @@
 // The ledger's Merkle log (RFC 6962) and its signed checkpoints (decision
 // 0012). Posting never waits on it: ledger_post queues each transaction, and
 // the sealer, one at a time across instances (an advisory lock), takes the
-// queue in batches a few times a second, gives each transaction the next
-// gapless sequence, stores its leaf and every completed subtree, and signs a
-// checkpoint of the new tree size. Proofs read about log2(n) stored nodes.
+// queue in batches a few times a second; the database gives each transaction
+// the next gapless sequence and stores its leaf and every completed subtree,
+// and this side signs a checkpoint of the new tree size. Proofs read about
+// log2(n) stored nodes.
 import { db as defaultDb, type Db, type DbTransaction } from "~/modules/db/db.server";
 import { signCheckpoint } from "./checkpoint";
-import { JOB_LOCKS } from "./exclusive.server";
-import { canonicalLeaf, leafBytes, type LedgerEntry } from "./leaf";
-import { leafHash, type Hash } from "./merkle";
-import {
-  appendLeaves,
-  collectKeys,
-  consistencyFromStore,
-  frontierKeys,
-  inclusionFromStore,
-  rangeHash,
-  type NodeGetter,
-  type NodeKey,
-  type StoredNode,
-} from "./merkle-store";
-import { checkpointSigner } from "./signing-key.server";
+import { canonicalLeaf, type LedgerEntry } from "./leaf";
+import type { Hash } from "./merkle";
+import { collectKeys, consistencyFromStore, inclusionFromStore, rangeHash, type NodeGetter, type NodeKey } from "./merkle-store";
+import { checkpointSigner, publicKeyForKeyId } from "./signing-key.server";
 
 export const SEAL_BATCH = 2_000;
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
@@ -94,60 +84,31 @@ async function withNodes<T>(reader: Reader, run: (get: NodeGetter) => T): Promis
 export type SealResult = { sealed: number; treeSize: number };
 
 /**
- * Seals what is queued, up to `batchSize`, in one database transaction: the
- * log entries, the new subtrees and a signed checkpoint commit together or
- * not at all. Returns null when another sealer holds the lock (so running it
- * on every instance, or twice at once, seals each transaction once).
+ * Seals what is queued, up to `batchSize`, in one database transaction. The
+ * database itself (ledger_seal) computes every leaf from the ledger's rows and
+ * every node, and refuses to extend a log whose entries and latest
+ * checkpoint disagree; this side only signs the size and root it returns,
+ * and ledger_add_checkpoint records the note only if it names exactly those.
+ * Returns null when another sealer holds the lock (so running it on every
+ * instance, or twice at once, seals each transaction once).
  */
 export async function sealLedger(options: { db?: Db; batchSize?: number; now?: Date } = {}): Promise<SealResult | null> {
   const database = options.db ?? defaultDb();
   const batchSize = options.batchSize ?? SEAL_BATCH;
   return database.$transaction(
     async (tx) => {
-      const [{ locked }] = await tx.$queryRaw<
-        { locked: boolean }[]
-      >`SELECT pg_try_advisory_xact_lock(${JOB_LOCKS.sealLedger}::bigint) AS locked`;
-      if (!locked) return null;
-      const [{ size: sizeBig }] = await tx.$queryRaw<{ size: bigint }[]>`SELECT coalesce(max(sequence), 0)::bigint AS size FROM ledger_log`;
-      const size = Number(sizeBig);
-      const queued = await tx.$queryRaw<{ transaction_id: bigint }[]>`
-        SELECT transaction_id FROM ledger_seal_queue ORDER BY transaction_id LIMIT ${batchSize}`;
-      if (queued.length === 0) return { sealed: 0, treeSize: size };
-      const ids = queued.map((row) => row.transaction_id);
-      const entries = await loadEntries(tx, ids);
-      const frontierNodes = await fetchNodes(tx, frontierKeys(size));
-      const frontier: StoredNode[] = frontierKeys(size).map((key) => {
-        const hash = frontierNodes.get(`${key.level}:${key.idx}`);
-        if (!hash) throw new Error(`the log is missing its node ${key.level}:${key.idx}: run npm run ledger:verify`);
-        return { ...key, hash };
-      });
-      const leaves = ids.map((id) => {
-        const entry = entries.get(id);
-        if (!entry) throw new Error(`queued transaction ${id} does not exist`);
-        return leafHash(leafBytes(entry));
-      });
-      const appended = appendLeaves(frontier, size, leaves);
-      const now = options.now ?? new Date();
+      const [row] = await tx.$queryRaw<{ sealed: number; tree_size: bigint; root: string | null }[]>`
+        SELECT sealed, tree_size, encode(root, 'hex') AS root FROM ledger_seal(${batchSize}::integer)`;
+      if (!row) return null;
+      const treeSize = Number(row.tree_size);
+      if (row.sealed === 0 || row.root === null) return { sealed: 0, treeSize };
       const signer = checkpointSigner();
       const note = signCheckpoint(
-        { origin: signer.origin, size: appended.size, rootHash: appended.root, sealedAt: now },
+        { origin: signer.origin, size: treeSize, rootHash: fromHex(row.root), sealedAt: options.now ?? new Date() },
         signer.privateKey,
       );
-
-      await tx.$executeRaw`
-        INSERT INTO ledger_tree_node (level, idx, hash)
-        SELECT level, idx, decode(hash, 'hex')
-        FROM unnest(${appended.nodes.map((n) => n.level)}::smallint[], ${appended.nodes.map((n) => String(n.idx))}::bigint[],
-                    ${appended.nodes.map((n) => hex(n.hash))}::text[]) AS x(level, idx, hash)`;
-      await tx.$executeRaw`
-        INSERT INTO ledger_log (sequence, transaction_id, checkpoint_size, sealed_at)
-        SELECT size + n, id, ${appended.size}, ${now}
-        FROM unnest(${ids.map(String)}::bigint[]) WITH ORDINALITY AS x(id, n), (SELECT ${size}::bigint AS size) s`;
-      await tx.$executeRaw`
-        INSERT INTO ledger_checkpoint (tree_size, root_hash, note, key_id, created_at)
-        VALUES (${appended.size}, decode(${hex(appended.root)}, 'hex'), ${note}, ${signer.keyIdHex}, ${now})`;
-      await tx.$executeRaw`DELETE FROM ledger_seal_queue WHERE transaction_id = ANY(${ids.map(String)}::bigint[])`;
-      return { sealed: ids.length, treeSize: appended.size };
+      await tx.$executeRaw`SELECT ledger_add_checkpoint(${treeSize}::bigint, ${note}, ${signer.keyIdHex})`;
+      return { sealed: row.sealed, treeSize };
     },
     { timeout: 60_000, maxWait: 10_000 },
   );
@@ -215,7 +176,8 @@ export async function inclusionProof(
   return {
     format: "harvest-share/inclusion-proof/v1",
     origin: signer.origin,
-    publicKey: signer.publicKeyBase64,
+    // The key that signed this checkpoint (a retired one for an old checkpoint).
+    publicKey: publicKeyForKeyId(checkpoint.keyId) ?? signer.publicKeyBase64,
     entry: { sequence: String(sequence), ...entry },
     leafIndex: sequence - 1,
     treeSize: checkpoint.treeSize,
@@ -247,7 +209,7 @@ export async function consistencyProof(reader: Reader, from: number, to?: number
   return {
     format: "harvest-share/consistency-proof/v1",
     origin: signer.origin,
-    publicKey: signer.publicKeyBase64,
+    publicKey: publicKeyForKeyId(checkpoint.keyId) ?? signer.publicKeyBase64,
     from,
     to: checkpoint.treeSize,
     fromRoot: hex(fromRoot),

@@ -115,7 +115,10 @@ async function matureDueContributions(now: Date, limit: number): Promise<number>
 
 export type RefundReport = {
   provider: string;
+  /** What makes a replay of this refund harmless (unique per provider). */
   providerRef: string;
+  /** The provider's own id of the refund (a Stripe re_…), for the ledger and reconciliation; providerRef when not given. */
+  providerRefundRef?: string | null;
   orderLineId: string;
   amountMinor: unknown;
   causedBy: string;
@@ -218,9 +221,8 @@ export async function reverseLineRefund(
       memo: `Refund of ${amount}`,
       causedBy: report.causedBy,
       orderId: order.id,
-      providerRef: report.providerRef,
+      providerRef: report.providerRefundRef ?? report.providerRef,
       postings,
-      stats: reversal > 0n ? [{ fundId: fund.id, cooperativeId: cooperative.id, at: now, reversedMinor: reversal }] : [],
     },
     now,
   );

@@ -12,12 +12,12 @@ export type ContributionStatus = "pending" | "available" | "refunded";
 
 /**
  * What an order gave to each fund, the ledger transaction that records it
- * (with its place in the hash chain), and where each contribution stands.
+ * (with its place in the Merkle log, once sealed), and where each contribution stands.
  */
 export async function loadOrderContributions(orderId: string) {
   const transaction = await db().ledgerTransaction.findUnique({
     where: { idempotencyKey: `order:${orderId}:capture` },
-    select: { id: true, createdAt: true, chain: { select: { sequence: true, hash: true } } },
+    select: { id: true, createdAt: true, logEntry: { select: { sequence: true, checkpointSize: true } } },
   });
   const matured = new Set(
     (await db().ledgerTransaction.findMany({ where: { orderId, kind: "contribution_matured" }, select: { idempotencyKey: true } })).map(
@@ -46,8 +46,22 @@ export async function loadOrderContributions(orderId: string) {
     entry.status =
       entry.refundedMinor === lineTotal(fundId) && entry.refundedMinor > 0n ? "refunded" : matured.has(fundId) ? "available" : "pending";
   }
+  // The entry's leaf hash in the log (what its inclusion proof starts from), once sealed.
+  const sequence = transaction?.logEntry?.sequence ?? null;
+  const [leaf] =
+    sequence === null
+      ? []
+      : await db().$queryRaw<
+          { hash: string }[]
+        >`SELECT encode(hash, 'hex') AS hash FROM ledger_tree_node WHERE level = 0 AND idx = ${sequence - 1n}`;
   return {
-    transaction: transaction && { ...transaction, sequence: transaction.chain?.sequence ?? null, hash: transaction.chain?.hash ?? null },
+    transaction: transaction && {
+      id: transaction.id,
+      createdAt: transaction.createdAt,
+      sequence,
+      checkpointSize: transaction.logEntry?.checkpointSize ?? null,
+      hash: leaf?.hash ?? null,
+    },
     contributions: [...byFund.values()],
   };
 }

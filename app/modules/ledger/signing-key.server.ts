@@ -61,3 +61,17 @@ export function checkpointSigner(): CheckpointSigner {
   cached = { seed, origin: settings.ledgerOrigin, signer };
   return signer;
 }
+
+/**
+ * The public key (base64) whose key id a checkpoint was signed under: the
+ * current key or a retired one, so a proof against an old checkpoint names
+ * the key that can check it. Null for an id no key of ours has.
+ */
+export function publicKeyForKeyId(keyIdHex: string): string | null {
+  const signer = checkpointSigner();
+  if (keyIdHex === signer.keyIdHex) return signer.publicKeyBase64;
+  for (const key of signer.previousPublicKeys) {
+    if (Buffer.from(keyId(signer.origin, new Uint8Array(Buffer.from(key, "base64")))).toString("hex") === keyIdHex) return key;
+  }
+  return null;
+}

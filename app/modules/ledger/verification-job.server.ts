@@ -1,10 +1,10 @@
-// "Verify the chain" from the fund console, as a job: recomputing the whole
+// "Verify the ledger" from the fund console, as a job: recomputing the whole
 // ledger takes too long for an HTTP request once the ledger is big. A manager
 // requests a run (a row), one instance's background loop runs it, and the
 // console shows the latest result, or that a run is under way.
 import { db } from "~/modules/db/db.server";
 import { JOB_LOCKS, runExclusively } from "./exclusive.server";
-import { verifyLedgerChain } from "./integrity.server";
+import { verifyLedgerLog } from "./integrity.server";
 
 export type LedgerVerificationView = {
   id: string;
@@ -56,7 +56,7 @@ export async function latestLedgerVerification(): Promise<LedgerVerificationView
  */
 export async function runRequestedLedgerVerification(now = () => new Date()): Promise<boolean> {
   const ran = await runExclusively(
-    JOB_LOCKS.verifyLedgerChain,
+    JOB_LOCKS.verifyLedgerLog,
     async () => {
       const [claimed] = await db().$queryRaw<{ id: string }[]>`
         UPDATE ledger_verification SET status = 'running', started_at = ${now()}
@@ -66,7 +66,10 @@ export async function runRequestedLedgerVerification(now = () => new Date()): Pr
         RETURNING id::text AS id`;
       if (!claimed) return false;
       try {
-        const report = await verifyLedgerChain(db());
+        const report = await verifyLedgerLog(db(), { resume: true });
+        // Where the next run resumes from (the database accepts only a size that has a checkpoint).
+        if (report.ok && report.checkpoint.size !== "0")
+          await db().$executeRaw`SELECT ledger_record_verified(${BigInt(report.checkpoint.size)}::bigint)`;
         await db().ledgerVerification.update({
           where: { id: claimed.id },
           data: report.ok
@@ -74,15 +77,15 @@ export async function runRequestedLedgerVerification(now = () => new Date()): Pr
                 status: "done",
                 finishedAt: now(),
                 ok: true,
-                links: BigInt(report.links),
-                headSequence: BigInt(report.head.sequence),
-                headHash: report.head.hash,
+                links: BigInt(report.entries),
+                headSequence: BigInt(report.checkpoint.size),
+                headHash: report.checkpoint.root,
               }
             : {
                 status: "done",
                 finishedAt: now(),
                 ok: false,
-                links: BigInt(report.links),
+                links: BigInt(report.entries),
                 badSequence: report.firstBad.sequence,
                 badTransactionId: report.firstBad.transactionId,
                 reason: report.firstBad.reason,

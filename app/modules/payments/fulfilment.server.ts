@@ -247,9 +247,6 @@ async function payOrder(
       providerRef: payment.providerPaymentRef ?? payment.providerRef,
       postings,
       accounts: specs,
-      stats: order.lines
-        .filter((line) => line.fundShareMinor > 0n)
-        .map((line) => ({ fundId: line.fundId, cooperativeId: line.cooperativeId, at: now, receivedMinor: line.fundShareMinor })),
     },
     // Dated when written, as every ledger transaction is (a late report keeps its own paid_at on the order).
   );

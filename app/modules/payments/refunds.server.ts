@@ -312,6 +312,7 @@ export function applyRefundState(
             await reverseLineRefund(tx, order, {
               provider: request.provider,
               providerRef: `${request.id}:${line.orderLineId}`,
+              providerRefundRef: ref ?? null,
               orderLineId: line.orderLineId,
               amountMinor: line.amountMinor,
               causedBy,
@@ -319,7 +320,7 @@ export function applyRefundState(
             });
           }
         } else {
-          await postSuspenseRefund(tx, request, order.currency.trim(), causedBy, now);
+          await postSuspenseRefund(tx, request, order.currency.trim(), causedBy, now, ref ?? null);
         }
         await tx.refundRequest.update({
           where: { id: request.id },
@@ -352,6 +353,7 @@ async function postSuspenseRefund(
   shopCurrency: string,
   causedBy: string,
   now: Date,
+  providerRefundRef: string | null,
 ) {
   const currency = request.currency.trim();
   const psp = paymentProviderAccountIn(request.payment.provider, currency, shopCurrency);
@@ -361,6 +363,7 @@ async function postSuspenseRefund(
     tx,
     {
       idempotencyKey: `refund:${request.id}:suspense`,
+      providerRef: providerRefundRef,
       kind: "suspense_refunded",
       memo: "Payment no order could take, refunded",
       causedBy,

@@ -235,7 +235,7 @@ const benchBuyer = {
   street: "世纪大道 100 号",
 };
 
-type Template = { orderId: string; productSlug: string; fundId: string; cooperativeId: string };
+type Template = { orderId: string; lineId: string; productSlug: string; fundId: string; cooperativeId: string };
 
 /** One real pending order with an open test-gateway attempt per product, through the shop's own functions. */
 async function placeTemplates(shop: Db): Promise<Template[]> {
@@ -246,7 +246,13 @@ async function placeTemplates(shop: Db): Promise<Template[]> {
     const order = await placeOrder({ cartId: cart.id, contact: benchBuyer });
     await openPaymentAttempt(order.id);
     const lines = await shop.orderLine.findMany({ where: { orderId: order.id } });
-    templates.push({ orderId: order.id, productSlug: slug, fundId: lines[0].fundId, cooperativeId: lines[0].cooperativeId });
+    templates.push({
+      orderId: order.id,
+      lineId: lines[0].id,
+      productSlug: slug,
+      fundId: lines[0].fundId,
+      cooperativeId: lines[0].cooperativeId,
+    });
   }
   if (new Set(templates.map((t) => t.fundId)).size !== templates.length) {
     throw new Error(`the products ${FUND_PRODUCTS.join(", ")} no longer go to ${templates.length} different funds`);
@@ -573,7 +579,7 @@ async function profileCapture(owner: pg.Client, shopUrl: string, template: Templ
   }
 }
 
-/** ledger_post's JSON arguments (postings, accounts, chart figures) for a golden capture into each template's fund. */
+/** ledger_post's JSON arguments (postings, accounts) for a golden capture into each template's fund. */
 async function postingCalls(shop: Db, templates: Template[], variant: "shared" | "own provider account") {
   const funds = await shop.fund.findMany({ where: { id: { in: templates.map((t) => t.fundId) } } });
   const cooperatives = await shop.cooperative.findMany({ where: { id: { in: templates.map((t) => t.cooperativeId) } } });
@@ -587,20 +593,12 @@ async function postingCalls(shop: Db, templates: Template[], variant: "shared" |
     const pending = fundAccount(fund, "pending");
     const postings = [
       { account: psp.code, amount: "63600", currency: "CNY", orderLineId: null },
-      { account: payable.code, amount: "-62964", currency: "CNY", orderLineId: null },
-      { account: pending.code, amount: "-636", currency: "CNY", orderLineId: null },
+      // The template order's line: ledger_post derives the chart figures from postings to order lines.
+      { account: payable.code, amount: "-62964", currency: "CNY", orderLineId: template.lineId },
+      { account: pending.code, amount: "-636", currency: "CNY", orderLineId: template.lineId },
     ];
     const accounts = [psp, payable, pending].map((a) => ({ ...a, fundId: a.fundId ?? null }));
-    const stats = [
-      {
-        fundId: fund.id,
-        cooperativeId: template.cooperativeId,
-        month: new Date().toISOString().slice(0, 7),
-        received: "636",
-        reversed: "0",
-      },
-    ];
-    return [JSON.stringify(postings), JSON.stringify(accounts), JSON.stringify(stats)];
+    return [JSON.stringify(postings), JSON.stringify(accounts)];
   });
   return calls;
 }
@@ -633,12 +631,12 @@ async function postingAlone(
       try {
         while (performance.now() < deadline) {
           const i = n++;
-          const [postings, accounts, stats] = calls[i % calls.length];
+          const [postings, accounts] = calls[i % calls.length];
           const begun = performance.now();
           await client.query("BEGIN");
           await client.query(
-            "SELECT transaction_id, created FROM ledger_post($1, 'payment_captured', 'Payment captured', 'test:bench', NULL, NULL, now(), $2::jsonb, $3::jsonb, $4::jsonb)",
-            [`bench:alone:${variant}:${writers}:${templates.length}:${i}`, postings, accounts, stats],
+            "SELECT transaction_id, created FROM ledger_post($1, 'payment_captured', 'Payment captured', 'test:bench', NULL, NULL, now(), $2::jsonb, $3::jsonb)",
+            [`bench:alone:${variant}:${writers}:${templates.length}:${i}`, postings, accounts],
           );
           await client.query("COMMIT");
           latencies.push(performance.now() - begun);
@@ -672,12 +670,13 @@ async function postingAlone(
  * balance triggers (and foreign keys) off for the session.
  */
 async function postCostBreakdown(ownerConnection: PgConnection, hot: Template, calls: string[][]) {
-  const [postings, accounts, stats] = calls[0];
+  const [postings, accounts] = calls[0];
+  const withoutLines = JSON.stringify((JSON.parse(postings) as object[]).map((posting) => ({ ...posting, orderLineId: null })));
   const variants = [
-    { name: "as called by settleCheckout", accounts, stats, triggers: true },
-    { name: "without p_accounts (accounts exist)", accounts: "[]", stats, triggers: true },
-    { name: "without p_stats (no chart figures)", accounts, stats: "[]", triggers: true },
-    { name: "balance triggers off (replica role)", accounts, stats, triggers: false },
+    { name: "as called by settleCheckout", postings, accounts, triggers: true },
+    { name: "without p_accounts (accounts exist)", postings, accounts: "[]", triggers: true },
+    { name: "no order lines (no chart figures)", postings: withoutLines, accounts, triggers: true },
+    { name: "balance triggers off (replica role)", postings, accounts, triggers: false },
   ];
   const client = new pg.Client(ownerConnection);
   await client.connect();
@@ -691,8 +690,8 @@ async function postCostBreakdown(ownerConnection: PgConnection, hot: Template, c
       for (let i = 0; i < count; i++) {
         await client.query("BEGIN");
         await client.query(
-          "SELECT transaction_id, created FROM ledger_post($1, 'payment_captured', 'Payment captured', 'test:bench', NULL, NULL, now(), $2::jsonb, $3::jsonb, $4::jsonb)",
-          [`bench:cost:${hot.fundId}:${variant.name}:${i}`, postings, variant.accounts, variant.stats],
+          "SELECT transaction_id, created FROM ledger_post($1, 'payment_captured', 'Payment captured', 'test:bench', NULL, NULL, now(), $2::jsonb, $3::jsonb)",
+          [`bench:cost:${hot.fundId}:${variant.name}:${i}`, variant.postings, variant.accounts],
         );
         await client.query("COMMIT");
       }
@@ -795,14 +794,6 @@ async function leanCaptures(
             postings.push({ account: payable.code, amount: `-${line.coop_minor}`, currency: row.currency, orderLineId: line.id });
             postings.push({ account: pending.code, amount: `-${line.share}`, currency: row.currency, orderLineId: line.id });
           }
-          const month = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 7);
-          const stats = row.lines.map((line) => ({
-            fundId: line.fund_id,
-            cooperativeId: line.coop_id,
-            month,
-            received: line.share,
-            reversed: "0",
-          }));
           await client.query(
             `WITH paid AS (
                UPDATE payment SET status = 'succeeded', received_minor = $3::bigint, received_currency = $4, provider_payment_ref = $5,
@@ -811,7 +802,7 @@ async function leanCaptures(
                UPDATE customer_order SET status = 'paid', paid_at = $6, reserved_until = NULL, updated_at = now() WHERE id = $1::uuid
              )
              SELECT transaction_id, created FROM ledger_post($7, 'payment_captured', 'Payment captured', 'test:bench', $1::uuid, $5, $6,
-               $8::jsonb, $9::jsonb, $10::jsonb)`,
+               $8::jsonb, $9::jsonb)`,
             [
               row.order_id,
               row.payment_id,
@@ -822,7 +813,6 @@ async function leanCaptures(
               `order:${row.order_id}:capture`,
               JSON.stringify(postings),
               JSON.stringify(accounts.map((a) => ({ ...a, fundId: a.fundId ?? null }))),
-              JSON.stringify(stats),
             ],
           );
           await client.query("COMMIT");

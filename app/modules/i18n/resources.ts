@@ -413,7 +413,7 @@ const zh = {
     notFoundTitle: "找不到这个订单",
     notFoundBody: "请使用下单后收到的完整链接打开订单。",
     cooperativeGets: "合作社收到 {{amount}}",
-    chainPlace: "账本哈希链第 #{{sequence}} 笔，哈希：",
+    chainPlace: "公开账本（默克尔日志）第 #{{sequence}} 笔，叶子哈希：",
     contributionStatus: { pending: "退款期内（待确认）", available: "已转入可用资金", refunded: "已全额退款" },
     awaitingTitle: "付款确认中",
     awaitingBody: "支付机构正在确认你的付款（微信支付等方式可能需要几分钟）。确认后这里会显示收据，我们也会发邮件告诉你。",
@@ -451,11 +451,11 @@ const zh = {
     verifyTitle: "自己核对账本",
     verifyBody:
       "账本只能追加、不能修改：每一笔交易都带着前一笔的哈希，改动任何一笔，后面的哈希都会对不上。你可以下载完整账本，用一个很小的脚本在自己的电脑上核对。",
-    chainHead: "当前链头",
+    chainHead: "最新签名检查点（条数与根哈希）",
     downloadLedger: "下载完整账本（JSON Lines 格式）",
     downloadVerifier: "下载核对脚本 verify-ledger.mjs（只需安装 Node.js）",
     runVerifier: "在下载目录运行：",
-    compareHead: "脚本会显示链头的编号和哈希：与上面公布的一致，就说明你下载的每一笔都未被改动。",
+    compareHead: "脚本会用公布的公钥核对文件里的签名检查点，并从每一笔重新算出根哈希：一致，就说明你下载的每一笔都未被改动。",
     reversed: "因退款冲回",
   },
   ledgerProof: {
@@ -1587,7 +1587,7 @@ const en: DeepStrings<Resource> = {
     notFoundTitle: "We can't find this order",
     notFoundBody: "Use the full link you were given when you placed the order.",
     cooperativeGets: "The cooperative receives {{amount}}",
-    chainPlace: "Entry #{{sequence}} in the ledger's hash chain, with hash:",
+    chainPlace: "Entry #{{sequence}} in the public ledger (a Merkle log), with leaf hash:",
     contributionStatus: { pending: "pending (refund period still open)", available: "available to the fund", refunded: "fully refunded" },
     awaitingTitle: "Confirming your payment",
     awaitingBody:
@@ -1627,12 +1627,12 @@ const en: DeepStrings<Resource> = {
     verifyTitle: "Check the books yourself",
     verifyBody:
       "The ledger is append-only: each transaction carries the hash of the one before it, so changing any transaction breaks every hash after it. Download the whole ledger and check it on your own computer with a small script.",
-    chainHead: "Current chain head",
+    chainHead: "Latest signed checkpoint (entries and root hash)",
     downloadLedger: "Download the whole ledger (JSON Lines)",
     downloadVerifier: "Download the checking script, verify-ledger.mjs (it needs only Node.js)",
     runVerifier: "In the folder you downloaded both files to, run:",
     compareHead:
-      "The script prints the chain head's number and hash: if they match the ones above, every transaction you downloaded is as it was written.",
+      "The script checks the signed checkpoint in the file with the published key and recomputes the root hash from every entry: if they agree, every entry you downloaded is as it was written.",
     reversed: "Reversed by refunds",
   },
   ledgerProof: {

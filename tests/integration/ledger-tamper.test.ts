@@ -12,24 +12,14 @@ import { checkLedgerInvariants, verifyLedgerLog } from "~/modules/ledger/integri
 import { ensureLedgerAccounts, IdempotencyConflictError, postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import { sealAll } from "~/modules/ledger/log.server";
 import { requestLedgerVerification, runRequestedLedgerVerification } from "~/modules/ledger/verification-job.server";
-import { sealAndVerify } from "../support/ledger-log";
+import { asOwnerWithoutTriggers, sealAndVerify } from "../support/ledger-log";
 import { paidOrderOfNewProduct } from "../support/orders";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
 vi.setConfig({ testTimeout: 60_000 });
 
-/** As a superuser who switches the append-only triggers (and foreign keys) off for one session. */
-async function tamper(statements: [string, unknown[]?][]) {
-  const client = new pg.Client(t.ownerConnection);
-  await client.connect();
-  try {
-    await client.query("SET session_replication_role = replica");
-    for (const [sql, values] of statements) await client.query(sql, values ?? []);
-  } finally {
-    await client.end();
-  }
-}
+const tamper = (statements: [string, unknown[]?][]) => asOwnerWithoutTriggers(t.ownerConnection, statements);
 
 /** Rows as JSON, to put back exactly after an attack. */
 async function rowsOf(table: string, where: string, values: unknown[] = []): Promise<[string, unknown[]][]> {

@@ -5,10 +5,10 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { signCheckpoint } from "~/modules/ledger/checkpoint";
 import { checkpointSigner } from "~/modules/ledger/signing-key.server";
+import { asOwnerWithoutTriggers } from "../support/ledger-log";
 import { paidOrderOfNewProduct } from "../support/orders";
 import { startShop, waitForHealth, type ShopProcess } from "../support/shop-process";
 import { useTestDatabase } from "../support/test-database";
@@ -52,16 +52,7 @@ async function sealedUpTo(count: number) {
   throw new Error("the shop's sealer did not seal");
 }
 
-async function asOwner(statements: [string, unknown[]?][]) {
-  const client = new pg.Client(t.ownerConnection);
-  await client.connect();
-  try {
-    await client.query("SET session_replication_role = replica");
-    for (const [sql, values] of statements) await client.query(sql, values ?? []);
-  } finally {
-    await client.end();
-  }
-}
+const asOwner = (statements: [string, unknown[]?][]) => asOwnerWithoutTriggers(t.ownerConnection, statements);
 
 describe("npm run ledger:witness against the running shop", () => {
   it("follows a growing log, then stops on a rollback and on a fork, storing neither", async () => {

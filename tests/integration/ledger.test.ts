@@ -9,6 +9,24 @@ const t = useTestDatabase();
 // Real PostgreSQL work, often concurrent: on a loaded 2-core machine it outlasts the 5 s default.
 vi.setConfig({ testTimeout: 30_000 });
 
+/** A transaction of +100 and -99 written straight into the tables (as the owner: the shop's role may not). */
+async function writeUnbalanced(
+  connection: { query: (sql: string, values?: unknown[]) => Promise<{ rows: { id: string }[] }> },
+  key: string,
+  a: string,
+  b: string,
+) {
+  const { rows } = await connection.query(
+    "INSERT INTO ledger_transaction (idempotency_key, kind, memo, caused_by) VALUES ($1, 'test', 'unbalanced', 'test') RETURNING id",
+    [key],
+  );
+  await connection.query(
+    `INSERT INTO ledger_posting (transaction_id, account_id, amount_minor, currency)
+     SELECT $1, id, CASE WHEN code = $2 THEN 100 ELSE -99 END, 'CNY' FROM ledger_account WHERE code IN ($2, $3)`,
+    [rows[0].id, a, b],
+  );
+}
+
 async function twoAccounts() {
   const coop = await t.db.cooperative.findFirstOrThrow();
   const a = paymentProviderAccount("test", "CNY");
@@ -38,14 +56,7 @@ describe("the ledger", () => {
     await connection.connect();
     try {
       await connection.query("BEGIN");
-      const { rows } = await connection.query(
-        "INSERT INTO ledger_transaction (idempotency_key, kind, memo, caused_by) VALUES ('by-hand', 'test', 'unbalanced', 'test') RETURNING id",
-      );
-      await connection.query(
-        `INSERT INTO ledger_posting (transaction_id, account_id, amount_minor, currency)
-         SELECT $1, id, CASE WHEN code = $2 THEN 100 ELSE -99 END, 'CNY' FROM ledger_account WHERE code IN ($2, $3)`,
-        [rows[0].id, a, b],
-      );
+      await writeUnbalanced(connection, "by-hand", a, b);
       await expect(connection.query("COMMIT")).rejects.toThrow(/does not balance/);
     } finally {
       await connection.end();
@@ -67,14 +78,7 @@ describe("the ledger", () => {
       await connection.query("SELECT * FROM ledger_post('posted-first', 'test', 'm', 'test', NULL, NULL, now(), $1::jsonb, '[]'::jsonb)", [
         postings,
       ]);
-      const { rows } = await connection.query(
-        "INSERT INTO ledger_transaction (idempotency_key, kind, memo, caused_by) VALUES ('by-hand-after', 'test', 'unbalanced', 'test') RETURNING id",
-      );
-      await connection.query(
-        `INSERT INTO ledger_posting (transaction_id, account_id, amount_minor, currency)
-         SELECT $1, id, CASE WHEN code = $2 THEN 100 ELSE -99 END, 'CNY' FROM ledger_account WHERE code IN ($2, $3)`,
-        [rows[0].id, a, b],
-      );
+      await writeUnbalanced(connection, "by-hand-after", a, b);
       await expect(connection.query("COMMIT")).rejects.toThrow(/does not balance/);
     } finally {
       await connection.end();

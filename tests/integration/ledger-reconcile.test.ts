@@ -24,12 +24,12 @@ import {
 } from "~/modules/payments/reconcile.server";
 import { requestOrderRefund } from "~/modules/payments/refunds.server";
 import { checkoutStateOfSession } from "~/modules/payments/stripe-provider.server";
-import { action as webhookAction } from "~/routes/webhooks.stripe";
 import { DEMO_PASSWORD, seedDemoShop } from "../../prisma/seed";
 import { cartWith, productBySlug, shanghaiBuyer } from "../support/factories";
 import { startFakeStripe, type FakeStripe } from "../support/fake-stripe";
 import { beginTestPayment } from "../support/orders";
 import { createUser } from "../support/personas";
+import { postStripeWebhook } from "../support/stripe-webhook";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
@@ -43,17 +43,7 @@ let adminId: string;
 /** From just before this file's first payment: the seeded shop's own history is not part of these checks. */
 let since: Date;
 
-async function postWebhook(payload: string, signature: string | null) {
-  const headers: Record<string, string> = { "Content-Type": "application/json" };
-  if (signature !== null) headers["Stripe-Signature"] = signature;
-  const response = await webhookAction({
-    request: new Request(`${BASE}/webhooks/stripe`, { method: "POST", body: payload, headers }),
-    params: {},
-    context: {},
-  });
-  await response.text();
-  return response.status;
-}
+const postWebhook = postStripeWebhook;
 
 beforeAll(async () => {
   fake = await startFakeStripe({ webhookSecret: WEBHOOK_SECRET, deliver: postWebhook });

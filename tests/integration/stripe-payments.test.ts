@@ -16,11 +16,11 @@ import { orderPaymentSummary } from "~/modules/payments/order-payments.server";
 import { refundSuspensePayment, requestOrderRefund, retryOpenRefunds } from "~/modules/payments/refunds.server";
 import { loader as healthLoader } from "~/routes/healthz";
 import { loader as orderLoader } from "~/routes/orders.$number";
-import { action as webhookAction } from "~/routes/webhooks.stripe";
 import { cartWith, createProduct, productBySlug, shanghaiBuyer } from "../support/factories";
 import { startFakeStripe, type FakeStripe } from "../support/fake-stripe";
 import { sealAndVerify } from "../support/ledger-log";
 import { createUser } from "../support/personas";
+import { postStripeWebhook } from "../support/stripe-webhook";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
@@ -29,17 +29,7 @@ const WEBHOOK_SECRET = "whsec_local_test_secret";
 let fake: FakeStripe;
 let previous: Config;
 
-async function postWebhook(payload: string, signature: string | null, contentType = "application/json") {
-  const headers: Record<string, string> = { "Content-Type": contentType };
-  if (signature !== null) headers["Stripe-Signature"] = signature;
-  const response = await webhookAction({
-    request: new Request(`${BASE}/webhooks/stripe`, { method: "POST", body: payload, headers }),
-    params: {},
-    context: {},
-  });
-  await response.text();
-  return response.status;
-}
+const postWebhook = postStripeWebhook;
 
 beforeAll(async () => {
   fake = await startFakeStripe({ webhookSecret: WEBHOOK_SECRET, deliver: postWebhook });

@@ -25,6 +25,7 @@ import { createI18n } from "~/modules/i18n/i18n";
 import { getLocale } from "~/modules/i18n/locale.server";
 import { titleMeta } from "~/modules/i18n/meta";
 import type { Locale } from "~/modules/money/money";
+import { siteOrigin } from "~/modules/seo/site.server";
 import stylesheet from "~/tailwind.css?url";
 
 export const links: LinksFunction = () => [
@@ -41,6 +42,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   ]);
   return {
     locale,
+    // Public pages' canonical and hreflang links are absolute (app/modules/seo/meta.ts).
+    siteOrigin: siteOrigin(request),
     cartCount,
     viewer: viewer
       ? {
@@ -180,6 +183,11 @@ function Footer() {
         <p>
           <Link to="/funds" className="text-leaf-700 underline">
             {t("footer.ledger")}
+          </Link>
+        </p>
+        <p>
+          <Link to="/villages" className="text-leaf-700 underline">
+            {t("village.footerLink")}
           </Link>
         </p>
         <p className="text-xs">{t("footer.demo")}</p>

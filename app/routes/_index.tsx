@@ -3,17 +3,18 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { ProductCard } from "~/components/product-card";
 import { listListedProducts } from "~/modules/catalog/catalog.server";
-import { localized, createI18n } from "~/modules/i18n/i18n";
-import { localeOf } from "~/modules/i18n/meta";
+import { localized } from "~/modules/i18n/i18n";
 import { listFunds } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
+import { publicPageMeta } from "~/modules/seo/meta";
 
 export async function loader() {
   const [products, funds] = await Promise.all([listListedProducts(), listFunds()]);
   return { products, funds };
 }
 
-export const meta: MetaFunction<typeof loader> = ({ matches }) => [{ title: createI18n(localeOf(matches)).t("home.title") }];
+export const meta: MetaFunction<typeof loader> = (args) =>
+  publicPageMeta(args, { title: { key: "home.title", whole: true }, description: { key: "seo.homeDescription" } });
 
 export default function Home() {
   const { products, funds } = useLoaderData<typeof loader>();

@@ -14,13 +14,13 @@ import { catchUserError, clientInfo } from "~/modules/errors/respond.server";
 import { retryAfterHeaders } from "~/modules/errors/retry-after";
 import { UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
-import { titleMeta } from "~/modules/i18n/meta";
 import { loadOrderContributions } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
 import { isOrderNumber } from "~/modules/orders/order-number";
 import { checkHoneypot } from "~/modules/security/honeypot";
+import { publicPageMeta } from "~/modules/seo/meta";
 
-export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "lookup.title" });
+export const meta: MetaFunction = (args) => publicPageMeta(args, { title: { key: "lookup.title" }, description: { key: "lookup.body" } });
 // Lookups are rate-limited: keep the 429's Retry-After.
 export const headers = retryAfterHeaders;
 

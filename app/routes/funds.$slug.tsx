@@ -11,7 +11,7 @@ import { Phrases } from "~/components/phrases";
 import { db } from "~/modules/db/db.server";
 import { notFound } from "~/modules/errors/respond.server";
 import { localized } from "~/modules/i18n/i18n";
-import { localeOf, titleMeta } from "~/modules/i18n/meta";
+import { localeOf } from "~/modules/i18n/meta";
 import { fundCharts } from "~/modules/ledger/chart-stats.server";
 import { agreedVersusArrived, fundTotals, listDisbursements } from "~/modules/ledger/disbursement-views.server";
 import { chainHead } from "~/modules/ledger/export.server";
@@ -19,6 +19,8 @@ import { publicLogView } from "~/modules/ledger/public-log.server";
 import { loadFundPage } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
 import { shopOrigin } from "~/modules/payments/attempts.server";
+import { notFoundMeta, publicPageMeta } from "~/modules/seo/meta";
+import { describe } from "~/modules/seo/seo";
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const page = await loadFundPage(params.slug ?? "");
@@ -43,8 +45,17 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   };
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
-  titleMeta(matches, data ? { text: localeOf(matches) === "zh" ? data.fund.nameZh : data.fund.nameEn } : { key: "funds.notFoundTitle" });
+export const meta: MetaFunction<typeof loader> = (args) => {
+  const { data, matches } = args;
+  if (!data) return notFoundMeta(matches, { key: "funds.notFoundTitle" });
+  const locale = localeOf(matches);
+  const name = localized(data.fund, "name", locale);
+  const description = localized(data.fund, "description", locale);
+  return publicPageMeta(args, {
+    title: { text: name },
+    description: description ? { text: describe(description) } : { key: "seo.fundDescription", params: { fund: name } },
+  });
+};
 
 export default function FundPage() {
   const { fund, balances, receivedMinor, reversedMinor, recent, head, disbursements, agreed, arrived, byMonth, log, shopUrl } =

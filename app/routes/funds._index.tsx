@@ -4,13 +4,13 @@ import { useTranslation } from "react-i18next";
 import { LedgerLogPanel } from "~/components/ledger-log-panel";
 import { db } from "~/modules/db/db.server";
 import { localized } from "~/modules/i18n/i18n";
-import { titleMeta } from "~/modules/i18n/meta";
 import { publicLogView } from "~/modules/ledger/public-log.server";
 import { listFunds } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
 import { shopOrigin } from "~/modules/payments/attempts.server";
+import { publicPageMeta } from "~/modules/seo/meta";
 
-export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "funds.title" });
+export const meta: MetaFunction = (args) => publicPageMeta(args, { title: { key: "funds.title" }, description: { key: "funds.intro" } });
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const [funds, log] = await Promise.all([listFunds(), publicLogView(db())]);

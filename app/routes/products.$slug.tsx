@@ -14,10 +14,12 @@ import { MAX_QUANTITY_PER_LINE, parseQuantity } from "~/modules/cart/quantity";
 import { getListedProduct, listMoreFromVillage, resolveShares, withShares } from "~/modules/catalog/catalog.server";
 import { db } from "~/modules/db/db.server";
 import { notFound, withUserErrors } from "~/modules/errors/respond.server";
-import { localized } from "~/modules/i18n/i18n";
-import { localeOf, titleMeta } from "~/modules/i18n/meta";
-import { formatMoney, type Locale } from "~/modules/money/money";
+import { createI18n, localized } from "~/modules/i18n/i18n";
+import { localeOf } from "~/modules/i18n/meta";
+import { formatMoney, minorToDecimalString, type Locale } from "~/modules/money/money";
 import { allocateLine, formatBps } from "~/modules/money/share";
+import { notFoundMeta, originOf, publicPageMeta } from "~/modules/seo/meta";
+import { breadcrumbJsonLd, DEFAULT_SHARE_IMAGE, describe, languageUrl, productJsonLd, shareImageOf } from "~/modules/seo/seo";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const found = await getListedProduct(params.slug ?? "");
@@ -41,8 +43,51 @@ export async function loader({ params }: LoaderFunctionArgs) {
   };
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
-  titleMeta(matches, data ? { text: localized(data.product, "name", localeOf(matches)) } : { key: "product.notFoundTitle" });
+export const meta: MetaFunction<typeof loader> = (args) => {
+  const { data, matches } = args;
+  if (!data) return notFoundMeta(matches, { key: "product.notFoundTitle" });
+  const locale = localeOf(matches);
+  const t = createI18n(locale).t;
+  const { product } = data;
+  const village = product.cooperative.village;
+  const name = localized(product, "name", locale);
+  const description = describe(localized(product, "description", locale));
+  const origin = originOf(matches);
+  const image = shareImageOf(product.images[0], origin, locale) ?? undefined;
+  // Search engines read SVG where chat apps do not: the drawing of a seeded product still describes it.
+  const photo = image?.url ?? (product.images[0] ? `${origin}${product.images[0].url}` : `${origin}${DEFAULT_SHARE_IMAGE.path}`);
+  return publicPageMeta(args, {
+    title: { text: name },
+    description: { text: description },
+    type: "product",
+    image,
+    properties: {
+      "product:price:amount": minorToDecimalString(product.priceMinor, product.currency),
+      "product:price:currency": product.currency,
+    },
+    jsonLd: ({ url }) => [
+      productJsonLd(
+        {
+          name,
+          description,
+          slug: product.slug,
+          category: product.category,
+          priceMinor: product.priceMinor,
+          currency: product.currency,
+          stock: product.stock,
+          sellerName: localized(product.cooperative, "name", locale),
+        },
+        url,
+        [photo],
+      ),
+      breadcrumbJsonLd([
+        { name: t("seo.home"), url: languageUrl(origin, "/", locale) },
+        { name: localized(village, "name", locale), url: languageUrl(origin, `/villages/${village.slug}`, locale) },
+        { name, url },
+      ]),
+    ],
+  });
+};
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData();
@@ -83,7 +128,10 @@ export default function ProductPage() {
         </div>
         <div className="space-y-5">
           <p className="text-sm text-stone-500">
-            {localized(village, "name", locale)} · {localized(village, "county", locale)} · {localized(village, "province", locale)}
+            <Link to={`/villages/${village.slug}`} className="text-leaf-700 underline" data-testid="product-village-link">
+              {localized(village, "name", locale)}
+            </Link>{" "}
+            · {localized(village, "county", locale)} · {localized(village, "province", locale)}
           </p>
           <h1 className="text-2xl font-bold text-stone-900 sm:text-3xl">
             <Phrases text={localized(product, "name", locale)} />
@@ -181,6 +229,9 @@ export default function ProductPage() {
         <h2 className="text-xl font-bold">{t("product.story")}</h2>
         <p className="mt-3 leading-relaxed whitespace-pre-line text-stone-700">{localized(product, "story", locale)}</p>
         <p className="mt-3 leading-relaxed whitespace-pre-line text-stone-600">{localized(village, "story", locale)}</p>
+        <Link to={`/villages/${village.slug}`} className="mt-3 inline-block text-sm text-leaf-700 underline">
+          {t("village.viewVillage", { village: localized(village, "name", locale) })} →
+        </Link>
       </section>
 
       <Suspense fallback={<p className="text-stone-500">{t("common.loading")}</p>}>

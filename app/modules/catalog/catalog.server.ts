@@ -5,7 +5,7 @@ import { cooperativePublicSelect } from "~/modules/cooperatives/public-fields";
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { pickShareRule, type ShareRuleRow } from "./share-rules";
 
-const productInclude = {
+export const productInclude = {
   // An uploaded photo's encodings, for srcset: their address and size only, never their bytes.
   images: { orderBy: { position: "asc" }, include: { variants: { select: { id: true, format: true, width: true, height: true } } } },
   // Public pages carry these: the cooperative's public fields only (its contact and payout details stay on the server).

@@ -1162,6 +1162,41 @@ const zh = {
     upload: "上传照片",
     uploading: "正在上传…",
   },
+  village: {
+    indexTitle: "村庄",
+    indexIntro:
+      "这些村庄的合作社在益农集市出售自家的农产品。每个村庄的页面讲它的故事、在售的商品，以及帮扶基金从这里收到和拨付到这里的钱。",
+    productCount: "在售 {{count}} 件",
+    empty: "还没有村庄。",
+    where: "所在地",
+    town: "乡镇",
+    county: "县（区）",
+    province: "省份",
+    story: "村庄故事",
+    cooperativesTitle: "这里的合作社",
+    noProducts: "这个合作社暂时没有在售的商品。",
+    fundTitle: "帮扶基金在这里",
+    fundIntro:
+      "“收到”是这个村庄的合作社每卖出一件商品拨给基金的部分（已扣除退款），“拨付”是基金已经打到这个村庄项目上的钱。数字来自公开账本。",
+    received: "从这里收到",
+    disbursed: "拨付到这里",
+    viewFund: "查看基金账目",
+    disbursementsTitle: "拨付到这里的项目",
+    disbursementsEmpty: "还没有拨付到这个村庄的款项。",
+    paidOn: "拨付于 {{date}}",
+    notFoundTitle: "找不到这个村庄",
+    notFoundBody: "链接可能有误，或者这个村庄暂时没有合作社在售。",
+    allVillages: "全部村庄",
+    viewVillage: "走进{{village}}",
+    footerLink: "走进村庄",
+  },
+  seo: {
+    homeDescription:
+      "益农集市：买广西、山西、四川村庄合作社的农产品，售价中的一部分进入乡村帮扶基金，每一笔都记在公开、可自行核对的账本上。",
+    fundDescription: "{{fund}}的公开账目：收到、待确认、可用和已拨付的每一笔钱。",
+    villageDescription: "{{village}}（{{where}}）：村庄故事、合作社和在售农产品，以及帮扶基金在这里的收支。",
+    home: "首页",
+  },
 };
 
 type Resource = typeof zh;
@@ -2371,6 +2406,42 @@ const en: DeepStrings<Resource> = {
       "JPEG, PNG or WebP, each up to {{mb}} MB, at most {{totalMb}} MB per upload (upload more in a few goes); turned upright, stripped of location and camera data, and resized.",
     upload: "Upload photos",
     uploading: "Uploading…",
+  },
+  village: {
+    indexTitle: "Villages",
+    indexIntro:
+      "The cooperatives of these villages sell their own produce here. Each village's page tells its story, shows what is on sale, and what the relief funds have received from it and paid out to it.",
+    productCount: "{{count}} on sale",
+    empty: "No villages yet.",
+    where: "Where it is",
+    town: "Town",
+    county: "County",
+    province: "Province",
+    story: "The village's story",
+    cooperativesTitle: "Cooperatives here",
+    noProducts: "This cooperative has nothing on sale right now.",
+    fundTitle: "The relief funds here",
+    fundIntro:
+      "Received: the part of every sale by this village's cooperatives that went to the fund (net of refunds). Disbursed: what the fund has paid to projects in this village. The figures come from the public ledger.",
+    received: "Received from here",
+    disbursed: "Disbursed here",
+    viewFund: "See the fund's accounts",
+    disbursementsTitle: "Projects paid here",
+    disbursementsEmpty: "Nothing has been disbursed to this village yet.",
+    paidOn: "Paid on {{date}}",
+    notFoundTitle: "Village not found",
+    notFoundBody: "The link may be wrong, or no cooperative of this village is selling right now.",
+    allVillages: "All villages",
+    viewVillage: "Visit {{village}}",
+    footerLink: "Meet the villages",
+  },
+  seo: {
+    homeDescription:
+      "Harvest Share: produce from village cooperatives in Guangxi, Shanxi and Sichuan; part of every price goes to a village relief fund, and every payment is in a public ledger anyone can check.",
+    fundDescription: "The public accounts of the {{fund}}: every amount received, pending, available and disbursed.",
+    villageDescription:
+      "{{village}} ({{where}}): its story, its cooperatives and their produce, and what the relief funds received and paid out here.",
+    home: "Home",
   },
 };
 

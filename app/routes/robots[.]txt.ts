@@ -1,7 +1,7 @@
 // GET /robots.txt: public pages allowed, private ones not, and where the sitemap is. Public.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { siteOrigin } from "~/modules/seo/site.server";
-import { robotsTxt } from "~/modules/seo/sitemap.server";
+import { robotsTxt } from "~/modules/seo/sitemap";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   return new Response(robotsTxt(siteOrigin(request)), {

@@ -1,7 +1,8 @@
 // GET /sitemap.xml: the public pages in both languages (app/modules/seo/sitemap.server.ts). Public.
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { siteOrigin } from "~/modules/seo/site.server";
-import { sitemapEntries, sitemapXml } from "~/modules/seo/sitemap.server";
+import { sitemapXml } from "~/modules/seo/sitemap";
+import { sitemapEntries } from "~/modules/seo/sitemap.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const xml = sitemapXml(siteOrigin(request), await sitemapEntries());

@@ -163,5 +163,12 @@ export default function VillagePage() {
 }
 
 export function ErrorBoundary() {
-  return <NotFoundBoundary titleKey="village.notFoundTitle" bodyKey="village.notFoundBody" linkTo="/villages" linkLabelKey="village.allVillages" />;
+  return (
+    <NotFoundBoundary
+      titleKey="village.notFoundTitle"
+      bodyKey="village.notFoundBody"
+      linkTo="/villages"
+      linkLabelKey="village.allVillages"
+    />
+  );
 }

@@ -191,6 +191,9 @@ const MATRIX: Row[] = [
   ["reset-password.$token",   "GET",  `/reset-password/${MADE_UP_TOKEN}`,          [200, 200, 200, 200, 200, 200, 200]], // usable: false
   ["reset-password.$token",   "POST", `/reset-password/${MADE_UP_TOKEN}`,          [410, 410, 410, 410, 410, 410, 410]],
 
+  // For crawlers: public, the same for everyone.
+  ["robots[.]txt",            "GET",  "/robots.txt",                               [200, 200, 200, 200, 200, 200, 200]],
+
   // Signed in already → 302 to /account.
   ["sign-in",                 "GET",  "/sign-in",                                  [200, 302, 302, 302, 302, 302, 302]],
   ["sign-in",                 "POST", "/sign-in",                                  [400, 400, 400, 400, 400, 400, 400]], // no credentials → field errors
@@ -203,9 +206,16 @@ const MATRIX: Row[] = [
   ["sign-up",                 "GET",  "/sign-up",                                  [200, 302, 302, 302, 302, 302, 302]],
   ["sign-up",                 "POST", "/sign-up",                                  [400, 400, 400, 400, 400, 400, 400]], // no email
 
+  ["sitemap[.]xml",           "GET",  "/sitemap.xml",                              [200, 200, 200, 200, 200, 200, 200]],
+
   // Only the account's own session confirms its address; the personas' addresses are unconfirmed.
   ["verify-email.$token",     "GET",  `/verify-email/${MADE_UP_TOKEN}`,            [302, 200, 200, 302, 302, 302, 302]],
   ["verify-email.$token",     "POST", `/verify-email/${MADE_UP_TOKEN}`,            [302, 410, 410, 410, 410, 410, 410]],
+
+  // Villages are public; one without an approved cooperative, or unknown, is 404.
+  ["villages._index",         "GET",  "/villages",                                 [200, 200, 200, 200, 200, 200, 200]],
+  ["villages.$slug",          "GET",  "/villages/hengshan",                        [200, 200, 200, 200, 200, 200, 200]],
+  ["villages.$slug",          "GET",  "/villages/no-such-village",                 [404, 404, 404, 404, 404, 404, 404]],
   // Stripe's webhook: no session counts, only Stripe's signature; here Stripe is not configured (stripe-payments.test.ts covers it configured).
   ["webhooks.stripe",         "GET",  "/webhooks/stripe",                          [405, 405, 405, 405, 405, 405, 405]],
   ["webhooks.stripe",         "POST", "/webhooks/stripe",                          [404, 404, 404, 404, 404, 404, 404]],

@@ -34,8 +34,7 @@ export function publicPageMeta({ matches, location }: MetaArgs, page: PublicPage
   const locale = localeOf(matches);
   const t = createI18n(locale).t;
   const origin = originOf(matches);
-  const title =
-    page.title.whole && "key" in page.title ? t(page.title.key, page.title.params) : titleOf(matches, page.title);
+  const title = page.title.whole && "key" in page.title ? t(page.title.key, page.title.params) : titleOf(matches, page.title);
   const description = "text" in page.description ? page.description.text : t(page.description.key, page.description.params);
   const path = location.pathname;
   const url = languageUrl(origin, path, locale);

@@ -38,7 +38,12 @@ export function alternates(origin: string, path: string): { hrefLang: string; hr
 export function describe(text: string, max = DESCRIPTION_MAX_CHARS): string {
   const flat = text.replace(/\s+/g, " ").trim();
   const chars = [...flat];
-  return chars.length <= max ? flat : `${chars.slice(0, max - 1).join("").trimEnd()}…`;
+  return chars.length <= max
+    ? flat
+    : `${chars
+        .slice(0, max - 1)
+        .join("")
+        .trimEnd()}…`;
 }
 
 export type ShareImage = { url: string; width?: number; height?: number; alt?: string };

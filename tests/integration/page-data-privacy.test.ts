@@ -14,6 +14,8 @@ import { loader as adminUserLoader } from "~/routes/admin.users.$id";
 import { loader as cartLoader } from "~/routes/cart";
 import { loader as coopIndexLoader } from "~/routes/coop._index";
 import { loader as productLoader } from "~/routes/products.$slug";
+import { loader as villageLoader } from "~/routes/villages.$slug";
+import { loader as villagesLoader } from "~/routes/villages._index";
 import { cartWith, productBySlug } from "../support/factories";
 import { cookieOf, createUser } from "../support/personas";
 import { useTestDatabase } from "../support/test-database";
@@ -76,6 +78,10 @@ describe("the storefront's page data", () => {
     await lycheeCooperativeWithPrivateFacts();
     expectNoPrivateCooperativeFields(await pageData(homeLoader, "/"));
     expectNoPrivateCooperativeFields(await pageData(productLoader, "/products/lingshan-lychee", undefined, { slug: "lingshan-lychee" }));
+    expectNoPrivateCooperativeFields(await pageData(villagesLoader, "/villages"));
+    const village = await pageData(villageLoader, "/villages/lingshan-lychee-town", undefined, { slug: "lingshan-lychee-town" });
+    expect(village).toContain("lingshan-lychee-growers");
+    expectNoPrivateCooperativeFields(village);
 
     const lychee = await productBySlug(t.db, "lingshan-lychee");
     const cartCookie = cookieOf(await serializeCartCookie(await cartWith(t.db, [{ productId: lychee.id, quantity: 2 }])));

@@ -135,7 +135,16 @@ export const VILLAGE_DISBURSEMENT_LIST_LIMIT = 20;
 /** The newest paid disbursements to the village (a list to read; the totals above are sums of all of them). */
 async function paidDisbursementsIn(village: { nameZh: string; nameEn: string }) {
   const rows = await db().$queryRaw<
-    { id: string; project: string; amount_minor: bigint; currency: string; paid_at: Date | null; slug: string; name_zh: string; name_en: string }[]
+    {
+      id: string;
+      project: string;
+      amount_minor: bigint;
+      currency: string;
+      paid_at: Date | null;
+      slug: string;
+      name_zh: string;
+      name_en: string;
+    }[]
   >`
     SELECT d.id, d.project, d.amount_minor, btrim(d.currency) AS currency, d.paid_at, f.slug, f.name_zh, f.name_en
     FROM disbursement d JOIN fund f ON f.id = d.fund_id

@@ -1,6 +1,6 @@
 // The pages sitemap.xml lists, and when each last changed.
-import { listedProductWhere } from "~/modules/catalog/villages.server";
 import { resolveShares } from "~/modules/catalog/catalog.server";
+import { listedProductWhere } from "~/modules/catalog/villages.server";
 import { db } from "~/modules/db/db.server";
 import type { SitemapEntry } from "./sitemap";
 

@@ -32,10 +32,10 @@ export const listedProductWhere = { status: "listed", cooperative: { status: "ap
 
 const publicVillageWhere = { cooperatives: { some: { status: "approved" } } } satisfies Prisma.VillageWhereInput;
 
-/** Every public village with how many products it has on sale, by province then name. */
+/** Every public village with how many products it has on sale, oldest first (the seeded story's villages lead). */
 export async function listVillages() {
   const [villages, products] = await Promise.all([
-    db().village.findMany({ where: publicVillageWhere, select: villagePublicSelect, orderBy: [{ provinceZh: "asc" }, { slug: "asc" }] }),
+    db().village.findMany({ where: publicVillageWhere, select: villagePublicSelect, orderBy: [{ createdAt: "asc" }, { slug: "asc" }] }),
     // Only what the counts need; a product without a share rule in force is not for sale, so it does not count.
     db().product.findMany({
       where: listedProductWhere,

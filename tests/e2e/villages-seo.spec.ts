@@ -40,14 +40,15 @@ test.describe("on a phone", () => {
     await fund.getByRole("link", { name: /查看基金账目/ }).click();
     await expect(page).toHaveURL(/\/funds\/lychee-town-relief$/);
 
-    // Back to the village's product, then the list of every village, in English.
+    // The list of every village, in English, leads to each one.
     await page.goto("/villages?lng=en");
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Villages");
     const card = page.getByTestId("village-card").filter({ hasText: "Hengshan village" });
     await expect(card.getByTestId("village-product-count")).toHaveText(/^[1-9]\d* on sale$/);
     expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
     await card.click();
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText("横山村"); // ?lng= was on the link's page only
+    await expect(page).toHaveURL(/\/villages\/hengshan$/);
+    await expect(page.getByTestId("village-cooperative")).toContainText(/横山村海蛋鸭养殖合作社|Hengshan Sea-Egg Duck Cooperative/);
   });
 
   test("an unknown village is a friendly 404", async ({ page }) => {

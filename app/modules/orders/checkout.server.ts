@@ -7,6 +7,7 @@ import { isUserError } from "~/modules/errors/user-error";
 import type { Locale } from "~/modules/money/money";
 import { openPaymentAttempt } from "~/modules/payments/attempts.server";
 import { activeProvider } from "~/modules/payments/providers.server";
+import type { InvoiceInput } from "~/modules/invoices/invoice-schema";
 import type { CheckoutInput } from "./checkout-schema";
 import { placeOrder } from "./orders.server";
 
@@ -34,6 +35,8 @@ export async function checkOutCart(input: {
   locale: Locale;
   /** The shop's origin, for the provider's links back to the order. */
   origin?: string;
+  invoice?: InvoiceInput | null;
+  saveAddress?: boolean;
 }): Promise<CheckoutOutcome> {
   const order = await placeOrder({ ...input, chargeLimits: providerChargeLimits() });
   try {

@@ -289,7 +289,7 @@ describe("invoices", () => {
       const form = new FormData();
       form.set("intent", "upload");
       form.set("requestId", request.id);
-      form.set("pdf", new File([bytes], filename, { type: "application/pdf" }));
+      form.set("pdf", new File([new Uint8Array(bytes)], filename, { type: "application/pdf" }));
       return invoicesAction(
         args(new Request(`${base}/coop/${cooperative.slug}/invoices`, { method: "POST", body: form, headers: { Cookie: memberCookie } }), {
           slug: cooperative.slug,

@@ -68,5 +68,8 @@ export function parseCheckout(form: Record<string, unknown>): { ok: true; value:
     const field = issue.path[0] as keyof CheckoutInput;
     fieldErrors[field] ??= issue.message.startsWith("errors.") ? issue.message : `errors.${field}`;
   }
+  // The cascade's lower levels cannot be chosen before the one above: only the first missing level is a mistake to fix.
+  if (fieldErrors.provinceCode) delete fieldErrors.cityCode;
+  if (fieldErrors.provinceCode || fieldErrors.cityCode) delete fieldErrors.districtCode;
   return { ok: false, fieldErrors };
 }

@@ -10,8 +10,8 @@ import type { Page } from "@playwright/test";
 import { creditCodeCheckCharacter } from "../../app/modules/cooperatives/credit-code";
 import { createCooperativeMember, sql } from "./support/backdoor";
 import { expect, test } from "./support/fixtures";
-import { addToCart, fillCheckout } from "./support/shop";
 import { signInAsMember } from "./support/shipping-journey";
+import { addToCart, fillCheckout } from "./support/shop";
 
 const unique = () => randomBytes(4).toString("hex");
 

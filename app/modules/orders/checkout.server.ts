@@ -4,10 +4,10 @@
 // the order they just placed. So once the order exists, every outcome leads
 // to a page: the payment page, or the order's own page, which opens it again.
 import { isUserError } from "~/modules/errors/user-error";
+import type { InvoiceInput } from "~/modules/invoices/invoice-schema";
 import type { Locale } from "~/modules/money/money";
 import { openPaymentAttempt } from "~/modules/payments/attempts.server";
 import { activeProvider } from "~/modules/payments/providers.server";
-import type { InvoiceInput } from "~/modules/invoices/invoice-schema";
 import type { CheckoutInput } from "./checkout-schema";
 import { placeOrder } from "./orders.server";
 

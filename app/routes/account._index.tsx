@@ -68,6 +68,9 @@ export default function AccountPage() {
           <Link to="/account/security" className="text-sm text-leaf-700 underline">
             {t("account.security")}
           </Link>
+          <Link to="/account/addresses" className="text-sm text-leaf-700 underline" data-testid="address-book-link">
+            {t("address.bookLink")}
+          </Link>
         </span>
       </div>
 

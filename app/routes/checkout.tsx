@@ -2,22 +2,28 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useRef, useState, type FormEvent, type MouseEvent } from "react";
 import { useTranslation } from "react-i18next";
+import { AddressFields } from "~/components/address-fields";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
 import { HoneypotField } from "~/components/honeypot";
+import { InvoiceFields } from "~/components/invoice-fields";
 import { Money } from "~/components/money";
 import { PerishableNotice } from "~/components/perishable-notice";
+import { useHydrated } from "~/hooks/use-hydrated";
 import { getViewer } from "~/modules/accounts/viewer.server";
+import { findAddress, listAddresses, type SavedAddress } from "~/modules/addresses/address-book.server";
+import { ADDRESS_STEP_INTENT } from "~/modules/addresses/division-codes";
+import { addressChoices, resolveAddressCodes } from "~/modules/addresses/divisions.server";
 import { loadCart, currentCartId } from "~/modules/cart/cart.server";
 import { config } from "~/modules/config/env.server";
 import { isUserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { getLocale } from "~/modules/i18n/locale.server";
 import { titleMeta } from "~/modules/i18n/meta";
+import { INVOICE_FIELDS, parseInvoice, type InvoiceField } from "~/modules/invoices/invoice-schema";
 import type { Locale } from "~/modules/money/money";
-import { CHECKOUT_FIELDS, parseCheckout, type CheckoutInput, type FieldErrors } from "~/modules/orders/checkout-schema";
+import { CHECKOUT_FIELDS, parseCheckout, type FieldErrors } from "~/modules/orders/checkout-schema";
 import { checkOutCart } from "~/modules/orders/checkout.server";
-import { PROVINCES } from "~/modules/orders/provinces";
 import { rememberOrder } from "~/modules/orders/recent-orders.server";
 import { shopOrigin } from "~/modules/payments/attempts.server";
 import { checkHoneypot } from "~/modules/security/honeypot";
@@ -29,10 +35,42 @@ export async function loader({ request }: LoaderFunctionArgs) {
   // Nothing buyable (empty, or every line gone off sale): the cart explains.
   if (!cart.items.some((item) => item.available)) throw redirect("/cart");
   const viewer = await getViewer(request);
-  return { cart, reservationMinutes: config().reservationMinutes, email: viewer?.user.email ?? "" };
+  // A signed-in buyer picks from their address book (the default preselected) or enters a new address.
+  const savedAddresses = viewer ? await listAddresses(viewer.user.id) : [];
+  return {
+    cart,
+    reservationMinutes: config().reservationMinutes,
+    email: viewer?.user.email ?? "",
+    signedIn: !!viewer,
+    savedAddresses,
+    choices: addressChoices({}),
+  };
 }
 
-type ActionResult = { fieldErrors?: FieldErrors; error?: ErrorPayload; values: Partial<Record<keyof CheckoutInput, string>> };
+/** Every field the form sends that the action reads; a price or total sent by the browser is not among them. */
+const FORM_FIELDS = [...CHECKOUT_FIELDS, ...INVOICE_FIELDS, "savedAddressId", "saveAddress"] as const;
+type CheckoutFormField = (typeof FORM_FIELDS)[number];
+type FormValues = Partial<Record<CheckoutFormField, string>>;
+type AllFieldErrors = FieldErrors & Partial<Record<InvoiceField | "savedAddressId", string>>;
+
+type ActionResult = {
+  fieldErrors?: AllFieldErrors;
+  error?: ErrorPayload;
+  values: FormValues;
+  choices?: ReturnType<typeof addressChoices>;
+};
+
+/** The address fields of the saved address the buyer picked, in place of the typed ones (the email stays typed). */
+function withSavedAddress(
+  values: FormValues,
+  saved: Pick<SavedAddress, "recipientName" | "mobile" | "provinceCode" | "cityCode" | "districtCode" | "street"> | null,
+) {
+  if (!saved) return values;
+  const { recipientName, mobile, provinceCode, cityCode, districtCode, street } = saved;
+  return { ...values, recipientName, mobile, provinceCode, cityCode, districtCode, street };
+}
+
+const usesSavedAddress = (values: FormValues) => !!values.savedAddressId && values.savedAddressId !== "new";
 
 export async function action({ request }: ActionFunctionArgs) {
   const form = await request.formData();
@@ -42,26 +80,45 @@ export async function action({ request }: ActionFunctionArgs) {
     if (isUserError(error)) return data<ActionResult>({ error: { code: error.code }, values: {} }, { status: error.status });
     throw error;
   }
-  // Only the contact fields are read: a price or total sent by the browser is ignored.
-  const values = Object.fromEntries(CHECKOUT_FIELDS.map((field) => [field, String(form.get(field) ?? "")]));
-  const parsed = parseCheckout(values);
-  if (!parsed.ok) return data<ActionResult>({ fieldErrors: parsed.fieldErrors, values }, { status: 400 });
+  // Only the form's own fields are read: a price or total sent by the browser is ignored.
+  const values: FormValues = Object.fromEntries(FORM_FIELDS.map((field) => [field, String(form.get(field) ?? "")]));
+  // Without JavaScript, "choose" brings the page back with the address's next level, keeping what was typed.
+  if (form.get("intent") === ADDRESS_STEP_INTENT) return data<ActionResult>({ values, choices: addressChoices(values) });
+  const viewer = await getViewer(request);
+  const saved = viewer && usesSavedAddress(values) ? await findAddress(viewer.user.id, values.savedAddressId!) : null;
+  const refuse = (fieldErrors: AllFieldErrors) =>
+    data<ActionResult>({ fieldErrors, values, choices: addressChoices(values) }, { status: 400 });
+  // Another buyer's address (or one deleted meanwhile) is not theirs to pick.
+  if (usesSavedAddress(values) && !saved) return refuse({ savedAddressId: "errors.address_not_found" });
+  const parsed = parseCheckout(withSavedAddress(values, saved));
+  // The division codes against the data: the city in the province, the district in the city.
+  const address = parsed.ok ? resolveAddressCodes(parsed.value) : null;
+  const invoice = parseInvoice(values, parsed.ok ? parsed.value.email : (values.email ?? ""));
+  const fieldErrors: AllFieldErrors = {
+    ...(parsed.ok ? {} : parsed.fieldErrors),
+    ...(address && !address.ok ? address.fieldErrors : {}),
+    ...(invoice.ok ? {} : invoice.fieldErrors),
+  };
+  if (!parsed.ok || !invoice.ok || Object.keys(fieldErrors).length > 0) return refuse(fieldErrors);
 
   let outcome;
-  let signedIn = false;
+  const signedIn = !!viewer;
   try {
-    const viewer = await getViewer(request);
-    signedIn = !!viewer;
     outcome = await checkOutCart({
       cartId: await currentCartId(request),
       contact: parsed.value,
       userId: viewer?.user.id ?? null,
       locale: await getLocale(request),
       origin: shopOrigin(request.url),
+      invoice: invoice.value,
+      saveAddress: signedIn && !saved && values.saveAddress === "on",
     });
   } catch (error) {
     if (isUserError(error)) {
-      return data<ActionResult>({ error: { code: error.code, params: error.params }, values }, { status: error.status });
+      return data<ActionResult>(
+        { error: { code: error.code, params: error.params }, values, choices: addressChoices(values) },
+        { status: error.status },
+      );
     }
     throw error;
   }
@@ -73,7 +130,7 @@ export async function action({ request }: ActionFunctionArgs) {
   return redirect(outcome.redirectTo, { headers: { "Set-Cookie": await rememberOrder(request, outcome.order) } });
 }
 
-const fieldId = (field: keyof CheckoutInput) => `checkout-${field}`;
+const fieldId = (field: keyof AllFieldErrors) => `checkout-${field}`;
 
 /**
  * The mistakes of a refused submit, at the top of the form, each linking to
@@ -81,7 +138,7 @@ const fieldId = (field: keyof CheckoutInput) => `checkout-${field}`;
  * anchors without JavaScript); with JavaScript it takes focus after every
  * refused submit and a link moves focus into its field.
  */
-function ErrorSummary({ errors }: { errors: FieldErrors }) {
+function ErrorSummary({ errors }: { errors: AllFieldErrors }) {
   const { t } = useTranslation();
   const summary = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -89,8 +146,8 @@ function ErrorSummary({ errors }: { errors: FieldErrors }) {
     summary.current?.scrollIntoView({ block: "start" });
     // Each refused submit brings a new errors object, so focus returns here even when the mistakes are the same.
   }, [errors]);
-  const fields = CHECKOUT_FIELDS.filter((field) => errors[field]);
-  const goToField = (event: MouseEvent<HTMLAnchorElement>, field: keyof CheckoutInput) => {
+  const fields = (["savedAddressId", ...CHECKOUT_FIELDS, ...INVOICE_FIELDS] as const).filter((field) => errors[field]);
+  const goToField = (event: MouseEvent<HTMLAnchorElement>, field: keyof AllFieldErrors) => {
     const input = document.getElementById(fieldId(field));
     if (!input) return;
     event.preventDefault();
@@ -139,35 +196,63 @@ function PlacementNotice({ error }: { error: ErrorPayload }) {
   );
 }
 
-const FIELD_LABELS: Record<keyof CheckoutInput, string> = {
+const FIELD_LABELS: Record<keyof AllFieldErrors, string> = {
   email: "checkout.email",
   recipientName: "checkout.recipientName",
   mobile: "checkout.mobile",
-  province: "checkout.province",
-  city: "checkout.city",
-  district: "checkout.district",
+  provinceCode: "checkout.province",
+  cityCode: "checkout.city",
+  districtCode: "checkout.district",
   street: "checkout.street",
+  savedAddressId: "address.savedLegend",
+  invoiceKind: "invoice.kind",
+  invoiceTitle: "invoice.title",
+  invoiceTaxNumber: "invoice.taxNumber",
+  invoiceEmail: "invoice.email",
 };
 
+/** A saved address in one line, as the label will read. */
+function addressLine(address: Pick<SavedAddress, "province" | "city" | "district" | "street">) {
+  return `${address.province} ${address.city} ${address.district} ${address.street}`;
+}
+
 export default function CheckoutPage() {
-  const { cart, reservationMinutes, email } = useLoaderData<typeof loader>();
+  const { cart, reservationMinutes, email, signedIn, savedAddresses, choices: initialChoices } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
-  const placing = navigation.state !== "idle" && navigation.formMethod === "POST";
-  const values = result?.values ?? { email };
-  // The same schema checks the form in the browser first (no round trip on a
-  // slow phone network); the server checks it again, and alone without JavaScript.
+  const placing =
+    navigation.state !== "idle" && navigation.formMethod === "POST" && navigation.formData?.get("intent") !== ADDRESS_STEP_INTENT;
+  const values: FormValues = result?.values ?? { email };
+  const defaultSaved = savedAddresses.find((address) => address.isDefault) ?? savedAddresses[0];
+  const answeredChoice = values.savedAddressId || defaultSaved?.id || "new";
+  const [savedChoice, setSavedChoice] = useState(answeredChoice);
+  const [answered, setAnswered] = useState(result);
+  if (answered !== result) {
+    setAnswered(result);
+    setSavedChoice(answeredChoice);
+  }
+  const hydrated = useHydrated();
+  const choices = result?.choices ?? initialChoices;
+  // The same schemas check the form in the browser first (no round trip on a
+  // slow phone network); the server checks it again (with the division data), and alone without JavaScript.
   // The browser's verdict holds until the server answers again (a new result).
-  const [browserCheck, setBrowserCheck] = useState<{ errors: FieldErrors; after: typeof result } | null>(null);
-  const errors = (browserCheck && browserCheck.after === result ? browserCheck.errors : result?.fieldErrors) ?? {};
+  const [browserCheck, setBrowserCheck] = useState<{ errors: AllFieldErrors; after: typeof result } | null>(null);
+  const errors: AllFieldErrors = (browserCheck && browserCheck.after === result ? browserCheck.errors : result?.fieldErrors) ?? {};
   const hasFieldErrors = Object.keys(errors).length > 0;
   const checkInBrowser = (event: FormEvent<HTMLFormElement>) => {
-    const parsed = parseCheckout(Object.fromEntries(new FormData(event.currentTarget)));
-    setBrowserCheck({ errors: parsed.ok ? {} : parsed.fieldErrors, after: result });
-    if (!parsed.ok) event.preventDefault();
+    const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
+    if (submitter?.value === ADDRESS_STEP_INTENT) return;
+    const typed = Object.fromEntries(new FormData(event.currentTarget)) as FormValues;
+    const saved = usesSavedAddress(typed) ? (savedAddresses.find((address) => address.id === typed.savedAddressId) ?? null) : null;
+    const parsed = parseCheckout(withSavedAddress(typed, saved));
+    const invoice = parseInvoice(typed, parsed.ok ? parsed.value.email : (typed.email ?? ""));
+    const found = { ...(parsed.ok ? {} : parsed.fieldErrors), ...(invoice.ok ? {} : invoice.fieldErrors) };
+    setBrowserCheck({ errors: found, after: result });
+    if (Object.keys(found).length > 0) event.preventDefault();
   };
+  const newAddress = savedChoice === "new";
 
   return (
     <div className="grid gap-6 lg:grid-cols-[1fr_340px]">
@@ -197,79 +282,91 @@ export default function CheckoutPage() {
         </fieldset>
         <fieldset className="space-y-4">
           <legend className="mb-2 text-lg font-semibold">{t("checkout.address")}</legend>
-          <div className="grid gap-4 sm:grid-cols-2">
+          {savedAddresses.length > 0 ? (
+            <div className="space-y-2" id={fieldId("savedAddressId")} data-testid="saved-addresses">
+              <p className="text-sm font-medium text-stone-700">{t("address.savedLegend")}</p>
+              {savedAddresses.map((address) => (
+                <label
+                  key={address.id}
+                  className="flex items-start gap-3 rounded-lg border border-stone-200 p-3"
+                  data-testid="saved-address"
+                >
+                  <input
+                    type="radio"
+                    name="savedAddressId"
+                    value={address.id}
+                    checked={savedChoice === address.id}
+                    onChange={() => setSavedChoice(address.id)}
+                    className="mt-1 h-5 w-5"
+                  />
+                  <span className="text-sm">
+                    <span className="font-medium">
+                      {address.recipientName} <span className="font-mono">{address.mobile}</span>
+                    </span>
+                    {address.isDefault ? (
+                      <span className="ml-2 rounded-full bg-leaf-50 px-2 text-xs text-leaf-800">{t("address.default")}</span>
+                    ) : null}
+                    <br />
+                    {addressLine(address)}
+                  </span>
+                </label>
+              ))}
+              <label className="flex items-center gap-3 rounded-lg border border-stone-200 p-3">
+                <input
+                  type="radio"
+                  name="savedAddressId"
+                  value="new"
+                  checked={savedChoice === "new"}
+                  onChange={() => setSavedChoice("new")}
+                  className="h-5 w-5"
+                />
+                <span className="text-sm font-medium">{t("address.useNew")}</span>
+              </label>
+              {errors.savedAddressId ? <p className="text-sm text-red-700">{t(errors.savedAddressId)}</p> : null}
+            </div>
+          ) : null}
+          {/* Without JavaScript the new-address fields always show; a picked saved address wins over them. */}
+          <div className={`space-y-4 ${hydrated && !newAddress ? "hidden" : ""}`} data-testid="new-address">
+            <div className="grid gap-4 sm:grid-cols-2">
+              <FormField
+                id={fieldId("recipientName")}
+                name="recipientName"
+                label={t("checkout.recipientName")}
+                autoComplete="name"
+                defaultValue={values.recipientName}
+                error={errors.recipientName}
+              />
+              <FormField
+                id={fieldId("mobile")}
+                name="mobile"
+                label={t("checkout.mobile")}
+                hint={t("checkout.mobileHint")}
+                type="tel"
+                autoComplete="tel"
+                inputMode="tel"
+                defaultValue={values.mobile}
+                error={errors.mobile}
+              />
+            </div>
+            <AddressFields idPrefix="checkout" choices={choices} errors={errors} />
             <FormField
-              id={fieldId("recipientName")}
-              name="recipientName"
-              label={t("checkout.recipientName")}
-              autoComplete="name"
-              defaultValue={values.recipientName}
-              error={errors.recipientName}
+              id={fieldId("street")}
+              name="street"
+              label={t("checkout.street")}
+              hint={t("checkout.streetHint")}
+              autoComplete="street-address"
+              defaultValue={values.street}
+              error={errors.street}
             />
-            <FormField
-              id={fieldId("mobile")}
-              name="mobile"
-              label={t("checkout.mobile")}
-              hint={t("checkout.mobileHint")}
-              type="tel"
-              autoComplete="tel"
-              inputMode="tel"
-              defaultValue={values.mobile}
-              error={errors.mobile}
-            />
+            {signedIn ? (
+              <label className="flex items-center gap-2 text-sm">
+                <input type="checkbox" name="saveAddress" defaultChecked={values.saveAddress === "on"} className="h-5 w-5" />
+                {t("address.saveToBook")}
+              </label>
+            ) : null}
           </div>
-          <div className="grid gap-4 sm:grid-cols-3">
-            <label className="block">
-              <span className="mb-1 block text-sm font-medium text-stone-700">{t("checkout.province")}</span>
-              <select
-                id={fieldId("province")}
-                name="province"
-                defaultValue={values.province ?? ""}
-                aria-invalid={errors.province ? true : undefined}
-                aria-describedby={errors.province ? "province-error" : undefined}
-                className="field-input"
-                autoComplete="address-level1"
-              >
-                <option value="">{t("checkout.provincePlaceholder")}</option>
-                {PROVINCES.map((province) => (
-                  <option key={province.zh} value={province.zh}>
-                    {locale === "zh" ? province.zh : `${province.en} ${province.zh}`}
-                  </option>
-                ))}
-              </select>
-              {errors.province ? (
-                <span id="province-error" className="mt-1 block text-sm text-red-700" data-testid="error-province">
-                  {t(errors.province)}
-                </span>
-              ) : null}
-            </label>
-            <FormField
-              id={fieldId("city")}
-              name="city"
-              label={t("checkout.city")}
-              autoComplete="address-level2"
-              defaultValue={values.city}
-              error={errors.city}
-            />
-            <FormField
-              id={fieldId("district")}
-              name="district"
-              label={t("checkout.district")}
-              autoComplete="address-level3"
-              defaultValue={values.district}
-              error={errors.district}
-            />
-          </div>
-          <FormField
-            id={fieldId("street")}
-            name="street"
-            label={t("checkout.street")}
-            hint={t("checkout.streetHint")}
-            autoComplete="street-address"
-            defaultValue={values.street}
-            error={errors.street}
-          />
         </fieldset>
+        <InvoiceFields idPrefix="checkout" values={values} errors={errors} />
         <p className="flex items-baseline justify-between border-t border-stone-200 pt-4 text-lg font-bold" data-testid="checkout-total">
           <span>{t("checkoutFlow.totalDue")}</span>
           <Money amountMinor={cart.totalMinor} currency={cart.currency} className="text-leaf-800" />

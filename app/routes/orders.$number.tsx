@@ -8,6 +8,7 @@ import { useDateFormat } from "~/components/format";
 import { LedgerProofBlock } from "~/components/ledger-proof";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money, useFormatMoney } from "~/components/money";
+import { OrderInvoices } from "~/components/order-invoices";
 import { getViewer } from "~/modules/accounts/viewer.server";
 import { config } from "~/modules/config/env.server";
 import { db } from "~/modules/db/db.server";
@@ -18,6 +19,7 @@ import { confirmReceipt } from "~/modules/fulfilment/completion.server";
 import { parcelsOfOrder } from "~/modules/fulfilment/shipping.server";
 import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
+import { invoicesOfOrder } from "~/modules/invoices/invoices.server";
 import { sealStatusForOrder } from "~/modules/ledger/log.server";
 import { ledgerKeyView } from "~/modules/ledger/public-log.server";
 import { loadOrderContributions } from "~/modules/ledger/reports.server";
@@ -53,11 +55,12 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     throw redirect(`/orders/${encodeURIComponent(order.number)}${token ? `?t=${encodeURIComponent(token)}` : ""}`);
   }
   // The receipt's ledger reference is the capture's place in the Merkle log (the hash chain is retired, decision 0012).
-  const [{ contributions }, payments, shipments, seal] = await Promise.all([
+  const [{ contributions }, payments, shipments, seal, invoices] = await Promise.all([
     loadOrderContributions(order.id),
     orderPaymentSummary(order.id),
     parcelsOfOrder(order.id),
     sealStatusForOrder(db(), order.id),
+    invoicesOfOrder(order.id),
   ]);
   const { accessToken: _secret, ...visible } = order;
   const notice = url.searchParams.get("checkout") === "cancelled" ? "payment_cancelled" : url.searchParams.get("notice");
@@ -74,6 +77,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     payments,
     seal,
     ledgerKey: ledgerKeyView(),
+    invoices,
   };
 }
 
@@ -245,7 +249,7 @@ const NOTICE_ERRORS: Record<string, string> = {
 };
 
 export default function OrderPage() {
-  const { order, state, contributions, notice, payments, seal, ledgerKey } = useLoaderData<typeof loader>();
+  const { order, state, contributions, notice, payments, seal, ledgerKey, invoices } = useLoaderData<typeof loader>();
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
   const actionData = useActionData<typeof action>();
   const { t, i18n } = useTranslation();
@@ -353,6 +357,7 @@ export default function OrderPage() {
         </p>
         <p className="text-stone-500">{order.email}</p>
       </section>
+      <OrderInvoices orderNumber={order.number} invoices={invoices} />
     </div>
   );
 }

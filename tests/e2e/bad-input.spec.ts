@@ -5,13 +5,13 @@ import { addToCart, fillCheckout } from "./support/shop";
 test("the checkout form explains each mistake in Chinese, keeps what was typed and orders nothing", async ({ page }) => {
   await addToCart(page, "nangoudi-sweet-potatoes", 1);
   await page.goto("/checkout");
-  await fillCheckout(page, { email: "not-an-email", mobile: "12345", province: "" });
+  await fillCheckout(page, { email: "not-an-email", mobile: "12345", provinceCode: "" });
   await page.getByRole("button", { name: "提交订单并付款" }).click();
 
   await expect(page.getByRole("alert").first()).toHaveText("请修改下面标出的内容。");
   await expect(page.getByTestId("error-email")).toHaveText("请输入有效的电子邮箱地址。");
   await expect(page.getByTestId("error-mobile")).toHaveText("请输入 11 位中国大陆手机号，例如 138 0000 0000。");
-  await expect(page.getByTestId("error-province")).toHaveText("请选择省份。");
+  await expect(page.getByTestId("error-provinceCode")).toHaveText("请选择省份。");
   await expect(page.locator('input[name="email"]')).toHaveValue("not-an-email");
   await expect(page.locator('input[name="street"]')).toHaveValue("世纪大道 100 号");
 

@@ -8,7 +8,7 @@ import { addToCart, fillCheckout } from "./support/shop";
 test("a refused checkout focuses an error summary in view, and each of its links moves to its field", async ({ page }) => {
   await addToCart(page, "nangoudi-sweet-potatoes", 1);
   await page.goto("/checkout");
-  await fillCheckout(page, { email: "not-an-email", mobile: "12345", province: "", street: "1号" });
+  await fillCheckout(page, { email: "not-an-email", mobile: "12345", provinceCode: "", street: "1号" });
   const submit = page.getByRole("button", { name: "提交订单并付款" });
   await submit.scrollIntoViewIfNeeded();
   await submit.click();
@@ -25,7 +25,7 @@ test("a refused checkout focuses an error summary in view, and each of its links
     /^详细地址：/,
   ]);
 
-  const fields = ['input[name="email"]', 'input[name="mobile"]', 'select[name="province"]', 'input[name="street"]'];
+  const fields = ['input[name="email"]', 'input[name="mobile"]', 'select[name="provinceCode"]', 'input[name="street"]'];
   for (const [index, selector] of fields.entries()) {
     await summary.scrollIntoViewIfNeeded();
     await links.nth(index).click();

@@ -34,6 +34,7 @@ type Row = [routeId: string, method: Method, url: string, expected: Statuses];
 //   {payRefA} a test-gateway payment reference for consumerA's order
 //   {shipmentA} a parcel of a paid lychee order, shipped by memberA's cooperative
 //   {appA}    consumerA's cooperative application   {appDocA} its licence
+//   {addressA} consumerA's saved address   {invoiceA} an issued invoice on {orderA}   {invoiceB} one on another order
 const NO_USER = "00000000-0000-4000-8000-000000000000";
 const NO_ORDER = "HS-000000-000000";
 const MADE_UP_TOKEN = "A".repeat(43); // well-formed, matches no one-time link
@@ -219,6 +220,26 @@ const MATRIX: Row[] = [
   // Stripe's webhook: no session counts, only Stripe's signature; here Stripe is not configured (stripe-payments.test.ts covers it configured).
   ["webhooks.stripe",         "GET",  "/webhooks/stripe",                          [405, 405, 405, 405, 405, 405, 405]],
   ["webhooks.stripe",         "POST", "/webhooks/stripe",                          [404, 404, 404, 404, 404, 404, 404]],
+
+  // Issue 11, addresses and invoices.
+  // The address cascade's levels are public (cacheable JSON); an unknown parent → 404.
+  ["addresses.divisions",     "GET",  "/addresses/divisions?parent=44",            [200, 200, 200, 200, 200, 200, 200]],
+  ["addresses.divisions",     "GET",  "/addresses/divisions?parent=4401",          [200, 200, 200, 200, 200, 200, 200]],
+  ["addresses.divisions",     "GET",  "/addresses/divisions?parent=99",            [404, 404, 404, 404, 404, 404, 404]],
+  // A buyer's address book: their own only; {addressA} is consumerA's, so to anyone else it does not exist.
+  ["account.addresses",       "GET",  "/account/addresses",                        [302, 200, 200, 200, 200, 200, 200]],
+  ["account.addresses",       "GET",  "/account/addresses?edit={addressA}",        [302, 200, 404, 404, 404, 404, 404]],
+  ["account.addresses",       "POST", "/account/addresses",                        [302, 400, 400, 400, 400, 400, 400]], // unknown intent
+  // Invoice requests: the cooperative's own members only, like its orders.
+  ["coop.$slug_.invoices",    "GET",  "/coop/lingshan-lychee-growers/invoices",    [302, 403, 403, 200, 404, 403, 403]],
+  ["coop.$slug_.invoices",    "GET",  "/coop/hengshan-sea-duck/invoices",          [302, 403, 403, 404, 200, 403, 403]],
+  ["coop.$slug_.invoices",    "POST", "/coop/lingshan-lychee-growers/invoices",    [302, 403, 403, 400, 404, 403, 403]], // unknown intent
+  ["coop.$slug_.invoices",    "POST", "/coop/hengshan-sea-duck/invoices",          [302, 403, 403, 404, 400, 403, 403]],
+  // An issued invoice PDF: whoever may see its order ({invoiceA} is on consumerA's order); another order's under A's number → 404.
+  ["orders.$number_.invoices.$id", "GET", "/orders/{orderA}/invoices/{invoiceA}",   [404, 200, 404, 404, 404, 404, 404]],
+  ["orders.$number_.invoices.$id", "GET", "/orders/{orderA}/invoices/{invoiceA}?t={tokenA}", [200, 200, 200, 200, 200, 200, 200]],
+  ["orders.$number_.invoices.$id", "GET", "/orders/{orderA}/invoices/{invoiceB}?t={tokenA}", [404, 404, 404, 404, 404, 404, 404]],
+  ["orders.$number_.invoices.$id", "GET", "/orders/{orderA}/invoices/not-a-uuid?t={tokenA}", [404, 404, 404, 404, 404, 404, 404]],
 ];
 
 /** Rows whose POST ends the session: each persona gets a fresh one for it. */
@@ -319,8 +340,46 @@ beforeAll(async () => {
     duckProduct: (await t.db.product.findUniqueOrThrow({ where: { slug: "hengshan-sea-egg-duck" } })).id,
     variantA: await photoVariantOf("lingshan-lychee"),
     ...(await sealedCapture()),
+    ...(await addressesAndInvoices(order.id, consumerA.userId!)),
   };
 });
+
+/** consumerA's saved address, an issued invoice PDF on consumerA's order, and one on another order. */
+async function addressesAndInvoices(orderId: string, userId: string) {
+  const address = await t.db.buyerAddress.create({
+    data: {
+      userId,
+      recipientName: "王小明",
+      mobile: "13800138000",
+      provinceCode: "31",
+      cityCode: "3101",
+      districtCode: "310115",
+      street: "世纪大道 100 号",
+      isDefault: true,
+    },
+  });
+  const issue = async (forOrderId: string) => {
+    const line = await t.db.orderLine.findFirstOrThrow({ where: { orderId: forOrderId } });
+    const pdf = new Uint8Array(Buffer.from("%PDF-1.4\n%%EOF\n", "latin1"));
+    const invoice = await t.db.invoiceRequest.create({
+      data: {
+        orderId: forOrderId,
+        cooperativeId: line.cooperativeId,
+        kind: "personal",
+        title: "王小明",
+        email: "buyer@example.com",
+        status: "issued",
+        pdfData: pdf,
+        pdfFilename: "invoice.pdf",
+        pdfSizeBytes: pdf.length,
+        issuedAt: new Date(),
+      },
+    });
+    return invoice.id;
+  };
+  const other = await paidLycheeOrder(t.db, { quantity: 1 });
+  return { addressA: address.id, invoiceA: await issue(orderId), invoiceB: await issue(other.id) };
+}
 
 /** A paid order of the lychee cooperative's product (for `userId` when given), shipped by memberA. */
 async function shippedLycheeParcel(userId?: string) {

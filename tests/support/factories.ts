@@ -7,9 +7,10 @@ export const shanghaiBuyer: CheckoutInput = {
   email: "buyer@example.com",
   recipientName: "王小明",
   mobile: "13800138000",
-  province: "上海市",
-  city: "上海市",
-  district: "浦东新区",
+  // 上海市 · 市辖区 · 浦东新区 (GB/T 2260)
+  provinceCode: "31",
+  cityCode: "3101",
+  districtCode: "310115",
   street: "世纪大道 100 号",
 };
 

@@ -5,9 +5,9 @@ const valid = {
   email: " Buyer@Example.COM ",
   recipientName: "王小明",
   mobile: "+86 138-0013-8000",
-  province: "上海市",
-  city: "上海市",
-  district: "浦东新区",
+  provinceCode: "31",
+  cityCode: "3101",
+  districtCode: "310115",
   street: "世纪大道 100 号",
 };
 
@@ -27,11 +27,14 @@ describe("checkout form", () => {
     ["mobile", "12345", "errors.mobile"],
     ["mobile", "12800138000", "errors.mobile"],
     ["mobile", "138001380001", "errors.mobile"],
-    ["province", "Atlantis", "errors.province"],
-    ["province", "", "errors.province"],
+    ["provinceCode", "Atlantis", "errors.province"],
+    ["provinceCode", "", "errors.province"],
+    ["provinceCode", "310", "errors.province"],
     ["recipientName", "   ", "errors.recipient_name"],
-    ["city", "", "errors.city"],
-    ["district", "x".repeat(41), "errors.district"],
+    ["cityCode", "", "errors.address_city_choose"],
+    ["cityCode", "上海市", "errors.address_city_choose"],
+    ["districtCode", "", "errors.address_district_choose"],
+    ["districtCode", "31011", "errors.address_district_choose"],
     ["street", "1号", "errors.street"],
   ])("refuses %s = %j with %s", (field, value, message) => {
     const result = parseCheckout({ ...valid, [field]: value });

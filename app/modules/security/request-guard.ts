@@ -47,6 +47,26 @@ export function photoUploadCooperative(pathname: string, contentType: string | u
   }
 }
 
+/**
+ * An issued e-invoice PDF posted to /coop/<slug>/invoices (a member of that
+ * cooperative only, checked from the session cookie like a photo upload):
+ * one file of at most 5 MB (INVOICE_PDF_MAX_BYTES) and the form's few fields.
+ */
+export const INVOICE_UPLOAD_BODY_LIMIT = 6 * MIB;
+const INVOICE_UPLOAD_PATH = /^\/coop\/([^/]+?)\/invoices(?:\.data)?\/?$/i;
+
+/** The cooperative whose invoice-upload form this could be (its slug), or null. */
+export function invoiceUploadCooperative(pathname: string, contentType: string | undefined): string | null {
+  if (mediaType(contentType) !== "multipart/form-data") return null;
+  const match = INVOICE_UPLOAD_PATH.exec(pathname);
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return null;
+  }
+}
+
 /** Provider webhooks: JSON, signed by the provider; the only POSTs that are not forms. */
 export const WEBHOOK_PATHS = ["/webhooks/stripe"];
 /**
@@ -89,6 +109,7 @@ export function evidenceUploadFund(pathname: string, contentType: string | undef
 export function bodyLimitFor(pathname: string, contentType: string | undefined, managesFund: boolean, membersCooperative = false): number {
   if (WEBHOOK_PATHS.includes(pathname)) return WEBHOOK_BODY_LIMIT;
   if (membersCooperative && photoUploadCooperative(pathname, contentType) !== null) return PHOTO_UPLOAD_BODY_LIMIT;
+  if (membersCooperative && invoiceUploadCooperative(pathname, contentType) !== null) return INVOICE_UPLOAD_BODY_LIMIT;
   return managesFund && evidenceUploadFund(pathname, contentType) !== null ? EVIDENCE_UPLOAD_BODY_LIMIT : FORM_BODY_LIMIT;
 }
 

@@ -5,9 +5,10 @@ export const buyer = {
   email: "buyer@example.com",
   recipientName: "王小明",
   mobile: "138 0013 8000",
-  province: "上海市",
-  city: "上海市",
-  district: "浦东新区",
+  // 上海市 · 市辖区 · 浦东新区: GB/T 2260 codes, chosen in the address cascade.
+  provinceCode: "31",
+  cityCode: "3101",
+  districtCode: "310115",
   street: "世纪大道 100 号",
 };
 
@@ -23,10 +24,33 @@ export async function fillCheckout(page: Page, details: Partial<typeof buyer> = 
   await page.locator('input[name="email"]').fill(values.email);
   await page.locator('input[name="recipientName"]').fill(values.recipientName);
   await page.locator('input[name="mobile"]').fill(values.mobile);
-  if (values.province) await page.locator('select[name="province"]').selectOption(values.province);
-  await page.locator('input[name="city"]').fill(values.city);
-  await page.locator('input[name="district"]').fill(values.district);
   await page.locator('input[name="street"]').fill(values.street);
+  if (values.provinceCode) await chooseAddress(page, values);
+}
+
+/**
+ * Province → city → district in the cascade. With JavaScript each level fills
+ * in place; without it the "choose" button brings the page back with the next
+ * level (keeping what was typed), as a person without JavaScript would press it.
+ */
+export async function chooseAddress(page: Page, codes: { provinceCode: string; cityCode: string; districtCode: string }) {
+  const scripted = await page
+    .locator('[data-address-cascade][data-hydrated="true"]')
+    .waitFor({ timeout: 3000 })
+    .then(
+      () => true,
+      () => false,
+    );
+  const step = async () => {
+    await page.getByRole("button", { name: /^(选择|Choose)$/ }).click();
+    await page.waitForLoadState();
+  };
+  const listed = (level: string, code: string) => page.locator(`select[name="${level}"] option[value="${code}"]`).count();
+  await page.locator('select[name="provinceCode"]').selectOption(codes.provinceCode);
+  if (!scripted && !(await listed("cityCode", codes.cityCode))) await step();
+  await page.locator('select[name="cityCode"]').selectOption(codes.cityCode);
+  if (!scripted && !(await listed("districtCode", codes.districtCode))) await step();
+  await page.locator('select[name="districtCode"]').selectOption(codes.districtCode);
 }
 
 /** From a filled cart to the test gateway's page. */

@@ -2,6 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useEffect, useRef, useState, type FormEvent, type MouseEvent } from "react";
 import { useTranslation } from "react-i18next";
+import { DonationFields, EMPTY_DONATION, giftOf } from "~/components/donation-fields";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
 import { HoneypotField } from "~/components/honeypot";
@@ -10,6 +11,14 @@ import { PerishableNotice } from "~/components/perishable-notice";
 import { getViewer } from "~/modules/accounts/viewer.server";
 import { loadCart, currentCartId } from "~/modules/cart/cart.server";
 import { config } from "~/modules/config/env.server";
+import {
+  donationErrorOf,
+  parseDonation,
+  readDonationForm,
+  type DonationErrors,
+  type DonationFormValues,
+} from "~/modules/donations/donation-input";
+import { donationFundsOf, donationFundsOfCart } from "~/modules/donations/donations.server";
 import { isUserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { getLocale } from "~/modules/i18n/locale.server";
@@ -29,10 +38,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
   // Nothing buyable (empty, or every line gone off sale): the cart explains.
   if (!cart.items.some((item) => item.available)) throw redirect("/cart");
   const viewer = await getViewer(request);
-  return { cart, reservationMinutes: config().reservationMinutes, email: viewer?.user.email ?? "" };
+  return {
+    cart,
+    reservationMinutes: config().reservationMinutes,
+    email: viewer?.user.email ?? "",
+    donationFunds: donationFundsOf(cart.items),
+  };
 }
 
-type ActionResult = { fieldErrors?: FieldErrors; error?: ErrorPayload; values: Partial<Record<keyof CheckoutInput, string>> };
+type ActionResult = {
+  fieldErrors?: FieldErrors;
+  error?: ErrorPayload;
+  values: Partial<Record<keyof CheckoutInput, string>>;
+  /** The gift to the fund as typed, and what is wrong with it (docs/donations.md). */
+  donation?: { values: DonationFormValues; errors?: DonationErrors };
+};
 
 export async function action({ request }: ActionFunctionArgs) {
   const form = await request.formData();
@@ -45,7 +65,21 @@ export async function action({ request }: ActionFunctionArgs) {
   // Only the contact fields are read: a price or total sent by the browser is ignored.
   const values = Object.fromEntries(CHECKOUT_FIELDS.map((field) => [field, String(form.get(field) ?? "")]));
   const parsed = parseCheckout(values);
-  if (!parsed.ok) return data<ActionResult>({ fieldErrors: parsed.fieldErrors, values }, { status: 400 });
+  const donationValues = readDonationForm(form);
+  const donation = parseDonation(
+    donationValues,
+    (await donationFundsOfCart(await currentCartId(request))).map((fund) => fund.id),
+  );
+  if (!parsed.ok || !donation.ok) {
+    return data<ActionResult>(
+      {
+        fieldErrors: parsed.ok ? undefined : parsed.fieldErrors,
+        values,
+        donation: { values: donationValues, errors: donation.ok ? undefined : donation.errors },
+      },
+      { status: 400 },
+    );
+  }
 
   let outcome;
   let signedIn = false;
@@ -58,10 +92,17 @@ export async function action({ request }: ActionFunctionArgs) {
       userId: viewer?.user.id ?? null,
       locale: await getLocale(request),
       origin: shopOrigin(request.url),
+      donation: donation.value,
     });
   } catch (error) {
     if (isUserError(error)) {
-      return data<ActionResult>({ error: { code: error.code, params: error.params }, values }, { status: error.status });
+      const donationError = donationErrorOf(error.code);
+      if (donationError)
+        return data<ActionResult>({ values, donation: { values: donationValues, errors: donationError } }, { status: 400 });
+      return data<ActionResult>(
+        { error: { code: error.code, params: error.params }, values, donation: { values: donationValues } },
+        { status: error.status },
+      );
     }
     throw error;
   }
@@ -150,13 +191,16 @@ const FIELD_LABELS: Record<keyof CheckoutInput, string> = {
 };
 
 export default function CheckoutPage() {
-  const { cart, reservationMinutes, email } = useLoaderData<typeof loader>();
+  const { cart, reservationMinutes, email, donationFunds } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
   const placing = navigation.state !== "idle" && navigation.formMethod === "POST";
   const values = result?.values ?? { email };
+  const donationValues = result?.donation?.values ?? EMPTY_DONATION;
+  const [gift, setGift] = useState(() => giftOf(donationValues));
+  const totalDue = cart.totalMinor + gift;
   // The same schema checks the form in the browser first (no round trip on a
   // slow phone network); the server checks it again, and alone without JavaScript.
   // The browser's verdict holds until the server answers again (a new result).
@@ -270,9 +314,18 @@ export default function CheckoutPage() {
             error={errors.street}
           />
         </fieldset>
+        <DonationFields
+          funds={donationFunds}
+          currency={cart.currency}
+          goodsMinor={cart.totalMinor}
+          defaultValues={donationValues}
+          errors={result?.donation?.errors}
+          focusOnError={!hasFieldErrors && !result?.error}
+          onGiftChange={setGift}
+        />
         <p className="flex items-baseline justify-between border-t border-stone-200 pt-4 text-lg font-bold" data-testid="checkout-total">
           <span>{t("checkoutFlow.totalDue")}</span>
-          <Money amountMinor={cart.totalMinor} currency={cart.currency} className="text-leaf-800" />
+          <Money amountMinor={totalDue} currency={cart.currency} className="text-leaf-800" />
         </p>
         <p className="text-sm text-stone-500">{t("checkout.reservedNote", { minutes: reservationMinutes })}</p>
         {cart.items.some((item) => item.available && item.product.perishable) ? <PerishableNotice /> : null}
@@ -294,9 +347,15 @@ export default function CheckoutPage() {
               </li>
             ))}
         </ul>
+        {gift > 0n ? (
+          <div className="flex justify-between gap-3 text-sm text-leaf-800" data-testid="summary-gift">
+            <span>{t("donation.giftLine")}</span>
+            <Money amountMinor={gift} currency={cart.currency} />
+          </div>
+        ) : null}
         <div className="flex justify-between border-t border-stone-200 pt-3 font-bold">
           <span>{t("common.total")}</span>
-          <Money amountMinor={cart.totalMinor} currency={cart.currency} />
+          <Money amountMinor={totalDue} currency={cart.currency} />
         </div>
         <Link to="/cart" className="text-sm text-leaf-700 underline">
           {t("cart.title")}

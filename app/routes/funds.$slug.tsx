@@ -4,11 +4,13 @@ import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AmountBarChart } from "~/components/amount-bar-chart";
 import { useDateFormat } from "~/components/format";
+import { FundGiftsNote } from "~/components/fund-gifts";
 import { LedgerLogPanel } from "~/components/ledger-log-panel";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money } from "~/components/money";
 import { Phrases } from "~/components/phrases";
 import { db } from "~/modules/db/db.server";
+import { fundDonationTotals } from "~/modules/donations/donations.server";
 import { notFound } from "~/modules/errors/respond.server";
 import { localized } from "~/modules/i18n/i18n";
 import { localeOf, titleMeta } from "~/modules/i18n/meta";
@@ -23,13 +25,14 @@ import { shopOrigin } from "~/modules/payments/attempts.server";
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const page = await loadFundPage(params.slug ?? "");
   if (!page) notFound();
-  const [disbursements, totals, charts, head, flows, log] = await Promise.all([
+  const [disbursements, totals, charts, head, flows, log, gifts] = await Promise.all([
     listDisbursements(page.fund.id, { publicOnly: true }),
     agreedVersusArrived(page.fund.id),
     fundCharts(page.fund.id),
     chainHead(db()),
     fundTotals(page.fund.id),
     publicLogView(db()),
+    fundDonationTotals(page.fund.id),
   ]);
   return {
     ...page,
@@ -40,6 +43,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     reversedMinor: flows.reversed,
     log,
     shopUrl: shopOrigin(request.url),
+    gifts,
   };
 }
 
@@ -47,7 +51,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   titleMeta(matches, data ? { text: localeOf(matches) === "zh" ? data.fund.nameZh : data.fund.nameEn } : { key: "funds.notFoundTitle" });
 
 export default function FundPage() {
-  const { fund, balances, receivedMinor, reversedMinor, recent, head, disbursements, agreed, arrived, byMonth, log, shopUrl } =
+  const { fund, balances, receivedMinor, reversedMinor, recent, head, disbursements, agreed, arrived, byMonth, log, shopUrl, gifts } =
     useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
@@ -85,6 +89,7 @@ export default function FundPage() {
           <p className="text-xl font-semibold">
             <Money amountMinor={receivedMinor} currency={fund.currency} />
           </p>
+          <FundGiftsNote gifts={gifts} currency={fund.currency} />
         </div>
         <div className="card p-4" data-testid="fund-reversed">
           <p className="text-sm text-stone-500">{t("funds.reversed")}</p>

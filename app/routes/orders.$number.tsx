@@ -8,9 +8,11 @@ import { useDateFormat } from "~/components/format";
 import { LedgerProofBlock } from "~/components/ledger-proof";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money, useFormatMoney } from "~/components/money";
+import { DonationItemLine, DonationReceiptLine } from "~/components/order-donation";
 import { getViewer } from "~/modules/accounts/viewer.server";
 import { config } from "~/modules/config/env.server";
 import { db } from "~/modules/db/db.server";
+import { loadOrderDonation } from "~/modules/donations/donations.server";
 import { notFound } from "~/modules/errors/respond.server";
 import { isUserError, UserError } from "~/modules/errors/user-error";
 import { CARRIER_NAMES } from "~/modules/fulfilment/carriers";
@@ -53,11 +55,12 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     throw redirect(`/orders/${encodeURIComponent(order.number)}${token ? `?t=${encodeURIComponent(token)}` : ""}`);
   }
   // The receipt's ledger reference is the capture's place in the Merkle log (the hash chain is retired, decision 0012).
-  const [{ contributions }, payments, shipments, seal] = await Promise.all([
+  const [{ contributions }, payments, shipments, seal, donation] = await Promise.all([
     loadOrderContributions(order.id),
     orderPaymentSummary(order.id),
     parcelsOfOrder(order.id),
     sealStatusForOrder(db(), order.id),
+    loadOrderDonation(order.id),
   ]);
   const { accessToken: _secret, ...visible } = order;
   const notice = url.searchParams.get("checkout") === "cancelled" ? "payment_cancelled" : url.searchParams.get("notice");
@@ -74,6 +77,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     payments,
     seal,
     ledgerKey: ledgerKeyView(),
+    donation,
   };
 }
 
@@ -245,7 +249,7 @@ const NOTICE_ERRORS: Record<string, string> = {
 };
 
 export default function OrderPage() {
-  const { order, state, contributions, notice, payments, seal, ledgerKey } = useLoaderData<typeof loader>();
+  const { order, state, contributions, notice, payments, seal, ledgerKey, donation } = useLoaderData<typeof loader>();
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
   const actionData = useActionData<typeof action>();
   const { t, i18n } = useTranslation();
@@ -291,6 +295,7 @@ export default function OrderPage() {
               </li>
             ))}
           </ul>
+          <DonationReceiptLine donation={donation} />
           <LedgerProofBlock seal={seal} orderId={order.id} log={ledgerKey} />
         </section>
       ) : null}
@@ -337,6 +342,7 @@ export default function OrderPage() {
             </li>
           ))}
         </ul>
+        <DonationItemLine donation={donation} />
         <div className="mt-3 flex justify-between border-t border-stone-200 pt-3 text-lg font-bold">
           <span>{t("common.total")}</span>
           <Money amountMinor={order.totalMinor} currency={order.currency} />

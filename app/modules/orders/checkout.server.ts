@@ -3,6 +3,7 @@
 // may then fail (the database, the provider), and the buyer must still reach
 // the order they just placed. So once the order exists, every outcome leads
 // to a page: the payment page, or the order's own page, which opens it again.
+import type { Donation } from "~/modules/donations/donation-input";
 import { isUserError } from "~/modules/errors/user-error";
 import type { Locale } from "~/modules/money/money";
 import { openPaymentAttempt } from "~/modules/payments/attempts.server";
@@ -34,6 +35,8 @@ export async function checkOutCart(input: {
   locale: Locale;
   /** The shop's origin, for the provider's links back to the order. */
   origin?: string;
+  /** The buyer's gift to the fund, if any (docs/donations.md). */
+  donation?: Donation | null;
 }): Promise<CheckoutOutcome> {
   const order = await placeOrder({ ...input, chargeLimits: providerChargeLimits() });
   try {

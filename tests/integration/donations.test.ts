@@ -362,5 +362,23 @@ describe("the ledger with gifts", () => {
       expect(stat.receivedMinor).toBe(BigInt(gifts[0].given));
       expect(stat.reversedMinor).toBe(BigInt(gifts[0].back));
     }
+
+    // A gift figure changed behind the ledger's back (as the owner) is named by ledger:check.
+    await t.sql(`UPDATE fund_month_stat SET donations_minor = donations_minor + 1 WHERE fund_id = $1 AND donations_minor > 0`, [
+      lycheeFund.id,
+    ]);
+    try {
+      const tampered = await checkLedgerInvariants(t.db);
+      expect(tampered.ok).toBe(false);
+      expect(tampered.checks.find((check) => !check.ok)).toMatchObject({
+        name: "the funds' gift figures equal the gift postings",
+        detail: expect.stringContaining(`fund ${lycheeFund.id}`),
+      });
+    } finally {
+      await t.sql(`UPDATE fund_month_stat SET donations_minor = donations_minor - 1 WHERE fund_id = $1 AND donations_minor > 0`, [
+        lycheeFund.id,
+      ]);
+    }
+    expect((await checkLedgerInvariants(t.db)).ok).toBe(true);
   });
 });

@@ -1194,7 +1194,6 @@ const zh = {
     adminGift: "买家捐赠 {{amount}} → {{fund}}",
     adminRefundNote: "整单退款（所有商品都退完）时，捐赠 {{amount}} 会在同一笔退款中一起退还；部分退款不会退捐赠。",
     adminRefundIncludes: "含捐赠 {{amount}}",
-    statementNote: "买家捐赠直接进入基金，不属于合作社的收入，这里没有计入。",
   },
 };
 
@@ -2444,7 +2443,6 @@ const en: DeepStrings<Resource> = {
     adminRefundNote:
       "A refund of the whole order (every line refunded) gives the gift of {{amount}} back in the same refund; a partial refund never does.",
     adminRefundIncludes: "includes the gift {{amount}}",
-    statementNote: "Buyers' gifts go straight to the fund and are not the cooperative's income: they are not counted here.",
   },
 };
 

@@ -269,6 +269,15 @@ describe("the gift and refunds", () => {
       "unchanged",
     );
     expect(await t.db.ledgerTransaction.count({ where: { orderId: order.id, kind: "donation_refund" } })).toBe(1);
+    // The admin's order page shows the gift, given back, and which refund carried it.
+    const { loader } = await import("~/routes/admin.orders.$number");
+    const view = await loader({
+      request: new Request(`http://shop.test/admin/orders/${order.number}`, { headers: { Cookie: personas.admin.cookie! } }),
+      params: { number: order.number },
+      context: {},
+    });
+    expect(view.donation).toMatchObject({ amountMinor: 1000n, status: "refunded" });
+    expect(view.refundRequests.map((r) => r.donationMinor)).toEqual([0n, 1000n]);
     // Nothing of the goods is left, so nothing more can be asked.
     await expect(refundOf(order.id, [{ orderLineId: line.id, quantity: "1" }], `again-${order.id.slice(0, 8)}`)).rejects.toMatchObject({
       code: "refund_too_large",

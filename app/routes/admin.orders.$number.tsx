@@ -11,6 +11,7 @@ import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { useDateFormat } from "~/components/format";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money, useFormatMoney } from "~/components/money";
+import { AdminDonationNote, RefundGiftNote } from "~/components/order-donation";
 import { useRefundReason } from "~/components/refund-reason";
 import { requireRole } from "~/modules/accounts/viewer.server";
 import { catchUserError, clientInfo, notFound } from "~/modules/errors/respond.server";
@@ -344,6 +345,7 @@ function RefundRequests() {
                 {t(`adminOrders.refundStatus.${refund.status}`)}
               </span>
             </p>
+            <RefundGiftNote donationMinor={refund.donationMinor} currency={refund.currency} />
             <p className="text-sm">{t("adminOrders.reasonLine", { reason: reasonText(refund.reason, !refund.requestedBy) })}</p>
             {refund.status === "succeeded" && refund.kind === "order_lines" ? (
               <p className="text-sm text-leaf-800">
@@ -440,7 +442,7 @@ function Attempts() {
 }
 
 export default function AdminOrder() {
-  const { order, refundedMinor, leftMinor } = useLoaderData<typeof loader>();
+  const { order, refundedMinor, leftMinor, donation } = useLoaderData<typeof loader>();
   const otherError = useRefusal("other");
   const { t } = useTranslation();
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
@@ -488,6 +490,7 @@ export default function AdminOrder() {
           {t("adminOrders.refundedSoFar")} <Money amountMinor={refundedMinor} currency={order.currency} /> · {t("adminOrders.left")}{" "}
           <Money amountMinor={leftMinor} currency={order.currency} />
         </p>
+        <AdminDonationNote donation={donation} />
       </section>
 
       <RefundForm />

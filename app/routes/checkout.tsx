@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-
 import { useEffect, useRef, useState, type FormEvent, type MouseEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { AddressFields } from "~/components/address-fields";
+import { DonationFields, EMPTY_DONATION, giftOf } from "~/components/donation-fields";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
 import { HoneypotField } from "~/components/honeypot";
@@ -16,6 +17,14 @@ import { ADDRESS_STEP_INTENT } from "~/modules/addresses/division-codes";
 import { addressChoices, resolveAddressCodes } from "~/modules/addresses/divisions.server";
 import { loadCart, currentCartId } from "~/modules/cart/cart.server";
 import { config } from "~/modules/config/env.server";
+import {
+  donationErrorOf,
+  parseDonation,
+  readDonationForm,
+  type DonationErrors,
+  type DonationFormValues,
+} from "~/modules/donations/donation-input";
+import { donationFundsOf, donationFundsOfCart } from "~/modules/donations/donations.server";
 import { isUserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { getLocale } from "~/modules/i18n/locale.server";
@@ -44,6 +53,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     signedIn: !!viewer,
     savedAddresses,
     choices: addressChoices({}),
+    donationFunds: donationFundsOf(cart.items),
   };
 }
 
@@ -58,6 +68,8 @@ type ActionResult = {
   error?: ErrorPayload;
   values: FormValues;
   choices?: ReturnType<typeof addressChoices>;
+  /** The gift to the fund as typed, and what is wrong with it (docs/donations.md). */
+  donation?: { values: DonationFormValues; errors?: DonationErrors };
 };
 
 /** The address fields of the saved address the buyer picked, in place of the typed ones (the email stays typed). */
@@ -82,12 +94,26 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   // Only the form's own fields are read: a price or total sent by the browser is ignored.
   const values: FormValues = Object.fromEntries(FORM_FIELDS.map((field) => [field, String(form.get(field) ?? "")]));
+  const donationValues = readDonationForm(form);
   // Without JavaScript, "choose" brings the page back with the address's next level, keeping what was typed.
-  if (form.get("intent") === ADDRESS_STEP_INTENT) return data<ActionResult>({ values, choices: addressChoices(values) });
+  if (form.get("intent") === ADDRESS_STEP_INTENT)
+    return data<ActionResult>({ values, choices: addressChoices(values), donation: { values: donationValues } });
   const viewer = await getViewer(request);
   const saved = viewer && usesSavedAddress(values) ? await findAddress(viewer.user.id, values.savedAddressId!) : null;
+  const donation = parseDonation(
+    donationValues,
+    (await donationFundsOfCart(await currentCartId(request))).map((fund) => fund.id),
+  );
   const refuse = (fieldErrors: AllFieldErrors) =>
-    data<ActionResult>({ fieldErrors, values, choices: addressChoices(values) }, { status: 400 });
+    data<ActionResult>(
+      {
+        fieldErrors,
+        values,
+        choices: addressChoices(values),
+        donation: { values: donationValues, errors: donation.ok ? undefined : donation.errors },
+      },
+      { status: 400 },
+    );
   // Another buyer's address (or one deleted meanwhile) is not theirs to pick.
   if (usesSavedAddress(values) && !saved) return refuse({ savedAddressId: "errors.address_not_found" });
   const parsed = parseCheckout(withSavedAddress(values, saved));
@@ -99,7 +125,7 @@ export async function action({ request }: ActionFunctionArgs) {
     ...(address && !address.ok ? address.fieldErrors : {}),
     ...(invoice.ok ? {} : invoice.fieldErrors),
   };
-  if (!parsed.ok || !invoice.ok || Object.keys(fieldErrors).length > 0) return refuse(fieldErrors);
+  if (!parsed.ok || !invoice.ok || !donation.ok || Object.keys(fieldErrors).length > 0) return refuse(fieldErrors);
 
   let outcome;
   const signedIn = !!viewer;
@@ -112,11 +138,23 @@ export async function action({ request }: ActionFunctionArgs) {
       origin: shopOrigin(request.url),
       invoice: invoice.value,
       saveAddress: signedIn && !saved && values.saveAddress === "on",
+      donation: donation.value,
     });
   } catch (error) {
     if (isUserError(error)) {
+      const donationError = donationErrorOf(error.code);
+      if (donationError)
+        return data<ActionResult>(
+          { values, choices: addressChoices(values), donation: { values: donationValues, errors: donationError } },
+          { status: 400 },
+        );
       return data<ActionResult>(
-        { error: { code: error.code, params: error.params }, values, choices: addressChoices(values) },
+        {
+          error: { code: error.code, params: error.params },
+          values,
+          choices: addressChoices(values),
+          donation: { values: donationValues },
+        },
         { status: error.status },
       );
     }
@@ -217,7 +255,15 @@ function addressLine(address: Pick<SavedAddress, "province" | "city" | "district
 }
 
 export default function CheckoutPage() {
-  const { cart, reservationMinutes, email, signedIn, savedAddresses, choices: initialChoices } = useLoaderData<typeof loader>();
+  const {
+    cart,
+    reservationMinutes,
+    email,
+    signedIn,
+    savedAddresses,
+    choices: initialChoices,
+    donationFunds,
+  } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
   const { t, i18n } = useTranslation();
@@ -234,6 +280,9 @@ export default function CheckoutPage() {
     setSavedChoice(answeredChoice);
   }
   const hydrated = useHydrated();
+  const donationValues = result?.donation?.values ?? EMPTY_DONATION;
+  const [gift, setGift] = useState(() => giftOf(donationValues));
+  const totalDue = cart.totalMinor + gift;
   const choices = result?.choices ?? initialChoices;
   // The same schemas check the form in the browser first (no round trip on a
   // slow phone network); the server checks it again (with the division data), and alone without JavaScript.
@@ -367,9 +416,18 @@ export default function CheckoutPage() {
           </div>
         </fieldset>
         <InvoiceFields idPrefix="checkout" values={values} errors={errors} />
+        <DonationFields
+          funds={donationFunds}
+          currency={cart.currency}
+          goodsMinor={cart.totalMinor}
+          defaultValues={donationValues}
+          errors={result?.donation?.errors}
+          focusOnError={!hasFieldErrors && !result?.error}
+          onGiftChange={setGift}
+        />
         <p className="flex items-baseline justify-between border-t border-stone-200 pt-4 text-lg font-bold" data-testid="checkout-total">
           <span>{t("checkoutFlow.totalDue")}</span>
-          <Money amountMinor={cart.totalMinor} currency={cart.currency} className="text-leaf-800" />
+          <Money amountMinor={totalDue} currency={cart.currency} className="text-leaf-800" />
         </p>
         <p className="text-sm text-stone-500">{t("checkout.reservedNote", { minutes: reservationMinutes })}</p>
         {cart.items.some((item) => item.available && item.product.perishable) ? <PerishableNotice /> : null}
@@ -391,9 +449,15 @@ export default function CheckoutPage() {
               </li>
             ))}
         </ul>
+        {gift > 0n ? (
+          <div className="flex justify-between gap-3 text-sm text-leaf-800" data-testid="summary-gift">
+            <span>{t("donation.giftLine")}</span>
+            <Money amountMinor={gift} currency={cart.currency} />
+          </div>
+        ) : null}
         <div className="flex justify-between border-t border-stone-200 pt-3 font-bold">
           <span>{t("common.total")}</span>
-          <Money amountMinor={cart.totalMinor} currency={cart.currency} />
+          <Money amountMinor={totalDue} currency={cart.currency} />
         </div>
         <Link to="/cart" className="text-sm text-leaf-700 underline">
           {t("cart.title")}

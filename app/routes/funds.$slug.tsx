@@ -4,11 +4,13 @@ import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AmountBarChart } from "~/components/amount-bar-chart";
 import { useDateFormat } from "~/components/format";
+import { FundGiftsNote } from "~/components/fund-gifts";
 import { LedgerLogPanel } from "~/components/ledger-log-panel";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money } from "~/components/money";
 import { Phrases } from "~/components/phrases";
 import { db } from "~/modules/db/db.server";
+import { fundDonationTotals } from "~/modules/donations/donations.server";
 import { notFound } from "~/modules/errors/respond.server";
 import { localized } from "~/modules/i18n/i18n";
 import { localeOf } from "~/modules/i18n/meta";
@@ -25,13 +27,14 @@ import { describe } from "~/modules/seo/seo";
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const page = await loadFundPage(params.slug ?? "");
   if (!page) notFound();
-  const [disbursements, totals, charts, head, flows, log] = await Promise.all([
+  const [disbursements, totals, charts, head, flows, log, gifts] = await Promise.all([
     listDisbursements(page.fund.id, { publicOnly: true }),
     agreedVersusArrived(page.fund.id),
     fundCharts(page.fund.id),
     chainHead(db()),
     fundTotals(page.fund.id),
     publicLogView(db()),
+    fundDonationTotals(page.fund.id),
   ]);
   return {
     ...page,
@@ -42,6 +45,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     reversedMinor: flows.reversed,
     log,
     shopUrl: shopOrigin(request.url),
+    gifts,
   };
 }
 
@@ -58,7 +62,7 @@ export const meta: MetaFunction<typeof loader> = (args) => {
 };
 
 export default function FundPage() {
-  const { fund, balances, receivedMinor, reversedMinor, recent, head, disbursements, agreed, arrived, byMonth, log, shopUrl } =
+  const { fund, balances, receivedMinor, reversedMinor, recent, head, disbursements, agreed, arrived, byMonth, log, shopUrl, gifts } =
     useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
@@ -96,6 +100,7 @@ export default function FundPage() {
           <p className="text-xl font-semibold">
             <Money amountMinor={receivedMinor} currency={fund.currency} />
           </p>
+          <FundGiftsNote gifts={gifts} currency={fund.currency} />
         </div>
         <div className="card p-4" data-testid="fund-reversed">
           <p className="text-sm text-stone-500">{t("funds.reversed")}</p>

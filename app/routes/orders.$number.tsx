@@ -8,10 +8,12 @@ import { useDateFormat } from "~/components/format";
 import { LedgerProofBlock } from "~/components/ledger-proof";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money, useFormatMoney } from "~/components/money";
+import { DonationItemLine, DonationReceiptLine } from "~/components/order-donation";
 import { OrderInvoices } from "~/components/order-invoices";
 import { getViewer } from "~/modules/accounts/viewer.server";
 import { config } from "~/modules/config/env.server";
 import { db } from "~/modules/db/db.server";
+import { loadOrderDonation } from "~/modules/donations/donations.server";
 import { notFound } from "~/modules/errors/respond.server";
 import { isUserError, UserError } from "~/modules/errors/user-error";
 import { CARRIER_NAMES } from "~/modules/fulfilment/carriers";
@@ -55,12 +57,13 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     throw redirect(`/orders/${encodeURIComponent(order.number)}${token ? `?t=${encodeURIComponent(token)}` : ""}`);
   }
   // The receipt's ledger reference is the capture's place in the Merkle log (the hash chain is retired, decision 0012).
-  const [{ contributions }, payments, shipments, seal, invoices] = await Promise.all([
+  const [{ contributions }, payments, shipments, seal, invoices, donation] = await Promise.all([
     loadOrderContributions(order.id),
     orderPaymentSummary(order.id),
     parcelsOfOrder(order.id),
     sealStatusForOrder(db(), order.id),
     invoicesOfOrder(order.id),
+    loadOrderDonation(order.id),
   ]);
   const { accessToken: _secret, ...visible } = order;
   const notice = url.searchParams.get("checkout") === "cancelled" ? "payment_cancelled" : url.searchParams.get("notice");
@@ -78,6 +81,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     seal,
     ledgerKey: ledgerKeyView(),
     invoices,
+    donation,
   };
 }
 
@@ -249,7 +253,7 @@ const NOTICE_ERRORS: Record<string, string> = {
 };
 
 export default function OrderPage() {
-  const { order, state, contributions, notice, payments, seal, ledgerKey, invoices } = useLoaderData<typeof loader>();
+  const { order, state, contributions, notice, payments, seal, ledgerKey, invoices, donation } = useLoaderData<typeof loader>();
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
   const actionData = useActionData<typeof action>();
   const { t, i18n } = useTranslation();
@@ -295,6 +299,7 @@ export default function OrderPage() {
               </li>
             ))}
           </ul>
+          <DonationReceiptLine donation={donation} />
           <LedgerProofBlock seal={seal} orderId={order.id} log={ledgerKey} />
         </section>
       ) : null}
@@ -341,6 +346,7 @@ export default function OrderPage() {
             </li>
           ))}
         </ul>
+        <DonationItemLine donation={donation} />
         <div className="mt-3 flex justify-between border-t border-stone-200 pt-3 text-lg font-bold">
           <span>{t("common.total")}</span>
           <Money amountMinor={order.totalMinor} currency={order.currency} />

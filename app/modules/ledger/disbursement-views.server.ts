@@ -46,16 +46,20 @@ export async function fundTotals(fundId: string) {
     return account ? naturalBalance(account.type, account.balanceMinor) : 0n;
   };
   const available = accounts.find((a) => a.code === `fund:${fundId}:available`);
-  const [flows] = await db().$queryRaw<{ reversed: bigint | null; covered: bigint | null; disbursed: bigint | null }[]>`
+  const [flows] = await db().$queryRaw<
+    { reversed: bigint | null; gifts_reversed: bigint | null; covered: bigint | null; disbursed: bigint | null }[]
+  >`
     SELECT
       (SELECT sum(r.fund_reversal_minor) FROM refund r JOIN order_line l ON l.id = r.order_line_id WHERE l.fund_id = ${fundId}::uuid)::bigint AS reversed,
+      (SELECT sum(donations_reversed_minor) FROM fund_month_stat WHERE fund_id = ${fundId}::uuid)::bigint AS gifts_reversed,
       (SELECT -sum(p.amount_minor) FROM ledger_transaction t JOIN ledger_posting p ON p.transaction_id = t.id
         WHERE t.kind = 'platform_cover' AND p.account_id = ${available?.id ?? -1n})::bigint AS covered,
       (SELECT sum(amount_minor) FROM disbursement WHERE fund_id = ${fundId}::uuid AND status = 'paid')::bigint AS disbursed`;
   const pending = bucket("pending");
   const availableBalance = bucket("available");
   const committed = bucket("committed");
-  const reversed = flows.reversed ?? 0n;
+  // Gifts given back with whole orders (docs/donations.md) are reversals too; ledger_post counts them per month.
+  const reversed = (flows.reversed ?? 0n) + (flows.gifts_reversed ?? 0n);
   const disbursed = flows.disbursed ?? 0n;
   return {
     currency: fund.currency,

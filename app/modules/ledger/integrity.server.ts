@@ -211,6 +211,35 @@ export async function checkLedgerInvariants(db: Db): Promise<InvariantReport> {
     >`SELECT idempotency_key FROM ledger_transaction GROUP BY idempotency_key HAVING count(*) > 1 LIMIT 5`,
     (rows) => rows.map((r) => (r as { idempotency_key: string }).idempotency_key).join(", "),
   );
+  add(
+    "the funds' gift figures equal the gift postings",
+    // fund_month_stat's donations columns are written by ledger_post from the donation and donation_refund postings
+    // (docs/donations.md); the fund page's "of which gifts" reads them, so they must never drift from the ledger.
+    await db.$queryRaw<{ fund_id: string; stat: string; postings: string }[]>`
+      WITH posted AS (
+        SELECT a.fund_id,
+               coalesce(sum(-p.amount_minor) FILTER (WHERE t.kind = 'donation' AND p.amount_minor < 0), 0) AS given,
+               coalesce(sum(p.amount_minor) FILTER (WHERE t.kind = 'donation_refund' AND p.amount_minor > 0), 0) AS back
+        FROM ledger_transaction t JOIN ledger_posting p ON p.transaction_id = t.id JOIN ledger_account a ON a.id = p.account_id
+        WHERE t.kind IN ('donation', 'donation_refund') AND a.fund_id IS NOT NULL
+        GROUP BY a.fund_id
+      ), stat AS (
+        SELECT fund_id, sum(donations_minor) AS given, sum(donations_reversed_minor) AS back FROM fund_month_stat GROUP BY fund_id
+      )
+      SELECT coalesce(s.fund_id, p.fund_id)::text AS fund_id,
+             coalesce(s.given, 0)::text || '/' || coalesce(s.back, 0)::text AS stat,
+             coalesce(p.given, 0)::text || '/' || coalesce(p.back, 0)::text AS postings
+      FROM stat s FULL JOIN posted p ON p.fund_id = s.fund_id
+      WHERE coalesce(s.given, 0) <> coalesce(p.given, 0) OR coalesce(s.back, 0) <> coalesce(p.back, 0)
+      LIMIT 5`,
+    (rows) =>
+      rows
+        .map((r) => {
+          const x = r as { fund_id: string; stat: string; postings: string };
+          return `fund ${x.fund_id}: figures ${x.stat}, postings ${x.postings} (given/given back, fen)`;
+        })
+        .join("; "),
+  );
   const [counts] = await db.$queryRaw<{ transactions: bigint; sealed: bigint; queued: bigint; min: bigint | null; max: bigint | null }[]>`
     SELECT (SELECT count(*) FROM ledger_transaction) AS transactions, count(*) AS sealed,
            (SELECT count(*) FROM ledger_seal_queue) AS queued, min(sequence) AS min, max(sequence) AS max FROM ledger_log`;

@@ -6,4 +6,6 @@ export const LEDGER_KINDS = [
   "platform_cover",
   "disbursement_approved",
   "disbursement_paid",
+  "donation",
+  "donation_refund",
 ] as const;

@@ -6,6 +6,7 @@
 import type { LedgerAccountType } from "~/generated/prisma/enums";
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { withRetry } from "~/modules/db/retry.server";
+import { donationMaturationPostings } from "~/modules/donations/donation-state.server";
 import { UserError } from "~/modules/errors/user-error";
 import { markShippedWhenNothingLeft } from "~/modules/fulfilment/shipping.server";
 import { fundHeld, fundReversal } from "~/modules/money/refund";
@@ -29,13 +30,13 @@ import { maskBankReference, staffActor } from "./public-fields";
  * ledger_post does, so the two cannot deadlock) and returns their natural
  * balances. Only those accounts wait: other funds and cooperatives do not.
  */
-async function lockAccounts(tx: DbTransaction, codes: string[]): Promise<Map<string, bigint>> {
+export async function lockAccounts(tx: DbTransaction, codes: string[]): Promise<Map<string, bigint>> {
   const rows = await tx.$queryRaw<{ code: string; type: LedgerAccountType; balance_minor: bigint }[]>`
     SELECT code, type::text AS type, balance_minor FROM ledger_lock_accounts(${codes}::text[])`;
   return new Map(rows.map((row) => [row.code, naturalBalance(row.type, row.balance_minor)]));
 }
 
-const maturationKey = (orderId: string, fundId: string) => `order:${orderId}:mature:${fundId}`;
+export const maturationKey = (orderId: string, fundId: string) => `order:${orderId}:mature:${fundId}`;
 
 function positiveAmount(raw: unknown, code = "amount_invalid"): bigint {
   if (typeof raw === "bigint") {
@@ -90,6 +91,8 @@ async function matureDueContributions(now: Date, limit: number): Promise<number>
           postings.push({ accountCode: pending.code, amountMinor: held, currency: order.currency, orderLineId: line.id });
           postings.push({ accountCode: available.code, amountMinor: -held, currency: order.currency, orderLineId: line.id });
         }
+        // The order's gift to this fund matures with its shares (same due date), unless it was given back.
+        postings.push(...(await donationMaturationPostings(tx, order, fundId, pending.code, available.code)));
         // Fully refunded, or a zero share: nothing to move, and nothing left to do.
         if (postings.length === 0) return false;
         const result = await postLedgerTransaction(

@@ -85,7 +85,7 @@ async function recentContributions(pendingAccountId: bigint, limit: number) {
     const rows = await db().$queryRaw<{ id: bigint; transaction_id: bigint }[]>`
       SELECT p.id, p.transaction_id
       FROM ledger_posting p JOIN ledger_transaction t ON t.id = p.transaction_id
-      WHERE p.account_id = ${pendingAccountId} AND t.kind = 'payment_captured' AND p.id < ${before}
+      WHERE p.account_id = ${pendingAccountId} AND t.kind IN ('payment_captured', 'donation') AND p.id < ${before}
       ORDER BY p.id DESC
       LIMIT ${RECENT_POSTINGS_WINDOW}`;
     for (const row of rows) if (chosen.length < limit && !chosen.includes(row.transaction_id)) chosen.push(row.transaction_id);

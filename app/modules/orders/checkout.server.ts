@@ -3,6 +3,7 @@
 // may then fail (the database, the provider), and the buyer must still reach
 // the order they just placed. So once the order exists, every outcome leads
 // to a page: the payment page, or the order's own page, which opens it again.
+import type { Donation } from "~/modules/donations/donation-input";
 import { isUserError } from "~/modules/errors/user-error";
 import type { InvoiceInput } from "~/modules/invoices/invoice-schema";
 import type { Locale } from "~/modules/money/money";
@@ -37,6 +38,8 @@ export async function checkOutCart(input: {
   origin?: string;
   invoice?: InvoiceInput | null;
   saveAddress?: boolean;
+  /** The buyer's gift to the fund, if any (docs/donations.md). */
+  donation?: Donation | null;
 }): Promise<CheckoutOutcome> {
   const order = await placeOrder({ ...input, chargeLimits: providerChargeLimits() });
   try {

@@ -36,7 +36,7 @@ type ConfirmableOrder = Awaited<ReturnType<typeof loadConfirmableOrder>>;
 function loadConfirmableOrder(orderId: string) {
   return db().order.findUniqueOrThrow({
     where: { id: orderId },
-    include: { lines: { orderBy: { position: "asc" }, include: { fund: true } } },
+    include: { lines: { orderBy: { position: "asc" }, include: { fund: true } }, donation: { include: { fund: true } } },
   });
 }
 
@@ -61,12 +61,17 @@ export function composeOrderConfirmation(order: ConfirmableOrder): Mail {
     }),
   );
   const contributions = [...byFund.values()].map((fund) => `- ${money(fund.amountMinor)} → ${fund.name}`);
+  // The gift is its own line (docs/donations.md): part of the total, and 100% the fund's.
+  const gift = order.donation
+    ? [t("donation.mailLine", { fund: localized(order.donation.fund, "name", locale), amount: money(order.donation.amountMinor) })]
+    : [];
   const text = [
     t("orderMail.greeting", { name: order.recipientName }),
     "",
     t("orderMail.paid", { number: order.number }),
     "",
     ...items,
+    ...gift,
     t("orderMail.total", { amount: money(order.totalMinor) }),
     "",
     t("orderMail.contributions"),

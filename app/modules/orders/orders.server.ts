@@ -9,6 +9,7 @@ import { MAX_QUANTITY_PER_LINE } from "~/modules/cart/quantity";
 import { resolveShares } from "~/modules/catalog/catalog.server";
 import { config } from "~/modules/config/env.server";
 import { db, type DbTransaction } from "~/modules/db/db.server";
+import { assertDonationFits, type Donation } from "~/modules/donations/donation-input";
 import { UserError } from "~/modules/errors/user-error";
 import type { InvoiceInput } from "~/modules/invoices/invoice-schema";
 import { createInvoiceRequests } from "~/modules/invoices/invoices.server";
@@ -57,7 +58,11 @@ export async function releaseStock(tx: DbTransaction, orderId: string) {
 
 export async function lockOrder(tx: DbTransaction, orderId: string) {
   await tx.$queryRaw`SELECT id FROM customer_order WHERE id = ${orderId}::uuid FOR UPDATE`;
-  return tx.order.findUniqueOrThrow({ where: { id: orderId }, include: { lines: { orderBy: { position: "asc" } } } });
+  return tx.order.findUniqueOrThrow({
+    where: { id: orderId },
+    // The gift rides along: paying, maturing and refunding an order move it with the order (docs/donations.md).
+    include: { lines: { orderBy: { position: "asc" } }, donation: { include: { fund: { select: { nameZh: true, nameEn: true } } } } },
+  });
 }
 
 function reservationDeadline(now: Date) {
@@ -82,6 +87,8 @@ export async function placeOrder(input: {
   invoice?: InvoiceInput | null;
   /** "Save to my address book" (signed-in buyers): the address is added in the order's transaction. */
   saveAddress?: boolean;
+  /** The buyer's gift to one of the order's funds (docs/donations.md): part of the total, placed with the order. */
+  donation?: Donation | null;
 }) {
   const now = input.now ?? new Date();
   if (!input.cartId) throw new UserError("cart_empty");
@@ -150,7 +157,14 @@ export async function placeOrder(input: {
         position,
       };
     });
-    const totalMinor = lines.reduce((sum, line) => sum + line.lineTotalMinor, 0n);
+    const donation = input.donation ?? null;
+    if (donation)
+      assertDonationFits(
+        donation,
+        lines.map((line) => line.fundId),
+      );
+    // What the buyer pays: the goods and the gift.
+    const totalMinor = lines.reduce((sum, line) => sum + line.lineTotalMinor, 0n) + (donation?.amountMinor ?? 0n);
     const limits = input.chargeLimits;
     // Thrown inside the transaction: the stock taken above goes back, the cart stays as it was.
     if (limits && totalMinor < limits.minMinor) {
@@ -177,6 +191,7 @@ export async function placeOrder(input: {
         reservedUntil: reservationDeadline(now),
         stockReserved: true,
         lines: { create: lines },
+        ...(donation ? { donation: { create: { fundId: donation.fundId, amountMinor: donation.amountMinor, currency } } } : {}),
       },
     });
     if (input.invoice)

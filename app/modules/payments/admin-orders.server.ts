@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type { Prisma } from "~/generated/prisma/client";
 import { db } from "~/modules/db/db.server";
+import { loadOrderDonation } from "~/modules/donations/donations.server";
 import { UserError } from "~/modules/errors/user-error";
 import { parseMajorToMinor } from "~/modules/money/money";
 import { normaliseMobile } from "~/modules/orders/checkout-schema";
@@ -261,6 +262,7 @@ export async function adminOrderView(number: string) {
     updatedAt: request.updatedAt,
     settledAt: request.settledAt,
     fundReversalMinor: reversalByRequest.get(request.id) ?? 0n,
+    donationMinor: request.donationMinor,
     lines: request.lines,
   }));
   for (const request of refundRequests) {
@@ -363,6 +365,7 @@ export async function adminOrderView(number: string) {
     })),
     refundRequests,
     timeline,
+    donation: await loadOrderDonation(order.id),
   };
 }
 

@@ -15,6 +15,7 @@
 // - expired, declined or failed → the attempt closes (attempts.server.ts).
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { withRetry } from "~/modules/db/retry.server";
+import { orderAmounts, postDonationCapture } from "~/modules/donations/donation-ledger.server";
 import { isUserError } from "~/modules/errors/user-error";
 import {
   cooperativePayableAccount,
@@ -219,7 +220,9 @@ async function payOrder(
   const cooperativeById = new Map(cooperatives.map((cooperative) => [cooperative.id, cooperative]));
 
   const psp = paymentProviderAccount(payment.provider, order.currency);
-  const postings: PostingInput[] = [{ accountCode: psp.code, amountMinor: order.totalMinor, currency: order.currency }];
+  // The total paid is the goods and the buyer's gift; the capture carries the goods, the gift its own transaction.
+  const { goodsMinor } = orderAmounts(order);
+  const postings: PostingInput[] = [{ accountCode: psp.code, amountMinor: goodsMinor, currency: order.currency }];
   const specs = [psp];
   for (const line of order.lines) {
     const payable = cooperativePayableAccount(cooperativeById.get(line.cooperativeId)!, order.currency);
@@ -250,6 +253,8 @@ async function payOrder(
     },
     // Dated when written, as every ledger transaction is (a late report keeps its own paid_at on the order).
   );
+  // In the same database transaction: the gift is taken exactly when the goods are, and a replay posts neither again.
+  await postDonationCapture(tx, order, payment, context.causedBy);
   return { outcome: "paid", orderId: order.id, ledgerTransactionId: posted.id };
 }
 

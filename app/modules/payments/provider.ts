@@ -60,6 +60,8 @@ export type CheckoutRequest = {
     totalMinor: bigint;
     locale: string;
     lines: { productNameZh: string; productNameEn: string; unitPriceMinor: number; quantity: number }[];
+    /** The buyer's gift to a fund, part of totalMinor: its own line at the provider. */
+    donation?: { amountMinor: bigint; fund: { nameZh: string; nameEn: string } } | null;
   };
   attempt: { number: number; idempotencyKey: string; expiresAt: Date };
   /** Absolute URLs back to the order; the success URL may carry {CHECKOUT_SESSION_ID}. */

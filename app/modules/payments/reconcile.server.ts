@@ -65,8 +65,9 @@ export type ReconcileReport = {
 };
 
 const KINDS: Record<ReconciledObject, string[]> = {
-  capture: ["payment_captured", "payment_suspense"],
-  refund: ["refund", "suspense_refunded"],
+  // A buyer's gift is its own transaction with the capture's (or the refund's) reference: they add up to what the provider moved.
+  capture: ["payment_captured", "payment_suspense", "donation"],
+  refund: ["refund", "suspense_refunded", "donation_refund"],
 };
 const objectOfKind = (kind: string): ReconciledObject => (KINDS.capture.includes(kind) ? "capture" : "refund");
 const keyOf = (object: ReconciledObject, ref: string) => `${object}:${ref}`;

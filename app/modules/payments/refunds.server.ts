@@ -10,6 +10,7 @@
 import { recordAudit } from "~/modules/accounts/audit.server";
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { withRetry } from "~/modules/db/retry.server";
+import { donationForRefund, reverseDonation } from "~/modules/donations/donation-ledger.server";
 import { UserError } from "~/modules/errors/user-error";
 import { paymentProviderAccountIn, suspenseAccount } from "~/modules/ledger/accounts";
 import { JOB_LOCKS, runExclusively } from "~/modules/ledger/exclusive.server";
@@ -127,7 +128,10 @@ export async function requestOrderRefund(input: RefundRequestInput) {
         }
       }
       if (parts.size === 0) throw new UserError("refund_nothing_chosen");
-      const total = [...parts.values()].reduce((sum, part) => sum + part.amountMinor, 0n);
+      const goods = [...parts.values()].reduce((sum, part) => sum + part.amountMinor, 0n);
+      // The buyer's gift goes back only with the whole order: when this request leaves no goods to refund.
+      const donationMinor = await donationForRefund(tx, order, leftInOrder - goods);
+      const total = goods + donationMinor;
       const created = await tx.refundRequest.create({
         data: {
           requestKey: input.requestKey,
@@ -135,6 +139,7 @@ export async function requestOrderRefund(input: RefundRequestInput) {
           paymentId: payment.id,
           kind: "order_lines",
           amountMinor: total,
+          donationMinor,
           currency: order.currency,
           reason,
           requestedById: input.requestedById,
@@ -150,7 +155,13 @@ export async function requestOrderRefund(input: RefundRequestInput) {
           kind: "refund_requested",
           actorUserId: input.requestedById,
           ip: input.ip ?? null,
-          detail: { order: order.number, amountMinor: total.toString(), currency: order.currency.trim(), refundRequestId: created.id },
+          detail: {
+            order: order.number,
+            amountMinor: total.toString(),
+            ...(donationMinor > 0n ? { donationMinor: donationMinor.toString() } : {}),
+            currency: order.currency.trim(),
+            refundRequestId: created.id,
+          },
         },
         tx,
       );
@@ -315,6 +326,15 @@ export function applyRefundState(
               providerRefundRef: ref ?? null,
               orderLineId: line.orderLineId,
               amountMinor: line.amountMinor,
+              causedBy,
+              now,
+            });
+          }
+          if (request.donationMinor > 0n) {
+            await reverseDonation(tx, order, {
+              provider: request.provider,
+              amountMinor: request.donationMinor,
+              providerRefundRef: ref ?? null,
               causedBy,
               now,
             });

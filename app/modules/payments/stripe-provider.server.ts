@@ -122,14 +122,31 @@ export function checkoutSessionParams(
   return {
     mode: "payment",
     currency: order.currency.toLowerCase(),
-    line_items: order.lines.map((line) => ({
-      quantity: line.quantity,
-      price_data: {
-        currency: order.currency.toLowerCase(),
-        unit_amount: line.unitPriceMinor,
-        product_data: { name: order.locale === "en" ? line.productNameEn : line.productNameZh },
-      },
-    })),
+    line_items: [
+      ...order.lines.map((line) => ({
+        quantity: line.quantity,
+        price_data: {
+          currency: order.currency.toLowerCase(),
+          unit_amount: line.unitPriceMinor,
+          product_data: { name: order.locale === "en" ? line.productNameEn : line.productNameZh },
+        },
+      })),
+      // The gift is its own line, so the buyer sees on Stripe's page what the total is made of (and the sum is the order's).
+      ...(order.donation
+        ? [
+            {
+              quantity: 1,
+              price_data: {
+                currency: order.currency.toLowerCase(),
+                unit_amount: Number(order.donation.amountMinor),
+                product_data: {
+                  name: order.locale === "en" ? `Gift to ${order.donation.fund.nameEn}` : `捐赠给${order.donation.fund.nameZh}`,
+                },
+              },
+            },
+          ]
+        : []),
+    ],
     // API 2026-10-28.endive replaced Checkout's payment_method_types with this filter (stripe-node 23 changelog).
     allowed_payment_method_types: [...methods],
     ...(methods.includes("wechat_pay") ? { payment_method_options: { wechat_pay: { client: "web" as const } } } : {}),

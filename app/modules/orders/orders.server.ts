@@ -159,6 +159,7 @@ export async function placeOrder(input: {
         totalMinor,
         reservedUntil: reservationDeadline(now),
         stockReserved: true,
+        createdAt: now,
         lines: { create: lines },
       },
     });

@@ -3,12 +3,14 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AmountBarChart } from "~/components/amount-bar-chart";
+import { DemoBanner } from "~/components/demo-banner";
 import { useDateFormat } from "~/components/format";
 import { LedgerLogPanel } from "~/components/ledger-log-panel";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money } from "~/components/money";
 import { Phrases } from "~/components/phrases";
 import { db } from "~/modules/db/db.server";
+import { shopHoldsDemoData } from "~/modules/demo/demo-data.server";
 import { notFound } from "~/modules/errors/respond.server";
 import { localized } from "~/modules/i18n/i18n";
 import { localeOf, titleMeta } from "~/modules/i18n/meta";
@@ -23,16 +25,18 @@ import { shopOrigin } from "~/modules/payments/attempts.server";
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const page = await loadFundPage(params.slug ?? "");
   if (!page) notFound();
-  const [disbursements, totals, charts, head, flows, log] = await Promise.all([
+  const [disbursements, totals, charts, head, flows, log, demo] = await Promise.all([
     listDisbursements(page.fund.id, { publicOnly: true }),
     agreedVersusArrived(page.fund.id),
     fundCharts(page.fund.id),
     chainHead(db()),
     fundTotals(page.fund.id),
     publicLogView(db()),
+    shopHoldsDemoData(),
   ]);
   return {
     ...page,
+    demo,
     head,
     disbursements,
     ...totals,
@@ -47,7 +51,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   titleMeta(matches, data ? { text: localeOf(matches) === "zh" ? data.fund.nameZh : data.fund.nameEn } : { key: "funds.notFoundTitle" });
 
 export default function FundPage() {
-  const { fund, balances, receivedMinor, reversedMinor, recent, head, disbursements, agreed, arrived, byMonth, log, shopUrl } =
+  const { fund, balances, receivedMinor, reversedMinor, recent, head, disbursements, agreed, arrived, byMonth, log, shopUrl, demo } =
     useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
@@ -58,6 +62,7 @@ export default function FundPage() {
         <h1 className="text-2xl font-bold text-leaf-800 sm:text-3xl">{localized(fund, "name", locale)}</h1>
         <p className="mt-2 max-w-3xl text-stone-600">{localized(fund, "description", locale)}</p>
       </header>
+      {demo ? <DemoBanner /> : null}
 
       <section className="grid grid-cols-2 gap-3 lg:grid-cols-5">
         <div className="card p-4" data-testid="fund-balance">

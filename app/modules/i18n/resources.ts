@@ -1162,6 +1162,11 @@ const zh = {
     upload: "上传照片",
     uploading: "正在上传…",
   },
+  demo: {
+    badge: "演示数据：",
+    shop: "这些订单和数字是编造的，用来展示商店如何运作。",
+    order: "这是一笔演示订单：买家、金额和包裹都是编造的，用来展示商店如何运作。",
+  },
 };
 
 type Resource = typeof zh;
@@ -2371,6 +2376,11 @@ const en: DeepStrings<Resource> = {
       "JPEG, PNG or WebP, each up to {{mb}} MB, at most {{totalMb}} MB per upload (upload more in a few goes); turned upright, stripped of location and camera data, and resized.",
     upload: "Upload photos",
     uploading: "Uploading…",
+  },
+  demo: {
+    badge: "Demo data:",
+    shop: "these orders and figures were made up to show how the shop works.",
+    order: "this is a demo order: its buyer, amounts and parcels were made up to show how the shop works.",
   },
 };
 

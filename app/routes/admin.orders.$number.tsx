@@ -7,12 +7,14 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AdminNav } from "~/components/admin-nav";
+import { DemoBanner } from "~/components/demo-banner";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { useDateFormat } from "~/components/format";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money, useFormatMoney } from "~/components/money";
 import { useRefundReason } from "~/components/refund-reason";
 import { requireRole } from "~/modules/accounts/viewer.server";
+import { isDemoOrder } from "~/modules/demo/demo-data.server";
 import { catchUserError, clientInfo, notFound } from "~/modules/errors/respond.server";
 import { UserError } from "~/modules/errors/user-error";
 import { carrierName } from "~/modules/fulfilment/carriers";
@@ -44,7 +46,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!view) notFound();
   const notice = await refundRequestOfOrder(view.order.id, new URL(request.url).searchParams.get("refund"));
   // A fresh key for every page: what the form posts once is one refund, however often it arrives.
-  return { ...view, notice, requestKey: newRefundRequestKey(), reasonMax: REFUND_REASON_MAX };
+  return { ...view, notice, requestKey: newRefundRequestKey(), reasonMax: REFUND_REASON_MAX, demo: isDemoOrder(view.order) };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -440,7 +442,7 @@ function Attempts() {
 }
 
 export default function AdminOrder() {
-  const { order, refundedMinor, leftMinor } = useLoaderData<typeof loader>();
+  const { order, refundedMinor, leftMinor, demo } = useLoaderData<typeof loader>();
   const otherError = useRefusal("other");
   const { t } = useTranslation();
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
@@ -456,6 +458,7 @@ export default function AdminOrder() {
       <Link to="/admin/orders" className="text-sm text-leaf-700 underline">
         {t("adminOrders.backToSearch")}
       </Link>
+      {demo ? <DemoBanner about="order" /> : null}
       <RefundNotice />
       {otherError ? <ErrorNotice error={otherError.error} /> : null}
 

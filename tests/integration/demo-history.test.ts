@@ -17,6 +17,7 @@ import { checkLedgerInvariants } from "~/modules/ledger/integrity.server";
 import { sealAll } from "~/modules/ledger/log.server";
 import { placeOrder } from "~/modules/orders/orders.server";
 import { detectFileType } from "~/modules/security/file-signature";
+import { loader as adminOrderLoader } from "~/routes/admin.orders.$number";
 import { loader as coopLoader } from "~/routes/coop.$slug";
 import { loader as fundPageLoader } from "~/routes/funds.$slug";
 import { loader as manageLoader } from "~/routes/manage._index";
@@ -146,7 +147,7 @@ describe("the demo history", () => {
     setDb(t.db);
     expect(again.history?.played).toBe(false);
     expect({ orders: await t.db.order.count(), transactions: await t.db.ledgerTransaction.count() }).toEqual(before);
-  }, 180_000);
+  }, 300_000);
 
   it("passes the real `npm run ledger:check` and `npm run ledger:verify` commands", async () => {
     await sealAll({ db: t.db });
@@ -170,6 +171,9 @@ describe("the demo marker", () => {
     const member = await createUser(t.db);
     await t.db.roleAssignment.create({ data: { userId: member.id, role: "cooperative_member", cooperativeId: lychee.id } });
     const memberCookie = cookieOf(await createSession(member.id, {}));
+    const admin = await createUser(t.db, { totp: true });
+    await t.db.roleAssignment.create({ data: { userId: admin.id, role: "admin" } });
+    const adminCookie = cookieOf(await createSession(admin.id, { secondFactor: true }));
     const demoOrder = await t.db.order.findFirstOrThrow({ where: { email: HISTORY_BUYERS.beijing.email } });
     const realOrder = await placeOrder({
       cartId: await cartWith(t.db, [
@@ -188,15 +192,32 @@ describe("the demo marker", () => {
       console: (await consoleLoader(args(`/manage/funds/${fund.slug}`, { slug: fund.slug }, managerCookie))).demo,
       books: (await coopLoader(args(`/coop/${lychee.slug}`, { slug: lychee.slug }, memberCookie))).demo,
       demoOrder: (await orderLoader(args(`/orders/${demoOrder.number}?t=${demoOrder.accessToken}`, { number: demoOrder.number }))).demo,
+      adminOrder: (await adminOrderLoader(args(`/admin/orders/${demoOrder.number}`, { number: demoOrder.number }, adminCookie))).demo,
       realOrder: (await orderLoader(args(`/orders/${realOrder.number}?t=${realOrder.accessToken}`, { number: realOrder.number }))).demo,
     });
-    expect(await pages()).toEqual({ fundPage: true, fundList: true, console: true, books: true, demoOrder: true, realOrder: false });
+    expect(await pages()).toEqual({
+      fundPage: true,
+      fundList: true,
+      console: true,
+      books: true,
+      demoOrder: true,
+      adminOrder: true,
+      realOrder: false,
+    });
 
     // In production nothing is marked (the history never plays there), and the database is not even asked.
     const current = config();
     setConfig({ ...current, isProduction: true });
     try {
-      expect(await pages()).toEqual({ fundPage: false, fundList: false, console: false, books: false, demoOrder: false, realOrder: false });
+      expect(await pages()).toEqual({
+        fundPage: false,
+        fundList: false,
+        console: false,
+        books: false,
+        demoOrder: false,
+        adminOrder: false,
+        realOrder: false,
+      });
     } finally {
       setConfig(current);
     }
@@ -249,5 +270,5 @@ describe("a fresh shop's first start", () => {
       await admin.end();
       setDb(t.db);
     }
-  }, 240_000);
+  }, 300_000);
 });

@@ -29,7 +29,8 @@ async function signIn(page: Page, email: string) {
   await page.getByRole("button", { name: "登录" }).click();
   await expect(page.getByRole("button", { name: "退出登录" })).toBeVisible();
 }
-test.describe.configure({ mode: "serial" });
+// Each test signs in and reads pages with figures a loaded machine serves slowly.
+test.describe.configure({ mode: "serial", timeout: 120_000 });
 
 let postgres: EmbeddedServer | undefined;
 let shop: ChildProcess | undefined;

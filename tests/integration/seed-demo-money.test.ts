@@ -73,5 +73,5 @@ describe("a fresh shop", () => {
       for (const name of names) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
     }
-  }, 120_000);
+  }, 300_000);
 });

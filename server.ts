@@ -67,6 +67,7 @@ async function main() {
     databaseUrl: process.env.DATABASE_URL || undefined,
     dataDir: process.env.HARVEST_DATA_DIR,
     production: config.isProduction,
+    demoHistory: process.env.HARVEST_DEMO_HISTORY !== "off",
     log,
   });
   process.env.DATABASE_URL = database.url;

@@ -4,6 +4,7 @@
 // price an operator changed survives a re-run.
 import type { PrismaClient } from "../app/generated/prisma/client.ts";
 import { hashPassword } from "../app/modules/accounts/password-hash.server.ts";
+import type { DemoHistoryResult } from "./demo-history.ts";
 
 const VILLAGES = [
   {
@@ -327,8 +328,13 @@ export const DEMO_PASSWORD = "harvest-demo-2026";
 
 export async function seedDemoShop(
   db: PrismaClient,
-  options: { demoPassword?: string | null; demoContributions?: boolean } = {},
-): Promise<void> {
+  options: {
+    demoPassword?: string | null;
+    demoContributions?: boolean;
+    /** Months of demo activity (prisma/demo-history.ts): outside production, on a shop's first start. Needs the demo password. */
+    demoHistory?: boolean;
+  } = {},
+): Promise<{ history: DemoHistoryResult | null }> {
   const villageIds = new Map<string, string>();
   for (const village of VILLAGES) {
     const row = await db.village.upsert({ where: { slug: village.slug }, create: village, update: {} });
@@ -451,7 +457,14 @@ export async function seedDemoShop(
   }
   // A newcomer to the admin pages finds one application waiting (outside production: it has a demo applicant).
   if (passwordHash) await seedPendingApplication(db, villageIds.get("baiyi")!);
+  // The history places the golden scenario's orders itself, on their days; the demo contributions then find them and add nothing.
+  let history: DemoHistoryResult | null = null;
+  if (options.demoHistory && options.demoPassword) {
+    const { playDemoHistory } = await import("./demo-history.ts");
+    history = await playDemoHistory(db, { demoPassword: options.demoPassword });
+  }
   if (options.demoContributions) await seedDemoContributions(db);
+  return { history };
 }
 
 export const DEMO_APPLICANT_EMAIL = "baiyi.applicant@harvest-share.example";

@@ -7,6 +7,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AdminNav } from "~/components/admin-nav";
+import { DemoBanner } from "~/components/demo-banner";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { useDateFormat } from "~/components/format";
 import { NotFoundBoundary } from "~/components/message-panel";
@@ -14,6 +15,7 @@ import { Money, useFormatMoney } from "~/components/money";
 import { AdminDonationNote, RefundGiftNote } from "~/components/order-donation";
 import { useRefundReason } from "~/components/refund-reason";
 import { requireRole } from "~/modules/accounts/viewer.server";
+import { isDemoOrder } from "~/modules/demo/demo-data.server";
 import { catchUserError, clientInfo, notFound } from "~/modules/errors/respond.server";
 import { UserError } from "~/modules/errors/user-error";
 import { carrierName } from "~/modules/fulfilment/carriers";
@@ -45,7 +47,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!view) notFound();
   const notice = await refundRequestOfOrder(view.order.id, new URL(request.url).searchParams.get("refund"));
   // A fresh key for every page: what the form posts once is one refund, however often it arrives.
-  return { ...view, notice, requestKey: newRefundRequestKey(), reasonMax: REFUND_REASON_MAX };
+  return { ...view, notice, requestKey: newRefundRequestKey(), reasonMax: REFUND_REASON_MAX, demo: isDemoOrder(view.order) };
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -442,7 +444,7 @@ function Attempts() {
 }
 
 export default function AdminOrder() {
-  const { order, refundedMinor, leftMinor, donation } = useLoaderData<typeof loader>();
+  const { order, refundedMinor, leftMinor, donation, demo } = useLoaderData<typeof loader>();
   const otherError = useRefusal("other");
   const { t } = useTranslation();
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
@@ -458,6 +460,7 @@ export default function AdminOrder() {
       <Link to="/admin/orders" className="text-sm text-leaf-700 underline">
         {t("adminOrders.backToSearch")}
       </Link>
+      {demo ? <DemoBanner about="order" /> : null}
       <RefundNotice />
       {otherError ? <ErrorNotice error={otherError.error} /> : null}
 

@@ -7,6 +7,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AmountBarChart } from "~/components/amount-bar-chart";
 import { CoopNav } from "~/components/coop-nav";
+import { DemoBanner } from "~/components/demo-banner";
 import { ErrorNotice } from "~/components/error-message";
 import { useDateFormat } from "~/components/format";
 import { NotFoundBoundary } from "~/components/message-panel";
@@ -15,6 +16,7 @@ import { cooperativeDashboard } from "~/modules/cooperatives/dashboard.server";
 import { requireMembership } from "~/modules/cooperatives/membership.server";
 import { thisMonthPeriod } from "~/modules/cooperatives/statement.server";
 import { db } from "~/modules/db/db.server";
+import { shopHoldsDemoData } from "~/modules/demo/demo-data.server";
 import { localized } from "~/modules/i18n/i18n";
 import { localeOf, titleMeta } from "~/modules/i18n/meta";
 import { cooperativeBooks } from "~/modules/ledger/cooperative-books.server";
@@ -24,10 +26,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { cooperative } = await requireMembership(request, params.slug);
   const url = new URL(request.url);
   const now = new Date();
-  const [fund, books, dashboard] = await Promise.all([
+  const [fund, books, dashboard, demo] = await Promise.all([
     db().fund.findUniqueOrThrow({ where: { id: cooperative.fundId } }),
     cooperativeBooks(cooperative.id),
     cooperativeDashboard(cooperative.id, now),
+    shopHoldsDemoData(),
   ]);
   const defaults = thisMonthPeriod(now);
   // The statement form comes back here with what was asked and why it gave no file.
@@ -47,6 +50,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     fund,
     books,
     statement,
+    demo,
     dashboard: {
       ...dashboard,
       thisMonth: {
@@ -64,7 +68,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
   titleMeta(matches, data ? { text: localized(data.cooperative, "name", localeOf(matches)) } : { key: "coop.title" });
 
 export default function CoopArea() {
-  const { cooperative, fund, books, dashboard, statement } = useLoaderData<typeof loader>();
+  const { cooperative, fund, books, dashboard, statement, demo } = useLoaderData<typeof loader>();
   const date = useDateFormat();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
@@ -77,6 +81,7 @@ export default function CoopArea() {
         </h1>
       </div>
       <CoopNav slug={cooperative.slug} />
+      {demo ? <DemoBanner /> : null}
       {cooperative.status === "suspended" ? (
         <p
           role="status"

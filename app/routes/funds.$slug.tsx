@@ -3,6 +3,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AmountBarChart } from "~/components/amount-bar-chart";
+import { DemoBanner } from "~/components/demo-banner";
 import { useDateFormat } from "~/components/format";
 import { FundGiftsNote } from "~/components/fund-gifts";
 import { LedgerLogPanel } from "~/components/ledger-log-panel";
@@ -10,6 +11,7 @@ import { NotFoundBoundary } from "~/components/message-panel";
 import { Money } from "~/components/money";
 import { Phrases } from "~/components/phrases";
 import { db } from "~/modules/db/db.server";
+import { shopHoldsDemoData } from "~/modules/demo/demo-data.server";
 import { fundDonationTotals } from "~/modules/donations/donations.server";
 import { notFound } from "~/modules/errors/respond.server";
 import { localized } from "~/modules/i18n/i18n";
@@ -27,7 +29,7 @@ import { describe } from "~/modules/seo/seo";
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const page = await loadFundPage(params.slug ?? "");
   if (!page) notFound();
-  const [disbursements, totals, charts, head, flows, log, gifts] = await Promise.all([
+  const [disbursements, totals, charts, head, flows, log, gifts, demo] = await Promise.all([
     listDisbursements(page.fund.id, { publicOnly: true }),
     agreedVersusArrived(page.fund.id),
     fundCharts(page.fund.id),
@@ -35,9 +37,11 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     fundTotals(page.fund.id),
     publicLogView(db()),
     fundDonationTotals(page.fund.id),
+    shopHoldsDemoData(),
   ]);
   return {
     ...page,
+    demo,
     head,
     disbursements,
     ...totals,
@@ -62,7 +66,7 @@ export const meta: MetaFunction<typeof loader> = (args) => {
 };
 
 export default function FundPage() {
-  const { fund, balances, receivedMinor, reversedMinor, recent, head, disbursements, agreed, arrived, byMonth, log, shopUrl, gifts } =
+  const { fund, balances, receivedMinor, reversedMinor, recent, head, disbursements, agreed, arrived, byMonth, log, shopUrl, gifts, demo } =
     useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
@@ -73,6 +77,7 @@ export default function FundPage() {
         <h1 className="text-2xl font-bold text-leaf-800 sm:text-3xl">{localized(fund, "name", locale)}</h1>
         <p className="mt-2 max-w-3xl text-stone-600">{localized(fund, "description", locale)}</p>
       </header>
+      {demo ? <DemoBanner /> : null}
 
       <section className="grid grid-cols-2 gap-3 lg:grid-cols-5">
         <div className="card p-4" data-testid="fund-balance">

@@ -6,6 +6,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { AmountBarChart } from "~/components/amount-bar-chart";
+import { DemoBanner } from "~/components/demo-banner";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
 import { useDateFormat } from "~/components/format";
@@ -14,6 +15,7 @@ import { NotFoundBoundary } from "~/components/message-panel";
 import { Money } from "~/components/money";
 import { requireFundManager } from "~/modules/accounts/viewer.server";
 import { db } from "~/modules/db/db.server";
+import { shopHoldsDemoData } from "~/modules/demo/demo-data.server";
 import { catchUserError, userErrorData } from "~/modules/errors/respond.server";
 import { UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
@@ -27,13 +29,14 @@ import { readFormWithFiles } from "~/modules/security/upload-form.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { fund, viewer } = await requireFundManager(request, params.slug ?? "");
-  const [totals, disbursements, charts, verification] = await Promise.all([
+  const [totals, disbursements, charts, verification, demo] = await Promise.all([
     fundTotals(fund.id),
     listDisbursements(fund.id),
     fundCharts(fund.id),
     latestLedgerVerification(),
+    shopHoldsDemoData(),
   ]);
-  return { fund, totals, disbursements, charts, verification, me: viewer.user.id, today: new Date().toISOString().slice(0, 10) };
+  return { fund, totals, disbursements, charts, verification, demo, me: viewer.user.id, today: new Date().toISOString().slice(0, 10) };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
@@ -164,7 +167,7 @@ function ChainVerification() {
 }
 
 export default function FundConsole() {
-  const { fund, totals, disbursements, charts, me, today } = useLoaderData<typeof loader>();
+  const { fund, totals, disbursements, charts, me, today, demo } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   const { t, i18n } = useTranslation();
@@ -188,6 +191,7 @@ export default function FundConsole() {
         </p>
         <ChainVerification />
       </div>
+      {demo ? <DemoBanner /> : null}
       <section className="grid grid-cols-2 gap-3 md:grid-cols-3 lg:grid-cols-6">
         <Tile label={t("manage.received")} amount={totals.received} currency={totals.currency} testId="total-received" />
         <Tile label={t("manage.reversed")} amount={totals.reversed} currency={totals.currency} testId="total-reversed" />

@@ -3,6 +3,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { DemoBanner } from "~/components/demo-banner";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { useDateFormat } from "~/components/format";
 import { LedgerProofBlock } from "~/components/ledger-proof";
@@ -13,6 +14,7 @@ import { OrderInvoices } from "~/components/order-invoices";
 import { getViewer } from "~/modules/accounts/viewer.server";
 import { config } from "~/modules/config/env.server";
 import { db } from "~/modules/db/db.server";
+import { isDemoOrder } from "~/modules/demo/demo-data.server";
 import { loadOrderDonation } from "~/modules/donations/donations.server";
 import { notFound } from "~/modules/errors/respond.server";
 import { isUserError, UserError } from "~/modules/errors/user-error";
@@ -82,6 +84,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     ledgerKey: ledgerKeyView(),
     invoices,
     donation,
+    demo: isDemoOrder(order),
   };
 }
 
@@ -253,7 +256,7 @@ const NOTICE_ERRORS: Record<string, string> = {
 };
 
 export default function OrderPage() {
-  const { order, state, contributions, notice, payments, seal, ledgerKey, invoices, donation } = useLoaderData<typeof loader>();
+  const { order, state, contributions, notice, payments, seal, ledgerKey, invoices, donation, demo } = useLoaderData<typeof loader>();
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
   const actionData = useActionData<typeof action>();
   const { t, i18n } = useTranslation();
@@ -279,6 +282,7 @@ export default function OrderPage() {
           ) : null}
         </span>
       </div>
+      {demo ? <DemoBanner about="order" /> : null}
       <ErrorNotice error={actionData && "error" in actionData ? (actionData.error as ErrorPayload) : noticeError} />
       <StatusPanel />
       <Delivery />

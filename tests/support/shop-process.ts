@@ -25,7 +25,8 @@ export async function startShop(env: Record<string, string>): Promise<ShopProces
   const port = await findFreePort();
   const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), HARVEST_MAIL_TO_FILES: "on", ...env },
+    // A fresh shop started here skips the demo history (tests/integration/demo-history.test.ts plays it): it would add seconds to every start.
+    env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), HARVEST_MAIL_TO_FILES: "on", HARVEST_DEMO_HISTORY: "off", ...env },
   });
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));

@@ -2,6 +2,8 @@
 // embedded PostgreSQL in a data folder of the project; then migrations and,
 // on an empty database, the demo shop.
 import path from "node:path";
+import pg from "pg";
+import { JOB_LOCKS } from "../ledger/exclusive.server";
 import { parseDatabaseUrl, toDatabaseUrl } from "./connection.server";
 import { createDb } from "./db.server";
 import { ensureDatabase, startEmbeddedPostgres } from "./embedded-postgres.server";
@@ -26,6 +28,8 @@ export async function prepareDatabase(options: {
   seed?: boolean;
   /** Demo accounts get a known password only when this is false. */
   production?: boolean;
+  /** Outside production, false starts a fresh shop without the demo history (HARVEST_DEMO_HISTORY=off). */
+  demoHistory?: boolean;
   log?: (line: string) => void;
 }): Promise<PreparedDatabase> {
   const log = options.log ?? (() => {});
@@ -63,23 +67,36 @@ export async function prepareDatabase(options: {
     // `npm run ledger:verify` to name.
     let seeded = false;
     if (options.seed ?? true) {
-      const db = createDb(url, 2);
+      // One instance seeds at a time: a second one started at once waits here
+      // (the lock is PostgreSQL's, released when its connection ends, also if
+      // this process dies), then finds the shop seeded and leaves it alone.
+      const lock = new pg.Client(parseDatabaseUrl(url));
+      await lock.connect();
+      const db = createDb(url, 4);
       try {
+        await lock.query("SELECT pg_advisory_lock($1::bigint)", [String(JOB_LOCKS.seedShop)]);
         // The demo shop's code is loaded only when there is an empty shop to
         // seed, so a running shop never carries it (the check is
         // prisma/seed's isEmptyShop, without loading that file for it).
         if ((await db.fund.count()) === 0) {
           const { DEMO_PASSWORD, seedDemoShop } = await import("../../../prisma/seed");
-          await seedDemoShop(db, { demoPassword: options.production ? null : DEMO_PASSWORD, demoContributions: !options.production });
+          const { history } = await seedDemoShop(db, {
+            demoPassword: options.production ? null : DEMO_PASSWORD,
+            demoContributions: !options.production,
+            // Outside production the first start also plays months of demo activity (docs/demo-shop.md; HARVEST_DEMO_HISTORY=off skips it).
+            demoHistory: !options.production && options.demoHistory !== false,
+          });
           seeded = true;
           log(
             options.production
               ? "seeded the demo shop (demo accounts have no password in production: invite an admin with `npm run users:invite-admin -- <email>`)"
               : `seeded the demo shop; demo accounts (see README) use the password ${DEMO_PASSWORD}`,
           );
+          if (history?.played) log(`played the demo history: ${history.orders} demo orders over four months, in ${history.ms} ms`);
         }
       } finally {
         await db.$disconnect();
+        await lock.end();
       }
     }
     return { url, ownerUrl, embedded: !options.databaseUrl, seeded, stop };

@@ -1317,6 +1317,11 @@ const zh = {
     adminRefundNote: "整单退款（所有商品都退完）时，捐赠 {{amount}} 会在同一笔退款中一起退还；部分退款不会退捐赠。",
     adminRefundIncludes: "含捐赠 {{amount}}",
   },
+  demo: {
+    badge: "演示数据：",
+    shop: "这些订单和数字是编造的，用来展示商店如何运作。",
+    order: "这是一笔演示订单：买家、金额和包裹都是编造的，用来展示商店如何运作。",
+  },
 };
 
 type Resource = typeof zh;
@@ -2689,6 +2694,11 @@ const en: DeepStrings<Resource> = {
     adminRefundNote:
       "A refund of the whole order (every line refunded) gives the gift of {{amount}} back in the same refund; a partial refund never does.",
     adminRefundIncludes: "includes the gift {{amount}}",
+  },
+  demo: {
+    badge: "Demo data:",
+    shop: "these orders and figures were made up to show how the shop works.",
+    order: "this is a demo order: its buyer, amounts and parcels were made up to show how the shop works.",
   },
 };
 

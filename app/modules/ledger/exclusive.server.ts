@@ -12,6 +12,8 @@ export const JOB_LOCKS = {
   // Far from the others so a key added on another branch meanwhile cannot collide with it.
   autoConfirmOrders: 7_001_020n,
   sealLedger: 7_001_030n,
+  // Start-up's seeding of an empty shop (and its demo history): one instance at a time.
+  seedShop: 7_001_060n,
 } as const;
 
 /**

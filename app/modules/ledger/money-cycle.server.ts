@@ -288,6 +288,7 @@ export async function proposeDisbursement(
       currency: fund.currency,
       plannedDate: planned,
       proposedById: proposerId,
+      createdAt: now,
     },
   });
 }

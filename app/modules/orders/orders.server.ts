@@ -190,6 +190,7 @@ export async function placeOrder(input: {
         totalMinor,
         reservedUntil: reservationDeadline(now),
         stockReserved: true,
+        createdAt: now,
         lines: { create: lines },
         ...(donation ? { donation: { create: { fundId: donation.fundId, amountMinor: donation.amountMinor, currency } } } : {}),
       },

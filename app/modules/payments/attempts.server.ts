@@ -48,9 +48,13 @@ type Prepared =
  * paid now; a provider outage leaves the order and its reservation as they
  * were and says to try again in a moment.
  */
-export async function openPaymentAttempt(orderId: string, options: { origin?: string; now?: Date } = {}): Promise<{ redirectTo: string }> {
+export async function openPaymentAttempt(
+  orderId: string,
+  /** `provider`: the demo history pays through the test gateway whichever provider the shop has configured. */
+  options: { origin?: string; now?: Date; provider?: PaymentProvider } = {},
+): Promise<{ redirectTo: string }> {
   const now = options.now ?? new Date();
-  const provider = activeProvider();
+  const provider = options.provider ?? activeProvider();
   const prepared = await db().$transaction((tx) => prepareAttempt(tx, orderId, provider, now));
   if ("reuse" in prepared) return { redirectTo: prepared.reuse };
 
@@ -153,6 +157,7 @@ async function prepareAttempt(tx: DbTransaction, orderId: string, provider: Paym
       amountMinor: order.totalMinor,
       currency: order.currency,
       expiresAt,
+      createdAt: now,
     },
   });
   return { attempt: { ...attempt, number: attemptNumber, expiresAt }, order, superseded };

@@ -50,6 +50,12 @@ export type SettleContext = {
   /** false for the demo seed's orders: nobody placed them, nobody is mailed. */
   notifyBuyer?: boolean;
   /**
+   * The capture's ledger date, for a replay of the past only (the demo
+   * history, prisma/demo-history.ts, tells months of sales in one go). Left
+   * out, the capture is dated when it is written, as every ledger transaction is.
+   */
+  ledgerAt?: Date;
+  /**
    * Whether the provider has taken the buyer's money before the shop could
    * say no (Stripe: yes). The test gateway asks first, so an order that can
    * no longer be paid is simply refused there and nothing moves.
@@ -252,6 +258,7 @@ async function payOrder(
       accounts: specs,
     },
     // Dated when written, as every ledger transaction is (a late report keeps its own paid_at on the order).
+    context.ledgerAt,
   );
   // In the same database transaction: the gift is taken exactly when the goods are, and a replay posts neither again.
   await postDonationCapture(tx, order, payment, context.causedBy);
@@ -325,6 +332,8 @@ export type PaymentReport = {
   currency: string;
   causedBy: string;
   now?: Date;
+  /** See SettleContext.ledgerAt: the demo history's payments are written into the ledger on their story's day. */
+  ledgerAt?: Date;
 };
 
 export type ConfirmOutcome =
@@ -359,7 +368,7 @@ export async function confirmOrderPayment(report: PaymentReport, options: { noti
       orderId: null,
       attemptNumber: null,
     },
-    { causedBy: report.causedBy, now: report.now, notifyBuyer: options.notifyBuyer, moneyTaken: false },
+    { causedBy: report.causedBy, now: report.now, ledgerAt: report.ledgerAt, notifyBuyer: options.notifyBuyer, moneyTaken: false },
   );
   if (result.outcome === "unknown_checkout") throw new PaymentNotFoundError(report.provider, report.providerRef);
   if (result.outcome === "paid" || result.outcome === "already_paid" || result.outcome === "refused") return result;

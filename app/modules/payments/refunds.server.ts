@@ -144,6 +144,7 @@ export async function requestOrderRefund(input: RefundRequestInput) {
           reason,
           requestedById: input.requestedById,
           provider: payment.provider,
+          createdAt: input.now,
           lines: {
             create: [...parts].map(([orderLineId, part]) => ({ orderLineId, amountMinor: part.amountMinor, quantity: part.quantity })),
           },
@@ -168,7 +169,7 @@ export async function requestOrderRefund(input: RefundRequestInput) {
       return { request: created, created: true };
     }),
   );
-  if (request.created || request.request.status === "requested") await submitRefundRequest(request.request.id);
+  if (request.created || request.request.status === "requested") await submitRefundRequest(request.request.id, input.now);
   return db().refundRequest.findUniqueOrThrow({ where: { id: request.request.id }, include: { lines: true } });
 }
 
@@ -232,7 +233,7 @@ export async function refundSuspensePayment(input: { paymentId: string; requeste
  * not accepted yet. An outage leaves the request to be retried; a refusal
  * fails it, with the provider's reason, and reverses nothing.
  */
-export async function submitRefundRequest(requestId: string): Promise<void> {
+export async function submitRefundRequest(requestId: string, now?: Date): Promise<void> {
   const request = await db().refundRequest.findUnique({ where: { id: requestId }, include: { payment: true } });
   if (!request || request.status !== "requested") return;
   const provider = providerNamed(request.provider);
@@ -271,7 +272,7 @@ export async function submitRefundRequest(requestId: string): Promise<void> {
     }
     throw error;
   }
-  await applyRefundState(request.id, state, `${request.provider}:refund-call`);
+  await applyRefundState(request.id, state, `${request.provider}:refund-call`, now);
 }
 
 export type RefundOutcome = "succeeded" | "failed" | "failed_after_success" | "pending" | "unchanged" | "unknown";

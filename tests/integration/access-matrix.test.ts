@@ -191,6 +191,13 @@ const MATRIX: Row[] = [
   ["reset-password.$token",   "GET",  `/reset-password/${MADE_UP_TOKEN}`,          [200, 200, 200, 200, 200, 200, 200]], // usable: false
   ["reset-password.$token",   "POST", `/reset-password/${MADE_UP_TOKEN}`,          [410, 410, 410, 410, 410, 410, 410]],
 
+  // Search is as public as the catalogue. Blank fields (as a form sends them) → 302 to the shortest address of the same search;
+  // words over 100 characters → 400 with the page saying so.
+  ["search",                  "GET",  "/search",                                   [200, 200, 200, 200, 200, 200, 200]],
+  ["search",                  "GET",  "/search?q=荔&province=广西壮族自治区&season=now&min=1&max=500&sort=price_asc", [200, 200, 200, 200, 200, 200, 200]],
+  ["search",                  "GET",  "/search?q=核桃&category=&min=",              [302, 302, 302, 302, 302, 302, 302]],
+  ["search",                  "GET",  `/search?q=${"荔".repeat(101)}`,             [400, 400, 400, 400, 400, 400, 400]],
+
   // Signed in already → 302 to /account.
   ["sign-in",                 "GET",  "/sign-in",                                  [200, 302, 302, 302, 302, 302, 302]],
   ["sign-in",                 "POST", "/sign-in",                                  [400, 400, 400, 400, 400, 400, 400]], // no credentials → field errors

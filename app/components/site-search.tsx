@@ -1,5 +1,6 @@
 import { Form, useLocation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { MAX_QUERY_LENGTH } from "~/modules/catalog/search-query";
 
 // React 18 does not know the popover attributes yet; they pass through as written (as in root.tsx's account menu).
 const popover = { popover: "auto" } as Record<string, string>;
@@ -51,6 +52,7 @@ export function SiteSearch() {
             defaultValue={current}
             placeholder={t("search.boxPlaceholder")}
             enterKeyHint="search"
+            maxLength={MAX_QUERY_LENGTH}
             className="min-w-0 flex-1 rounded-full border border-stone-300 bg-white px-3 py-1.5 text-base placeholder:text-stone-500 focus:border-leaf-600 focus:ring-2 focus:ring-leaf-100 focus:outline-none md:text-sm"
           />
           <button

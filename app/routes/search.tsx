@@ -45,7 +45,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   ]);
   const suggestions = found.total === 0 ? await searchSuggestions(query) : null;
   return data(
-    { query, problems, lng, total: found.total, results: found.results, facets, suggestions, maxLength: MAX_QUERY_LENGTH },
+    { query, problems, lng, total: found.total, results: found.results, facets, suggestions },
     { status: hasProblems ? 400 : 200 },
   );
 }
@@ -99,7 +99,7 @@ function FilterForm({ idPrefix, query, facets, lng }: { idPrefix: string; query:
         <label htmlFor={id("q")} className={labelClass}>
           {t("search.words")}
         </label>
-        <input id={id("q")} type="search" name="q" defaultValue={query.text} className="field-input" />
+        <input id={id("q")} type="search" name="q" defaultValue={query.text} maxLength={MAX_QUERY_LENGTH} className="field-input" />
       </div>
       <div>
         <label htmlFor={id("category")} className={labelClass}>
@@ -198,7 +198,7 @@ function FilterForm({ idPrefix, query, facets, lng }: { idPrefix: string; query:
 }
 
 export default function SearchPage() {
-  const { query, problems, lng, total, results, facets, suggestions, maxLength } = useLoaderData<typeof loader>();
+  const { query, problems, lng, total, results, facets, suggestions } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
   const filters = activeFilters(query);
@@ -216,15 +216,17 @@ export default function SearchPage() {
       </header>
 
       {problemList.length > 0 ? (
-        <ul
+        <div
           role="alert"
-          className="space-y-1 rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800"
+          className="rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800"
           data-testid="search-problems"
         >
-          {problemList.map(([field, code]) => (
-            <li key={field}>{t(`search.problems.${code}`, { max: maxLength })}</li>
-          ))}
-        </ul>
+          <ul className="space-y-1">
+            {problemList.map(([field, code]) => (
+              <li key={field}>{t(`search.problems.${code}`, { max: MAX_QUERY_LENGTH })}</li>
+            ))}
+          </ul>
+        </div>
       ) : null}
 
       {filters.length > 0 ? (
@@ -240,9 +242,9 @@ export default function SearchPage() {
                   <Link
                     to={withLanguage(searchHref(query, filter.without), lng)}
                     className="inline-flex items-center gap-1 rounded-full bg-leaf-100 px-3 py-1 text-sm text-leaf-800 hover:bg-leaf-50"
-                    aria-label={t("search.removeLabel", { label })}
                     data-testid={`remove-filter-${filter.param}`}
                   >
+                    <span className="sr-only">{t("search.removePrefix")}</span>
                     {label}
                     <span aria-hidden="true">×</span>
                   </Link>
@@ -263,7 +265,8 @@ export default function SearchPage() {
 
       <div className="md:grid md:grid-cols-[15rem_1fr] md:items-start md:gap-6">
         {/* Phones: the filters fold away under the results' heading; wider screens keep them beside the results. */}
-        <details className="card mb-4 p-4 md:hidden" data-testid="search-filters-phone">
+        {/* Keyed by the search: a new one (with JavaScript, the same page re-rendered) folds it away again, results first. */}
+        <details key={searchParamsOf(query).toString()} className="card mb-4 p-4 md:hidden" data-testid="search-filters-phone">
           <summary className="cursor-pointer font-medium text-stone-800">{t("search.filters")}</summary>
           <div className="mt-4">
             <FilterForm idPrefix="phone" query={query} facets={facets} lng={lng} />

@@ -157,12 +157,6 @@ export function monthInChina(at: Date): number {
   return Number(new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Shanghai", month: "numeric" }).format(at));
 }
 
-/** Whether a season of months start…end (which may wrap the new year: 11 → 2) holds `month`. No season known: not "in season". */
-export function isInSeason(startMonth: number | null, endMonth: number | null, month: number): boolean {
-  if (startMonth === null || endMonth === null) return false;
-  return startMonth <= endMonth ? month >= startMonth && month <= endMonth : month >= startMonth || month <= endMonth;
-}
-
 /** The LIKE pattern for "contains `text`": %, _ and \ in the text are themselves, not wildcards. (Lower-cased in SQL, as the documents are.) */
 export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -289,7 +289,10 @@ describe("on 20,000 products", () => {
     );
     await t.sql("ANALYZE product; ANALYZE cooperative; ANALYZE village; ANALYZE share_rule");
     expect((await t.sql("SELECT count(*)::int AS n FROM product")).rows[0].n).toBeGreaterThanOrEqual(PRODUCTS);
-  }, 120_000);
+    const sizes = await t.sql(`SELECT relname, pg_size_pretty(pg_relation_size(oid)) AS size FROM pg_class
+      WHERE relname IN ('product', 'product_search_trgm_idx', 'product_search_short_idx') ORDER BY relname`);
+    console.warn(`[search sizes] ${sizes.rows.map((row) => `${row.relname} ${row.size}`).join(", ")}`);
+  }, 600_000); // a few seconds alone; minutes when the machine is busy
 
   /**
    * EXPLAIN ANALYZE of the statement the search runs for `search`, as the

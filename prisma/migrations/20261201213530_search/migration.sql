@@ -24,17 +24,31 @@ $$;
 
 -- Every one- and two-character piece of a text (without whitespace), for
 -- queries shorter than a trigram: 荔 or 核桃 give pg_trgm nothing to look
--- up, so LIKE '%荔%' could only scan. `grams @> ARRAY['荔']` is exactly
--- "contains 荔", answered by a GIN index over these arrays.
+-- up, so LIKE '%荔%' could only scan. `pieces @> ARRAY['荔']` is exactly
+-- "contains 荔", answered by a GIN index over these arrays (GIN keeps each
+-- distinct piece once per row, so duplicates are left in). A loop over the
+-- characters: 4 to 14 times faster than set-returning SQL with a regular
+-- expression per piece, which made writing 20,000 products take minutes.
 CREATE FUNCTION search_short_grams(document text)
   RETURNS text[]
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
-BEGIN ATOMIC
-  SELECT coalesce(array_agg(DISTINCT gram), '{}')
-    FROM generate_series(1, char_length(document)) AS position
-    CROSS JOIN LATERAL (VALUES (substr(document, position, 1)), (substr(document, position, 2))) AS pieces(gram)
-   WHERE gram !~ '[[:space:]]';
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+DECLARE
+  characters text[] := string_to_array(regexp_replace(document, '[[:space:]]+', ' ', 'g'), NULL);
+  n integer := coalesce(cardinality(characters), 0);
+  pieces text[] := '{}';
+BEGIN
+  FOR i IN 1..n LOOP
+    IF characters[i] <> ' ' THEN
+      pieces := pieces || characters[i];
+      IF i < n AND characters[i + 1] <> ' ' THEN
+        pieces := pieces || (characters[i] || characters[i + 1]);
+      END IF;
+    END IF;
+  END LOOP;
+  RETURN pieces;
 END;
+$$;
 
 -- Three characters and more: LIKE '%lych%' through trigrams.
 CREATE INDEX product_search_trgm_idx ON product

@@ -244,7 +244,7 @@ export default function SearchPage() {
                     className="inline-flex items-center gap-1 rounded-full bg-leaf-100 px-3 py-1 text-sm text-leaf-800 hover:bg-leaf-50"
                     data-testid={`remove-filter-${filter.param}`}
                   >
-                    <span className="sr-only">{t("search.removePrefix")}</span>
+                    <span className="sr-only">{`${t("search.removePrefix")} `}</span>
                     {label}
                     <span aria-hidden="true">×</span>
                   </Link>

@@ -2454,7 +2454,7 @@ const en: DeepStrings<Resource> = {
     },
     apply: "Show results",
     chosen: "Chosen filters",
-    removePrefix: "Remove filter: ",
+    removePrefix: "Remove filter:",
     clearAll: "Clear all filters",
     chipSeason: "In season",
     priceFrom: "From ¥{{min}}",

@@ -19,6 +19,7 @@ import { I18nextProvider, useTranslation } from "react-i18next";
 import { pillClass } from "~/components/format";
 import { MessagePanel } from "~/components/message-panel";
 import { useNonce } from "~/components/nonce";
+import { SiteSearch } from "~/components/site-search";
 import { getViewer, hasRole } from "~/modules/accounts/viewer.server";
 import { countCartItems, currentCartId } from "~/modules/cart/cart.server";
 import { createI18n } from "~/modules/i18n/i18n";
@@ -135,6 +136,7 @@ function Header({ cartCount, locale, viewer }: { cartCount: number; locale: Loca
             <span className="hidden text-xs text-stone-500 lg:block">{t("brandTagline")}</span>
           </span>
         </Link>
+        <SiteSearch />
         <nav className="flex items-center gap-0.5 sm:gap-1" aria-label={t("nav.mainLabel")}>
           <NavLink to="/" end className={pillClass}>
             {t("nav.shop")}

@@ -194,6 +194,12 @@ const MATRIX: Row[] = [
 
   // For crawlers: public, the same for everyone.
   ["robots[.]txt",            "GET",  "/robots.txt",                               [200, 200, 200, 200, 200, 200, 200]],
+  // Search is as public as the catalogue. Blank fields (as a form sends them) → 302 to the shortest address of the same search;
+  // words over 100 characters → 400 with the page saying so.
+  ["search",                  "GET",  "/search",                                   [200, 200, 200, 200, 200, 200, 200]],
+  ["search",                  "GET",  "/search?q=荔&province=广西壮族自治区&season=now&min=1&max=500&sort=price_asc", [200, 200, 200, 200, 200, 200, 200]],
+  ["search",                  "GET",  "/search?q=核桃&category=&min=",              [302, 302, 302, 302, 302, 302, 302]],
+  ["search",                  "GET",  `/search?q=${"荔".repeat(101)}`,             [400, 400, 400, 400, 400, 400, 400]],
 
   // Signed in already → 302 to /account.
   ["sign-in",                 "GET",  "/sign-in",                                  [200, 302, 302, 302, 302, 302, 302]],

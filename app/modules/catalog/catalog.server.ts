@@ -96,3 +96,7 @@ export async function listMoreFromVillage(villageId: string, exceptProductId: st
     take: 4,
   });
 }
+
+/** What makes a product visible in the shop (besides a share rule in force, see resolveShares): search reuses it. */
+export const listedProductWhere = { status: "listed", cooperative: { status: "approved" } } satisfies Prisma.ProductWhereInput;
+export const catalogProductInclude = productInclude;

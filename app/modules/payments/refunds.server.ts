@@ -14,6 +14,7 @@ import { UserError } from "~/modules/errors/user-error";
 import { paymentProviderAccountIn, suspenseAccount } from "~/modules/ledger/accounts";
 import { JOB_LOCKS, runExclusively } from "~/modules/ledger/exclusive.server";
 import { ensureLedgerAccounts, postLedgerTransaction } from "~/modules/ledger/ledger.server";
+import { recordAfterSalesRefundOutcome } from "~/modules/after-sales/refund-outcome.server";
 import { reverseLineRefund } from "~/modules/ledger/money-cycle.server";
 import { splitOrderAmount } from "~/modules/money/refund";
 import { lockOrder } from "~/modules/orders/orders.server";
@@ -39,6 +40,13 @@ export type RefundRequestInput = {
   orderAmountMinor?: unknown;
   ip?: string | null;
   now?: Date;
+  /**
+   * Work of the caller's own business step that must commit with the
+   * reservation or not at all (an after-sales decision): run in the same
+   * transaction, right after the refund request is recorded, only when it is
+   * new. Throwing rolls both back.
+   */
+  alongside?: (tx: DbTransaction, refund: { id: string; amountMinor: bigint }) => Promise<void>;
 };
 
 function wholeFen(raw: unknown): bigint | null {
@@ -154,6 +162,7 @@ export async function requestOrderRefund(input: RefundRequestInput) {
         },
         tx,
       );
+      if (input.alongside) await input.alongside(tx, created);
       return { request: created, created: true };
     }),
   );
@@ -327,6 +336,7 @@ export function applyRefundState(
           data: { status: "succeeded", providerRefundId: ref, settledAt: now, failureReason: null },
         });
         await queueRefundMail(tx, { ...order, currency: request.currency }, request.amountMinor, request.kind === "suspense");
+        await recordAfterSalesRefundOutcome(tx, request.id, "succeeded", now);
         return "succeeded";
       }
       if (state.status === "failed" || state.status === "canceled") {
@@ -338,6 +348,7 @@ export function applyRefundState(
           { kind: "refund_failed", detail: { refundRequestId: request.id, reason: state.failureReason ?? state.status } },
           tx,
         );
+        await recordAfterSalesRefundOutcome(tx, request.id, "failed", now);
         return "failed";
       }
       if (request.status === "pending" && request.providerRefundId === ref) return "unchanged";

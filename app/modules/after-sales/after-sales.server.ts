@@ -439,7 +439,6 @@ export async function decideAfterSales(input: DecisionInput) {
   const now = input.now ?? new Date();
   const id = text(input.requestId);
   const decision = input.decision as Decision;
-  if (!DECISIONS.includes(decision)) throw new UserError("unknown_intent");
   if (input.role === "cooperative" && !input.cooperativeId) throw new UserError("after_sales_request_not_found", {}, 404);
   const request = UUID.test(id)
     ? await db().afterSalesRequest.findFirst({
@@ -447,6 +446,8 @@ export async function decideAfterSales(input: DecisionInput) {
       })
     : null;
   if (!request) throw new UserError("after_sales_request_not_found", {}, 404);
+  // After the look-up: to a member of another cooperative, the request does not exist whatever was posted.
+  if (!DECISIONS.includes(decision)) throw new UserError("unknown_intent");
   const note = text(input.note);
 
   if (decision === "accept") {

@@ -35,7 +35,7 @@ const requestView = {
 
 type RequestViewRow = Prisma.AfterSalesRequestGetPayload<{ select: typeof requestView }>;
 
-function withActions(request: RequestViewRow, now: Date) {
+function withActions<T extends RequestViewRow>(request: T, now: Date) {
   const verdict = escalation(
     {
       status: request.status,
@@ -244,4 +244,10 @@ export async function afterSalesPhotoFor(photoId: string, viewer: PhotoViewer) {
     (viewer.userId !== null && order.userId === viewer.userId) ||
     (viewer.accessToken !== null && safeEqual(order.accessToken, viewer.accessToken));
   return allowed ? { data: photo.data, contentType: photo.contentType } : null;
+}
+
+/** The order page's one call: the buyer's panel and the after-sales events of its timeline. */
+export async function afterSalesOnOrderPage(order: PanelOrder, now = new Date()) {
+  const [panel, timelineEvents] = await Promise.all([afterSalesForOrder(order, now), afterSalesTimelineEvents(order.id)]);
+  return { ...panel, timelineEvents };
 }

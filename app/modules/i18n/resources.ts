@@ -729,6 +729,7 @@ const zh = {
     after_sales_cannot_escalate: "这个申请现在不能申请平台介入。",
     after_sales_escalate_too_early: "商家还有时间处理：{{hours}} 小时后仍未处理，才能申请平台介入。",
     after_sales_cannot_cancel: "这个申请现在不能撤销。",
+    after_sales_photos_too_large: "照片太大：每张最多 {{max}} MB，请换小一点的照片。",
   },
   footer: {
     about: "益农集市：把村庄的好物卖出去，把一部分售价留给村庄。",
@@ -2100,6 +2101,7 @@ const en: DeepStrings<Resource> = {
     after_sales_escalate_too_early:
       "The seller still has time to answer: if nothing happens within {{hours}} hours, you can ask the platform to step in.",
     after_sales_cannot_cancel: "This request can no longer be withdrawn.",
+    after_sales_photos_too_large: "A photo is too large: at most {{max}} MB each; please choose a smaller one.",
   },
   footer: {
     about: "Harvest Share sells produce from villages and sends a share of every price back to them.",

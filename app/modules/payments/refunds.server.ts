@@ -8,13 +8,13 @@
 // nothing. Every step is idempotent: a redelivered event finds the request
 // already settled.
 import { recordAudit } from "~/modules/accounts/audit.server";
+import { recordAfterSalesRefundOutcome } from "~/modules/after-sales/refund-outcome.server";
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { withRetry } from "~/modules/db/retry.server";
 import { UserError } from "~/modules/errors/user-error";
 import { paymentProviderAccountIn, suspenseAccount } from "~/modules/ledger/accounts";
 import { JOB_LOCKS, runExclusively } from "~/modules/ledger/exclusive.server";
 import { ensureLedgerAccounts, postLedgerTransaction } from "~/modules/ledger/ledger.server";
-import { recordAfterSalesRefundOutcome } from "~/modules/after-sales/refund-outcome.server";
 import { reverseLineRefund } from "~/modules/ledger/money-cycle.server";
 import { splitOrderAmount } from "~/modules/money/refund";
 import { lockOrder } from "~/modules/orders/orders.server";

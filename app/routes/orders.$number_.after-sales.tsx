@@ -6,7 +6,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
-import { AfterSalesPanel, useOrderTokenQuery } from "~/components/after-sales-panel";
+import { AfterSalesPanel, useOrderTokenQuery, withQuery } from "~/components/after-sales-panel";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { useFormatMoney } from "~/components/money";
@@ -31,9 +31,9 @@ import { readFormWithFiles } from "~/modules/security/upload-form.server";
 
 export const meta: MetaFunction = ({ matches }) => [
   ...titleMeta(matches, { key: "afterSales.title" }),
+  // Like the order page: no "no-referrer" policy here, which would make the browser post its forms with
+  // `Origin: null`, refused as cross-site. The page links to nothing outside the shop.
   { name: "robots", content: "noindex" },
-  // The guest's secret link is in this page's address: it must not leave in a Referer.
-  { name: "referrer", content: "no-referrer" },
 ];
 
 async function buyerAccess(request: Request, params: LoaderFunctionArgs["params"]): Promise<BuyerAccess> {
@@ -163,7 +163,7 @@ function RequestForm() {
         <Form
           method="post"
           encType="multipart/form-data"
-          action={`/orders/${encodeURIComponent(order.number)}/after-sales${token}`}
+          action={`/orders/${encodeURIComponent(order.number)}/after-sales${withQuery(token, { line: line.id })}`}
           className="space-y-4"
           data-testid="after-sales-form"
         >

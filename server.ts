@@ -8,6 +8,7 @@ import express from "express";
 import { pruneRateLimits } from "./app/modules/accounts/rate-limit.server";
 import { pruneExpiredSessions } from "./app/modules/accounts/session.server";
 import { cookieManagesFund } from "./app/modules/accounts/viewer.server";
+import { cookieOrTokenMaySeeOrder } from "./app/modules/after-sales/upload-access.server";
 import { ConfigError, loadConfig } from "./app/modules/config/env.server";
 import { cookieMayApply } from "./app/modules/cooperatives/applications.server";
 import { cookieIsCooperativeMember } from "./app/modules/cooperatives/membership.server";
@@ -26,6 +27,8 @@ import { securityHeaders } from "./app/modules/security/headers";
 import { needsPrivateCaching, PRIVATE_CACHE_CONTROL } from "./app/modules/security/private-pages";
 import { createBodyBudget, readBodyWithin } from "./app/modules/security/request-body.server";
 import {
+  AFTER_SALES_UPLOAD_BODY_LIMIT,
+  afterSalesUploadOrder,
   APPLICATION_BODIES_IN_FLIGHT_LIMIT,
   applicationBodyLimit,
   bodyLimitFor,
@@ -146,6 +149,8 @@ async function main() {
     const fund = evidenceUploadFund(req.path, contentType);
     // A member's product photos or issued invoice PDF: only such a member may send a body this large.
     const photoCooperative = photoUploadCooperative(req.path, contentType) ?? invoiceUploadCooperative(req.path, contentType);
+    const afterSalesOrder = afterSalesUploadOrder(req.path, contentType);
+    let buyerUpload = false;
     let managesFund = false;
     let mayApply = false;
     let membersCooperative = false;
@@ -153,14 +158,18 @@ async function main() {
       managesFund = fund !== null && (await cookieManagesFund(req.get("cookie"), fund));
       mayApply = isApplicationUpload(req.path, contentType) && (await cookieMayApply(req.get("cookie")));
       membersCooperative = photoCooperative !== null && (await cookieIsCooperativeMember(req.get("cookie"), photoCooperative));
+      const token = typeof req.query.t === "string" ? req.query.t : null;
+      buyerUpload = afterSalesOrder !== null && (await cookieOrTokenMaySeeOrder(req.get("cookie"), afterSalesOrder, token));
     } catch (error) {
       return next(error);
     }
     const staffLimit = bodyLimitFor(req.path, contentType, managesFund, membersCooperative);
     const applicantLimit = applicationBodyLimit(req.path, contentType, mayApply);
-    const limit = Math.max(staffLimit, applicantLimit);
+    // Buyers' after-sales photos share the applicants' budget: anyone can place an order, as anyone can sign up.
+    const buyerLimit = buyerUpload ? AFTER_SALES_UPLOAD_BODY_LIMIT : FORM_BODY_LIMIT;
+    const limit = Math.max(staffLimit, applicantLimit, buyerLimit);
     if (limit > FORM_BODY_LIMIT) {
-      const budget = applicantLimit > staffLimit ? applicationBodies : largeBodies;
+      const budget = applicantLimit > staffLimit || buyerLimit > staffLimit ? applicationBodies : largeBodies;
       // Reserve what the body declares (browsers always declare it), or the whole limit if it is streamed.
       const declared = Number(req.get("content-length"));
       const reserved = Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, limit) : limit;

@@ -21,6 +21,9 @@ export function AdminNav() {
       <NavLink to="/admin/orders" className={cls}>
         {t("adminOrders.nav")}
       </NavLink>
+      <NavLink to="/admin/after-sales" className={cls}>
+        {t("afterSales.nav")}
+      </NavLink>
       <NavLink to="/admin/audit" className={cls}>
         {t("admin.audit")}
       </NavLink>

@@ -22,6 +22,9 @@ export function CoopNav({ slug }: { slug: string }) {
       <NavLink to={`/coop/${slug}/members`} className={cls}>
         {t("coopNav.members")}
       </NavLink>
+      <NavLink to={`/coop/${slug}/after-sales`} className={cls}>
+        {t("afterSales.nav")}
+      </NavLink>
     </nav>
   );
 }

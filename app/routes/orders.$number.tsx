@@ -3,6 +3,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { AfterSalesPanel } from "~/components/after-sales-panel";
 import { DemoBanner } from "~/components/demo-banner";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { useDateFormat } from "~/components/format";
@@ -11,7 +12,10 @@ import { NotFoundBoundary } from "~/components/message-panel";
 import { Money, useFormatMoney } from "~/components/money";
 import { DonationItemLine, DonationReceiptLine } from "~/components/order-donation";
 import { OrderInvoices } from "~/components/order-invoices";
+import { OrderTimeline } from "~/components/order-timeline";
 import { getViewer } from "~/modules/accounts/viewer.server";
+import { AFTER_SALES_WINDOW_DAYS, SELLER_ANSWER_HOURS } from "~/modules/after-sales/rules";
+import { afterSalesOnOrderPage } from "~/modules/after-sales/views.server";
 import { config } from "~/modules/config/env.server";
 import { db } from "~/modules/db/db.server";
 import { isDemoOrder } from "~/modules/demo/demo-data.server";
@@ -30,6 +34,7 @@ import { loadOrderContributions } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
 import { formatBps } from "~/modules/money/share";
 import { orderStateOf } from "~/modules/orders/order-state";
+import { orderTimelineEvents } from "~/modules/orders/order-timeline";
 import { findOrderForViewer, reopenOrderForPayment } from "~/modules/orders/orders.server";
 import { openPaymentAttempt, shopOrigin } from "~/modules/payments/attempts.server";
 import { settleReturningCheckout } from "~/modules/payments/events.server";
@@ -59,13 +64,14 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     throw redirect(`/orders/${encodeURIComponent(order.number)}${token ? `?t=${encodeURIComponent(token)}` : ""}`);
   }
   // The receipt's ledger reference is the capture's place in the Merkle log (the hash chain is retired, decision 0012).
-  const [{ contributions }, payments, shipments, seal, invoices, donation] = await Promise.all([
+  const [{ contributions }, payments, shipments, seal, invoices, donation, afterSales] = await Promise.all([
     loadOrderContributions(order.id),
     orderPaymentSummary(order.id),
     parcelsOfOrder(order.id),
     sealStatusForOrder(db(), order.id),
     invoicesOfOrder(order.id),
     loadOrderDonation(order.id),
+    afterSalesOnOrderPage(order),
   ]);
   const { accessToken: _secret, ...visible } = order;
   const notice = url.searchParams.get("checkout") === "cancelled" ? "payment_cancelled" : url.searchParams.get("notice");
@@ -85,8 +91,13 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     invoices,
     donation,
     demo: isDemoOrder(order),
+    afterSales,
+    afterSalesNotice: afterSalesNoticeOf(url.searchParams.get("afterSales")),
   };
 }
+
+const afterSalesNoticeOf = (value: string | null): "created" | "updated" | null =>
+  value === "created" || value === "updated" ? value : null;
 
 export async function action({ params, request }: ActionFunctionArgs) {
   const order = await loadViewerOrder(params, request);
@@ -256,7 +267,21 @@ const NOTICE_ERRORS: Record<string, string> = {
 };
 
 export default function OrderPage() {
-  const { order, state, contributions, notice, payments, seal, ledgerKey, invoices, donation, demo } = useLoaderData<typeof loader>();
+  const {
+    order,
+    state,
+    contributions,
+    notice,
+    payments,
+    seal,
+    ledgerKey,
+    parcels,
+    invoices,
+    donation,
+    demo,
+    afterSales,
+    afterSalesNotice,
+  } = useLoaderData<typeof loader>();
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
   const actionData = useActionData<typeof action>();
   const { t, i18n } = useTranslation();
@@ -286,6 +311,16 @@ export default function OrderPage() {
       <ErrorNotice error={actionData && "error" in actionData ? (actionData.error as ErrorPayload) : noticeError} />
       <StatusPanel />
       <Delivery />
+      {order.status === "paid" ? (
+        <AfterSalesPanel
+          orderNumber={order.number}
+          lines={order.lines}
+          data={afterSales}
+          windowDays={AFTER_SALES_WINDOW_DAYS}
+          answerHours={SELLER_ANSWER_HOURS}
+          notice={afterSalesNotice}
+        />
+      ) : null}
 
       {order.status === "paid" ? (
         <section className="card space-y-3 border-l-4 border-leaf-600 p-5" data-testid="receipt-contributions">
@@ -356,6 +391,8 @@ export default function OrderPage() {
           <Money amountMinor={order.totalMinor} currency={order.currency} />
         </div>
       </section>
+
+      <OrderTimeline events={[...orderTimelineEvents(order, parcels, payments.refunds, locale), ...afterSales.timelineEvents]} />
 
       <section className="card p-5 text-sm">
         <h2 className="mb-2 font-semibold">{t("order.shipTo")}</h2>

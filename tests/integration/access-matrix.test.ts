@@ -13,10 +13,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createSession } from "~/modules/accounts/session.server";
+import { newAfterSalesFormKey, openAfterSalesRequest } from "~/modules/after-sales/after-sales.server";
+import { confirmReceipt } from "~/modules/fulfilment/completion.server";
 import { shipLines } from "~/modules/fulfilment/shipping.server";
 import { sealAll, sealStatusForOrder } from "~/modules/ledger/log.server";
 import { beginTestPayment, paidLycheeOrder } from "../support/orders";
 import { cookieOf, createPersonas, createSuspendedCooperativeMember, PERSONAS, type Persona, type PersonaName } from "../support/personas";
+import { photoJpeg } from "../support/photos";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
@@ -67,6 +70,12 @@ const MATRIX: Row[] = [
   ["admin.applications.$id",  "GET",  `/admin/applications/${NO_USER}`,            [302, 403, 403, 403, 403, 403, 404]],
   ["admin.applications.$id",  "POST", `/admin/applications/${NO_USER}`,            [302, 403, 403, 403, 403, 403, 404]],
   ["admin.audit",             "GET",  "/admin/audit",                              [302, 403, 403, 403, 403, 403, 200]],
+  // After-sales: admins only; {asRequestA} is consumerA's request on a lychee line. Unknown intent → 400.
+  ["admin.after-sales",       "GET",  "/admin/after-sales",                        [302, 403, 403, 403, 403, 403, 200]],
+  ["admin.after-sales_.$id",  "GET",  "/admin/after-sales/{asRequestA}",           [302, 403, 403, 403, 403, 403, 200]],
+  ["admin.after-sales_.$id",  "POST", "/admin/after-sales/{asRequestA}",           [302, 403, 403, 403, 403, 403, 400]],
+  ["admin.after-sales_.$id",  "GET",  `/admin/after-sales/${NO_USER}`,             [302, 403, 403, 403, 403, 403, 404]],
+  ["admin.after-sales_.$id",  "POST", `/admin/after-sales/${NO_USER}`,             [302, 403, 403, 403, 403, 403, 404]],
   ["admin.cooperatives",     "GET",  "/admin/cooperatives",                       [302, 403, 403, 403, 403, 403, 200]],
   ["admin.cooperatives",     "POST", "/admin/cooperatives",                       [302, 403, 403, 403, 403, 403, 404]],
   ["admin.invite",            "GET",  "/admin/invite",                             [302, 403, 403, 403, 403, 403, 200]],
@@ -106,6 +115,14 @@ const MATRIX: Row[] = [
   ["coop.$slug_.shipments.$id", "GET", "/coop/hengshan-sea-duck/shipments/{shipmentA}",       [302, 403, 403, 404, 404, 403, 403]],
   ["coop.$slug_.shipments.$id", "GET", `/coop/lingshan-lychee-growers/shipments/${NO_USER}`,  [302, 403, 403, 404, 404, 403, 403]],
   ["coop.$slug_.shipments.$id", "GET", "/coop/lingshan-lychee-growers/shipments/not-a-uuid",  [302, 403, 403, 404, 404, 403, 403]],
+  // After-sales requests: the line's cooperative's members only; in another cooperative's portal a request does not exist.
+  ["coop.$slug_.after-sales", "GET",  "/coop/lingshan-lychee-growers/after-sales", [302, 403, 403, 200, 404, 403, 403]],
+  ["coop.$slug_.after-sales", "GET",  "/coop/hengshan-sea-duck/after-sales",       [302, 403, 403, 404, 200, 403, 403]],
+  ["coop.$slug_.after-sales_.$id", "GET",  "/coop/lingshan-lychee-growers/after-sales/{asRequestA}", [302, 403, 403, 200, 404, 403, 403]],
+  ["coop.$slug_.after-sales_.$id", "POST", "/coop/lingshan-lychee-growers/after-sales/{asRequestA}", [302, 403, 403, 400, 404, 403, 403]], // unknown intent
+  ["coop.$slug_.after-sales_.$id", "GET",  "/coop/hengshan-sea-duck/after-sales/{asRequestA}",       [302, 403, 403, 404, 404, 403, 403]],
+  ["coop.$slug_.after-sales_.$id", "POST", "/coop/hengshan-sea-duck/after-sales/{asRequestA}",       [302, 403, 403, 404, 404, 403, 403]],
+  ["coop.$slug_.after-sales_.$id", "GET",  "/coop/lingshan-lychee-growers/after-sales/not-a-uuid",   [302, 403, 403, 404, 404, 403, 403]],
   ["coop.$slug_.members",     "GET",  "/coop/lingshan-lychee-growers/members",     [302, 403, 403, 200, 404, 403, 403]],
   ["coop.$slug_.members",     "GET",  "/coop/hengshan-sea-duck/members",           [302, 403, 403, 404, 200, 403, 403]],
   ["coop.$slug_.members",     "POST", "/coop/lingshan-lychee-growers/members",     [302, 403, 403, 400, 404, 403, 403]], // no email
@@ -178,6 +195,16 @@ const MATRIX: Row[] = [
   ["orders.$number",          "GET",  "/orders/{orderA}?t={tokenA}",               [200, 200, 200, 200, 200, 200, 200]],
   ["orders.$number",          "POST", "/orders/{orderA}?t={tokenA}",               [400, 400, 400, 400, 400, 400, 400]], // unknown intent
   ["orders.$number",          "GET",  "/orders/{orderA}?t=not-the-token",          [404, 200, 404, 404, 404, 404, 404]],
+  // The after-sales page of consumerA's received order {asOrderA}: the same access as the order page.
+  ["orders.$number_.after-sales", "GET",  "/orders/{asOrderA}/after-sales",        [404, 200, 404, 404, 404, 404, 404]],
+  ["orders.$number_.after-sales", "GET",  "/orders/{asOrderA}/after-sales?t={asTokenA}", [200, 200, 200, 200, 200, 200, 200]],
+  ["orders.$number_.after-sales", "GET",  "/orders/{asOrderA}/after-sales?t=not-the-token", [404, 200, 404, 404, 404, 404, 404]],
+  ["orders.$number_.after-sales", "POST", "/orders/{asOrderA}/after-sales",        [404, 400, 404, 404, 404, 404, 404]], // unknown intent
+  ["orders.$number_.after-sales", "POST", "/orders/{asOrderA}/after-sales?t={asTokenA}", [400, 400, 400, 400, 400, 400, 400]],
+  // Its photo: the buyer (signed in, or by the secret link), the line's cooperative and admins; nobody else.
+  ["after-sales.photos.$id",  "GET",  "/after-sales/photos/{asPhotoA}",            [404, 200, 404, 200, 404, 404, 200]],
+  ["after-sales.photos.$id",  "GET",  "/after-sales/photos/{asPhotoA}?t={asTokenA}", [200, 200, 200, 200, 200, 200, 200]],
+  ["after-sales.photos.$id",  "GET",  `/after-sales/photos/${NO_USER}`,            [404, 404, 404, 404, 404, 404, 404]],
 
   // The payment reference is the secret; an unknown intent → 302 back to the page.
   ["pay.test.$ref",           "GET",  "/pay/test/{payRefA}",                       [200, 200, 200, 200, 200, 200, 200]],
@@ -347,6 +374,7 @@ beforeAll(async () => {
     variantA: await photoVariantOf("lingshan-lychee"),
     ...(await sealedCapture()),
     ...(await addressesAndInvoices(order.id, consumerA.userId!)),
+    ...(await afterSalesRequestOf(consumerA.userId!)),
   };
 });
 
@@ -385,6 +413,29 @@ async function addressesAndInvoices(orderId: string, userId: string) {
   };
   const other = await paidLycheeOrder(t.db, { quantity: 1 });
   return { addressA: address.id, invoiceA: await issue(orderId), invoiceB: await issue(other.id) };
+}
+
+/** A received lychee order of `userId` with an after-sales request and its photo. */
+async function afterSalesRequestOf(userId: string) {
+  const { orderNumber } = await shippedLycheeParcel(userId).then(async (shipped) => ({
+    orderNumber: (await t.db.shipment.findUniqueOrThrow({ where: { id: shipped.shipmentId }, include: { order: true } })).order.number,
+  }));
+  const order = await t.db.order.findUniqueOrThrow({ where: { number: orderNumber }, include: { lines: true } });
+  await confirmReceipt({ orderNumber, accessToken: null, viewerUserId: userId });
+  const { request } = await openAfterSalesRequest({
+    orderNumber,
+    accessToken: null,
+    viewerUserId: userId,
+    requestKey: newAfterSalesFormKey(),
+    orderLineId: order.lines[0].id,
+    kind: "refund_only",
+    reason: "quality_spoiled",
+    description: "坏果",
+    quantity: 1,
+    photos: [{ name: "a.jpg", data: new Uint8Array(await photoJpeg(64, 48)) }],
+  });
+  const photo = await t.db.afterSalesPhoto.findFirstOrThrow({ where: { requestId: request.id } });
+  return { asOrderA: orderNumber, asTokenA: order.accessToken, asRequestA: request.id, asPhotoA: photo.id };
 }
 
 /** A paid order of the lychee cooperative's product (for `userId` when given), shipped by memberA. */

@@ -8,6 +8,7 @@
 // nothing. Every step is idempotent: a redelivered event finds the request
 // already settled.
 import { recordAudit } from "~/modules/accounts/audit.server";
+import { recordAfterSalesRefundOutcome } from "~/modules/after-sales/refund-outcome.server";
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { withRetry } from "~/modules/db/retry.server";
 import { donationForRefund, reverseDonation } from "~/modules/donations/donation-ledger.server";
@@ -40,6 +41,13 @@ export type RefundRequestInput = {
   orderAmountMinor?: unknown;
   ip?: string | null;
   now?: Date;
+  /**
+   * Work of the caller's own business step that must commit with the
+   * reservation or not at all (an after-sales decision): run in the same
+   * transaction, right after the refund request is recorded, only when it is
+   * new. Throwing rolls both back.
+   */
+  alongside?: (tx: DbTransaction, refund: { id: string; amountMinor: bigint }) => Promise<void>;
 };
 
 function wholeFen(raw: unknown): bigint | null {
@@ -166,6 +174,7 @@ export async function requestOrderRefund(input: RefundRequestInput) {
         },
         tx,
       );
+      if (input.alongside) await input.alongside(tx, created);
       return { request: created, created: true };
     }),
   );
@@ -348,6 +357,7 @@ export function applyRefundState(
           data: { status: "succeeded", providerRefundId: ref, settledAt: now, failureReason: null },
         });
         await queueRefundMail(tx, { ...order, currency: request.currency }, request.amountMinor, request.kind === "suspense");
+        await recordAfterSalesRefundOutcome(tx, request.id, "succeeded", now);
         return "succeeded";
       }
       if (state.status === "failed" || state.status === "canceled") {
@@ -359,6 +369,7 @@ export function applyRefundState(
           { kind: "refund_failed", detail: { refundRequestId: request.id, reason: state.failureReason ?? state.status } },
           tx,
         );
+        await recordAfterSalesRefundOutcome(tx, request.id, "failed", now);
         return "failed";
       }
       if (request.status === "pending" && request.providerRefundId === ref) return "unchanged";

@@ -67,6 +67,28 @@ export function invoiceUploadCooperative(pathname: string, contentType: string |
   }
 }
 
+/**
+ * A buyer's after-sales request on /orders/<number>/after-sales carries up to
+ * 6 photos of at most 8 MB each (app/modules/after-sales/rules.ts); together
+ * at most this, which the form states. Only whoever may see the order (its
+ * signed-in owner, or the holder of its secret link, checked by the caller)
+ * gets it; anyone else gets FORM_BODY_LIMIT.
+ */
+export const AFTER_SALES_UPLOAD_BODY_LIMIT = 20 * MIB;
+const AFTER_SALES_UPLOAD_PATH = /^\/orders\/([^/]+?)\/after-sales(?:\.data)?\/?$/;
+
+/** The order whose after-sales form this could be (its number), or null. */
+export function afterSalesUploadOrder(pathname: string, contentType: string | undefined): string | null {
+  if (mediaType(contentType) !== "multipart/form-data") return null;
+  const match = AFTER_SALES_UPLOAD_PATH.exec(pathname);
+  if (!match) return null;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return null;
+  }
+}
+
 /** Provider webhooks: JSON, signed by the provider; the only POSTs that are not forms. */
 export const WEBHOOK_PATHS = ["/webhooks/stripe"];
 /**

@@ -1,0 +1,32 @@
+// The after-sales side of a refund the provider has settled, called by the
+// payments module inside the transaction that applies the provider's answer:
+// an accepted request becomes refunded (the buyer's refund mail is the
+// payments module's), and a failed refund is put on the request's history
+// for an admin to act on. A refund that no after-sales request asked for
+// changes nothing here.
+import type { DbTransaction } from "~/modules/db/db.server";
+
+export async function recordAfterSalesRefundOutcome(
+  tx: DbTransaction,
+  refundRequestId: string,
+  outcome: "succeeded" | "failed",
+  now: Date,
+): Promise<void> {
+  const request = await tx.afterSalesRequest.findUnique({
+    where: { refundRequestId },
+    select: { id: true, orderId: true, status: true },
+  });
+  if (!request || request.status !== "accepted") return;
+  if (outcome === "succeeded") {
+    await tx.afterSalesRequest.update({ where: { id: request.id }, data: { status: "refunded", statusChangedAt: now } });
+  }
+  await tx.afterSalesEvent.create({
+    data: {
+      requestId: request.id,
+      orderId: request.orderId,
+      actorRole: "system",
+      action: outcome === "succeeded" ? "refunded" : "refund_failed",
+      at: now,
+    },
+  });
+}

@@ -58,10 +58,14 @@ export function DonationFields({
     if (hasErrors && focusOnError) errorBox.current?.scrollIntoView({ block: "center" });
   }, [errors, hasErrors, focusOnError]);
 
-  const choose = (choice: string) => setValues((v) => ({ ...v, choice }));
+  // A preset or "no gift" drops what was typed, so the form never sends an amount the buyer turned down.
+  const choose = (choice: string) => {
+    if (choice !== "custom" && customInput.current) customInput.current.value = "";
+    setValues((v) => ({ ...v, choice, custom: choice === "custom" ? v.custom : "" }));
+  };
   const fundId = values.fundId || (funds.length === 1 ? funds[0].id : "");
-  const choiceChecked = (choice: string) =>
-    values.choice === choice || (choice === "none" && !["custom", ...DONATION_PRESETS_MINOR.map(String)].includes(values.choice));
+  // Nothing is preselected: without JavaScript a typed amount with no choice pressed is the gift, and "no gift" pressed is none.
+  const choiceChecked = (choice: string) => values.choice === choice;
   const pill =
     "flex cursor-pointer items-center gap-2 rounded-lg border border-stone-300 px-3 py-2 has-[:checked]:border-leaf-600 has-[:checked]:bg-leaf-50 has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-leaf-300";
 

@@ -15,8 +15,14 @@ test("on a phone: a ¥10 gift at checkout, paid, on the receipt beside the ¥6.3
   const gift = page.getByTestId("donation-fields");
   await expect(gift).toContainText("为基金加一份心意");
   // No gift unless the buyer chooses one; the lychees' fund is the only one, so it is chosen already.
-  await expect(gift.getByTestId("donation-none")).toBeChecked();
+  await expect(gift.getByTestId("donation-none")).not.toBeChecked();
   await expect(gift.getByTestId("donation-fund")).toBeChecked();
+  await expect(page.getByTestId("checkout-total")).toContainText("¥636.00");
+  // An amount typed and then turned down with "no gift" is not charged.
+  await gift.getByTestId("donation-custom").fill("50");
+  await expect(page.getByTestId("checkout-total")).toContainText("¥686.00");
+  await gift.getByTestId("donation-none").check();
+  await expect(gift.getByTestId("donation-custom")).toHaveValue("");
   await expect(page.getByTestId("checkout-total")).toContainText("¥636.00");
 
   await gift.getByText("¥10", { exact: true }).click();

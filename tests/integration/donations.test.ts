@@ -15,8 +15,10 @@ import { loadFundPage } from "~/modules/ledger/reports.server";
 import { composeOrderConfirmation } from "~/modules/orders/order-confirmation.server";
 import { lockOrder, placeOrder } from "~/modules/orders/orders.server";
 import { confirmOrderPayment, settleCheckout } from "~/modules/payments/fulfilment.server";
+import { ProviderUnavailable } from "~/modules/payments/provider";
 import { applyRefundState, requestOrderRefund } from "~/modules/payments/refunds.server";
 import { checkoutSessionParams } from "~/modules/payments/stripe-provider.server";
+import { testGateway } from "~/modules/payments/test-gateway.server";
 import { action as checkoutAction } from "~/routes/checkout";
 import { cartWith, productBySlug, shanghaiBuyer } from "../support/factories";
 import { sealAndVerify } from "../support/ledger-log";
@@ -225,7 +227,7 @@ describe("a gift to the fund at checkout", () => {
     // A custom ¥12.34 typed without pressing its radio button (no JavaScript) is the gift; the fund, the only one, is preselected.
     const request = new Request("http://shop.test/checkout", {
       method: "POST",
-      body: new URLSearchParams({ ...shanghaiBuyer, donation: "none", donationCustom: "12.34" }),
+      body: new URLSearchParams({ ...shanghaiBuyer, donationCustom: "12.34" }),
       headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookie },
     });
     const placed = (await checkoutAction({ request, params: {}, context: {} })) as Response;
@@ -298,10 +300,55 @@ describe("the gift and refunds", () => {
       lines.map((line, i) => refundOf(order.id, [{ orderLineId: line.id, quantity: "1" }], `race-${i}-${order.id.slice(0, 8)}`)),
     );
     expect(requests.map((r) => r.status)).toEqual(["succeeded", "succeeded"]);
-    expect(requests.map((r) => r.donationMinor).sort()).toEqual([0n, 5000n]);
+    // Whichever finished last gave the gift back: with the last box's refund, or on its own once the other one settled.
+    const all = await t.db.refundRequest.findMany({ where: { orderId: order.id } });
+    expect(all.every((r) => r.status === "succeeded")).toBe(true);
+    expect(all.filter((r) => r.donationMinor > 0n).map((r) => r.donationMinor)).toEqual([5000n]);
     expect(await t.db.ledgerTransaction.count({ where: { orderId: order.id, kind: "donation_refund" } })).toBe(1);
     const paid = lines.reduce((sum, line) => sum + line.lineTotalMinor, 0n) + 5000n;
-    expect(requests.reduce((sum, r) => sum + r.amountMinor, 0n)).toBe(paid);
+    expect(all.reduce((sum, r) => sum + r.amountMinor, 0n)).toBe(paid);
+  });
+
+  it("stays with the fund while an earlier refund of goods is open, and goes back on its own once that one succeeds; never if it fails", async () => {
+    const pendingCode = `fund:${lycheeFund.id}:pending`;
+    for (const outcome of ["failed", "succeeded"] as const) {
+      const { order } = await goldenWithGift();
+      const [line] = await t.db.orderLine.findMany({ where: { orderId: order.id } });
+      // The provider does not answer the first refund (an outage): it stays open.
+      const refund = vi.spyOn(testGateway, "refund").mockRejectedValueOnce(new ProviderUnavailable("test outage"));
+      const first = await refundOf(order.id, [{ orderLineId: line.id, quantity: "1" }], `open-${outcome}-${order.id.slice(0, 8)}`);
+      expect(first.status).toBe("requested");
+      refund.mockRestore();
+      // The last box: nothing of the goods is left once the first one goes through, but that is not known yet.
+      const last = await refundOf(order.id, [{ orderLineId: line.id, quantity: "1" }], `last-${outcome}-${order.id.slice(0, 8)}`);
+      expect(last).toMatchObject({ status: "succeeded", amountMinor: 31800n, donationMinor: 0n });
+      expect(await t.db.ledgerTransaction.count({ where: { orderId: order.id, kind: "donation_refund" } })).toBe(0);
+
+      const pendingBefore = await balance(pendingCode);
+      await applyRefundState(
+        first.id,
+        { ref: `outcome-${first.id}`, status: outcome, failureReason: outcome === "failed" ? "declined" : null },
+        "test",
+      );
+      const gifts = await t.db.refundRequest.findMany({ where: { orderId: order.id, donationMinor: { gt: 0n } } });
+      if (outcome === "failed") {
+        // A box is still the buyer's to be refunded: the gift stays with the fund.
+        expect(gifts).toEqual([]);
+        expect(await loadOrderDonation(order.id)).toMatchObject({ status: "pending" });
+        expect((await balance(pendingCode)) - pendingBefore).toBe(0n);
+      } else {
+        expect(gifts).toMatchObject([{ requestKey: `gift-${order.id}`, amountMinor: 1000n, donationMinor: 1000n, status: "succeeded" }]);
+        expect(await t.db.ledgerTransaction.count({ where: { orderId: order.id, kind: "donation_refund" } })).toBe(1);
+        expect((await balance(pendingCode)) - pendingBefore).toBe(-(318n + 1000n));
+        expect(await loadOrderDonation(order.id)).toMatchObject({ status: "refunded" });
+        // Reported again: nothing more.
+        expect(await applyRefundState(first.id, { ref: `outcome-${first.id}`, status: "succeeded", failureReason: null }, "test")).toBe(
+          "unchanged",
+        );
+        expect(await t.db.refundRequest.count({ where: { orderId: order.id, donationMinor: { gt: 0n } } })).toBe(1);
+      }
+    }
+    expect((await checkLedgerInvariants(t.db)).ok).toBe(true);
   });
 
   it("the same whole-order refund submitted twice at once is one request and one gift back", async () => {

@@ -55,10 +55,12 @@ describe("the gift the form chose", () => {
       ok: true,
       value: { amountMinor: 1000n, fundId: FUND },
     });
-    expect(parseDonation({ choice: "none", custom: "7.5", fundId: "" }, [FUND])).toEqual({
+    expect(parseDonation({ choice: "", custom: "7.5", fundId: "" }, [FUND])).toEqual({
       ok: true,
       value: { amountMinor: 750n, fundId: FUND },
     });
+    // "No gift" pressed after typing an amount: the buyer turned the gift down.
+    expect(parseDonation({ choice: "none", custom: "7.5", fundId: "" }, [FUND])).toEqual({ ok: true, value: null });
     expect(parseDonation({ choice: "2000", custom: "7.5", fundId: OTHER }, [FUND, OTHER])).toEqual({
       ok: true,
       value: { amountMinor: 2000n, fundId: OTHER },

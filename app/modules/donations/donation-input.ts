@@ -54,13 +54,14 @@ export function parseYuanToFen(raw: string): { ok: true; amountMinor: bigint } |
 /**
  * The amount the form chose: null for no gift. A typed custom amount counts
  * even when its radio button was not pressed (without JavaScript nothing
- * presses it for the buyer), unless a preset was chosen.
+ * presses it for the buyer), unless a preset or "no gift" was chosen: no
+ * choice is preselected, so "no gift" is always the buyer's own answer.
  */
 export function donationAmountOf(values: DonationFormValues): { ok: true; amountMinor: bigint | null } | { ok: false; error: string } {
   const preset = DONATION_PRESETS_MINOR.find((amount) => String(amount) === values.choice);
   if (preset !== undefined) return { ok: true, amountMinor: BigInt(preset) };
   const custom = values.custom.trim();
-  if (values.choice === "custom" || ((values.choice === "" || values.choice === "none") && custom !== "")) {
+  if (values.choice === "custom" || (values.choice === "" && custom !== "")) {
     if (custom === "") return { ok: false, error: "errors.donation_amount_missing" };
     return parseYuanToFen(custom);
   }

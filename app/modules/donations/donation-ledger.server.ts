@@ -62,16 +62,75 @@ export async function postDonationCapture(
  * what was refunded and what open requests hold), unless another request
  * already carries it or it was given back; else nothing. Under the order's
  * lock, so two requests at once never both carry it.
+ *
+ * While another refund of goods is still open it carries nothing: that one
+ * may yet fail (Alipay and WeChat Pay settle days later), and the gift must
+ * not leave the fund while goods stay unrefunded. When the last open refund
+ * of goods succeeds and leaves none, `giftRefundAfterGoods` asks for the gift
+ * on its own.
  */
 export async function donationForRefund(tx: DbTransaction, order: LockedOrder, goodsLeftAfterRequest: bigint): Promise<bigint> {
   const gift = order.donation;
   if (!gift || goodsLeftAfterRequest > 0n) return 0n;
+  const goodsOpen = await tx.refundRequest.count({
+    where: { orderId: order.id, kind: "order_lines", status: { in: ["requested", "pending"] } },
+  });
+  if (goodsOpen > 0) return 0n;
+  return giftStillHeld(tx, order);
+}
+
+/** The gift, if it was captured and neither given back nor carried by a live refund request; else 0. */
+async function giftStillHeld(tx: DbTransaction, order: LockedOrder): Promise<bigint> {
+  const gift = order.donation;
+  if (!gift) return 0n;
   const carried = await tx.refundRequest.count({
     where: { orderId: order.id, donationMinor: { gt: 0n }, status: { in: ["requested", "pending", "succeeded"] } },
   });
   if (carried > 0) return 0n;
   const state = await donationLedgerState(tx, order.id);
   return state.captured && !state.refunded ? gift.amountMinor : 0n;
+}
+
+/**
+ * After a refund of goods succeeded (in its transaction, under the order's
+ * lock): when no goods are left to refund and no other refund of goods is
+ * open, the gift is asked back on its own, keyed by the order
+ * (`gift-<orderId>`: asked once however often this runs). Returns the new
+ * request's id, for the caller to send to the provider after commit.
+ */
+export async function giftRefundAfterGoods(
+  tx: DbTransaction,
+  order: LockedOrder,
+  settled: { id: string; paymentId: string; provider: string; currency: string },
+  now: Date,
+): Promise<string | null> {
+  if (!order.donation) return null;
+  const lines = await tx.orderLine.findMany({ where: { orderId: order.id }, select: { lineTotalMinor: true, refundedMinor: true } });
+  if (lines.some((line) => line.refundedMinor < line.lineTotalMinor)) return null;
+  const goodsOpen = await tx.refundRequest.count({
+    where: { orderId: order.id, kind: "order_lines", status: { in: ["requested", "pending"] }, id: { not: settled.id } },
+  });
+  if (goodsOpen > 0) return null;
+  const gift = await giftStillHeld(tx, order);
+  if (gift === 0n) return null;
+  const created = await tx.refundRequest.upsert({
+    where: { requestKey: `gift-${order.id}` },
+    update: {},
+    create: {
+      requestKey: `gift-${order.id}`,
+      orderId: order.id,
+      paymentId: settled.paymentId,
+      kind: "order_lines",
+      amountMinor: gift,
+      donationMinor: gift,
+      currency: settled.currency,
+      reason: "The buyer's gift, given back with the whole order",
+      requestedById: null,
+      provider: settled.provider,
+      createdAt: now,
+    },
+  });
+  return created.status === "requested" ? created.id : null;
 }
 
 /**

@@ -11,7 +11,7 @@ import { recordAudit } from "~/modules/accounts/audit.server";
 import { recordAfterSalesRefundOutcome } from "~/modules/after-sales/refund-outcome.server";
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { withRetry } from "~/modules/db/retry.server";
-import { donationForRefund, reverseDonation } from "~/modules/donations/donation-ledger.server";
+import { donationForRefund, giftRefundAfterGoods, reverseDonation } from "~/modules/donations/donation-ledger.server";
 import { UserError } from "~/modules/errors/user-error";
 import { paymentProviderAccountIn, suspenseAccount } from "~/modules/ledger/accounts";
 import { JOB_LOCKS, runExclusively } from "~/modules/ledger/exclusive.server";
@@ -290,12 +290,27 @@ export type RefundOutcome = "succeeded" | "failed" | "failed_after_success" | "p
  * What the provider says about a refund, applied once. A success posts the
  * reversal (for each line by the cumulative rule, or out of suspense) and
  * mails the buyer; a failure records the reason and frees the amount it held.
+ * The refund that leaves no goods while others were still open asks for the
+ * gift on its own, sent to the provider after commit.
  */
-export function applyRefundState(
+export async function applyRefundState(
   requestId: string,
   state: { ref: string | null; status: ProviderRefundState["status"]; failureReason: string | null },
   causedBy: string,
   now = new Date(),
+): Promise<RefundOutcome> {
+  let giftRequestId: string | null = null;
+  const outcome = await applyRefundStateOnce(requestId, state, causedBy, now, (id) => (giftRequestId = id));
+  if (giftRequestId) await submitRefundRequest(giftRequestId, now);
+  return outcome;
+}
+
+function applyRefundStateOnce(
+  requestId: string,
+  state: { ref: string | null; status: ProviderRefundState["status"]; failureReason: string | null },
+  causedBy: string,
+  now: Date,
+  giftRequested: (requestId: string | null) => void,
 ): Promise<RefundOutcome> {
   return withRetry(() =>
     db().$transaction(async (tx): Promise<RefundOutcome> => {
@@ -358,6 +373,9 @@ export function applyRefundState(
         });
         await queueRefundMail(tx, { ...order, currency: request.currency }, request.amountMinor, request.kind === "suspense");
         await recordAfterSalesRefundOutcome(tx, request.id, "succeeded", now);
+        giftRequested(
+          request.kind === "order_lines" && request.donationMinor === 0n ? await giftRefundAfterGoods(tx, order, request, now) : null,
+        );
         return "succeeded";
       }
       if (state.status === "failed" || state.status === "canceled") {

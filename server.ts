@@ -2,6 +2,7 @@
 // (embedded PostgreSQL unless DATABASE_URL is set), then serves the Remix app.
 // `tsx server.ts` serves the production build; `tsx server.ts --dev` runs Vite.
 import { randomBytes } from "node:crypto";
+import http from "node:http";
 import { createRequestHandler, writeReadableStreamToWritable, type ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
@@ -226,7 +227,9 @@ async function main() {
 
   const port = Number(process.env.PORT ?? 3000);
   const host = process.env.HOST ?? "127.0.0.1";
-  const server = app.listen(port, host, () => {
+  // Node's default 16 KB of headers would answer a shared search link of 2,000 Chinese characters (18 KB) with an
+  // empty 431 before the shop sees it; with room for it, the search page itself says the words are too long.
+  const server = http.createServer({ maxHeaderSize: 64 * 1024 }, app).listen(port, host, () => {
     log(`serving on http://${host === "0.0.0.0" ? "localhost" : host}:${port}${database.embedded ? " (embedded PostgreSQL)" : ""}`);
   });
 

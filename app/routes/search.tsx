@@ -38,7 +38,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     if (canonical.toString() !== url.searchParams.toString()) throw redirect(canonical.size ? `/search?${canonical}` : "/search");
   }
   // Words too long to be a search are not searched for: the page says why and offers what a search for nothing would.
-  const searched = problems.q !== "query_too_long";
+  const searched = !problems.q;
   const [found, facets] = await Promise.all([
     searched ? searchProducts(query) : Promise.resolve({ total: 0, results: [] as Awaited<ReturnType<typeof searchProducts>>["results"] }),
     searchFacets(),
@@ -50,10 +50,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   );
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data: page, matches }) =>
-  page?.query.text
+// Results pages are for people: a crawler follows their links but never indexes them (any text can be put in their title).
+export const meta: MetaFunction<typeof loader> = ({ data: page, matches }) => [
+  ...(page?.query.text
     ? titleMeta(matches, { key: "search.resultsFor", params: { q: page.query.text } })
-    : titleMeta(matches, { key: "search.title" });
+    : titleMeta(matches, { key: "search.title" })),
+  { name: "robots", content: "noindex, follow" },
+];
 
 type Facets = Awaited<ReturnType<typeof searchFacets>>;
 

@@ -389,8 +389,10 @@ describe("suspension and members", () => {
     const refused = (await inviteMember(members[3].id, lychee.id, "village30@example.com", client).catch((e: unknown) => e)) as UserError;
     expect(refused.code).toBe("invite_rate_limited");
     expect(await t.db.user.findUnique({ where: { email: "village30@example.com" } })).toBeNull();
-    // The server's sweeper two hours on must not forget the day's count.
-    await pruneRateLimits(new Date(Date.now() + 2 * 60 * 60 * 1000));
+    // The server's sweeper two hours on must not forget the day's count (while that day's window lasts: the
+    // windows are UTC days, so after 22:00 UTC "two hours on" is the next day, whose count starts afresh).
+    const dayEnds = Math.ceil((Date.now() + 1) / 86_400_000) * 86_400_000;
+    await pruneRateLimits(new Date(Math.min(Date.now() + 2 * 60 * 60 * 1000, dayEnds - 1000)));
     const later = (await inviteMember(members[0].id, lychee.id, "village31@example.com", client).catch((e: unknown) => e)) as UserError;
     expect(later.code).toBe("invite_rate_limited");
   });

@@ -368,6 +368,12 @@ describe("requests the app cannot answer get a 4xx with a message, not a 500", (
     }
   });
 
+  it("a shared search link of 2,000 Chinese characters (18 KB of address) reaches the search page, which says the words are too long", async () => {
+    const response = await get(`/search?q=${encodeURIComponent("荔".repeat(2000))}`);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("关键词太长了");
+  });
+
   it("a NUL or broken percent-encoding in the address: 400", async () => {
     for (const path of ["/products/%00", "/products/%E4%B8", "/funds/x%00y", "/products?q=%00"]) {
       const response = await get(path);

@@ -218,20 +218,17 @@ describe("bad input is only text", () => {
 
   it("SQL-looking text and LIKE wildcards match themselves only, and change nothing", async () => {
     const before = await t.db.product.count();
-    for (const text of ["'; DROP TABLE product; --", "' OR '1'='1", "\\", "%%%", "荔%", "_荔", "1) OR (1=1", "%' --"]) {
+    for (const text of ["'; DROP TABLE product; --", "' OR '1'='1", "荔%", "_荔", "1) OR (1=1"]) {
       const found = await searchProducts(query(new URLSearchParams({ q: text }).toString()), JUNE);
       expect(found, text).toEqual({ total: 0, results: [] });
     }
+    // Punctuation alone has no word (nor trigram) to look up: it gets a message and is not searched at all.
+    for (const text of ["\\", "%%%", "%' --", "...", "%"])
+      expect(parseSearchParams(new URLSearchParams({ q: text })).problems, text).toEqual({ q: "query_no_words" });
     expect(await t.db.product.count()).toBe(before);
     const literal = await productOf("baiyi-walnut", { nameZh: "百分百%核桃_礼盒", nameEn: "100% walnut_gift" });
     expect(await slugsFor(new URLSearchParams({ q: "%核" }).toString())).toEqual([literal.slug]);
     expect(await slugsFor(new URLSearchParams({ q: "t_g" }).toString())).toEqual([literal.slug]);
-    // "%" alone finds exactly the products whose text has a per-cent sign (the eggs' share rule says 3%), not every product.
-    const perCent = await searchProducts(query(new URLSearchParams({ q: "%" }).toString()), JUNE);
-    expect(perCent.results.map(({ product }) => product.slug)).toContain(literal.slug);
-    for (const { product } of perCent.results)
-      expect([product.nameZh, product.nameEn, product.descriptionZh, product.descriptionEn].join(" ")).toContain("%");
-    expect(perCent.total).toBeLessThan(await t.db.product.count({ where: { status: "listed" } }));
     await t.db.product.delete({ where: { id: literal.id } });
   });
 

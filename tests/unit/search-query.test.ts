@@ -20,10 +20,15 @@ describe("search words", () => {
   it("are trimmed, inner whitespace made one space, and at most 100 characters (counted as a person counts them)", () => {
     expect(parse("q=%20%20核桃%20%20礼盒%20").query.text).toBe("核桃 礼盒");
     expect(parse(`q=${"荔".repeat(100)}`).problems).toEqual({});
-    expect(parse(`q=${"🍒".repeat(100)}`).problems).toEqual({}); // 200 UTF-16 units, 100 characters
+    expect(parse(`q=${"𠀀".repeat(100)}`).problems).toEqual({}); // 200 UTF-16 units (CJK Extension B), 100 characters
     const long = parse(`q=${"a".repeat(2000)}`);
     expect(long.problems).toEqual({ q: "query_too_long" });
     expect(long.query.text).toBe("");
+    // Punctuation alone is nothing to search for (and would read every product's trigrams).
+    const dots = parse(`q=${encodeURIComponent("...%%%")}`);
+    expect(dots.problems).toEqual({ q: "query_no_words" });
+    expect(dots.query.text).toBe("");
+    expect(parse(`q=${encodeURIComponent("3%")}`).problems).toEqual({});
   });
 
   it("shorter than three characters go to the pieces index", () => {

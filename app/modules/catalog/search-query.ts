@@ -29,7 +29,8 @@ export type SearchQuery = {
 };
 
 /** Message codes under `search.problems`, one per field at most. */
-export type SearchProblem = "query_too_long" | "category_unknown" | "sort_unknown" | "season_unknown" | "price_invalid" | "price_range";
+export type SearchProblem =
+  "query_too_long" | "query_no_words" | "category_unknown" | "sort_unknown" | "season_unknown" | "price_invalid" | "price_range";
 export type ParsedSearch = { query: SearchQuery; problems: Partial<Record<SearchParam, SearchProblem>> };
 
 /** The URL's parameters, in the order a canonical URL lists them. */
@@ -67,6 +68,10 @@ export function parseSearchParams(params: URLSearchParams): ParsedSearch {
   // Characters as a person counts them (code points), as PostgreSQL's char_length does.
   if ([...rawText].length > MAX_QUERY_LENGTH) {
     problems.q = "query_too_long";
+    text = "";
+  } else if (rawText !== "" && !/[\p{L}\p{N}]/u.test(rawText)) {
+    // Only punctuation ("...", "%%%"): no word or trigram to look up, so it would read every product. Nothing is searched.
+    problems.q = "query_no_words";
     text = "";
   }
 

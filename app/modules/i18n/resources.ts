@@ -1395,6 +1395,7 @@ const zh = {
     pagesLabel: "搜索结果分页",
     problems: {
       query_too_long: "关键词太长了：最多 {{max}} 个字，请缩短后再搜索。",
+      query_no_words: "关键词里没有字或数字，请输入商品、村庄或合作社的名字。",
       category_unknown: "没有这个品类，已忽略这一条件。",
       sort_unknown: "没有这种排序方式，已按相关度排序。",
       season_unknown: "“当季”条件无效，已忽略。",
@@ -3011,6 +3012,7 @@ const en: DeepStrings<Resource> = {
     pagesLabel: "Pages of results",
     problems: {
       query_too_long: "The search words are too long: at most {{max}} characters. Please shorten them and search again.",
+      query_no_words: "The search has no letters or digits: type the name of a product, a village or a cooperative.",
       category_unknown: "There is no such category; that filter was left out.",
       sort_unknown: "There is no such order; sorted by relevance.",
       season_unknown: "The “in season” filter was not understood and was left out.",

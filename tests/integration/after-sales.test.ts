@@ -21,7 +21,9 @@ import { UserError } from "~/modules/errors/user-error";
 import { confirmReceipt } from "~/modules/fulfilment/completion.server";
 import { shipLines } from "~/modules/fulfilment/shipping.server";
 import { checkLedgerInvariants } from "~/modules/ledger/integrity.server";
+import { ProviderRefused } from "~/modules/payments/provider";
 import { requestOrderRefund } from "~/modules/payments/refunds.server";
+import { testGateway } from "~/modules/payments/test-gateway.server";
 import { productBySlug } from "../support/factories";
 import { sealAndVerify } from "../support/ledger-log";
 import { placePaidOrder } from "../support/orders";
@@ -351,6 +353,47 @@ describe("deciding", () => {
     expect(await t.db.refundRequest.count({ where: { orderId: received.order.id } })).toBe(1);
     expect((await t.db.orderLine.findUniqueOrThrow({ where: { id: received.line.id } })).refundedMinor).toBe(63600n);
     expect(await fundReversed(received.order.id)).toBe(636n);
+  });
+
+  it("a refund the provider refuses sends the request to the admins, whose second acceptance refunds it anew", async () => {
+    const received = await receivedOrder("lingshan-lychee");
+    const { request } = await ask(received, { quantity: "1" });
+    const refund = vi.spyOn(testGateway, "refund").mockRejectedValueOnce(new ProviderRefused("card closed", "expired_card"));
+    // The shop logs a refused refund as an error for operators.
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    await decideAfterSales({
+      requestId: request.id,
+      role: "cooperative",
+      actorUserId: lycheeMember.id,
+      cooperativeId: received.line.cooperativeId,
+      decision: "accept",
+    });
+    refund.mockRestore();
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining("card closed"));
+    const failed = await t.db.afterSalesRequest.findUniqueOrThrow({ where: { id: request.id } });
+    // Not left "accepted" with no money coming: the admins have it.
+    expect(failed.status).toBe("escalated");
+    expect((await t.db.afterSalesEvent.findMany({ where: { requestId: request.id } })).map((e) => e.action)).toContain("refund_failed");
+    expect(await fundReversed(received.order.id)).toBe(0n);
+    // The cooperative cannot decide it any more; an admin accepts it again: a new refund, which goes through.
+    await expect(
+      refusal(
+        decideAfterSales({
+          requestId: request.id,
+          role: "cooperative",
+          actorUserId: lycheeMember.id,
+          cooperativeId: received.line.cooperativeId,
+          decision: "accept",
+        }),
+      ),
+    ).resolves.toMatchObject({ code: "after_sales_escalated_to_admin" });
+    const again = () => decideAfterSales({ requestId: request.id, role: "admin", actorUserId: admin.id, decision: "accept" });
+    await Promise.all([again(), again()]);
+    expect((await t.db.afterSalesRequest.findUniqueOrThrow({ where: { id: request.id } })).status).toBe("refunded");
+    const refunds = await t.db.refundRequest.findMany({ where: { orderId: received.order.id }, orderBy: { createdAt: "asc" } });
+    expect(refunds.map((r) => r.status)).toEqual(["failed", "succeeded"]);
+    expect((await t.db.orderLine.findUniqueOrThrow({ where: { id: received.line.id } })).refundedMinor).toBe(31800n);
+    expect(await fundReversed(received.order.id)).toBe(318n);
   });
 
   it("refuse (a reason is required) → the buyer escalates → an admin accepts finally", async () => {

@@ -46,6 +46,9 @@ export function newAfterSalesFormKey(): string {
 
 /** The refund's key at the payments module, derived from the request: a retried acceptance is the same refund. */
 export const refundKeyOf = (afterSalesRequestId: string) => `aftersales-${afterSalesRequestId}`;
+/** Accepted again after its refund failed: a new refund, keyed by the failed one (so a double click is still one). */
+const retryRefundKeyOf = (afterSalesRequestId: string, failedRefundId: string) =>
+  `${refundKeyOf(afterSalesRequestId)}-${failedRefundId.slice(0, 8)}`;
 
 const FORM_KEY = /^[A-Za-z0-9_-]{16,64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -459,7 +462,7 @@ export async function decideAfterSales(input: DecisionInput) {
     refuseUnless(mayDecide(input.role, request.status, "accept"), request.status, input.role);
     await requestOrderRefund({
       orderId: request.orderId,
-      requestKey: refundKeyOf(request.id),
+      requestKey: request.refundRequestId ? retryRefundKeyOf(request.id, request.refundRequestId) : refundKeyOf(request.id),
       reason: refundReasonOf(request),
       requestedById: input.actorUserId,
       lines: [{ orderLineId: request.orderLineId, quantity: request.quantity }],

@@ -2,7 +2,8 @@
 // payments module inside the transaction that applies the provider's answer:
 // an accepted request becomes refunded (the buyer's refund mail is the
 // payments module's), and a failed refund is put on the request's history
-// for an admin to act on. A refund that no after-sales request asked for
+// and the request goes to the admins (escalated), who may accept it again (a
+// new refund) or refuse it: it is never left accepted with no money coming. A refund that no after-sales request asked for
 // changes nothing here.
 import type { DbTransaction } from "~/modules/db/db.server";
 
@@ -17,9 +18,13 @@ export async function recordAfterSalesRefundOutcome(
     select: { id: true, orderId: true, status: true },
   });
   if (!request || request.status !== "accepted") return;
-  if (outcome === "succeeded") {
-    await tx.afterSalesRequest.update({ where: { id: request.id }, data: { status: "refunded", statusChangedAt: now } });
-  }
+  await tx.afterSalesRequest.update({
+    where: { id: request.id },
+    data:
+      outcome === "succeeded"
+        ? { status: "refunded", statusChangedAt: now }
+        : { status: "escalated", statusChangedAt: now, escalatedAt: now },
+  });
   await tx.afterSalesEvent.create({
     data: {
       requestId: request.id,

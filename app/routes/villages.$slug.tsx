@@ -4,11 +4,13 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { DemoBanner } from "~/components/demo-banner";
 import { useDateFormat } from "~/components/format";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money } from "~/components/money";
 import { ProductCard } from "~/components/product-card";
 import { loadVillagePage } from "~/modules/catalog/villages.server";
+import { shopHoldsDemoData } from "~/modules/demo/demo-data.server";
 import { notFound } from "~/modules/errors/respond.server";
 import { createI18n, localized } from "~/modules/i18n/i18n";
 import { localeOf } from "~/modules/i18n/meta";
@@ -17,9 +19,10 @@ import { notFoundMeta, publicPageMeta } from "~/modules/seo/meta";
 import { breadcrumbJsonLd, describe, languageUrl } from "~/modules/seo/seo";
 
 export async function loader({ params }: LoaderFunctionArgs) {
-  const page = await loadVillagePage(params.slug ?? "");
+  const [page, demo] = await Promise.all([loadVillagePage(params.slug ?? ""), shopHoldsDemoData()]);
   if (!page) notFound();
-  return page;
+  // The figures come from the ledger, which holds the demo history outside production: they say so.
+  return { ...page, demo };
 }
 
 /** "康熙岭镇 · 钦州市钦南区 · 广西壮族自治区": the parts the village has, smallest first. */
@@ -50,7 +53,7 @@ export const meta: MetaFunction<typeof loader> = (args) => {
 };
 
 export default function VillagePage() {
-  const { village, cooperatives, figures, disbursements } = useLoaderData<typeof loader>();
+  const { village, cooperatives, figures, disbursements, demo } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
   const date = useDateFormat({ dateStyle: "medium" });
@@ -86,6 +89,7 @@ export default function VillagePage() {
       ) : null}
 
       <section aria-labelledby="village-funds" className="space-y-4" data-testid="village-funds">
+        {demo ? <DemoBanner /> : null}
         <div>
           <h2 id="village-funds" className="text-xl font-bold">
             {t("village.fundTitle")}

@@ -23,6 +23,7 @@ import { loader as fundPageLoader } from "~/routes/funds.$slug";
 import { loader as manageLoader } from "~/routes/manage._index";
 import { loader as consoleLoader } from "~/routes/manage.funds.$slug";
 import { loader as orderLoader } from "~/routes/orders.$number";
+import { loader as villageLoader } from "~/routes/villages.$slug";
 import { HISTORY_BUYERS } from "../../prisma/demo-history";
 import { DEMO_PASSWORD, seedDemoShop } from "../../prisma/seed";
 import { cartWith, shanghaiBuyer } from "../support/factories";
@@ -188,6 +189,7 @@ describe("the demo marker", () => {
     });
     const pages = async () => ({
       fundPage: (await fundPageLoader(args("/funds/lychee-town-relief", { slug: fund.slug }))).demo,
+      village: (await villageLoader(args("/villages/lingshan-lychee-town", { slug: "lingshan-lychee-town" }))).demo,
       fundList: (await manageLoader(args("/manage", {}, managerCookie))).demo,
       console: (await consoleLoader(args(`/manage/funds/${fund.slug}`, { slug: fund.slug }, managerCookie))).demo,
       books: (await coopLoader(args(`/coop/${lychee.slug}`, { slug: lychee.slug }, memberCookie))).demo,
@@ -197,6 +199,7 @@ describe("the demo marker", () => {
     });
     expect(await pages()).toEqual({
       fundPage: true,
+      village: true,
       fundList: true,
       console: true,
       books: true,
@@ -211,6 +214,7 @@ describe("the demo marker", () => {
     try {
       expect(await pages()).toEqual({
         fundPage: false,
+        village: false,
         fundList: false,
         console: false,
         books: false,

@@ -138,7 +138,8 @@ function Header({ cartCount, locale, viewer }: { cartCount: number; locale: Loca
         </Link>
         <SiteSearch />
         <nav className="flex items-center gap-0.5 sm:gap-1" aria-label={t("nav.mainLabel")}>
-          <NavLink to="/" end className={pillClass}>
+          {/* On a phone the logo is the way home: the row keeps room for the search button and a signed-out visitor's 登录. */}
+          <NavLink to="/" end className={(state) => `${pillClass(state)} hidden sm:inline`}>
             {t("nav.shop")}
           </NavLink>
           <NavLink to="/funds" className={pillClass}>

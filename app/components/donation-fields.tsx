@@ -18,7 +18,8 @@ import type { Locale } from "~/modules/money/money";
 
 export type DonationFund = { id: string; nameZh: string; nameEn: string };
 
-export const EMPTY_DONATION: DonationFormValues = { choice: "none", custom: "", fundId: "" };
+// No choice pressed: no gift unless an amount is typed; "no gift" pressed is always none.
+export const EMPTY_DONATION: DonationFormValues = { choice: "", custom: "", fundId: "" };
 
 /** The gift the values stand for, in fen (0 for none or for an amount that does not parse). */
 export function giftOf(values: DonationFormValues): bigint {

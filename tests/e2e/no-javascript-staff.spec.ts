@@ -277,7 +277,7 @@ test("admin: invitations, roles and payouts refuse bad input on the page and acc
   await sql("INSERT INTO app_user (id, email, name, email_verified_at) VALUES ($1, $2, $3, now())", [memberId, memberEmail, "小周"]);
   await page.getByRole("link", { name: "用户", exact: true }).click();
   await page.getByRole("textbox", { name: "搜索邮箱或称呼" }).fill(memberEmail);
-  await page.getByRole("button", { name: "搜索", exact: true }).click();
+  await page.locator("#main").getByRole("button", { name: "搜索", exact: true }).click();
   await page.getByTestId("admin-user").filter({ hasText: memberEmail }).getByRole("link").click();
   await expect(page).toHaveURL(new RegExp(`/admin/users/${memberId}$`));
   await page.locator('select[name="role"]').selectOption("fund_manager");

@@ -30,8 +30,11 @@ test.describe("on a 375 px phone", () => {
 
     await expect(page).toHaveURL(/\/search\?q=%E6%A0%B8%E6%A1%83$/);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("“核桃”的搜索结果");
-    await expect(page.getByTestId("search-count")).toHaveText("共找到 1 件商品");
-    await expect(page.getByTestId("product-card")).toHaveCount(1);
+    // Other specs sharing this shop may have listed walnuts of their own cooperatives: the seeded ones are among what is found,
+    // and the count says how many cards there are.
+    const found = page.getByTestId("search-results").getByTestId("product-card");
+    await expect(found.filter({ hasText: "白衣村薄皮核桃" })).toHaveCount(1);
+    await expect(page.getByTestId("search-count")).toHaveText(`共找到 ${await found.count()} 件商品`);
     expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
 
     // A province where there are no walnuts: nothing, and a way back.
@@ -43,7 +46,7 @@ test.describe("on a 375 px phone", () => {
     await expect(page).toHaveURL(/province=/);
     await expect(page.getByTestId("search-empty")).toContainText("没有找到符合条件的商品。");
     await expect(page.getByTestId("search-suggestions").getByTestId("product-card").first()).toBeVisible();
-    await expect(page.getByTestId("search-without-filters")).toHaveText("去掉筛选条件，“核桃”可以找到 1 件商品");
+    await expect(page.getByTestId("search-without-filters")).toHaveText(/^去掉筛选条件，“核桃”可以找到 \d+ 件商品$/);
 
     // The walnuts' own province.
     // A new search folds the filters away again, so the results come first.
@@ -53,7 +56,7 @@ test.describe("on a 375 px phone", () => {
     await filters.getByRole("button", { name: "查看结果" }).click();
     await expect(page).toHaveURL("/search?q=%E6%A0%B8%E6%A1%83&province=%E5%B1%B1%E8%A5%BF%E7%9C%81");
     await expect(page.getByTestId("remove-filter-province")).toHaveText(/山西省/);
-    const card = page.getByTestId("search-results").getByTestId("product-card");
+    const card = page.getByTestId("search-results").getByTestId("product-card").filter({ hasText: "白衣村薄皮核桃" });
     await expect(card).toHaveCount(1);
     expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
 
@@ -83,8 +86,9 @@ test.describe("with JavaScript off", () => {
     await form.getByRole("button", { name: "查看结果" }).click();
     // The blank fields the form sent are gone from the address.
     await expect(page).toHaveURL("/search?q=%E6%9D%91&category=nuts&max=500&sort=price_asc");
-    await expect(page.getByTestId("search-results").getByTestId("product-card")).toHaveCount(1);
-    await expect(page.getByTestId("search-results")).toContainText("白衣村薄皮核桃");
+    const nuts = page.getByTestId("search-results").getByTestId("product-card");
+    await expect(nuts.filter({ hasText: "白衣村薄皮核桃" })).toHaveCount(1);
+    expect(await nuts.count()).toBeLessThan(all);
     await expect(page.getByTestId("remove-filter-category")).toHaveText(/坚果/);
     await expect(page.getByTestId("remove-filter-price")).toHaveText(/¥500 以内/);
 

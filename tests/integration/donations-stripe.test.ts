@@ -13,7 +13,7 @@ import { openPaymentAttempt } from "~/modules/payments/attempts.server";
 import { reconcileLedger, stripeRecords } from "~/modules/payments/reconcile.server";
 import { requestOrderRefund } from "~/modules/payments/refunds.server";
 import { cartWith, productBySlug, shanghaiBuyer } from "../support/factories";
-import { startFakeStripe, type FakeStripe } from "../support/fake-stripe";
+import { startFakeStripe, stripeConfigOf, type FakeStripe } from "../support/fake-stripe";
 import { sealAndVerify } from "../support/ledger-log";
 import { createUser } from "../support/personas";
 import { postStripeWebhook } from "../support/stripe-webhook";
@@ -31,14 +31,7 @@ beforeAll(async () => {
   setConfig({
     ...previous,
     testGatewayEnabled: false,
-    stripe: {
-      secretKey: fake.apiKey,
-      livemode: false,
-      webhookSecret: WEBHOOK_SECRET,
-      paymentMethods: ["card", "alipay", "wechat_pay"],
-      apiBase: new URL(fake.baseUrl),
-      checkoutOrigin: fake.checkoutOrigin,
-    },
+    stripe: stripeConfigOf(fake, WEBHOOK_SECRET),
   });
 });
 

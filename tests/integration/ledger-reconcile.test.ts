@@ -26,7 +26,7 @@ import { requestOrderRefund } from "~/modules/payments/refunds.server";
 import { checkoutStateOfSession } from "~/modules/payments/stripe-provider.server";
 import { DEMO_PASSWORD, seedDemoShop } from "../../prisma/seed";
 import { cartWith, productBySlug, shanghaiBuyer } from "../support/factories";
-import { startFakeStripe, type FakeStripe } from "../support/fake-stripe";
+import { startFakeStripe, stripeConfigOf, type FakeStripe } from "../support/fake-stripe";
 import { beginTestPayment } from "../support/orders";
 import { createUser } from "../support/personas";
 import { postStripeWebhook } from "../support/stripe-webhook";
@@ -51,14 +51,7 @@ beforeAll(async () => {
   previous = config();
   setConfig({
     ...previous,
-    stripe: {
-      secretKey: fake.apiKey,
-      livemode: false,
-      webhookSecret: WEBHOOK_SECRET,
-      paymentMethods: ["card", "alipay", "wechat_pay"],
-      apiBase: new URL(fake.baseUrl),
-      checkoutOrigin: fake.checkoutOrigin,
-    },
+    stripe: stripeConfigOf(fake, WEBHOOK_SECRET),
   });
   await t.db.product.update({ where: { slug: "lingshan-lychee" }, data: { stock: 100_000 } });
   adminId = (await createUser(t.db)).id;

@@ -17,7 +17,7 @@ import { refundSuspensePayment, requestOrderRefund, retryOpenRefunds } from "~/m
 import { loader as healthLoader } from "~/routes/healthz";
 import { loader as orderLoader } from "~/routes/orders.$number";
 import { cartWith, createProduct, productBySlug, shanghaiBuyer } from "../support/factories";
-import { startFakeStripe, type FakeStripe } from "../support/fake-stripe";
+import { startFakeStripe, stripeConfigOf, type FakeStripe } from "../support/fake-stripe";
 import { sealAndVerify } from "../support/ledger-log";
 import { createUser } from "../support/personas";
 import { postStripeWebhook } from "../support/stripe-webhook";
@@ -37,14 +37,7 @@ beforeAll(async () => {
   setConfig({
     ...previous,
     testGatewayEnabled: false,
-    stripe: {
-      secretKey: fake.apiKey,
-      livemode: false,
-      webhookSecret: WEBHOOK_SECRET,
-      paymentMethods: ["card", "alipay", "wechat_pay"],
-      apiBase: new URL(fake.baseUrl),
-      checkoutOrigin: fake.checkoutOrigin,
-    },
+    stripe: stripeConfigOf(fake, WEBHOOK_SECRET),
   });
 });
 

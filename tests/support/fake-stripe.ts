@@ -19,6 +19,7 @@ import http from "node:http";
 import { type AddressInfo } from "node:net";
 import qs from "qs";
 import Stripe from "stripe";
+import type { Config } from "~/modules/config/env.server";
 import { type CheckoutPageState, formatYuan, renderCheckoutPage } from "./fake-stripe-page";
 
 export const FAKE_STRIPE_API_VERSION = "2026-10-28.endive" as const;
@@ -422,6 +423,17 @@ function snapshot<T>(value: T): T {
   return structuredClone(value);
 }
 
+/** The shop's Stripe settings pointing at this fake: test keys and the three methods the shop offers. */
+export function stripeConfigOf(fake: FakeStripe, webhookSecret: string): NonNullable<Config["stripe"]> {
+  return {
+    secretKey: fake.apiKey,
+    livemode: false,
+    webhookSecret,
+    paymentMethods: ["card", "alipay", "wechat_pay"],
+    apiBase: new URL(fake.baseUrl),
+    checkoutOrigin: fake.checkoutOrigin,
+  };
+}
 export async function startFakeStripe(options: FakeStripeOptions): Promise<FakeStripe> {
   const now = options.now ?? Date.now;
   const nowSeconds = () => Math.floor(now() / 1000);

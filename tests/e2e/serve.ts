@@ -48,6 +48,8 @@ const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     DATABASE_URL: databaseUrl,
     ...stripeEnv,
     HARVEST_INSECURE_COOKIES: "1",
+    // Two workers, as `npm start` runs on these two cores: every journey also proves the workers share what they must.
+    WEB_CONCURRENCY: "2",
     HARVEST_MAIL_TO_FILES: "on",
     // Reservations expire and contributions mature within a second of falling due.
     HARVEST_SWEEP_SECONDS: "1",

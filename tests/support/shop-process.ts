@@ -26,7 +26,16 @@ export async function startShop(env: Record<string, string>): Promise<ShopProces
   const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     stdio: ["ignore", "pipe", "pipe"],
     // A fresh shop started here skips the demo history (tests/integration/demo-history.test.ts plays it): it would add seconds to every start.
-    env: { ...process.env, HOST: "127.0.0.1", PORT: String(port), HARVEST_MAIL_TO_FILES: "on", HARVEST_DEMO_HISTORY: "off", ...env },
+    // One process unless a test asks for workers (WEB_CONCURRENCY): tests that kill or signal the server mean this PID.
+    env: {
+      ...process.env,
+      HOST: "127.0.0.1",
+      PORT: String(port),
+      HARVEST_MAIL_TO_FILES: "on",
+      HARVEST_DEMO_HISTORY: "off",
+      WEB_CONCURRENCY: "1",
+      ...env,
+    },
   });
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));

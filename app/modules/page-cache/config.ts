@@ -13,7 +13,7 @@ function seconds(value: string | undefined, fallback: number): number {
   return Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
 }
 
-export function pageCacheSettings(env: NodeJS.ProcessEnv = process.env): PageCacheSettings {
+export function pageCacheSettings(env: Record<string, string | undefined> = process.env): PageCacheSettings {
   const freshSeconds = seconds(env.HARVEST_PAGE_CACHE_SECONDS, 5);
   return {
     enabled: !/^(off|0|false|no)$/i.test(env.HARVEST_PAGE_CACHE ?? "") && freshSeconds > 0,

@@ -22,6 +22,9 @@ import type { Health } from "./health";
 export const PUBLIC_PAGE_CACHE_CONTROL = "public, max-age=0, must-revalidate";
 export const PAGE_VARY = "Cookie, Accept-Encoding";
 
+/** What describes a body, not the page: not on a 304. */
+const BODY_HEADERS = /^content-(type|length|encoding)$/i;
+
 export type CacheState = "hit" | "miss" | "stale" | "bypass";
 
 type Miss = {
@@ -77,8 +80,11 @@ export function createFastLane(options: {
   const serve = (req: http.IncomingMessage, res: http.ServerResponse, page: CachedPage, state: CacheState) => {
     const headers: Record<string, string | number> = { ...headersOf(page), "X-Harvest-Cache": state };
     if (etagMatches(req.headers["if-none-match"], page.etag)) {
-      for (const name of Object.keys(headers)) if (/^content-/i.test(name)) delete headers[name];
-      res.writeHead(304, headers);
+      // The browser keeps its copy and takes these headers onto it: the CSP too (on a miss Express has
+      // already set a nonce policy on this response, which must not replace the page's hashes).
+      for (const [name, value] of Object.entries(headers)) if (!BODY_HEADERS.test(name)) res.setHeader(name, value);
+      for (const name of res.getHeaderNames()) if (BODY_HEADERS.test(name)) res.removeHeader(name);
+      res.writeHead(304);
       res.end();
       return;
     }

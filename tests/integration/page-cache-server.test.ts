@@ -74,6 +74,25 @@ describe("anonymous pages from memory", () => {
     await zh.arrayBuffer();
   });
 
+  it("a 304 keeps the page's hash CSP, also when it answers a miss (Express had set a nonce policy on it)", async () => {
+    const page = await cachedPage(PRODUCT);
+    const etag = page.headers.get("etag")!;
+    await page.arrayBuffer();
+    // A write that changes nothing (a statement trigger still notifies): the cache empties, the page is drawn again, the same.
+    await t.sql("UPDATE village SET slug = slug WHERE false");
+    let response: Response;
+    const deadline = Date.now() + 5_000;
+    do {
+      response = await get(PRODUCT, { "If-None-Match": etag });
+      await response.arrayBuffer();
+    } while (response.headers.get("x-harvest-cache") !== "miss" && Date.now() < deadline);
+    expect(response.status).toBe(304);
+    const csp = response.headers.get("content-security-policy")!;
+    expect(csp).toContain("'sha256-");
+    expect(csp).not.toContain("nonce-");
+    expect(response.headers.get("content-type")).toBeNull();
+  });
+
   it("a cached page's CSP allows exactly its inline scripts by sha256, with no nonce", async () => {
     const page = await cachedPage(PRODUCT);
     const html = await page.text();

@@ -41,6 +41,8 @@ test("a signed-in buyer with a cart is never served a cached page; an anonymous 
   page,
   browser,
 }) => {
+  // Five pages, each visited by both people several times, each load checked by axe.
+  test.setTimeout(180_000);
   const name = `缓存测试买家${randomUUID().slice(0, 4)}`;
   const buyer = await createBuyer(name);
   await page.goto("/sign-in");
@@ -63,7 +65,7 @@ test("a signed-in buyer with a cart is never served a cached page; an anonymous 
       await expect(page.getByTestId("cart-count")).toHaveText("2");
 
       const seen = new Set<string | undefined>();
-      for (let visit = 0; visit < 4; visit++) {
+      for (let visit = 0; visit < 3; visit++) {
         const response = await visitor.goto(path);
         seen.add(cacheState(response));
         expect(response!.headers()["cache-control"], path).not.toMatch(/private/);

@@ -98,9 +98,8 @@ export function createFastLane(options: {
       headers["Content-Encoding"] = "gzip";
     }
     headers["Content-Length"] = body.length;
-    // Headers set on the response before (Express's, on a miss) give way to the page's.
-    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-    res.writeHead(page.status);
+    // Headers set on the response before (Express's, on a miss) give way to those passed to writeHead.
+    res.writeHead(page.status, headers);
     res.end(req.method === "HEAD" ? undefined : body);
   };
 

@@ -58,6 +58,13 @@ describe("anonymous pages from memory", () => {
     const first = await get("/villages?lng=en");
     expect(["miss", "hit"]).toContain(first.headers.get("x-harvest-cache"));
     await first.arrayBuffer();
+    // A miss is answered from the page just stored: its hashes, not the nonce Express set on the response.
+    const miss = await get("/villages?lng=en&first=1");
+    expect(miss.headers.get("x-harvest-cache")).toBe("miss");
+    expect(miss.headers.get("content-security-policy")).toContain("'sha256-");
+    expect(miss.headers.get("content-security-policy")).not.toContain("nonce-");
+    expect(miss.headers.get("cache-control")).toBe("public, max-age=0, must-revalidate");
+    await miss.arrayBuffer();
     const hit = await cachedPage("/villages?lng=en", { "Accept-Encoding": "br" });
     expect(hit.headers.get("cache-control")).toBe("public, max-age=0, must-revalidate");
     expect(hit.headers.get("vary")).toBe("Cookie, Accept-Encoding");

@@ -5,11 +5,11 @@ import { serializeCartCookie } from "~/modules/cart/cart.server";
 import { config, setConfig } from "~/modules/config/env.server";
 import { action as cartAction } from "~/routes/cart";
 import { action as checkoutAction } from "~/routes/checkout";
-import { probeDatabase } from "../../server/health";
 import { action as languageAction } from "~/routes/language";
 import { action as orderAction, loader as orderLoader } from "~/routes/orders.$number";
 import { loader as gatewayLoader } from "~/routes/pay.test.$ref";
 import { action as productAction } from "~/routes/products.$slug";
+import { probeDatabase } from "../../server/health";
 import { cartWith, productBySlug, shanghaiBuyer } from "../support/factories";
 import { useTestDatabase } from "../support/test-database";
 

@@ -1,5 +1,7 @@
 // Server rendering, as Remix's default but with the request's CSP nonce on
-// every inline script Remix writes.
+// every inline script Remix writes. A page drawn for the page cache has no
+// nonce (its scripts are allowed by their hashes, decision 0017) and is drawn
+// whole before it is sent, like a page for a crawler: the cache stores it all.
 import { createReadableStreamFromReadable, type AppLoadContext, type EntryContext } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
@@ -17,7 +19,7 @@ export default function handleRequest(
   loadContext: AppLoadContext,
 ) {
   const nonce = typeof loadContext.cspNonce === "string" ? loadContext.cspNonce : "";
-  const waitForAll = isbot(request.headers.get("user-agent") ?? "");
+  const waitForAll = loadContext.pageCache === true || isbot(request.headers.get("user-agent") ?? "");
   return new Promise((resolve, reject) => {
     let shellRendered = false;
     const { pipe, abort } = renderToPipeableStream(

@@ -11,6 +11,12 @@ declare module "@remix-run/node" {
      * cart cookie, so the header's cart count reads the cart from here.
      */
     cartCreatedThisRequest?: string;
+    /**
+     * Set when the page is drawn for the page cache (server/fast-lane.ts):
+     * drawn whole before it is sent (onAllReady), with no nonce, from a
+     * request that carries only the address and the language cookie.
+     */
+    pageCache?: boolean;
   }
 }
 

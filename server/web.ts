@@ -14,17 +14,21 @@ import type { Config } from "../app/modules/config/env.server";
 import { cookieMayApply } from "../app/modules/cooperatives/applications.server";
 import { cookieIsCooperativeMember } from "../app/modules/cooperatives/membership.server";
 import { db } from "../app/modules/db/db.server";
+import { directDatabaseUrl } from "../app/modules/db/direct-url.server";
 import { autoConfirmShippedOrders } from "../app/modules/fulfilment/completion.server";
 import { sweepLedger } from "../app/modules/ledger/background.server";
 import { sealLedger } from "../app/modules/ledger/log.server";
 import { startMailSender, stopMailSender } from "../app/modules/mail/mail.server";
 import { deliverQueuedOrderConfirmations } from "../app/modules/orders/order-confirmation.server";
 import { releaseExpiredReservations } from "../app/modules/orders/orders.server";
+import { pageCacheSettings } from "../app/modules/page-cache/config";
+import { listenForInvalidations, type InvalidationListener } from "../app/modules/page-cache/listener.server";
+import { PageCache } from "../app/modules/page-cache/store";
 import { prunePaymentEvents, reconcileStaleAttempts } from "../app/modules/payments/events.server";
 import { retryOpenRefunds } from "../app/modules/payments/refunds.server";
 import { isCrossSiteWrite } from "../app/modules/security/cross-site";
 import { securityHeaders } from "../app/modules/security/headers";
-import { needsPrivateCaching, PRIVATE_CACHE_CONTROL } from "../app/modules/security/private-pages";
+import { needsPrivateCaching, personalCacheControl, PRIVATE_CACHE_CONTROL } from "../app/modules/security/private-pages";
 import { createBodyBudget, readBodyWithin } from "../app/modules/security/request-body.server";
 import {
   AFTER_SALES_UPLOAD_BODY_LIMIT,
@@ -44,6 +48,8 @@ import {
   tooSlow,
   type Refusal,
 } from "../app/modules/security/request-guard";
+import { createFastLane } from "./fast-lane";
+import { createHealthCheck } from "./health";
 
 // How long, and how much, the server keeps reading an over-long upload after its 413.
 const LINGER_MS = 10_000;
@@ -205,11 +211,32 @@ export async function startWeb(options: {
   };
 
   const handleRequest = createRequestHandler(build, dev ? "development" : "production");
+  // Anonymous storefront pages from memory (docs/page-cache.md); off in dev, where the code changes under it.
+  const cacheSettings = pageCacheSettings();
+  const listenUrl = directDatabaseUrl();
+  const pageCache = cacheSettings.enabled && !dev && listenUrl ? new PageCache(cacheSettings) : null;
+  const listener: InvalidationListener | null =
+    pageCache && listenUrl ? listenForInvalidations({ connectionString: listenUrl, cache: pageCache }) : null;
+  const fastLane = createFastLane({
+    app,
+    cache: pageCache,
+    listener,
+    health: createHealthCheck(),
+    production: config.isProduction,
+    formActionOrigins,
+  });
+  // Pages for the cache are drawn with no nonce (their scripts are allowed by hash) and whole (onAllReady).
+  fastLane.setRenderer((request) => handleRequest(request, { cspNonce: "", clientIp: null, pageCache: true }));
   app.all("*", async (req, res, next) => {
     try {
+      const miss = fastLane.missOf(req);
+      if (miss) return await miss.render(requestUrl(req).href, res);
       const request = remixRequest(req, res);
       const response = await handleRequest(request, { cspNonce: res.locals.cspNonce as string, clientIp: req.ip ?? null });
       if (needsPrivateCaching(req.path, response.headers)) response.headers.set("Cache-Control", PRIVATE_CACHE_CONTROL);
+      // A public page drawn for a person (their name, their cart): never for a shared cache.
+      else if (fastLane.isForPerson(req))
+        response.headers.set("Cache-Control", personalCacheControl(response.headers.get("Cache-Control")));
       await sendRemixResponse(res, response);
     } catch (error) {
       next(error);
@@ -220,7 +247,7 @@ export async function startWeb(options: {
   const host = process.env.HOST ?? "127.0.0.1";
   // Node's default 16 KB of headers would answer a shared search link of 2,000 Chinese characters (18 KB) with an
   // empty 431 before the shop sees it; with room for it, the search page itself says the words are too long.
-  const server = http.createServer({ maxHeaderSize: 64 * 1024 }, app).listen(port, host, () => {
+  const server = http.createServer({ maxHeaderSize: 64 * 1024 }, fastLane.handle).listen(port, host, () => {
     log(`serving on http://${host === "0.0.0.0" ? "localhost" : host}:${port}${options.embedded ? " (embedded PostgreSQL)" : ""}${worker}`);
   });
 
@@ -285,6 +312,7 @@ export async function startWeb(options: {
       clearInterval(sealer);
       clearInterval(mailSweeper);
       await stopMailSender();
+      await listener?.stop();
       // In-flight requests finish; idle keep-alive connections are closed at once so close() can return.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -305,10 +333,7 @@ export async function startWeb(options: {
  * the body is the one already read within its limit (res.locals.body).
  */
 function remixRequest(req: express.Request, res: express.Response): Request {
-  // req.hostname follows "trust proxy" but drops the port; take it from X-Forwarded-Host or Host.
-  const portOf = (host: string | undefined) => Number.parseInt(host?.split(":")[1] ?? "", 10);
-  const port = [portOf(req.get("X-Forwarded-Host")), portOf(req.get("host"))].find(Number.isSafeInteger);
-  const url = new URL(`${req.protocol}://${req.hostname}${port ? `:${port}` : ""}${req.originalUrl}`);
+  const url = requestUrl(req);
   const headers = new Headers();
   for (const [key, values] of Object.entries(req.headers)) {
     for (const value of Array.isArray(values) ? values : values ? [values] : []) headers.append(key, value);
@@ -328,6 +353,14 @@ function remixRequest(req: express.Request, res: express.Response): Request {
     body: body && body.length > 0 ? bodyStream(body) : undefined,
     duplex: "half",
   } as RequestInit);
+}
+
+/** The address the visitor asked for, as the app sees it. */
+function requestUrl(req: express.Request): URL {
+  // req.hostname follows "trust proxy" but drops the port; take it from X-Forwarded-Host or Host.
+  const portOf = (host: string | undefined) => Number.parseInt(host?.split(":")[1] ?? "", 10);
+  const port = [portOf(req.get("X-Forwarded-Host")), portOf(req.get("host"))].find(Number.isSafeInteger);
+  return new URL(`${req.protocol}://${req.hostname}${port ? `:${port}` : ""}${req.originalUrl}`);
 }
 
 function bodyStream(body: Buffer): ReadableStream<Uint8Array> {

@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import { localized } from "~/modules/i18n/i18n";
 import type { Locale } from "~/modules/money/money";
 import { formatBps } from "~/modules/money/share";
+import { stockShown } from "~/modules/page-cache/stock-state";
 import { Money } from "./money";
 import { Phrases } from "./phrases";
 import { ProductImage } from "./product-image";
@@ -30,6 +31,7 @@ export function ProductCard({
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
   const village = product.cooperative.village;
+  const stock = stockShown(product.stock);
   return (
     <Link
       to={`/products/${product.slug}`}
@@ -38,9 +40,16 @@ export function ProductCard({
     >
       <div className="relative aspect-square overflow-hidden bg-clay-100">
         <ProductImage image={product.images[0]} className="h-full w-full object-cover transition group-hover:scale-[1.02]" />
-        {product.stock === 0 ? (
+        {stock.kind === "sold_out" ? (
           <span className="absolute top-3 left-3 rounded-full bg-stone-800/80 px-2.5 py-1 text-xs font-medium text-white">
             {t("product.soldOut")}
+          </span>
+        ) : stock.kind === "few_left" ? (
+          <span
+            className="absolute top-3 left-3 rounded-full bg-amber-800 px-2.5 py-1 text-xs font-medium text-white"
+            data-testid="card-few-left"
+          >
+            {t("product.onlyLeft", { count: stock.count })}
           </span>
         ) : null}
       </div>

@@ -18,6 +18,7 @@ import { createI18n, localized } from "~/modules/i18n/i18n";
 import { localeOf } from "~/modules/i18n/meta";
 import { formatMoney, minorToDecimalString, type Locale } from "~/modules/money/money";
 import { allocateLine, formatBps } from "~/modules/money/share";
+import { quantityMax, stockShown } from "~/modules/page-cache/stock-state";
 import { notFoundMeta, originOf, publicPageMeta } from "~/modules/seo/meta";
 import { breadcrumbJsonLd, DEFAULT_SHARE_IMAGE, describe, languageUrl, productJsonLd, shareImageOf } from "~/modules/seo/seo";
 
@@ -98,6 +99,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await addToCart(cartId, form.get("productId"), quantity);
     return data({ added: quantity }, { headers: setCookie ? { "Set-Cookie": setCookie } : {} });
   });
+}
+
+/** "In stock" or "Only N left": never an exact count while plenty is left (a cached page may be seconds old). */
+function StockLabel({ stock }: { stock: number }) {
+  const { t } = useTranslation();
+  const shown = stockShown(stock);
+  if (shown.kind === "few_left") return <>{t("product.onlyLeft", { count: shown.count })}</>;
+  if (shown.kind === "sold_out") return <>{t("product.soldOut")}</>;
+  return <>{t("product.inStock")}</>;
 }
 
 export default function ProductPage() {
@@ -189,7 +199,7 @@ export default function ProductPage() {
                     type="number"
                     inputMode="numeric"
                     min={1}
-                    max={Math.min(product.stock, MAX_QUANTITY_PER_LINE)}
+                    max={quantityMax(product.stock, MAX_QUANTITY_PER_LINE)}
                     step={1}
                     defaultValue={1}
                     required
@@ -200,7 +210,9 @@ export default function ProductPage() {
                 <button type="submit" className="btn-primary flex-1 whitespace-nowrap md:flex-none" disabled={adding}>
                   {adding ? t("common.loading") : t("product.addToCart")}
                 </button>
-                <span className="hidden text-sm text-stone-500 md:inline">{t("product.stock", { count: product.stock })}</span>
+                <span className="hidden text-sm text-stone-500 md:inline" data-testid="stock-state">
+                  <StockLabel stock={product.stock} />
+                </span>
               </div>
             </fetcher.Form>
           ) : (
@@ -210,7 +222,11 @@ export default function ProductPage() {
               <ErrorNotice error={error} />
             </div>
           )}
-          {product.stock > 0 ? <p className="text-sm text-stone-500 md:hidden">{t("product.stock", { count: product.stock })}</p> : null}
+          {product.stock > 0 ? (
+            <p className="text-sm text-stone-500 md:hidden">
+              <StockLabel stock={product.stock} />
+            </p>
+          ) : null}
 
           <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
             <dt className="text-stone-500">{t("common.cooperative")}</dt>

@@ -150,7 +150,6 @@ const MATRIX: Row[] = [
   ["funds.$slug",             "GET",  "/funds/qinzhou-party-flag-relief",          [200, 200, 200, 200, 200, 200, 200]],
   ["funds.$slug",             "GET",  "/funds/no-such-fund",                       [404, 404, 404, 404, 404, 404, 404]],
 
-  ["healthz",                 "GET",  "/healthz",                                  [200, 200, 200, 200, 200, 200, 200]],
   ["ledger[.]jsonl",          "GET",  "/ledger.jsonl",                             [200, 200, 200, 200, 200, 200, 200]],
   // The Merkle log's proofs and checkpoints are public; {txA} is a sealed capture. Unknown or malformed → 404.
   ["ledger.proofs.$id",       "GET",  "/ledger/proofs/{txA}",                      [200, 200, 200, 200, 200, 200, 200]],

@@ -345,6 +345,8 @@ const zh = {
     moreFromVillage: "同村好物",
     notFoundTitle: "找不到这件商品",
     notFoundBody: "它可能已经下架，或者链接有误。",
+    inStock: "有货",
+    onlyLeft: "仅剩 {{count}} 件",
   },
   cart: {
     title: "购物车",
@@ -1910,6 +1912,8 @@ const en: DeepStrings<Resource> = {
     moreFromVillage: "More from this village",
     notFoundTitle: "We can't find this product",
     notFoundBody: "It may have been taken off sale, or the link is wrong.",
+    inStock: "In stock",
+    onlyLeft: "Only {{count}} left",
   },
   cart: {
     title: "Your cart",

@@ -27,3 +27,15 @@ export function isPrivatePath(pathname: string): boolean {
 export function needsPrivateCaching(pathname: string, responseHeaders: Headers): boolean {
   return isPrivatePath(pathname) || responseHeaders.has("Set-Cookie");
 }
+
+/**
+ * The storefront's public pages drawn for a person (a session, a cart, order
+ * links: their name, their cart count): the browser may keep them for its
+ * back button but must ask again, and no shared cache may keep them. A
+ * stricter policy the app set (no-store) stands.
+ */
+export const PERSONAL_CACHE_CONTROL = "private, no-cache";
+
+export function personalCacheControl(fromApp: string | null): string {
+  return fromApp && /\bno-store\b/i.test(fromApp) ? PRIVATE_CACHE_CONTROL : PERSONAL_CACHE_CONTROL;
+}

@@ -202,4 +202,26 @@ describe("one instance behind PgBouncer in transaction mode", () => {
     expect(after.pools).toContainEqual({ user: rig.db.shopConnection.user, mode: "transaction" });
     expect(rig.instances[0].output()).not.toMatch(/failed|error/i);
   }, 120_000);
+
+  it("a price written through the pooler reaches the page cache's LISTEN on the direct connection within a second", async () => {
+    const page = async () => {
+      const response = await fetch(`${rig.balancer.baseUrl}/products/baiyi-walnuts`, { signal: AbortSignal.timeout(10_000) });
+      return { cache: response.headers.get("x-harvest-cache"), html: await response.text() };
+    };
+    const deadline = Date.now() + 15_000;
+    let cached = await page();
+    while (!(cached.cache === "hit" && cached.html.includes("¥68.00")) && Date.now() < deadline) cached = await page();
+    expect(cached.cache, "X-Harvest-Cache: without it the page cache (issue-12-cache) is not in this build").toBe("hit");
+
+    // The trigger's NOTIFY is sent by a transaction on a pooled connection, as every write of the shop's is.
+    const pooled = new pg.Client({ ...rig.db.shopConnection, port: pooler!.port });
+    await pooled.connect();
+    await pooled.query("UPDATE product SET price_minor = 6900, updated_at = now() WHERE slug = 'baiyi-walnuts'");
+    await pooled.end();
+    const changedAt = Date.now();
+    let seen = await page();
+    while (!seen.html.includes("¥69.00") && Date.now() - changedAt < 5_000) seen = await page();
+    expect(seen.html).toContain("¥69.00");
+    expect(Date.now() - changedAt).toBeLessThan(1_000);
+  }, 60_000);
 });

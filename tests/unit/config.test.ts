@@ -63,6 +63,15 @@ describe("configuration", () => {
     for (const wrong of ["0", "61", "2.5", "soon"]) expect(() => loadConfig({ AUTO_CONFIRM_DAYS: wrong })).toThrow(/AUTO_CONFIRM_DAYS/);
   });
 
+  it("refuses DATABASE_DIRECT_URL without DATABASE_URL (the embedded database would start, and LISTEN would go elsewhere)", () => {
+    expect(() => loadConfig({ DATABASE_DIRECT_URL: "postgresql://shop@db.internal/shop" })).toThrow(
+      /DATABASE_DIRECT_URL is set without DATABASE_URL/,
+    );
+    expect(() =>
+      loadConfig({ DATABASE_URL: "postgresql://shop@pgbouncer:6432/shop", DATABASE_DIRECT_URL: "postgresql://shop@db.internal/shop" }),
+    ).not.toThrow();
+  });
+
   it("names a malformed setting", () => {
     expect(() => loadConfig({ RESERVATION_MINUTES: "soon" })).toThrow(/RESERVATION_MINUTES/);
   });

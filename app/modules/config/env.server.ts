@@ -5,6 +5,9 @@ import { z } from "zod";
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["production", "development", "test"]).optional(),
   DATABASE_URL: z.string().optional(),
+  // The database server itself when DATABASE_URL names a pooler in transaction mode (PgBouncer): start-up's
+  // session locks (migrations, seeding), the shop role's grants and the page cache's LISTEN go here. Unset: DATABASE_URL.
+  DATABASE_DIRECT_URL: z.string().optional(),
   SESSION_SECRET: z.string().optional(),
   HARVEST_TEST_GATEWAY: z.enum(["on", "off"]).optional(),
   HARVEST_INSECURE_COOKIES: z.enum(["1"]).optional(),
@@ -113,6 +116,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (isProduction && !values.PUBLIC_URL) {
     problems.push("PUBLIC_URL is missing: set it to the shop's address (e.g. https://shop.example); emailed links use it.");
+  }
+  if (values.DATABASE_DIRECT_URL && !values.DATABASE_URL) {
+    // The shop would start its embedded PostgreSQL and still LISTEN on the other server: set both, or neither.
+    problems.push(
+      "DATABASE_DIRECT_URL is set without DATABASE_URL: set DATABASE_URL to the pooler's address and DATABASE_DIRECT_URL to the same database on the server itself (docs/operations.md).",
+    );
   }
   const signingKeyText = values.CHECKPOINT_SIGNING_KEY?.trim() || undefined;
   const signingSeed = signingKeyText ? Buffer.from(signingKeyText, "base64") : null;

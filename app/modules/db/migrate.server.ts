@@ -2,7 +2,10 @@
 // Prisma's standard `_prisma_migrations` table so the real `prisma migrate`
 // CLI stays interchangeable on a machine that can download its engine.
 // Each migration runs in its own transaction; an advisory lock keeps two app
-// instances that start together from applying the same migration twice.
+// instances that start together from applying the same migration twice. That
+// lock is a session's, so the connection must reach the server itself, never
+// a pooler in transaction mode: callers pass directDatabaseUrl()'s
+// (DATABASE_DIRECT_URL, else DATABASE_URL; bootstrap.server.ts does).
 import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";

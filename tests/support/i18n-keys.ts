@@ -84,9 +84,9 @@ export function pageRoutes(): RouteFile[] {
     if (!/\.tsx$/.test(name) || !/export default/.test(readFileSync(file, "utf8"))) continue;
     const segments = name
       .replace(/\.tsx$/, "")
-      .replace(/\[\.\]/g, "\u0000")
+      .replaceAll("[.]", "%DOT%")
       .split(".")
-      .map((segment) => segment.replace(/\u0000/g, ".").replace(/\[|\]/g, ""))
+      .map((segment) => segment.replaceAll("%DOT%", ".").replace(/\[|\]/g, ""))
       .map((segment) => segment.replace(/_$/, ""))
       .filter((segment) => segment !== "_index" && !segment.startsWith("_"))
       .map((segment) => (segment.startsWith("$") ? "x" : segment));

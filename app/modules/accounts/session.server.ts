@@ -4,8 +4,9 @@
 // made at every sign-in; sign-out deletes it on the server.
 import { createHash, randomBytes } from "node:crypto";
 import { createCookie } from "@remix-run/node";
-import { config } from "~/modules/config/env.server";
+import { Prisma } from "~/generated/prisma/client";
 import type { Role } from "~/generated/prisma/enums";
+import { config } from "~/modules/config/env.server";
 import { db } from "~/modules/db/db.server";
 
 /** Privileged sessions (fund managers, admins) are kept short. */
@@ -66,7 +67,15 @@ type SessionRow = {
 export async function lookUpSession(request: Request, privilegedRoles: readonly Role[], now = new Date()): Promise<SessionLookup | null> {
   const token = await readSessionToken(request);
   if (!token) return null;
-  const rows = await db().$queryRaw<SessionRow[]>`
+  const rows = await db().$queryRaw<SessionRow[]>(sessionLookupSql(hashToken(token)));
+  const row = rows[0];
+  if (!row) return null;
+  return checkSession(row, privilegedRoles, now);
+}
+
+/** The one statement of lookUpSession (bench/prisma.ts runs it through node-postgres too). */
+export function sessionLookupSql(sessionId: string): Prisma.Sql {
+  return Prisma.sql`
     SELECT s.id, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.second_factor_at,
            u.email, u.name, u.totp_enabled_at, u.email_verified_at,
            COALESCE(
@@ -77,10 +86,11 @@ export async function lookUpSession(request: Request, privilegedRoles: readonly 
       FROM "session" s
       JOIN app_user u ON u.id = s.user_id
       LEFT JOIN role_assignment r ON r.user_id = s.user_id
-     WHERE s.id = ${hashToken(token)}
+     WHERE s.id = ${sessionId}
      GROUP BY s.id, u.id`;
-  const row = rows[0];
-  if (!row) return null;
+}
+
+async function checkSession(row: SessionRow, privilegedRoles: readonly Role[], now: Date): Promise<SessionLookup | null> {
   const roles = (typeof row.roles === "string" ? JSON.parse(row.roles) : row.roles) as SessionLookup["roles"];
   const session = {
     id: row.id,

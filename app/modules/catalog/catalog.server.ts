@@ -87,7 +87,7 @@ export async function listMoreFromVillage(villageId: string, exceptProductId: st
   );
 }
 
-type ListedRow = { product: CatalogProductJson; share: ShareInForce | null };
+export type ListedRow = { product: CatalogProductJson; share: ShareInForce | null };
 type Dated<T, K extends keyof T> = Omit<T, K> & { [P in K]: string };
 type CatalogProductJson = Dated<
   Omit<CatalogProduct, "images" | "cooperative"> & {
@@ -113,7 +113,13 @@ const asDate = (text: string) => new Date(text);
  * latest made). A product without a rule in force is left out, as before.
  */
 async function readListedProducts(where: Prisma.Sql, tail: Prisma.Sql, at: Date = new Date()) {
-  const rows = await db().$queryRaw<ListedRow[]>`
+  const rows = await db().$queryRaw<ListedRow[]>(listedProductsSql(where, tail, at));
+  return rows.flatMap(toCatalogEntry);
+}
+
+/** The statement readListedProducts sends (bench/prisma.ts runs it through node-postgres too). */
+export function listedProductsSql(where: Prisma.Sql, tail: Prisma.Sql, at: Date = new Date()): Prisma.Sql {
+  return Prisma.sql`
     SELECT json_build_object(
              'id', p.id, 'slug', p.slug, 'cooperativeId', p.cooperative_id, 'category', p.category,
              'nameZh', p.name_zh, 'nameEn', p.name_en, 'descriptionZh', p.description_zh, 'descriptionEn', p.description_en,
@@ -158,25 +164,27 @@ async function readListedProducts(where: Prisma.Sql, tail: Prisma.Sql, at: Date 
       JOIN fund f ON f.id = c.fund_id
      WHERE p.status = 'listed' AND c.status = 'approved' AND ${where}
      ${tail}`;
-  return rows.flatMap(({ product, share }) => {
-    if (!share) {
-      console.warn(`[harvest-share] product ${product.slug} has no share rule in force and is hidden: give its fund a default rule`);
-      return [];
-    }
-    const { cooperative } = product;
-    const typed: CatalogProduct = {
-      ...product,
-      createdAt: asDate(product.createdAt),
-      updatedAt: asDate(product.updatedAt),
-      images: product.images.map((image) => ({ ...image, createdAt: asDate(image.createdAt) })),
-      cooperative: {
-        ...cooperative,
-        village: { ...cooperative.village, createdAt: asDate(cooperative.village.createdAt) },
-        fund: { ...cooperative.fund, createdAt: asDate(cooperative.fund.createdAt) },
-      },
-    };
-    return [{ product: typed, share }];
-  });
+}
+
+/** A row of listedProductsSql as the shop's types have it (dates as Dates), or nothing for a product without a share rule in force. */
+export function toCatalogEntry({ product, share }: ListedRow): { product: CatalogProduct; share: ShareInForce }[] {
+  if (!share) {
+    console.warn(`[harvest-share] product ${product.slug} has no share rule in force and is hidden: give its fund a default rule`);
+    return [];
+  }
+  const { cooperative } = product;
+  const typed: CatalogProduct = {
+    ...product,
+    createdAt: asDate(product.createdAt),
+    updatedAt: asDate(product.updatedAt),
+    images: product.images.map((image) => ({ ...image, createdAt: asDate(image.createdAt) })),
+    cooperative: {
+      ...cooperative,
+      village: { ...cooperative.village, createdAt: asDate(cooperative.village.createdAt) },
+      fund: { ...cooperative.fund, createdAt: asDate(cooperative.fund.createdAt) },
+    },
+  };
+  return [{ product: typed, share }];
 }
 
 /** What makes a product visible in the shop (besides a share rule in force, see resolveShares): search reuses it. */

@@ -23,8 +23,8 @@ import { useNonce } from "~/components/nonce";
 import { SiteSearch } from "~/components/site-search";
 import { getViewer, hasRole } from "~/modules/accounts/viewer.server";
 import { countCartItems, countRequestCartItems } from "~/modules/cart/cart.server";
-import { bareI18n, i18nFromPage, type PageI18n } from "~/modules/i18n/i18n";
-import { stringsFor } from "~/modules/i18n/i18n.server";
+import { bareI18n, i18nFromPage } from "~/modules/i18n/i18n";
+import { pageI18n } from "~/modules/i18n/i18n.server";
 import { getLocale } from "~/modules/i18n/locale.server";
 import { titleMeta } from "~/modules/i18n/meta";
 import { namespaceKey, namespacesFor } from "~/modules/i18n/namespaces";
@@ -46,12 +46,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     context.cartCreatedThisRequest ? countCartItems(context.cartCreatedThisRequest) : countRequestCartItems(request),
     getViewer(request),
   ]);
-  const namespaces = namespacesFor(new URL(request.url).pathname);
-  const i18n: PageI18n = { locale, namespaces: namespaceKey(namespaces), strings: stringsFor(locale, namespaces) };
   return {
     locale,
     // Only the strings of this page's namespaces, in its one language (app/modules/i18n/namespaces.ts).
-    i18n,
+    i18n: pageI18n(locale, new URL(request.url).pathname),
     // Public pages' canonical and hreflang links are absolute (app/modules/seo/meta.ts).
     siteOrigin: siteOrigin(request),
     cartCount,
@@ -67,12 +65,16 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 /**
- * The root reloads when Remix would (after an action, a changed query) and
- * when a client navigation leads to a page needing another namespace set
- * (shop → /account), so the page never lacks its strings.
+ * Single fetch reloads every loader on every navigation (Remix passes
+ * defaultShouldRevalidate: true), which would send the page's strings again
+ * each time. The root's data changes only through a form submission (cart,
+ * sign-in and -out, language), a `?lng=` in the next address, or a page that
+ * needs another namespace set (shop → /account): only then does it reload.
  */
-export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, defaultShouldRevalidate }) =>
-  defaultShouldRevalidate || namespaceKey(namespacesFor(currentUrl.pathname)) !== namespaceKey(namespacesFor(nextUrl.pathname));
+export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, formMethod }) =>
+  (formMethod !== undefined && formMethod.toUpperCase() !== "GET") ||
+  currentUrl.searchParams.get("lng") !== nextUrl.searchParams.get("lng") ||
+  namespaceKey(namespacesFor(currentUrl.pathname)) !== namespaceKey(namespacesFor(nextUrl.pathname));
 
 type HeaderViewer = { name: string; member: boolean; manager: boolean; admin: boolean } | null;
 

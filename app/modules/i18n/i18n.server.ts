@@ -3,7 +3,8 @@
 // language. Mails and other server-written text use the full instance.
 import i18next, { type i18n } from "i18next";
 import type { Locale } from "~/modules/money/money";
-import { NAMESPACES, namespaceKey, type Namespace } from "./namespaces";
+import type { PageI18n } from "./i18n";
+import { NAMESPACES, namespaceKey, namespacesFor, type Namespace } from "./namespaces";
 import { defaultLocale, resources } from "./resources";
 
 export type PageStrings = Record<string, unknown>;
@@ -29,6 +30,12 @@ export function stringsFor(locale: Locale, namespaces: readonly Namespace[]): Pa
     pageStrings.set(key, strings);
   }
   return strings;
+}
+
+/** What the root loader sends for a page at this path: its namespaces' strings in one language. */
+export function pageI18n(locale: Locale, pathname: string): PageI18n {
+  const namespaces = namespacesFor(pathname);
+  return { locale, namespaces: namespaceKey(namespaces), strings: stringsFor(locale, namespaces) };
 }
 
 const fullInstances = new Map<Locale, i18n>();

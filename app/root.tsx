@@ -9,6 +9,7 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  type ShouldRevalidateFunction,
   useLocation,
   useNavigation,
   useRouteError,
@@ -21,10 +22,12 @@ import { MessagePanel } from "~/components/message-panel";
 import { useNonce } from "~/components/nonce";
 import { SiteSearch } from "~/components/site-search";
 import { getViewer, hasRole } from "~/modules/accounts/viewer.server";
-import { countCartItems, currentCartId } from "~/modules/cart/cart.server";
-import { createI18n } from "~/modules/i18n/i18n";
+import { countCartItems, countRequestCartItems } from "~/modules/cart/cart.server";
+import { bareI18n, i18nFromPage } from "~/modules/i18n/i18n";
+import { pageI18n } from "~/modules/i18n/i18n.server";
 import { getLocale } from "~/modules/i18n/locale.server";
 import { titleMeta } from "~/modules/i18n/meta";
+import { namespaceKey, namespacesFor } from "~/modules/i18n/namespaces";
 import type { Locale } from "~/modules/money/money";
 import { siteOrigin } from "~/modules/seo/site.server";
 import stylesheet from "~/tailwind.css?url";
@@ -35,14 +38,18 @@ export const links: LinksFunction = () => [
 ];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  // Independent reads, sent together: every page pays for this loader.
+  // Independent reads, sent together: every page pays for this loader. A
+  // visitor without a session cookie costs no session query, one without a
+  // cart cookie no cart query (both helpers answer from the cookie first).
   const [locale, cartCount, viewer] = await Promise.all([
     getLocale(request),
-    (context.cartCreatedThisRequest ? Promise.resolve(context.cartCreatedThisRequest) : currentCartId(request)).then(countCartItems),
+    context.cartCreatedThisRequest ? countCartItems(context.cartCreatedThisRequest) : countRequestCartItems(request),
     getViewer(request),
   ]);
   return {
     locale,
+    // Only the strings of this page's namespaces, in its one language (app/modules/i18n/namespaces.ts).
+    i18n: pageI18n(locale, new URL(request.url).pathname),
     // Public pages' canonical and hreflang links are absolute (app/modules/seo/meta.ts).
     siteOrigin: siteOrigin(request),
     cartCount,
@@ -56,6 +63,18 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       : null,
   };
 }
+
+/**
+ * Single fetch reloads every loader on every navigation (Remix passes
+ * defaultShouldRevalidate: true), which would send the page's strings again
+ * each time. The root's data changes only through a form submission (cart,
+ * sign-in and -out, language), a `?lng=` in the next address, or a page that
+ * needs another namespace set (shop → /account): only then does it reload.
+ */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, formMethod }) =>
+  (formMethod !== undefined && formMethod.toUpperCase() !== "GET") ||
+  currentUrl.searchParams.get("lng") !== nextUrl.searchParams.get("lng") ||
+  namespaceKey(namespacesFor(currentUrl.pathname)) !== namespaceKey(namespacesFor(nextUrl.pathname));
 
 type HeaderViewer = { name: string; member: boolean; manager: boolean; admin: boolean } | null;
 
@@ -215,7 +234,8 @@ function ProgressBar() {
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
   const locale: Locale = data?.locale ?? "zh";
-  const i18n = useMemo(() => createI18n(locale), [locale]);
+  const page = data?.i18n;
+  const i18n = useMemo(() => (page ? i18nFromPage(page) : bareI18n(locale)), [page, locale]);
   const nonce = useNonce();
   return (
     <html lang={locale === "zh" ? "zh-CN" : "en"}>

@@ -1,5 +1,6 @@
 import { useTranslation } from "react-i18next";
-import { PRODUCT_CATEGORIES, type ProductFormValues } from "~/modules/cooperatives/product-schema";
+import { PRODUCT_CATEGORIES } from "~/modules/cooperatives/product-categories";
+import type { ProductFormValues } from "~/modules/cooperatives/product-schema";
 import { FormField } from "./form-field";
 
 const MONTHS = Array.from({ length: 12 }, (_, index) => index + 1);

@@ -11,11 +11,10 @@ import { ProductCard } from "~/components/product-card";
 import { ProductImage } from "~/components/product-image";
 import { addToCart, ensureCart } from "~/modules/cart/cart.server";
 import { MAX_QUANTITY_PER_LINE, parseQuantity } from "~/modules/cart/quantity";
-import { getListedProduct, listMoreFromVillage, resolveShares, withShares } from "~/modules/catalog/catalog.server";
-import { db } from "~/modules/db/db.server";
+import { getListedProduct, listMoreFromVillage } from "~/modules/catalog/catalog.server";
 import { notFound, withUserErrors } from "~/modules/errors/respond.server";
-import { createI18n, localized } from "~/modules/i18n/i18n";
-import { localeOf } from "~/modules/i18n/meta";
+import { localized } from "~/modules/i18n/i18n";
+import { i18nOf, localeOf } from "~/modules/i18n/meta";
 import { formatMoney, minorToDecimalString, type Locale } from "~/modules/money/money";
 import { allocateLine, formatBps } from "~/modules/money/share";
 import { quantityMax, stockShown } from "~/modules/page-cache/stock-state";
@@ -27,15 +26,11 @@ export async function loader({ params }: LoaderFunctionArgs) {
   if (!found) notFound();
   const { product, share } = found;
   // Critical data is awaited; the rest of the village streams in afterwards.
-  const moreFromVillage = listMoreFromVillage(product.cooperative.villageId, product.id)
-    .then(async (products) => {
-      return withShares(products, await resolveShares(db(), products));
-    })
-    .catch((error: unknown) => {
-      // Not critical: the page stands without its "more from this village" row.
-      console.error("[harvest-share] more-from-village failed:", error);
-      return [];
-    });
+  const moreFromVillage = listMoreFromVillage(product.cooperative.villageId, product.id).catch((error: unknown) => {
+    // Not critical: the page stands without its "more from this village" row.
+    console.error("[harvest-share] more-from-village failed:", error);
+    return [];
+  });
   return {
     product,
     share,
@@ -48,7 +43,7 @@ export const meta: MetaFunction<typeof loader> = (args) => {
   const { data, matches } = args;
   if (!data) return notFoundMeta(matches, { key: "product.notFoundTitle" });
   const locale = localeOf(matches);
-  const t = createI18n(locale).t;
+  const t = i18nOf(matches).t;
   const { product } = data;
   const village = product.cooperative.village;
   const name = localized(product, "name", locale);

@@ -21,7 +21,7 @@ import {
   type SearchQuery,
 } from "~/modules/catalog/search-query";
 import { searchFacets, searchProducts, searchSuggestions } from "~/modules/catalog/search.server";
-import { PRODUCT_CATEGORIES } from "~/modules/cooperatives/product-schema";
+import { PRODUCT_CATEGORIES } from "~/modules/cooperatives/product-categories";
 import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
 import type { Locale } from "~/modules/money/money";

@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type { MetaDescriptor } from "@remix-run/node";
 import { beforeAll, describe, expect, it } from "vitest";
+import { pageI18n } from "~/modules/i18n/i18n.server";
 import { createProduct } from "../support/factories";
 import { useTestDatabase } from "../support/test-database";
 
@@ -111,7 +112,7 @@ describe("a product page's meta", () => {
       params: { slug },
       location: { pathname: `/products/${slug}`, search: "", hash: "", state: null, key: "k" },
       matches: [
-        { id: "root", data: { locale, siteOrigin: BASE } },
+        { id: "root", data: { locale, siteOrigin: BASE, i18n: pageI18n(locale, `/products/${slug}`) } },
         { id: "routes/products.$slug", data },
       ],
     });

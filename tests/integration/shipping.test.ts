@@ -325,7 +325,7 @@ describe("shipping lines", () => {
       trackingNumber: "YT1234567890123",
     });
     await expect(refused).rejects.toMatchObject({ code: "tracking_number_format", params: { carrier: "sf" }, status: 400 });
-    const { createI18n } = await import("~/modules/i18n/i18n");
+    const { createI18n } = await import("~/modules/i18n/i18n.server");
     expect(createI18n("zh").t("errors.tracking_number_format", { carrier: "sf" })).toBe(
       "运单号的格式不对。顺丰速运的运单号是 SF 加 13 位数字（旧面单为 12 位数字）。",
     );

@@ -2,7 +2,7 @@
 // (¥0.00), never as a count of fen.
 import { describe, expect, it } from "vitest";
 import { formatErrorParams } from "~/components/error-message";
-import { createI18n } from "~/modules/i18n/i18n";
+import { createI18n } from "~/modules/i18n/i18n.server";
 
 const message = (locale: "zh" | "en", code: string, params: Record<string, string | number>) =>
   createI18n(locale).t(`errors.${code}`, formatErrorParams(params, locale));

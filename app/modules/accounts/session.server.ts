@@ -4,6 +4,8 @@
 // made at every sign-in; sign-out deletes it on the server.
 import { createHash, randomBytes } from "node:crypto";
 import { createCookie } from "@remix-run/node";
+import { Prisma } from "~/generated/prisma/client";
+import type { Role } from "~/generated/prisma/enums";
 import { config } from "~/modules/config/env.server";
 import { db } from "~/modules/db/db.server";
 
@@ -33,16 +35,72 @@ export async function readSessionToken(request: Request): Promise<string | null>
   return typeof value === "string" && /^[A-Za-z0-9_-]{43}$/.test(value) ? value : null;
 }
 
+/** A session row with its user and the user's role assignments, as one query reads them. */
+export type SessionLookup = {
+  session: SessionRecord & { lastSeenAt: Date; expiresAt: Date };
+  user: { id: string; email: string; name: string; totpEnabledAt: Date | null; emailVerifiedAt: Date | null };
+  roles: { role: Role; cooperativeId: string | null; fundId: string | null }[];
+};
+
+type SessionRow = {
+  id: string;
+  user_id: string;
+  created_at: Date;
+  last_seen_at: Date;
+  expires_at: Date;
+  second_factor_at: Date | null;
+  email: string;
+  name: string;
+  totp_enabled_at: Date | null;
+  email_verified_at: Date | null;
+  roles: unknown;
+};
+
 /**
- * The request's live session, or null. A session idle for too long or past
- * its absolute lifetime is deleted. lastSeenAt is written at most once a minute.
+ * The request's live session with its user and roles, or null: ONE round trip
+ * (session ⋈ user ⋈ role assignments) on every signed-in request. A session
+ * idle for too long or past its absolute lifetime is deleted; the policy is
+ * the privileged one when the user holds a privileged role (verified or not,
+ * as before). lastSeenAt is written only when due: at most once a minute, a
+ * second statement on that one request.
  */
-export async function loadSession(request: Request, privileged: (userId: string) => Promise<boolean>, now = new Date()) {
+export async function lookUpSession(request: Request, privilegedRoles: readonly Role[], now = new Date()): Promise<SessionLookup | null> {
   const token = await readSessionToken(request);
   if (!token) return null;
-  const session = await db().session.findUnique({ where: { id: hashToken(token) } });
-  if (!session) return null;
-  const policy = (await privileged(session.userId)) ? SESSION_POLICY.privileged : SESSION_POLICY.standard;
+  const rows = await db().$queryRaw<SessionRow[]>(sessionLookupSql(hashToken(token)));
+  const row = rows[0];
+  if (!row) return null;
+  return checkSession(row, privilegedRoles, now);
+}
+
+/** The one statement of lookUpSession (bench/prisma.ts runs it through node-postgres too). */
+export function sessionLookupSql(sessionId: string): Prisma.Sql {
+  return Prisma.sql`
+    SELECT s.id, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.second_factor_at,
+           u.email, u.name, u.totp_enabled_at, u.email_verified_at,
+           COALESCE(
+             json_agg(json_build_object('role', r.role, 'cooperativeId', r.cooperative_id, 'fundId', r.fund_id) ORDER BY r.created_at, r.id)
+               FILTER (WHERE r.id IS NOT NULL),
+             '[]'::json
+           ) AS roles
+      FROM "session" s
+      JOIN app_user u ON u.id = s.user_id
+      LEFT JOIN role_assignment r ON r.user_id = s.user_id
+     WHERE s.id = ${sessionId}
+     GROUP BY s.id, u.id`;
+}
+
+async function checkSession(row: SessionRow, privilegedRoles: readonly Role[], now: Date): Promise<SessionLookup | null> {
+  const roles = (typeof row.roles === "string" ? JSON.parse(row.roles) : row.roles) as SessionLookup["roles"];
+  const session = {
+    id: row.id,
+    userId: row.user_id,
+    createdAt: row.created_at,
+    lastSeenAt: row.last_seen_at,
+    expiresAt: row.expires_at,
+    secondFactorAt: row.second_factor_at,
+  };
+  const policy = roles.some((r) => privilegedRoles.includes(r.role)) ? SESSION_POLICY.privileged : SESSION_POLICY.standard;
   const idleDeadline = session.lastSeenAt.getTime() + policy.idleMs;
   const absoluteDeadline = Math.min(session.expiresAt.getTime(), session.createdAt.getTime() + policy.absoluteMs);
   if (now.getTime() > idleDeadline || now.getTime() > absoluteDeadline) {
@@ -52,7 +110,11 @@ export async function loadSession(request: Request, privileged: (userId: string)
   if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
     await db().session.updateMany({ where: { id: session.id }, data: { lastSeenAt: now } });
   }
-  return session;
+  return {
+    session,
+    user: { id: row.user_id, email: row.email, name: row.name, totpEnabledAt: row.totp_enabled_at, emailVerifiedAt: row.email_verified_at },
+    roles,
+  };
 }
 
 /** Starts a fresh session; returns the Set-Cookie header. */

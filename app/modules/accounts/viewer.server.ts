@@ -5,7 +5,7 @@ import { redirect } from "@remix-run/node";
 import type { Role } from "~/generated/prisma/enums";
 import { db } from "~/modules/db/db.server";
 import { notFound } from "~/modules/errors/respond.server";
-import { loadSession } from "./session.server";
+import { lookUpSession } from "./session.server";
 
 export type Viewer = {
   user: { id: string; email: string; name: string; totpEnabledAt: Date | null; emailVerifiedAt: Date | null };
@@ -17,11 +17,8 @@ export type Viewer = {
 
 const PRIVILEGED: Role[] = ["fund_manager", "admin"];
 
+// One lookup per Request: the root loader, the route's loader and its guards share it.
 const cache = new WeakMap<Request, Promise<Viewer | null>>();
-
-async function isPrivileged(userId: string) {
-  return (await db().roleAssignment.count({ where: { userId, role: { in: PRIVILEGED } } })) > 0;
-}
 
 /**
  * The signed-in user of this request, or null. Someone with two-step
@@ -33,32 +30,20 @@ export async function getViewer(request: Request): Promise<Viewer | null> {
   return viewer && (!viewer.user.totpEnabledAt || viewer.session.secondFactorAt) ? viewer : null;
 }
 
-/** The session's user whether or not the second factor is still due (memoised per request). */
+/** The session's user whether or not the second factor is still due (memoised per request; one query). */
 export function getPendingViewer(request: Request): Promise<Viewer | null> {
   let viewer = cache.get(request);
   if (!viewer) {
     viewer = (async () => {
-      const session = await loadSession(request, isPrivileged);
-      if (!session) return null;
-      const user = await db().user.findUnique({
-        where: { id: session.userId },
-        select: {
-          id: true,
-          email: true,
-          name: true,
-          totpEnabledAt: true,
-          emailVerifiedAt: true,
-          roles: { select: { role: true, cooperativeId: true, fundId: true } },
-        },
-      });
-      if (!user) return null;
-      const { roles: assigned, ...rest } = user;
+      const found = await lookUpSession(request, PRIVILEGED);
+      if (!found) return null;
+      const { session, user, roles: assigned } = found;
       // A role counts only for an account whose mailbox was proved: one
       // granted to an unconfirmed account (before invitations needed their
       // link) could belong to someone who signed up with another's address.
-      const roles = rest.emailVerifiedAt ? assigned : [];
+      const roles = user.emailVerifiedAt ? assigned : [];
       return {
-        user: rest,
+        user,
         session: { id: session.id, secondFactorAt: session.secondFactorAt },
         roles,
         privileged: roles.some((r) => PRIVILEGED.includes(r.role)),

@@ -5,7 +5,8 @@
 // requests, returned goods and escalations, admins of escalations.
 import { config } from "~/modules/config/env.server";
 import type { DbTransaction } from "~/modules/db/db.server";
-import { createI18n, isLocale, localized } from "~/modules/i18n/i18n";
+import { isLocale, localized } from "~/modules/i18n/i18n";
+import { createI18n } from "~/modules/i18n/i18n.server";
 import { queueMail } from "~/modules/mail/mail.server";
 import { formatMoney, type Locale } from "~/modules/money/money";
 import { orderLink } from "~/modules/orders/order-confirmation.server";

@@ -143,6 +143,29 @@ export async function countCartItems(cartId: string | null): Promise<number> {
   return total._sum.quantity ?? 0;
 }
 
+/**
+ * The header's count for this request's cart, in one query: the cart's owner
+ * and its items' sum together (the owner check needs the viewer, whose lookup
+ * the root loader runs alongside). No cart cookie, no query.
+ */
+export async function countRequestCartItems(request: Request): Promise<number> {
+  const id = await readCartId(request);
+  if (!id) return 0;
+  const [rows, viewer] = await Promise.all([
+    db().$queryRaw<{ user_id: string | null; quantity: number }[]>`
+      SELECT c.user_id, COALESCE(SUM(i.quantity), 0)::int AS quantity
+        FROM cart c LEFT JOIN cart_item i ON i.cart_id = c.id
+       WHERE c.id = ${id}::uuid
+       GROUP BY c.id`,
+    getViewer(request),
+  ]);
+  const cart = rows[0];
+  if (!cart) return 0;
+  // Someone else's cart (its cookie copied, or the owner signed out) counts as none.
+  if (cart.user_id && cart.user_id !== viewer?.user.id) return 0;
+  return cart.quantity;
+}
+
 /** The cart as the buyer sees it, with prices and shares as they stand now. */
 export async function loadCart(cartId: string | null) {
   if (!cartId) return { items: [], totalMinor: 0n, currency: "CNY" };

@@ -2,8 +2,9 @@
 // parsed and checked without I/O. Every field the shopper can set travels in
 // the URL, so a result can be shared; a value that does not make sense is
 // reported by a message code and left out, never turned into an error page.
-import { z } from "zod";
-import { PRODUCT_CATEGORIES } from "~/modules/cooperatives/product-schema";
+// No Zod here: the header's search box and the search page run this module in
+// the browser, and these few checks do not need a schema library there.
+import { isProductCategory, type ProductCategory } from "~/modules/cooperatives/product-categories";
 
 export const MAX_QUERY_LENGTH = 100;
 export const SEARCH_SORTS = ["relevance", "price_asc", "price_desc", "newest", "sold"] as const;
@@ -16,7 +17,7 @@ const YUAN = /^(\d{1,7})(?:\.(\d{1,2}))?$/;
 export type SearchQuery = {
   /** Trimmed, with inner runs of whitespace made one space; "" when there is none. */
   text: string;
-  category?: (typeof PRODUCT_CATEGORIES)[number];
+  category?: ProductCategory;
   /** The province as the villages name it in Chinese (广西壮族自治区): unambiguous where Shanxi and Shaanxi are not. */
   province?: string;
   /** A village's slug. */
@@ -36,12 +37,21 @@ export type ParsedSearch = { query: SearchQuery; problems: Partial<Record<Search
 /** The URL's parameters, in the order a canonical URL lists them. */
 export type SearchParam = "q" | "category" | "province" | "village" | "season" | "min" | "max" | "sort" | "page";
 
-const optionalText = z
-  .string()
-  .transform((value) => value.trim())
-  .pipe(z.string().max(MAX_QUERY_LENGTH))
-  .optional()
-  .catch(undefined);
+/** Trimmed; too long or absent → undefined. */
+function optionalText(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed !== undefined && trimmed.length <= MAX_QUERY_LENGTH ? trimmed : undefined;
+}
+
+function isSearchSort(value: string): value is SearchSort {
+  return (SEARCH_SORTS as readonly string[]).includes(value);
+}
+
+/** A whole page number from 1 to MAX_PAGE (as Number() reads the text); anything else is page 1. */
+function pageNumber(text: string | undefined): number {
+  const page = Number(text ?? 1);
+  return Number.isInteger(page) && page >= 1 && page <= MAX_PAGE ? page : 1;
+}
 
 /** "25" or "25.5" yuan → 2500 / 2550 fen; "" → undefined; anything else (−1, 1e3, 2.555, ¥) → null. */
 export function parseYuanToFen(text: string | undefined): number | null | undefined {
@@ -76,12 +86,12 @@ export function parseSearchParams(params: URLSearchParams): ParsedSearch {
   }
 
   const categoryText = raw("category")?.trim() ?? "";
-  const category = z.enum(PRODUCT_CATEGORIES).safeParse(categoryText);
-  if (categoryText !== "" && !category.success) problems.category = "category_unknown";
+  const category = isProductCategory(categoryText) ? categoryText : undefined;
+  if (categoryText !== "" && !category) problems.category = "category_unknown";
 
   const sortText = raw("sort")?.trim() ?? "";
-  const sort = z.enum(SEARCH_SORTS).safeParse(sortText);
-  if (sortText !== "" && !sort.success) problems.sort = "sort_unknown";
+  const sort = isSearchSort(sortText) ? sortText : undefined;
+  if (sortText !== "" && !sort) problems.sort = "sort_unknown";
 
   const seasonText = raw("season")?.trim() ?? "";
   if (seasonText !== "" && seasonText !== "now") problems.season = "season_unknown";
@@ -97,24 +107,18 @@ export function parseSearchParams(params: URLSearchParams): ParsedSearch {
     minPriceMinor = maxPriceMinor = undefined;
   }
 
-  const page = z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(MAX_PAGE)
-    .catch(1)
-    .parse(raw("page") ?? 1);
+  const page = pageNumber(raw("page"));
 
   return {
     query: {
       text,
-      category: category.success ? category.data : undefined,
-      province: optionalText.parse(raw("province")) || undefined,
-      village: optionalText.parse(raw("village")) || undefined,
+      category,
+      province: optionalText(raw("province")) || undefined,
+      village: optionalText(raw("village")) || undefined,
       inSeasonNow: seasonText === "now",
       minPriceMinor,
       maxPriceMinor,
-      sort: sort.success ? sort.data : "relevance",
+      sort: sort ?? "relevance",
       page,
     },
     problems,

@@ -4,9 +4,9 @@
 import { z } from "zod";
 import { parseMajorToMinor } from "~/modules/money/money";
 
-/** The shop's categories, in the order the form offers them (the seed uses all of these). */
-export const PRODUCT_CATEGORIES = ["fruit", "vegetables", "meat", "eggs", "nuts", "grain", "tea", "other"] as const;
-export type ProductCategory = (typeof PRODUCT_CATEGORIES)[number];
+import { PRODUCT_CATEGORIES } from "./product-categories";
+
+export { PRODUCT_CATEGORIES, type ProductCategory } from "./product-categories";
 
 /** Why stock changed, as the stock form offers it (StockReason in the schema). */
 export const STOCK_REASONS = ["harvest", "spoiled", "correction", "returned", "other"] as const;

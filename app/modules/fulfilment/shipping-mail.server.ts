@@ -3,7 +3,8 @@
 // shipment: it is sent once, and only if the shipment commits.
 import { config } from "~/modules/config/env.server";
 import type { DbTransaction } from "~/modules/db/db.server";
-import { createI18n, isLocale, localized } from "~/modules/i18n/i18n";
+import { isLocale, localized } from "~/modules/i18n/i18n";
+import { createI18n } from "~/modules/i18n/i18n.server";
 import { queueMail } from "~/modules/mail/mail.server";
 import type { Locale } from "~/modules/money/money";
 import { orderLink } from "~/modules/orders/order-confirmation.server";

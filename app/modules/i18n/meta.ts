@@ -1,13 +1,24 @@
 // Page titles in the visitor's language: meta functions cannot use hooks, so
-// they read the locale the root loader chose.
+// they read the locale and strings the root loader sent.
 import type { MetaDescriptor, MetaFunction } from "@remix-run/node";
-import { createI18n, isLocale } from "./i18n";
+import type { i18n } from "i18next";
+import { bareI18n, i18nFromPage, isLocale, type PageI18n } from "./i18n";
 
 type Match = { id: string; data?: unknown };
 
+function rootData(matches: Match[]) {
+  return matches.find((match) => match.id === "root")?.data as { locale?: unknown; i18n?: PageI18n } | undefined;
+}
+
 export function localeOf(matches: Match[]) {
-  const locale = (matches.find((match) => match.id === "root")?.data as { locale?: unknown } | undefined)?.locale;
+  const locale = rootData(matches)?.locale;
   return isLocale(locale) ? locale : "zh";
+}
+
+/** The page's i18next instance, for meta functions (components use useTranslation). */
+export function i18nOf(matches: Match[]): i18n {
+  const page = rootData(matches)?.i18n;
+  return page ? i18nFromPage(page) : bareI18n(localeOf(matches));
 }
 
 /** [{ title: "购物车 · 益农集市" }]: a translated key, or a given text, then the brand. */
@@ -15,7 +26,7 @@ export function titleMeta(
   matches: Match[],
   keyOrText: { key: string; params?: Record<string, string> } | { text: string },
 ): MetaDescriptor[] {
-  const t = createI18n(localeOf(matches)).t;
+  const t = i18nOf(matches).t;
   const head = "text" in keyOrText ? keyOrText.text : t(keyOrText.key, keyOrText.params);
   return [{ title: `${head} · ${t("brand")}` }];
 }

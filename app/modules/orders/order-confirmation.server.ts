@@ -5,7 +5,8 @@
 // or concurrently fulfilment runs.
 import { config } from "~/modules/config/env.server";
 import { db, type DbTransaction } from "~/modules/db/db.server";
-import { createI18n, isLocale, localized } from "~/modules/i18n/i18n";
+import { isLocale, localized } from "~/modules/i18n/i18n";
+import { createI18n } from "~/modules/i18n/i18n.server";
 import { sendMail, type Mail } from "~/modules/mail/mail.server";
 import { formatMoney, type Locale } from "~/modules/money/money";
 import { formatBps } from "~/modules/money/share";

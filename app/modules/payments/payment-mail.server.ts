@@ -2,7 +2,8 @@
 // payment no order could take. Queued in the outbox inside the transaction
 // that decided it, so it is sent once, and only if that commits.
 import type { DbTransaction } from "~/modules/db/db.server";
-import { createI18n, isLocale } from "~/modules/i18n/i18n";
+import { isLocale } from "~/modules/i18n/i18n";
+import { createI18n } from "~/modules/i18n/i18n.server";
 import { queueMail } from "~/modules/mail/mail.server";
 import { formatMoney, type Locale } from "~/modules/money/money";
 import { orderLink } from "~/modules/orders/order-confirmation.server";

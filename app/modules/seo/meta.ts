@@ -2,8 +2,7 @@
 // the site's origin come from the root loader (meta functions cannot read
 // the request), the path from the location Remix passes.
 import type { MetaDescriptor } from "@remix-run/node";
-import { createI18n } from "~/modules/i18n/i18n";
-import { localeOf, titleMeta } from "~/modules/i18n/meta";
+import { i18nOf, localeOf, titleMeta } from "~/modules/i18n/meta";
 import type { Locale } from "~/modules/money/money";
 import { languageUrl, noindexMeta, seoMeta, type PageSeo } from "./seo";
 
@@ -32,7 +31,7 @@ export type PublicPage = {
 /** Title, description, canonical, hreflang, Open Graph, Twitter card and JSON-LD of a public page. */
 export function publicPageMeta({ matches, location }: MetaArgs, page: PublicPage): MetaDescriptor[] {
   const locale = localeOf(matches);
-  const t = createI18n(locale).t;
+  const t = i18nOf(matches).t;
   const origin = originOf(matches);
   const title = page.title.whole && "key" in page.title ? t(page.title.key, page.title.params) : titleOf(matches, page.title);
   const description = "text" in page.description ? page.description.text : t(page.description.key, page.description.params);

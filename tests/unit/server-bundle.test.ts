@@ -22,7 +22,7 @@ async function staticImportsOf(entry: string): Promise<Set<string>> {
     packages: "external",
     logLevel: "silent",
     // The production build is imported dynamically by server.ts and need not exist here.
-    external: ["./build/*"],
+    external: ["./build/*", "../build/*"],
   });
   const inputs: Metafile["inputs"] = result.metafile!.inputs;
   const reached = new Set<string>();
@@ -36,10 +36,13 @@ async function staticImportsOf(entry: string): Promise<Set<string>> {
 }
 
 describe("the production server does not carry the demo seed", () => {
-  it("server.ts reaches the database bootstrap but not prisma/seed.ts through its static imports", async () => {
-    const reached = await staticImportsOf("server.ts");
-    expect(reached).toContain("app/modules/db/bootstrap.server.ts");
-    expect(reached).not.toContain(SEED);
+  it("neither server.ts with the web server nor the database bootstrap (the primary imports it on start) reaches prisma/seed.ts", async () => {
+    const server = await staticImportsOf("server.ts");
+    expect(server).toContain("server/web.ts");
+    expect(server).not.toContain(SEED);
+    const bootstrap = await staticImportsOf("app/modules/db/bootstrap.server.ts");
+    expect(bootstrap).toContain("app/modules/db/migrate.server.ts");
+    expect(bootstrap).not.toContain(SEED);
   }, 30_000);
 
   it("the check would see it: a file that imports the seed statically reaches it", async () => {

@@ -18,7 +18,8 @@ export function ProductImage({
   image,
   className,
   eager,
-  sizes = "(min-width: 1024px) 25vw, 50vw",
+  // A card: half the screen on a phone, a third of the page (at most 1,152 px wide) from lg up.
+  sizes = "(min-width: 1152px) 360px, (min-width: 1024px) 33vw, 50vw",
 }: {
   image?: Image | null;
   className?: string;

@@ -61,6 +61,21 @@ test("the fund page fetches its chart only when the chart scrolls into view, the
   expect(requested).toHaveLength(1);
 });
 
+test("a chart in the first screen waits for the visitor's first gesture before it fetches the chart library", async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 1400 });
+  const requested = chartRequests(page);
+  await page.goto(FUND);
+  await page.waitForLoadState("networkidle");
+  await expect(page.getByTestId("public-chart-month-plain")).toBeInViewport();
+  // Opened and left untouched (a background tab, a crawler, a page-speed audit): the plain bars only.
+  await page.waitForTimeout(500);
+  expect(requested).toEqual([]);
+  const chunk = page.waitForRequest((request) => CHART_CHUNK.test(new URL(request.url()).pathname));
+  await page.mouse.move(20, 20);
+  await chunk;
+  await expect(page.getByTestId("public-chart-month-drawn").locator("svg.recharts-surface")).toBeVisible();
+});
+
 test("without JavaScript the fund page shows the chart's figures as plain bars, with a table for screen readers", async ({ browser }) => {
   const context = await browser.newContext({ ...pixel, viewport: { width: 375, height: 667 }, javaScriptEnabled: false });
   try {

@@ -160,7 +160,10 @@ export async function startHaproxy(backends: number[], port: number): Promise<Ch
       "  default_backend instances",
       "backend instances",
       "  balance roundrobin",
-      "  http-reuse always",
+      // A kept-alive connection the instance has just closed (Node's keep-alive timeout, 5 s) is retried on a fresh one, not a 502.
+      "  http-reuse safe",
+      "  retries 2",
+      "  retry-on conn-failure empty-response",
       ...backends.map((backend, index) => `  server instance${index + 1} 127.0.0.1:${backend}`),
       "",
     ].join("\n"),

@@ -1,7 +1,7 @@
 import { describe as group, expect, it } from "vitest";
 import { isPrivatePath } from "~/modules/security/private-pages";
-import { alternates, describe, languageUrl, productJsonLd, seoMeta, shareImageOf } from "~/modules/seo/seo";
 import { publicPageMeta } from "~/modules/seo/meta";
+import { alternates, describe, languageUrl, productJsonLd, seoMeta, shareImageOf } from "~/modules/seo/seo";
 import { DISALLOWED_PREFIXES, robotsTxt, sitemapXml } from "~/modules/seo/sitemap";
 
 const ORIGIN = "https://shop.example";
@@ -48,7 +48,9 @@ group("the canonical link of a page in an hreflang set", () => {
   it("follows the address through publicPageMeta: ?lng= names the language's address, none (or an unknown one) the bare one", () => {
     const matches = [{ id: "root", data: { locale: "zh", siteOrigin: ORIGIN } }];
     const at = (search: string) =>
-      canonicalOf(publicPageMeta({ matches, location: { pathname: "/funds", search } }, { title: { text: "t" }, description: { text: "d" } }));
+      canonicalOf(
+        publicPageMeta({ matches, location: { pathname: "/funds", search } }, { title: { text: "t" }, description: { text: "d" } }),
+      );
     expect(at("")).toMatchObject({ href: "https://shop.example/funds" });
     expect(at("?lng=zh")).toMatchObject({ href: "https://shop.example/funds?lng=zh" });
     expect(at("?lng=fr")).toMatchObject({ href: "https://shop.example/funds" });

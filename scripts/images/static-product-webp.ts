@@ -18,7 +18,7 @@ for (const file of fs.readdirSync(DIR).filter((name) => name.endsWith(".svg"))) 
     // Rasterised at twice the width, then scaled down: smoother edges than rendering at the width itself.
     const density = (72 * 2 * width) / STATIC_PHOTO_SIDE;
     const out = path.join(DIR, file.replace(/\.svg$/, `-${width}.webp`));
-    await sharp(svg, { density }).resize(width, width).webp({ quality: 78, effort: 6 }).toFile(out);
+    await sharp(svg, { density }).resize(width, width).webp({ quality: 70, effort: 6 }).toFile(out);
     console.log(`${out} ${(fs.statSync(out).size / 1024).toFixed(1)} KB`);
   }
 }

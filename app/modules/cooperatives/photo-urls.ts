@@ -19,7 +19,7 @@ export function srcSetOf(variants: PhotoVariantRef[], format: string): string {
 
 /** The seeded drawings (public/images/products/<name>.svg) are 800 × 800; each has WebP renderings at these widths. */
 export const STATIC_PHOTO_SIDE = 800;
-export const STATIC_PHOTO_WIDTHS = [320, 480, 640, 960] as const;
+export const STATIC_PHOTO_WIDTHS = [320, 480, 640, 768, 960] as const;
 
 /**
  * "…-320.webp 320w, …" for a seeded drawing's address, made by

@@ -141,7 +141,8 @@ async function visitorPage(base: string, target: Target, cookie: string) {
 
 async function checkSamples(base: string, target: Target, samples: Sample[], cookie: string, anonymousProduct: string | null) {
   const problems: string[] = [];
-  if (samples.length === 0) return ["no body was sampled"];
+  // At a few requests a second and 32 connections, a short run can end before any answer arrives.
+  if (samples.length === 0) return ["no answer arrived within the run (try a longer BENCH_SECONDS)"];
   const visitor = await visitorPage(base, target, cookie);
   for (const sample of samples) {
     if (sample.status !== visitor.status) problems.push(`status ${sample.status}, a visitor gets ${visitor.status}`);
@@ -232,7 +233,7 @@ function printTable(setup: string, rows: Row[]) {
     row.percentOfBare === null ? "100%" : `${row.percentOfBare.toFixed(1)}%`,
     String(row.errors + row.non2xx),
     cacheShare(row.cache),
-    row.name === "bare" ? "" : row.sampleProblems.length === 0 ? `${row.samples} ok` : "DIFFER",
+    row.name === "bare" ? "" : row.samples === 0 ? "none" : row.sampleProblems.length === 0 ? `${row.samples} ok` : "DIFFER",
     row.goal ?? "",
     row.verdict ?? "",
   ]);

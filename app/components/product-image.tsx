@@ -1,18 +1,25 @@
 import { useTranslation } from "react-i18next";
-import { srcSetOf, type PhotoVariantRef } from "~/modules/cooperatives/photo-urls";
+import { STATIC_PHOTO_SIDE, srcSetOf, staticWebpSrcSet, type PhotoVariantRef } from "~/modules/cooperatives/photo-urls";
 
 type Image = { url: string; altZh: string; altEn: string; width?: number | null; height?: number | null; variants?: PhotoVariantRef[] };
 
+const PLACEHOLDER = "/images/products/placeholder.svg";
+
 /**
- * A product's photo. An uploaded one is a <picture>: WebP widths for browsers
- * that take it, the original's format (JPEG or PNG) otherwise, and the
- * browser picks the width from `sizes`. A seeded SVG stays a plain <img>.
+ * A product's photo, as a <picture> whose WebP widths the browser picks from
+ * `sizes`. An uploaded one falls back to the original's format (JPEG or PNG)
+ * in the same widths; a seeded drawing (and the placeholder) to its SVG, its
+ * WebP renderings being committed next to it. Width and height are always
+ * given, so the page does not move when the picture arrives. `eager` is for
+ * the picture a page opens on (the product page's, its largest paint): it is
+ * fetched at once and first.
  */
 export function ProductImage({
   image,
   className,
   eager,
-  sizes = "(min-width: 1024px) 25vw, 50vw",
+  // A card: half the screen on a phone, a third of the page (at most 1,152 px wide) from lg up.
+  sizes = "(min-width: 1152px) 360px, (min-width: 1024px) 33vw, 50vw",
 }: {
   image?: Image | null;
   className?: string;
@@ -22,6 +29,8 @@ export function ProductImage({
 }) {
   const { i18n } = useTranslation();
   const alt = image ? (i18n.language === "en" ? image.altEn : image.altZh) : "";
+  // React 18 knows no fetchPriority prop; the lowercase attribute reaches the HTML as it is.
+  const loading = eager ? { loading: "eager" as const, fetchpriority: "high" } : { loading: "lazy" as const };
   const variants = image?.variants ?? [];
   const fallbacks = variants.filter((variant) => variant.format !== "webp").sort((a, b) => a.width - b.width);
   if (image && fallbacks.length > 0) {
@@ -36,22 +45,23 @@ export function ProductImage({
           alt={alt}
           width={largest.width}
           height={largest.height}
-          loading={eager ? "eager" : "lazy"}
           decoding="async"
           className={className}
+          {...loading}
         />
       </picture>
     );
   }
+  const url = image?.url ?? PLACEHOLDER;
+  const webp = staticWebpSrcSet(url);
+  const img = (
+    <img src={url} alt={alt} width={STATIC_PHOTO_SIDE} height={STATIC_PHOTO_SIDE} decoding="async" className={className} {...loading} />
+  );
+  if (!webp) return img;
   return (
-    <img
-      src={image?.url ?? "/images/products/placeholder.svg"}
-      alt={alt}
-      width={800}
-      height={800}
-      loading={eager ? "eager" : "lazy"}
-      decoding="async"
-      className={className}
-    />
+    <picture>
+      <source type="image/webp" srcSet={webp} sizes={sizes} />
+      {img}
+    </picture>
   );
 }

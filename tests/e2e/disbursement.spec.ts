@@ -53,6 +53,8 @@ test("a manager proposes, a second approves, the first marks paid, and the publi
     await expect(page.getByTestId("total-available")).not.toContainText("¥0.00", { timeout: 1000 });
   }).toPass({ timeout: 20_000 });
 
+  // The chart library loads when a chart is in view and the visitor points at the page (app/components/amount-bar-chart.tsx).
+  await page.getByTestId("chart-cooperative").hover();
   await expect(page.getByTestId("chart-cooperative-drawn").locator("svg").first()).toBeVisible();
   await expect(page.getByTestId("chart-village")).toContainText("按村庄");
 

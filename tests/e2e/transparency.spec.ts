@@ -23,7 +23,9 @@ test("anyone can download the ledger from a fund's page and verify it offline wi
   await expect(page.getByTestId("contribution-status")).toHaveText("退款期内（待确认）");
 
   await page.goto("/funds/lychee-town-relief");
-  // The monthly chart draws in the browser (a CSP violation would fail the test as a console error).
+  // The monthly chart draws in the browser (a CSP violation would fail the test as a console error),
+  // once the visitor points at the page (app/components/amount-bar-chart.tsx).
+  await page.getByTestId("public-chart-month").hover();
   await expect(page.getByTestId("public-chart-month-drawn").locator("svg").first()).toBeVisible();
   const publicKey = (await page.getByTestId("ledger-public-key").textContent())!.trim();
   const published = Number(await page.getByTestId("ledger-latest-checkpoint").getAttribute("data-size"));

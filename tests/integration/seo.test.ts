@@ -104,13 +104,13 @@ describe("robots.txt", () => {
 describe("a product page's meta", () => {
   type Meta = (args: unknown) => MetaDescriptor[];
 
-  async function productMeta(slug: string, locale: "zh" | "en") {
+  async function productMeta(slug: string, locale: "zh" | "en", search = `?lng=${locale}`) {
     const route = await import("~/routes/products.$slug");
     const data = await route.loader({ request: new Request(`${BASE}/products/${slug}`), params: { slug }, context: {} } as never);
     return (route.meta as unknown as Meta)({
       data,
       params: { slug },
-      location: { pathname: `/products/${slug}`, search: "", hash: "", state: null, key: "k" },
+      location: { pathname: `/products/${slug}`, search, hash: "", state: null, key: "k" },
       matches: [
         { id: "root", data: { locale, siteOrigin: BASE, i18n: pageI18n(locale, `/products/${slug}`) } },
         { id: "routes/products.$slug", data },

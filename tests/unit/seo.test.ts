@@ -1,5 +1,6 @@
 import { describe as group, expect, it } from "vitest";
 import { isPrivatePath } from "~/modules/security/private-pages";
+import { publicPageMeta } from "~/modules/seo/meta";
 import { alternates, describe, languageUrl, productJsonLd, seoMeta, shareImageOf } from "~/modules/seo/seo";
 import { DISALLOWED_PREFIXES, robotsTxt, sitemapXml } from "~/modules/seo/sitemap";
 
@@ -31,6 +32,28 @@ group("a page's addresses in each language", () => {
     // No picture of its own: the site's default one, absolute.
     expect(meta).toContainEqual({ property: "og:image", content: "https://shop.example/og-default.png" });
     expect(meta.filter((tag) => "rel" in tag && tag.rel === "alternate")).toHaveLength(3);
+  });
+});
+
+group("the canonical link of a page in an hreflang set", () => {
+  const page = { origin: ORIGIN, locale: "zh" as const, path: "/funds", title: "t", description: "d", siteName: "s" };
+  const canonicalOf = (meta: ReturnType<typeof seoMeta>) => meta.find((tag) => "rel" in tag && tag.rel === "canonical");
+
+  it("is the bare address when the page was asked for there (the x-default names itself, not the ?lng=zh address)", () => {
+    const meta = seoMeta({ ...page, bareAddress: true });
+    expect(canonicalOf(meta)).toEqual({ tagName: "link", rel: "canonical", href: "https://shop.example/funds" });
+    expect(meta).toContainEqual({ property: "og:url", content: "https://shop.example/funds" });
+  });
+
+  it("follows the address through publicPageMeta: ?lng= names the language's address, none (or an unknown one) the bare one", () => {
+    const matches = [{ id: "root", data: { locale: "zh", siteOrigin: ORIGIN } }];
+    const at = (search: string) =>
+      canonicalOf(
+        publicPageMeta({ matches, location: { pathname: "/funds", search } }, { title: { text: "t" }, description: { text: "d" } }),
+      );
+    expect(at("")).toMatchObject({ href: "https://shop.example/funds" });
+    expect(at("?lng=zh")).toMatchObject({ href: "https://shop.example/funds?lng=zh" });
+    expect(at("?lng=fr")).toMatchObject({ href: "https://shop.example/funds" });
   });
 });
 

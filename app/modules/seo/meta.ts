@@ -7,7 +7,7 @@ import type { Locale } from "~/modules/money/money";
 import { languageUrl, noindexMeta, seoMeta, type PageSeo } from "./seo";
 
 type Match = { id: string; data?: unknown };
-type MetaArgs = { matches: Match[]; location: { pathname: string } };
+type MetaArgs = { matches: Match[]; location: { pathname: string; search?: string } };
 type Text = { key: string; params?: Record<string, string> } | { text: string };
 
 /** The shop's usual title ("购物车 · 益农集市"), as titleMeta writes it. */
@@ -36,11 +36,14 @@ export function publicPageMeta({ matches, location }: MetaArgs, page: PublicPage
   const title = page.title.whole && "key" in page.title ? t(page.title.key, page.title.params) : titleOf(matches, page.title);
   const description = "text" in page.description ? page.description.text : t(page.description.key, page.description.params);
   const path = location.pathname;
-  const url = languageUrl(origin, path, locale);
+  // The language named in the address (?lng=zh|en) makes the page that language's address; without it, the x-default's.
+  const bareAddress = new URLSearchParams(location.search ?? "").get("lng") !== locale;
+  const url = languageUrl(origin, path, bareAddress ? undefined : locale);
   return seoMeta({
     origin,
     locale,
     path,
+    bareAddress,
     title,
     description,
     siteName: t("brand"),

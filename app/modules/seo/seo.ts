@@ -53,6 +53,14 @@ export type PageSeo = {
   locale: Locale;
   /** The path without query: the page's own address in each language is built from it. */
   path: string;
+  /**
+   * The page was asked for at its bare address (no `?lng=`), the hreflang
+   * x-default: that address is then its canonical. Each address of an
+   * hreflang set names itself as canonical; an x-default whose canonical is
+   * the `?lng=zh` address tells a crawler the two conflict (Lighthouse fails
+   * such a page's canonical audit).
+   */
+  bareAddress?: boolean;
   /** The whole title, brand included. */
   title: string;
   description: string;
@@ -67,7 +75,7 @@ export type PageSeo = {
 
 /** The meta tags of an indexable public page. */
 export function seoMeta(page: PageSeo): MetaDescriptor[] {
-  const canonical = languageUrl(page.origin, page.path, page.locale);
+  const canonical = languageUrl(page.origin, page.path, page.bareAddress ? undefined : page.locale);
   const image = page.image ?? {
     url: `${page.origin}${DEFAULT_SHARE_IMAGE.path}`,
     width: DEFAULT_SHARE_IMAGE.width,

@@ -6,11 +6,15 @@ import { listListedProducts } from "~/modules/catalog/catalog.server";
 import { localized } from "~/modules/i18n/i18n";
 import { listFunds } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
+import { stockForPage } from "~/modules/page-cache/stock-state";
 import { publicPageMeta } from "~/modules/seo/meta";
 
 export async function loader() {
   const [products, funds] = await Promise.all([listListedProducts(), listFunds()]);
-  return { products, funds };
+  return {
+    products: products.map((entry) => ({ ...entry, product: { ...entry.product, stock: stockForPage(entry.product.stock) } })),
+    funds,
+  };
 }
 
 export const meta: MetaFunction<typeof loader> = (args) =>

@@ -17,7 +17,7 @@ import { localized } from "~/modules/i18n/i18n";
 import { i18nOf, localeOf } from "~/modules/i18n/meta";
 import { formatMoney, minorToDecimalString, type Locale } from "~/modules/money/money";
 import { allocateLine, formatBps } from "~/modules/money/share";
-import { quantityMax, stockShown } from "~/modules/page-cache/stock-state";
+import { quantityMax, stockForPage, stockShown } from "~/modules/page-cache/stock-state";
 import { notFoundMeta, originOf, publicPageMeta } from "~/modules/seo/meta";
 import { breadcrumbJsonLd, DEFAULT_SHARE_IMAGE, describe, languageUrl, productJsonLd, shareImageOf } from "~/modules/seo/seo";
 
@@ -26,13 +26,16 @@ export async function loader({ params }: LoaderFunctionArgs) {
   if (!found) notFound();
   const { product, share } = found;
   // Critical data is awaited; the rest of the village streams in afterwards.
-  const moreFromVillage = listMoreFromVillage(product.cooperative.villageId, product.id).catch((error: unknown) => {
-    // Not critical: the page stands without its "more from this village" row.
-    console.error("[harvest-share] more-from-village failed:", error);
-    return [];
-  });
+  const moreFromVillage = listMoreFromVillage(product.cooperative.villageId, product.id).then(
+    (entries) => entries.map((entry) => ({ ...entry, product: { ...entry.product, stock: stockForPage(entry.product.stock) } })),
+    (error: unknown) => {
+      // Not critical: the page stands without its "more from this village" row.
+      console.error("[harvest-share] more-from-village failed:", error);
+      return [];
+    },
+  );
   return {
-    product,
+    product: { ...product, stock: stockForPage(product.stock) },
     share,
     sharePerUnitMinor: allocateLine(product.priceMinor, share.bps).fundShareMinor,
     moreFromVillage,

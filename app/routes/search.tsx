@@ -25,6 +25,7 @@ import { PRODUCT_CATEGORIES } from "~/modules/cooperatives/product-categories";
 import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
 import type { Locale } from "~/modules/money/money";
+import { stockForPage } from "~/modules/page-cache/stock-state";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
@@ -45,7 +46,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
   ]);
   const suggestions = found.total === 0 ? await searchSuggestions(query) : null;
   return data(
-    { query, problems, lng, total: found.total, results: found.results, facets, suggestions },
+    {
+      query,
+      problems,
+      lng,
+      total: found.total,
+      results: found.results.map((entry) => ({ ...entry, product: { ...entry.product, stock: stockForPage(entry.product.stock) } })),
+      facets,
+      suggestions,
+    },
     { status: hasProblems ? 400 : 200 },
   );
 }

@@ -18,3 +18,13 @@ export function quantityMax(stock: number, perLineMax: number): number {
   const shown = stockShown(stock);
   return shown.kind === "few_left" ? Math.min(shown.count, perLineMax) : perLineMax;
 }
+
+/**
+ * The stock a public page's data carries: the exact count only when few are
+ * left, else FEW_LEFT + 1 ("plenty"). Pages are cached and their data is in
+ * the HTML, so an exact large count would be seconds old, and it is nobody's
+ * business; everything shown is derived from this through stockShown.
+ */
+export function stockForPage(stock: number): number {
+  return Math.min(stock, FEW_LEFT + 1);
+}

@@ -18,8 +18,13 @@ import { healthStatus, startShop } from "../../tests/support/shop-process";
 export const VISITOR_HEADERS = {
   accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
   "accept-language": "zh-CN,zh;q=0.9,en;q=0.8",
+  // As a phone's browser asks: the shop answers compressed, from the cache's precompressed copies for anonymous pages.
+  "accept-encoding": "gzip, deflate, br",
   "user-agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
 };
+
+/** A search engine's crawler: the shop renders its pages whole before sending them (isbot), as the page cache does. */
+export const CRAWLER_USER_AGENT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
 
 export const DEMO_BUYER = { email: "shanghai.buyer@harvest-share.example", name: "上海买家" };
 

@@ -119,6 +119,43 @@ describe("the page store", () => {
     expect(cache.bytes).toBe(0);
   });
 
+  it("after 'funds' a page is served stale for at most 1 s, then it is a miss, even on a quiet page", () => {
+    const time = clock();
+    const cache = new PageCache({ ...options, now: time.now });
+    cache.set("a", fakePage());
+    time.advance(100);
+    cache.markAllStale();
+    expect(cache.get("a")?.state).toBe("stale");
+    time.advance(400);
+    // A second notification does not extend the first one's second.
+    cache.markAllStale();
+    time.advance(599);
+    expect(cache.get("a")?.state).toBe("stale");
+    time.advance(1);
+    expect(cache.get("a")).toBeNull();
+    expect(cache.size).toBe(0);
+  });
+
+  it("a render in flight during 'funds' is stored, but already invalidated at that notification's time", async () => {
+    const time = clock();
+    const cache = new PageCache({ ...options, now: time.now });
+    const gate = deferred<CachedPage>();
+    const filling = cache.fill("k", () => gate.promise);
+    time.advance(200);
+    cache.markAllStale();
+    time.advance(300);
+    gate.resolve(fakePage());
+    await filling;
+    expect(cache.get("k")?.state).toBe("stale");
+    time.advance(699);
+    expect(cache.get("k")?.state).toBe("stale");
+    time.advance(1);
+    expect(cache.get("k")).toBeNull();
+    // A render that starts after it is fresh.
+    await cache.fill("k", async () => fakePage());
+    expect(cache.get("k")?.state).toBe("fresh");
+  });
+
   it("holds at most maxEntries and maxBytes, dropping the least recently used first", () => {
     const cache = new PageCache({ ...options, maxEntries: 3, maxBytes: 1_000 });
     cache.set("a", fakePage());

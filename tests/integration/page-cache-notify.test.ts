@@ -10,9 +10,10 @@ import { placeOrder } from "~/modules/orders/orders.server";
 import { listenForInvalidations, PAGE_CACHE_APPLICATION_NAME, type InvalidationListener } from "~/modules/page-cache/listener.server";
 import { createCachedPage } from "~/modules/page-cache/page";
 import { PageCache } from "~/modules/page-cache/store";
+import { matureContributions } from "~/modules/ledger/money-cycle.server";
 import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
 import { cartWith, createProduct, productBySlug, shanghaiBuyer } from "../support/factories";
-import { beginTestPayment } from "../support/orders";
+import { beginTestPayment, paidLycheeOrder } from "../support/orders";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
@@ -106,6 +107,18 @@ describe("triggers notify harvest_pages", () => {
     });
     expect(paid).toContain("funds");
     expect(paid).not.toContain("catalog");
+  });
+
+  it("a contribution maturing (pending -> available, through the real posting path) notifies 'funds'; a balance left as it was does not", async () => {
+    const day = 24 * 60 * 60_000;
+    await paidLycheeOrder(t.db, { quantity: 2, paidAt: new Date(Date.now() - 20 * day) });
+    let matured = 0;
+    const notified = await notifiedBy(async () => {
+      matured = await matureContributions();
+    });
+    expect(matured).toBeGreaterThanOrEqual(1);
+    expect(notified).toContain("funds");
+    expect(await notifiedBy(() => t.sql("UPDATE ledger_account SET balance_minor = balance_minor WHERE fund_id IS NOT NULL"))).toEqual([]);
   });
 
   it("a new share rule notifies 'catalog'", async () => {

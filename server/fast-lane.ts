@@ -22,6 +22,9 @@ import type { Health } from "./health";
 export const PUBLIC_PAGE_CACHE_CONTROL = "public, max-age=0, must-revalidate";
 export const PAGE_VARY = "Cookie, Accept-Encoding";
 
+/** A longer address (path and query) is drawn for its visitor but never stored: keys stay small. */
+export const MAX_CACHED_TARGET = 2_048;
+
 /** What describes a body, not the page: not on a 304. */
 const BODY_HEADERS = /^content-(type|length|encoding)$/i;
 
@@ -52,6 +55,12 @@ export function createFastLane(options: {
   health: () => Promise<Health> | Health;
   production: boolean;
   formActionOrigins: string[];
+  /**
+   * PUBLIC_URL's host (with its port, if any): in production only pages
+   * drawn for that site are stored, so forged Host or X-Forwarded-Host
+   * headers cannot fill the memory with keys of their own. Null: any host.
+   */
+  publicHost?: string | null;
 }): FastLane {
   const { app, cache, listener } = options;
   let renderer: ((request: Request) => Promise<Response>) | null = null;
@@ -113,8 +122,14 @@ export function createFastLane(options: {
     if (cookie) headers.set("Cookie", cookie);
     const response = await renderer(new Request(url, { headers }));
     const body = Buffer.from(await response.arrayBuffer());
-    const page = isStorable(response.status, response.headers) ? await createCachedPage(response.status, response.headers, body) : null;
-    if (page) sources.set(page, { url, cookie });
+    const forThisSite = !options.publicHost || new URL(url).host === options.publicHost;
+    const page =
+      forThisSite && isStorable(response.status, response.headers) ? await createCachedPage(response.status, response.headers, body) : null;
+    if (page) {
+      // The address is kept with the page (for its revalidation): it counts against the byte bound too.
+      page.bytes += 2 * url.length;
+      sources.set(page, { url, cookie });
+    }
     return { response, body, page };
   };
 
@@ -169,7 +184,8 @@ export function createFastLane(options: {
       return app(req, res);
     }
     // Off, or not hearing invalidations (so a stored page might be out of date): everyone is drawn afresh.
-    if (!cache || !renderer || !listener?.listening()) {
+    // So is an address too long to be worth a key.
+    if (!cache || !renderer || !listener?.listening() || target.length > MAX_CACHED_TARGET) {
       res.setHeader("X-Harvest-Cache", "bypass");
       return app(req, res);
     }

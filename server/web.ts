@@ -224,6 +224,7 @@ export async function startWeb(options: {
     health: createHealthCheck(),
     production: config.isProduction,
     formActionOrigins,
+    publicHost: config.isProduction && config.publicUrl ? new URL(config.publicUrl).host : null,
   });
   // Pages for the cache are drawn with no nonce (their scripts are allowed by hash) and whole (onAllReady).
   fastLane.setRenderer((request) => handleRequest(request, { cspNonce: "", clientIp: null, pageCache: true }));

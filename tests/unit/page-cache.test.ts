@@ -156,6 +156,17 @@ describe("the page store", () => {
     expect(cache.get("k")?.state).toBe("fresh");
   });
 
+  it("counts each key's bytes against maxBytes", () => {
+    const cache = new PageCache({ ...options, maxBytes: 1_000 });
+    cache.set("a".repeat(300), fakePage(100));
+    expect(cache.bytes).toBe(700);
+    cache.set("b".repeat(300), fakePage(100));
+    expect(cache.size).toBe(1);
+    // 100 + 2 × 500 is more than the whole bound: not stored at all.
+    cache.set("c".repeat(500), fakePage(100));
+    expect(cache.get("c".repeat(500))).toBeNull();
+  });
+
   it("holds at most maxEntries and maxBytes, dropping the least recently used first", () => {
     const cache = new PageCache({ ...options, maxEntries: 3, maxBytes: 1_000 });
     cache.set("a", fakePage());

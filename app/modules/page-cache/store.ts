@@ -20,6 +20,8 @@ export const INVALIDATED_STALE_MS = 1_000;
 
 type Slot = {
   page: CachedPage;
+  /** The page's bytes and its key's (a key is up to a 2 KB address: a flood of them must count). */
+  bytes: number;
   storedAt: number;
   freshUntil: number;
   staleUntil: number;
@@ -114,18 +116,21 @@ export class PageCache {
   }
 
   set(key: string, page: CachedPage, invalidatedAt: number | null = null): void {
-    if (page.bytes > this.options.maxBytes) return;
+    // A JavaScript string holds two bytes a character.
+    const bytes = page.bytes + 2 * key.length;
+    if (bytes > this.options.maxBytes) return;
     const old = this.slots.get(key);
     if (old) this.remove(key, old);
     const storedAt = this.now();
     this.slots.set(key, {
       page,
+      bytes,
       storedAt,
       freshUntil: storedAt + this.options.freshMs,
       staleUntil: storedAt + this.options.freshMs + this.options.staleMs,
       invalidatedAt,
     });
-    this.bytesHeld += page.bytes;
+    this.bytesHeld += bytes;
     // The first key in the map is the least recently used.
     for (const [oldest, slot] of this.slots) {
       if (this.slots.size <= this.options.maxEntries && this.bytesHeld <= this.options.maxBytes) break;
@@ -153,6 +158,6 @@ export class PageCache {
 
   private remove(key: string, slot: Slot): void {
     this.slots.delete(key);
-    this.bytesHeld -= slot.page.bytes;
+    this.bytesHeld -= slot.bytes;
   }
 }

@@ -23,12 +23,18 @@ import { deliverQueuedOrderConfirmations } from "../app/modules/orders/order-con
 import { releaseExpiredReservations } from "../app/modules/orders/orders.server";
 import { pageCacheSettings } from "../app/modules/page-cache/config";
 import { listenForInvalidations, type InvalidationListener } from "../app/modules/page-cache/listener.server";
+import { isPersonalRequest } from "../app/modules/page-cache/request";
 import { PageCache } from "../app/modules/page-cache/store";
 import { prunePaymentEvents, reconcileStaleAttempts } from "../app/modules/payments/events.server";
 import { retryOpenRefunds } from "../app/modules/payments/refunds.server";
 import { isCrossSiteWrite } from "../app/modules/security/cross-site";
 import { securityHeaders } from "../app/modules/security/headers";
-import { needsPrivateCaching, personalCacheControl, PRIVATE_CACHE_CONTROL } from "../app/modules/security/private-pages";
+import {
+  needsPrivateCaching,
+  PERSONAL_CACHE_CONTROL,
+  personalCacheControl,
+  PRIVATE_CACHE_CONTROL,
+} from "../app/modules/security/private-pages";
 import { createBodyBudget, readBodyWithin } from "../app/modules/security/request-body.server";
 import {
   AFTER_SALES_UPLOAD_BODY_LIMIT,
@@ -238,6 +244,9 @@ export async function startWeb(options: {
       // A public page drawn for a person (their name, their cart): never for a shared cache.
       else if (fastLane.isForPerson(req))
         response.headers.set("Cache-Control", personalCacheControl(response.headers.get("Cache-Control")));
+      // Any other answer to someone's own request (/PRODUCTS/x, /products/x/ reach a page too) that says nothing of caching.
+      else if (!response.headers.has("Cache-Control") && isPersonalRequest(req.get("cookie"), req.get("authorization")))
+        response.headers.set("Cache-Control", PERSONAL_CACHE_CONTROL);
       await sendRemixResponse(res, response);
     } catch (error) {
       next(error);

@@ -132,6 +132,16 @@ describe("anonymous pages from memory", () => {
     expect(await anonymous.text()).not.toContain("consumerA");
   });
 
+  it("a person's page at a case or slash variant of a public address is private too", async () => {
+    const buyer = personas.consumerA;
+    for (const path of ["/PRODUCTS/lingshan-lychee", "/products/lingshan-lychee/", "/Products/lingshan-lychee?x=1"]) {
+      const response = await get(path, { Cookie: buyer.cookie! });
+      const body = await response.text();
+      if (response.status === 200) expect(body).toContain("consumerA");
+      expect(response.headers.get("cache-control"), path).toMatch(/^private, no-(cache|store)$/);
+    }
+  });
+
   it("a price change shows on the cached product page within a second", async () => {
     const before = await cachedPage(PRODUCT);
     expect(await before.text()).toContain("318.00");

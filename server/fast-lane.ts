@@ -4,9 +4,10 @@
 // (refuseRequest's method and address checks). Everything else goes on to
 // the app; a cache miss goes on too, marked, and the Remix handler in
 // server/web.ts renders it for the cache through missOf() (docs/page-cache.md).
+import { randomBytes } from "node:crypto";
 import type http from "node:http";
 import type { InvalidationListener } from "../app/modules/page-cache/listener.server";
-import { createCachedPage, etagMatches, inlineScriptHashes, isStorable, type CachedPage } from "../app/modules/page-cache/page";
+import { createCachedPage, etagMatches, isStorable, type CachedPage } from "../app/modules/page-cache/page";
 import { classifyPageRequest } from "../app/modules/page-cache/request";
 import type { PageCache } from "../app/modules/page-cache/store";
 import { securityHeaders } from "../app/modules/security/headers";
@@ -43,8 +44,11 @@ export type FastLane = {
   missOf: (req: http.IncomingMessage) => { render: (url: string, res: http.ServerResponse) => Promise<void> } | undefined;
   /** A request for a public page from a person (cookies, credentials): never cached, never public. */
   isForPerson: (req: http.IncomingMessage) => boolean;
-  /** How pages are rendered for the cache (revalidations included): the Remix handler with `pageCache` set. */
-  setRenderer: (render: (request: Request) => Promise<Response>) => void;
+  /**
+   * How pages are rendered for the cache (revalidations included): the Remix
+   * handler with `pageCache` set, and `nonce` on the scripts the render writes.
+   */
+  setRenderer: (render: (request: Request, nonce: string) => Promise<Response>) => void;
 };
 
 export function createFastLane(options: {
@@ -63,11 +67,11 @@ export function createFastLane(options: {
   publicHost?: string | null;
 }): FastLane {
   const { app, cache, listener } = options;
-  let renderer: ((request: Request) => Promise<Response>) | null = null;
+  let renderer: ((request: Request, nonce: string) => Promise<Response>) | null = null;
   const misses = new WeakMap<http.IncomingMessage, Miss>();
   const persons = new WeakSet<http.IncomingMessage>();
-  const security = (scriptHashes: readonly string[]) =>
-    securityHeaders({ scriptHashes, production: options.production, dev: false, formActionOrigins: options.formActionOrigins });
+  const security = (scriptHashes: readonly string[] | undefined, nonce?: string) =>
+    securityHeaders({ scriptHashes, nonce, production: options.production, dev: false, formActionOrigins: options.formActionOrigins });
   const plainSecurity = security([]);
   // A page's answer headers, built once per stored page.
   const pageHeaders = new WeakMap<CachedPage, Record<string, string>>();
@@ -115,22 +119,26 @@ export function createFastLane(options: {
   const renderForCache = async (
     url: string,
     cookie: string | null,
-  ): Promise<{ response: Response; body: Buffer; page: CachedPage | null }> => {
+  ): Promise<{ response: Response; body: Buffer; page: CachedPage | null; nonce: string }> => {
     if (!renderer) throw new Error("the page cache has no renderer yet");
     // Only what the key holds: the address and the language cookie. Nothing of the visitor's own reaches the page.
     const headers = new Headers({ Accept: "text/html" });
     if (cookie) headers.set("Cookie", cookie);
-    const response = await renderer(new Request(url, { headers }));
+    // Marks the scripts this render writes: only they are allowed on the stored page (decision 0017).
+    const nonce = randomBytes(16).toString("base64");
+    const response = await renderer(new Request(url, { headers }), nonce);
     const body = Buffer.from(await response.arrayBuffer());
     const forThisSite = !options.publicHost || new URL(url).host === options.publicHost;
     const page =
-      forThisSite && isStorable(response.status, response.headers) ? await createCachedPage(response.status, response.headers, body) : null;
+      forThisSite && isStorable(response.status, response.headers)
+        ? await createCachedPage(response.status, response.headers, body, nonce)
+        : null;
     if (page) {
       // The address is kept with the page (for its revalidation): it counts against the byte bound too.
       page.bytes += 2 * url.length;
       sources.set(page, { url, cookie });
     }
-    return { response, body, page };
+    return { response, body, page, nonce };
   };
 
   const revalidate = (key: string, page: CachedPage) => {
@@ -236,12 +244,8 @@ export function createFastLane(options: {
           res.statusCode = response.status;
           for (const [name, value] of response.headers) res.appendHeader(name, value);
           if (needsPrivateCaching(new URL(url).pathname, response.headers)) res.setHeader("Cache-Control", PRIVATE_CACHE_CONTROL);
-          // Drawn without a nonce: its scripts are allowed by hash, like a stored page's.
-          const html = /text\/html/i.test(response.headers.get("content-type") ?? "");
-          res.setHeader(
-            "Content-Security-Policy",
-            security(html ? inlineScriptHashes(body.toString("utf8")) : [])["Content-Security-Policy"],
-          );
+          // Sent as drawn, to this visitor only: the render's own nonce allows its scripts.
+          res.setHeader("Content-Security-Policy", security(undefined, rendered.nonce)["Content-Security-Policy"]);
           res.setHeader("Content-Length", body.length);
           res.end(req.method === "HEAD" ? undefined : body);
         },

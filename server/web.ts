@@ -232,8 +232,9 @@ export async function startWeb(options: {
     formActionOrigins,
     publicHost: config.isProduction && config.publicUrl ? new URL(config.publicUrl).host : null,
   });
-  // Pages for the cache are drawn with no nonce (their scripts are allowed by hash) and whole (onAllReady).
-  fastLane.setRenderer((request) => handleRequest(request, { cspNonce: "", clientIp: null, pageCache: true }));
+  // Pages for the cache are drawn whole (onAllReady) with a nonce of their own render, which marks the
+  // scripts the stored page allows by hash (decision 0017).
+  fastLane.setRenderer((request, nonce) => handleRequest(request, { cspNonce: nonce, clientIp: null, pageCache: true }));
   app.all("*", async (req, res, next) => {
     try {
       const miss = fastLane.missOf(req);

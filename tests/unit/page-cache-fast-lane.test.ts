@@ -35,11 +35,12 @@ async function start(options: { listening?: boolean; publicHost?: string } = {})
     formActionOrigins: [],
     publicHost: options.publicHost ?? null,
   });
-  lane.setRenderer(async (request) => {
+  lane.setRenderer(async (request, nonce) => {
     state.renders++;
     await new Promise((resolve) => setTimeout(resolve, 30));
     const cookie = request.headers.get("cookie") ?? "none";
-    return new Response(`<html><script>var page=${JSON.stringify(new URL(request.url).pathname)}</script><p>${cookie}</p></html>`, {
+    const page = JSON.stringify(new URL(request.url).pathname);
+    return new Response(`<html><script nonce="${nonce}">var page=${page}</script><p>${cookie}</p></html>`, {
       headers: { "Content-Type": "text/html" },
     });
   });

@@ -187,6 +187,8 @@ describe("the page store", () => {
 });
 
 // The shape of what Remix writes: module preloads, the context script, the hydration module, streamed data, JSON-LD.
+const sha = (text: string) => createHash("sha256").update(text, "utf8").digest("base64");
+
 const REMIX_HTML = `<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"/>
 <link rel="modulepreload" href="/assets/manifest-1.js"/><script type="application/ld+json">{"@type":"Product","name":"灵山荔枝"}</script>
 </head><body><main>荔枝 ¥318.00</main>
@@ -201,18 +203,33 @@ import("/assets/entry.client-3.js");</script>
 
 describe("a cached page", () => {
   it("hashes each inline script exactly as written (not those with src) and its CSP allows them instead of a nonce", async () => {
-    const sha = (text: string) => createHash("sha256").update(text, "utf8").digest("base64");
     const inline = [...REMIX_HTML.matchAll(/<script(?![^>]*src=)[^>]*>([\s\S]*?)<\/script>/g)].map((match) => match[1]);
     expect(inline).toHaveLength(5);
     const hashes = inlineScriptHashes(REMIX_HTML);
     expect(new Set(hashes)).toEqual(new Set(inline.map(sha)));
-    const page = await createCachedPage(200, new Headers({ "Content-Type": "text/html; charset=utf-8" }), Buffer.from(REMIX_HTML));
-    expect(page.scriptHashes).toEqual(hashes);
+    // The render's scripts carry its nonce (the JSON-LD data block does not: it never runs, it needs no hash).
+    const nonce = "c2VjcmV0K25vbmNlLz0=";
+    const rendered = REMIX_HTML.replaceAll('nonce=""', `nonce="${nonce}"`);
+    const page = await createCachedPage(200, new Headers({ "Content-Type": "text/html; charset=utf-8" }), Buffer.from(rendered), nonce);
+    expect(new Set(page.scriptHashes)).toEqual(new Set(inline.slice(1).map(sha)));
+    expect(page.body.toString()).not.toContain(nonce);
     const csp = securityHeaders({ scriptHashes: page.scriptHashes, production: true, dev: false })["Content-Security-Policy"];
     const scriptSrc = csp.split("; ").find((part) => part.startsWith("script-src"))!;
-    expect(scriptSrc).toBe(`script-src 'self' ${hashes.map((hash) => `'sha256-${hash}'`).join(" ")}`);
+    expect(scriptSrc).toBe(`script-src 'self' ${page.scriptHashes.map((hash) => `'sha256-${hash}'`).join(" ")}`);
     expect(scriptSrc).not.toContain("nonce");
     expect(scriptSrc).not.toContain("unsafe-inline");
+  });
+
+  it("allows only the scripts its render wrote (those with the render's nonce), not one injected into the HTML, and stores no nonce", async () => {
+    const nonce = "cmFuZG9tK25vbmNlLw==";
+    const html = `<html><body><p>荔枝</p><script>alert(1)</script><script nonce="${nonce}">window.ok = 1;</script><script nonce="guess">alert(2)</script></body></html>`;
+    const page = await createCachedPage(200, new Headers({ "Content-Type": "text/html" }), Buffer.from(html), nonce);
+    expect(page.scriptHashes).toEqual([sha("window.ok = 1;")]);
+    expect(page.scriptHashes).not.toContain(sha("alert(1)"));
+    expect(page.body.toString()).toBe(html.replace(` nonce="${nonce}"`, ""));
+    expect(page.etag).toBe((await createCachedPage(200, new Headers(), page.body)).etag);
+    // Without a nonce nothing is allowed.
+    expect((await createCachedPage(200, new Headers({ "Content-Type": "text/html" }), Buffer.from(html))).scriptHashes).toEqual([]);
   });
 
   it("keeps compressed bodies and the app's own headers, not those of one response", async () => {

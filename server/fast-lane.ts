@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import type http from "node:http";
 import type { InvalidationListener } from "../app/modules/page-cache/listener.server";
-import { createCachedPage, etagMatches, isStorable, type CachedPage } from "../app/modules/page-cache/page";
+import { chooseEncoding, createCachedPage, etagMatches, isStorable, type CachedPage } from "../app/modules/page-cache/page";
 import { classifyPageRequest } from "../app/modules/page-cache/request";
 import type { PageCache } from "../app/modules/page-cache/store";
 import { securityHeaders } from "../app/modules/security/headers";
@@ -101,15 +101,9 @@ export function createFastLane(options: {
       res.end();
       return;
     }
-    const accepts = req.headers["accept-encoding"] ?? "";
-    let body = page.body;
-    if (/\bbr\b/.test(accepts)) {
-      body = page.brotli;
-      headers["Content-Encoding"] = "br";
-    } else if (/\bgzip\b/.test(accepts)) {
-      body = page.gzip;
-      headers["Content-Encoding"] = "gzip";
-    }
+    const encoding = chooseEncoding(req.headers["accept-encoding"]);
+    const body = encoding === "br" ? page.brotli : encoding === "gzip" ? page.gzip : page.body;
+    if (encoding) headers["Content-Encoding"] = encoding;
     headers["Content-Length"] = body.length;
     // Headers set on the response before (Express's, on a miss) give way to those passed to writeHead.
     res.writeHead(page.status, headers);

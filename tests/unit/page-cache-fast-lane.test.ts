@@ -132,6 +132,17 @@ describe("the fast lane's bounded keys", () => {
   });
 });
 
+describe("the fast lane's encodings", () => {
+  it("sends no brotli to br;q=0 and no gzip to gzip;q=0", async () => {
+    const { get } = await start();
+    await get("/villages");
+    const encodingFor = async (accept: string) => (await get("/villages", { "Accept-Encoding": accept })).headers.get("content-encoding");
+    expect(await encodingFor("gzip, br")).toBe("br");
+    expect(await encodingFor("br;q=0, gzip")).toBe("gzip");
+    expect(await encodingFor("gzip;q=0, br;q=0")).toBeNull();
+  });
+});
+
 describe("stock on pages", () => {
   it("in stock above 10, only N left at 1–10, sold out at 0; the quantity's max follows the stock only when few are left", () => {
     expect(stockShown(11)).toEqual({ kind: "in_stock" });

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { localeCookie } from "~/modules/i18n/locale.server";
 import { pageCacheSettings } from "~/modules/page-cache/config";
-import { createCachedPage, etagMatches, inlineScriptHashes, isStorable, type CachedPage } from "~/modules/page-cache/page";
+import { chooseEncoding, createCachedPage, etagMatches, inlineScriptHashes, isStorable, type CachedPage } from "~/modules/page-cache/page";
 import { classifyPageRequest, isPublicPagePath, languageCookie, localeFromCookieValue } from "~/modules/page-cache/request";
 import { PageCache } from "~/modules/page-cache/store";
 import { securityHeaders } from "~/modules/security/headers";
@@ -246,6 +246,18 @@ describe("a cached page", () => {
     expect(zlib.gunzipSync(page.gzip).toString()).toBe(REMIX_HTML);
     expect(zlib.brotliDecompressSync(page.brotli).toString()).toBe(REMIX_HTML);
     expect(page.bytes).toBeGreaterThan(page.body.length);
+  });
+
+  it("honours Accept-Encoding weights: q=0 refuses a coding, the highest weight wins, brotli on a tie", () => {
+    expect(chooseEncoding("gzip, deflate, br")).toBe("br");
+    expect(chooseEncoding("br;q=0, gzip")).toBe("gzip");
+    expect(chooseEncoding("br; q=0")).toBeNull();
+    expect(chooseEncoding("gzip;q=0, br;q=0")).toBeNull();
+    expect(chooseEncoding("gzip;q=1.0, br;q=0.5")).toBe("gzip");
+    expect(chooseEncoding("identity")).toBeNull();
+    expect(chooseEncoding("*")).toBe("br");
+    expect(chooseEncoding("*;q=0, gzip")).toBe("gzip");
+    expect(chooseEncoding(undefined)).toBeNull();
   });
 
   it("answers If-None-Match by weak comparison", async () => {

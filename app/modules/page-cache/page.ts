@@ -91,6 +91,29 @@ export function renderedScripts(html: string, nonce: string): { html: string; sc
   return { html: stripped, scriptHashes: [...hashes] };
 }
 
+/**
+ * Which stored body to send for an Accept-Encoding header (RFC 9110 §12.5.3):
+ * the coding with the highest weight, brotli on a tie; `q=0` means "not
+ * this one", and `*` stands for a coding not named. Null: the plain body.
+ */
+export function chooseEncoding(acceptEncoding: string | undefined): "br" | "gzip" | null {
+  if (!acceptEncoding) return null;
+  const weights = new Map<string, number>();
+  for (const part of acceptEncoding.split(",")) {
+    const [name, ...params] = part.split(";").map((piece) => piece.trim());
+    if (!name) continue;
+    const q = params.find((param) => /^q\s*=/i.test(param));
+    const weight = q === undefined ? 1 : Number(q.split("=")[1]);
+    weights.set(name.toLowerCase(), Number.isFinite(weight) ? weight : 0);
+  }
+  const weightOf = (coding: string) => weights.get(coding) ?? weights.get("*") ?? 0;
+  const br = weightOf("br");
+  const gzip = Math.max(weightOf("gzip"), weights.get("x-gzip") ?? 0);
+  if (br > 0 && br >= gzip) return "br";
+  if (gzip > 0) return "gzip";
+  return null;
+}
+
 export function weakEtag(body: Buffer): string {
   return `W/"${createHash("sha1").update(body).digest("base64url")}"`;
 }

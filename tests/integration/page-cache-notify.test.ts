@@ -7,11 +7,11 @@
 import net from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { matureContributions } from "~/modules/ledger/money-cycle.server";
 import { placeOrder } from "~/modules/orders/orders.server";
 import { listenForInvalidations, PAGE_CACHE_APPLICATION_NAME, type InvalidationListener } from "~/modules/page-cache/listener.server";
 import { createCachedPage } from "~/modules/page-cache/page";
 import { PageCache } from "~/modules/page-cache/store";
-import { matureContributions } from "~/modules/ledger/money-cycle.server";
 import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
 import { cartWith, createProduct, productBySlug, shanghaiBuyer } from "../support/factories";
 import { beginTestPayment, paidLycheeOrder } from "../support/orders";

@@ -1,7 +1,8 @@
 // Server rendering, as Remix's default but with the request's CSP nonce on
-// every inline script Remix writes. A page drawn for the page cache has no
-// nonce (its scripts are allowed by their hashes, decision 0017) and is drawn
-// whole before it is sent, like a page for a crawler: the cache stores it all.
+// every inline script Remix writes. A page drawn for the page cache gets a
+// nonce of its own render, which marks the scripts the render wrote: they are
+// allowed by their hashes, and the nonce is taken out (decision 0017). It is
+// drawn whole before it is sent, like a page for a crawler: the cache stores it all.
 import { createReadableStreamFromReadable, type AppLoadContext, type EntryContext } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";

@@ -13,8 +13,10 @@ declare module "@remix-run/node" {
     cartCreatedThisRequest?: string;
     /**
      * Set when the page is drawn for the page cache (server/fast-lane.ts):
-     * drawn whole before it is sent (onAllReady), with no nonce, from a
-     * request that carries only the address and the language cookie.
+     * drawn whole before it is sent (onAllReady), with a nonce of this render
+     * only (it marks the render's own scripts, which the stored page allows
+     * by hash), from a request that carries only the address and the
+     * language cookie.
      */
     pageCache?: boolean;
   }

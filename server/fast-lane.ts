@@ -4,9 +4,10 @@
 // (refuseRequest's method and address checks). Everything else goes on to
 // the app; a cache miss goes on too, marked, and the Remix handler in
 // server/web.ts renders it for the cache through missOf() (docs/page-cache.md).
+import { randomBytes } from "node:crypto";
 import type http from "node:http";
 import type { InvalidationListener } from "../app/modules/page-cache/listener.server";
-import { createCachedPage, etagMatches, inlineScriptHashes, isStorable, type CachedPage } from "../app/modules/page-cache/page";
+import { chooseEncoding, createCachedPage, etagMatches, isStorable, type CachedPage } from "../app/modules/page-cache/page";
 import { classifyPageRequest } from "../app/modules/page-cache/request";
 import type { PageCache } from "../app/modules/page-cache/store";
 import { securityHeaders } from "../app/modules/security/headers";
@@ -21,6 +22,9 @@ import type { Health } from "./health";
  */
 export const PUBLIC_PAGE_CACHE_CONTROL = "public, max-age=0, must-revalidate";
 export const PAGE_VARY = "Cookie, Accept-Encoding";
+
+/** A longer address (path and query) is drawn for its visitor but never stored: keys stay small. */
+export const MAX_CACHED_TARGET = 2_048;
 
 /** What describes a body, not the page: not on a 304. */
 const BODY_HEADERS = /^content-(type|length|encoding)$/i;
@@ -40,8 +44,11 @@ export type FastLane = {
   missOf: (req: http.IncomingMessage) => { render: (url: string, res: http.ServerResponse) => Promise<void> } | undefined;
   /** A request for a public page from a person (cookies, credentials): never cached, never public. */
   isForPerson: (req: http.IncomingMessage) => boolean;
-  /** How pages are rendered for the cache (revalidations included): the Remix handler with `pageCache` set. */
-  setRenderer: (render: (request: Request) => Promise<Response>) => void;
+  /**
+   * How pages are rendered for the cache (revalidations included): the Remix
+   * handler with `pageCache` set, and `nonce` on the scripts the render writes.
+   */
+  setRenderer: (render: (request: Request, nonce: string) => Promise<Response>) => void;
 };
 
 export function createFastLane(options: {
@@ -52,13 +59,19 @@ export function createFastLane(options: {
   health: () => Promise<Health> | Health;
   production: boolean;
   formActionOrigins: string[];
+  /**
+   * PUBLIC_URL's host (with its port, if any): in production only pages
+   * drawn for that site are stored, so forged Host or X-Forwarded-Host
+   * headers cannot fill the memory with keys of their own. Null: any host.
+   */
+  publicHost?: string | null;
 }): FastLane {
   const { app, cache, listener } = options;
-  let renderer: ((request: Request) => Promise<Response>) | null = null;
+  let renderer: ((request: Request, nonce: string) => Promise<Response>) | null = null;
   const misses = new WeakMap<http.IncomingMessage, Miss>();
   const persons = new WeakSet<http.IncomingMessage>();
-  const security = (scriptHashes: readonly string[]) =>
-    securityHeaders({ scriptHashes, production: options.production, dev: false, formActionOrigins: options.formActionOrigins });
+  const security = (scriptHashes: readonly string[] | undefined, nonce?: string) =>
+    securityHeaders({ scriptHashes, nonce, production: options.production, dev: false, formActionOrigins: options.formActionOrigins });
   const plainSecurity = security([]);
   // A page's answer headers, built once per stored page.
   const pageHeaders = new WeakMap<CachedPage, Record<string, string>>();
@@ -88,15 +101,9 @@ export function createFastLane(options: {
       res.end();
       return;
     }
-    const accepts = req.headers["accept-encoding"] ?? "";
-    let body = page.body;
-    if (/\bbr\b/.test(accepts)) {
-      body = page.brotli;
-      headers["Content-Encoding"] = "br";
-    } else if (/\bgzip\b/.test(accepts)) {
-      body = page.gzip;
-      headers["Content-Encoding"] = "gzip";
-    }
+    const encoding = chooseEncoding(req.headers["accept-encoding"]);
+    const body = encoding === "br" ? page.brotli : encoding === "gzip" ? page.gzip : page.body;
+    if (encoding) headers["Content-Encoding"] = encoding;
     headers["Content-Length"] = body.length;
     // Headers set on the response before (Express's, on a miss) give way to those passed to writeHead.
     res.writeHead(page.status, headers);
@@ -106,16 +113,26 @@ export function createFastLane(options: {
   const renderForCache = async (
     url: string,
     cookie: string | null,
-  ): Promise<{ response: Response; body: Buffer; page: CachedPage | null }> => {
+  ): Promise<{ response: Response; body: Buffer; page: CachedPage | null; nonce: string }> => {
     if (!renderer) throw new Error("the page cache has no renderer yet");
     // Only what the key holds: the address and the language cookie. Nothing of the visitor's own reaches the page.
     const headers = new Headers({ Accept: "text/html" });
     if (cookie) headers.set("Cookie", cookie);
-    const response = await renderer(new Request(url, { headers }));
+    // Marks the scripts this render writes: only they are allowed on the stored page (decision 0017).
+    const nonce = randomBytes(16).toString("base64");
+    const response = await renderer(new Request(url, { headers }), nonce);
     const body = Buffer.from(await response.arrayBuffer());
-    const page = isStorable(response.status, response.headers) ? await createCachedPage(response.status, response.headers, body) : null;
-    if (page) sources.set(page, { url, cookie });
-    return { response, body, page };
+    const forThisSite = !options.publicHost || new URL(url).host === options.publicHost;
+    const page =
+      forThisSite && isStorable(response.status, response.headers)
+        ? await createCachedPage(response.status, response.headers, body, nonce)
+        : null;
+    if (page) {
+      // The address is kept with the page (for its revalidation): it counts against the byte bound too.
+      page.bytes += 2 * url.length;
+      sources.set(page, { url, cookie });
+    }
+    return { response, body, page, nonce };
   };
 
   const revalidate = (key: string, page: CachedPage) => {
@@ -169,7 +186,8 @@ export function createFastLane(options: {
       return app(req, res);
     }
     // Off, or not hearing invalidations (so a stored page might be out of date): everyone is drawn afresh.
-    if (!cache || !renderer || !listener?.listening()) {
+    // So is an address too long to be worth a key.
+    if (!cache || !renderer || !listener?.listening() || target.length > MAX_CACHED_TARGET) {
       res.setHeader("X-Harvest-Cache", "bypass");
       return app(req, res);
     }
@@ -220,12 +238,8 @@ export function createFastLane(options: {
           res.statusCode = response.status;
           for (const [name, value] of response.headers) res.appendHeader(name, value);
           if (needsPrivateCaching(new URL(url).pathname, response.headers)) res.setHeader("Cache-Control", PRIVATE_CACHE_CONTROL);
-          // Drawn without a nonce: its scripts are allowed by hash, like a stored page's.
-          const html = /text\/html/i.test(response.headers.get("content-type") ?? "");
-          res.setHeader(
-            "Content-Security-Policy",
-            security(html ? inlineScriptHashes(body.toString("utf8")) : [])["Content-Security-Policy"],
-          );
+          // Sent as drawn, to this visitor only: the render's own nonce allows its scripts.
+          res.setHeader("Content-Security-Policy", security(undefined, rendered.nonce)["Content-Security-Policy"]);
           res.setHeader("Content-Length", body.length);
           res.end(req.method === "HEAD" ? undefined : body);
         },

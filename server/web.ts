@@ -23,12 +23,18 @@ import { deliverQueuedOrderConfirmations } from "../app/modules/orders/order-con
 import { releaseExpiredReservations } from "../app/modules/orders/orders.server";
 import { pageCacheSettings } from "../app/modules/page-cache/config";
 import { listenForInvalidations, type InvalidationListener } from "../app/modules/page-cache/listener.server";
+import { isPersonalRequest } from "../app/modules/page-cache/request";
 import { PageCache } from "../app/modules/page-cache/store";
 import { prunePaymentEvents, reconcileStaleAttempts } from "../app/modules/payments/events.server";
 import { retryOpenRefunds } from "../app/modules/payments/refunds.server";
 import { isCrossSiteWrite } from "../app/modules/security/cross-site";
 import { securityHeaders } from "../app/modules/security/headers";
-import { needsPrivateCaching, personalCacheControl, PRIVATE_CACHE_CONTROL } from "../app/modules/security/private-pages";
+import {
+  needsPrivateCaching,
+  PERSONAL_CACHE_CONTROL,
+  personalCacheControl,
+  PRIVATE_CACHE_CONTROL,
+} from "../app/modules/security/private-pages";
 import { createBodyBudget, readBodyWithin } from "../app/modules/security/request-body.server";
 import {
   AFTER_SALES_UPLOAD_BODY_LIMIT,
@@ -224,9 +230,11 @@ export async function startWeb(options: {
     health: createHealthCheck(),
     production: config.isProduction,
     formActionOrigins,
+    publicHost: config.isProduction && config.publicUrl ? new URL(config.publicUrl).host : null,
   });
-  // Pages for the cache are drawn with no nonce (their scripts are allowed by hash) and whole (onAllReady).
-  fastLane.setRenderer((request) => handleRequest(request, { cspNonce: "", clientIp: null, pageCache: true }));
+  // Pages for the cache are drawn whole (onAllReady) with a nonce of their own render, which marks the
+  // scripts the stored page allows by hash (decision 0017).
+  fastLane.setRenderer((request, nonce) => handleRequest(request, { cspNonce: nonce, clientIp: null, pageCache: true }));
   app.all("*", async (req, res, next) => {
     try {
       const miss = fastLane.missOf(req);
@@ -237,6 +245,9 @@ export async function startWeb(options: {
       // A public page drawn for a person (their name, their cart): never for a shared cache.
       else if (fastLane.isForPerson(req))
         response.headers.set("Cache-Control", personalCacheControl(response.headers.get("Cache-Control")));
+      // Any other answer to someone's own request (/PRODUCTS/x, /products/x/ reach a page too) that says nothing of caching.
+      else if (!response.headers.has("Cache-Control") && isPersonalRequest(req.get("cookie"), req.get("authorization")))
+        response.headers.set("Cache-Control", PERSONAL_CACHE_CONTROL);
       await sendRemixResponse(res, response);
     } catch (error) {
       next(error);

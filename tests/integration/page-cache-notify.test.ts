@@ -4,15 +4,17 @@
 // the SECURITY DEFINER posting path; and the listener empties or ages the
 // cache when it hears one, after a lost connection, and when a share rule
 // dated in the future takes effect.
+import net from "node:net";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { matureContributions } from "~/modules/ledger/money-cycle.server";
 import { placeOrder } from "~/modules/orders/orders.server";
 import { listenForInvalidations, PAGE_CACHE_APPLICATION_NAME, type InvalidationListener } from "~/modules/page-cache/listener.server";
 import { createCachedPage } from "~/modules/page-cache/page";
 import { PageCache } from "~/modules/page-cache/store";
 import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
 import { cartWith, createProduct, productBySlug, shanghaiBuyer } from "../support/factories";
-import { beginTestPayment } from "../support/orders";
+import { beginTestPayment, paidLycheeOrder } from "../support/orders";
 import { useTestDatabase } from "../support/test-database";
 
 const t = useTestDatabase();
@@ -106,6 +108,18 @@ describe("triggers notify harvest_pages", () => {
     });
     expect(paid).toContain("funds");
     expect(paid).not.toContain("catalog");
+  });
+
+  it("a contribution maturing (pending -> available, through the real posting path) notifies 'funds'; a balance left as it was does not", async () => {
+    const day = 24 * 60 * 60_000;
+    await paidLycheeOrder(t.db, { quantity: 2, paidAt: new Date(Date.now() - 20 * day) });
+    let matured = 0;
+    const notified = await notifiedBy(async () => {
+      matured = await matureContributions();
+    });
+    expect(matured).toBeGreaterThanOrEqual(1);
+    expect(notified).toContain("funds");
+    expect(await notifiedBy(() => t.sql("UPDATE ledger_account SET balance_minor = balance_minor WHERE fund_id IS NOT NULL"))).toEqual([]);
   });
 
   it("a new share rule notifies 'catalog'", async () => {
@@ -233,6 +247,64 @@ describe("the listener", () => {
       expect(Date.now()).toBeGreaterThanOrEqual(takesEffect - 50);
     } finally {
       await invalidations.stop();
+    }
+  });
+});
+
+/** A TCP relay to PostgreSQL that can go silent, as a half-open connection does: no error, nothing through. */
+async function silentableRelay(target: URL) {
+  const sockets = new Set<net.Socket>();
+  const state = { silent: false };
+  const server = net.createServer((downstream) => {
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    sockets.add(downstream).add(upstream);
+    downstream.on("data", (chunk) => state.silent || upstream.write(chunk));
+    upstream.on("data", (chunk) => state.silent || downstream.write(chunk));
+    const close = () => {
+      downstream.destroy();
+      upstream.destroy();
+    };
+    downstream.on("error", close).on("close", close);
+    upstream.on("error", close).on("close", close);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = new URL(target.href);
+  url.hostname = "127.0.0.1";
+  url.port = String((server.address() as net.AddressInfo).port);
+  return {
+    url: url.href,
+    state,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+describe("the listener's liveness", () => {
+  it("a ping of another instance invalidates nothing; when its own pings go unanswered it stops serving, then listens again", async () => {
+    const relay = await silentableRelay(new URL(t.url));
+    const cache = new PageCache({ freshMs: 60_000, staleMs: 60_000, maxEntries: 100, maxBytes: 10_000_000 });
+    const invalidations = listenForInvalidations({ connectionString: relay.url, cache, minBackoffMs: 50, connectTimeoutMs: 1_000 });
+    try {
+      await invalidations.ready();
+      cache.set("a", await somePage());
+      // Another instance's ping, and a few of its own, come and go: nothing is dropped.
+      await t.sql("SELECT pg_notify('harvest_pages', 'ping:someone-else')");
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect(invalidations.listening()).toBe(true);
+      expect(cache.size).toBe(1);
+      // The connection goes quiet without closing: within a ping and its wait, the cache is no longer trusted.
+      relay.state.silent = true;
+      const quietAt = Date.now();
+      await until(() => !invalidations.listening(), 5_000);
+      expect(Date.now() - quietAt).toBeLessThan(4_000);
+      expect(cache.size).toBe(0);
+      relay.state.silent = false;
+      await until(() => invalidations.listening(), 10_000);
+    } finally {
+      await invalidations.stop();
+      await relay.close();
     }
   });
 });

@@ -17,7 +17,7 @@ afterEach(async () => {
   await new Promise((resolve) => running.close(resolve));
 });
 
-async function start(options: { listening?: boolean } = {}) {
+async function start(options: { listening?: boolean; publicHost?: string } = {}) {
   const state = { listening: options.listening ?? true, renders: 0, appCalls: 0 };
   const cache = new PageCache({ freshMs: 60_000, staleMs: 60_000, maxEntries: 100, maxBytes: 10_000_000 });
   const lane = createFastLane({
@@ -33,12 +33,14 @@ async function start(options: { listening?: boolean } = {}) {
     health: () => ({ status: 200, body: "ok" }),
     production: true,
     formActionOrigins: [],
+    publicHost: options.publicHost ?? null,
   });
-  lane.setRenderer(async (request) => {
+  lane.setRenderer(async (request, nonce) => {
     state.renders++;
     await new Promise((resolve) => setTimeout(resolve, 30));
     const cookie = request.headers.get("cookie") ?? "none";
-    return new Response(`<html><script>var page=${JSON.stringify(new URL(request.url).pathname)}</script><p>${cookie}</p></html>`, {
+    const page = JSON.stringify(new URL(request.url).pathname);
+    return new Response(`<html><script nonce="${nonce}">var page=${page}</script><p>${cookie}</p></html>`, {
       headers: { "Content-Type": "text/html" },
     });
   });
@@ -95,6 +97,49 @@ describe("the fast lane", () => {
     expect(health).toMatchObject({ status: 200, body: "ok" });
     expect(health.headers.get("cache-control")).toBe("no-store");
     expect(state.appCalls).toBe(calls);
+  });
+});
+
+describe("the fast lane's bounded keys", () => {
+  it("in production stores only pages drawn for PUBLIC_URL's host", async () => {
+    const foreign = await start({ publicHost: "shop.example" });
+    expect((await foreign.get("/villages")).state).toBe("miss");
+    expect((await foreign.get("/villages")).state).toBe("miss");
+    expect(foreign.state.renders).toBe(2);
+    expect(foreign.cache.size).toBe(0);
+    server!.closeAllConnections();
+    await new Promise((resolve) => server!.close(resolve));
+    server = undefined;
+    const own = await start({ publicHost: "shop.test" });
+    expect((await own.get("/villages")).state).toBe("miss");
+    expect((await own.get("/villages")).state).toBe("hit");
+    expect(own.state.renders).toBe(1);
+  });
+
+  it("never stores an address longer than 2,048 characters, and counts key and address in the byte bound", async () => {
+    const { get, state, cache } = await start();
+    const long = `/search?q=${"a".repeat(2_048 - "/search?q=".length + 1)}`;
+    expect((await get(long)).state).toBe("bypass");
+    expect((await get(long)).state).toBe("bypass");
+    expect(cache.size).toBe(0);
+    const limit = `/search?q=${"a".repeat(2_048 - "/search?q=".length)}`;
+    expect((await get(limit)).state).toBe("miss");
+    expect((await get(limit)).state).toBe("hit");
+    expect(state.renders).toBe(1);
+    const body = (await get(limit)).body;
+    // Page bytes (body, gzip, brotli, 512 of headers) plus the key and the address, two bytes a character each.
+    expect(cache.bytes).toBeGreaterThan(Buffer.byteLength(body) + 2 * 2 * 2_048);
+  });
+});
+
+describe("the fast lane's encodings", () => {
+  it("sends no brotli to br;q=0 and no gzip to gzip;q=0", async () => {
+    const { get } = await start();
+    await get("/villages");
+    const encodingFor = async (accept: string) => (await get("/villages", { "Accept-Encoding": accept })).headers.get("content-encoding");
+    expect(await encodingFor("gzip, br")).toBe("br");
+    expect(await encodingFor("br;q=0, gzip")).toBe("gzip");
+    expect(await encodingFor("gzip;q=0, br;q=0")).toBeNull();
   });
 });
 

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { localeCookie } from "~/modules/i18n/locale.server";
 import { pageCacheSettings } from "~/modules/page-cache/config";
-import { createCachedPage, etagMatches, inlineScriptHashes, isStorable, type CachedPage } from "~/modules/page-cache/page";
+import { chooseEncoding, createCachedPage, etagMatches, inlineScriptHashes, isStorable, type CachedPage } from "~/modules/page-cache/page";
 import { classifyPageRequest, isPublicPagePath, languageCookie, localeFromCookieValue } from "~/modules/page-cache/request";
 import { PageCache } from "~/modules/page-cache/store";
 import { securityHeaders } from "~/modules/security/headers";
@@ -119,6 +119,54 @@ describe("the page store", () => {
     expect(cache.bytes).toBe(0);
   });
 
+  it("after 'funds' a page is served stale for at most 1 s, then it is a miss, even on a quiet page", () => {
+    const time = clock();
+    const cache = new PageCache({ ...options, now: time.now });
+    cache.set("a", fakePage());
+    time.advance(100);
+    cache.markAllStale();
+    expect(cache.get("a")?.state).toBe("stale");
+    time.advance(400);
+    // A second notification does not extend the first one's second.
+    cache.markAllStale();
+    time.advance(599);
+    expect(cache.get("a")?.state).toBe("stale");
+    time.advance(1);
+    expect(cache.get("a")).toBeNull();
+    expect(cache.size).toBe(0);
+  });
+
+  it("a render in flight during 'funds' is stored, but already invalidated at that notification's time", async () => {
+    const time = clock();
+    const cache = new PageCache({ ...options, now: time.now });
+    const gate = deferred<CachedPage>();
+    const filling = cache.fill("k", () => gate.promise);
+    time.advance(200);
+    cache.markAllStale();
+    time.advance(300);
+    gate.resolve(fakePage());
+    await filling;
+    expect(cache.get("k")?.state).toBe("stale");
+    time.advance(699);
+    expect(cache.get("k")?.state).toBe("stale");
+    time.advance(1);
+    expect(cache.get("k")).toBeNull();
+    // A render that starts after it is fresh.
+    await cache.fill("k", async () => fakePage());
+    expect(cache.get("k")?.state).toBe("fresh");
+  });
+
+  it("counts each key's bytes against maxBytes", () => {
+    const cache = new PageCache({ ...options, maxBytes: 1_000 });
+    cache.set("a".repeat(300), fakePage(100));
+    expect(cache.bytes).toBe(700);
+    cache.set("b".repeat(300), fakePage(100));
+    expect(cache.size).toBe(1);
+    // 100 + 2 × 500 is more than the whole bound: not stored at all.
+    cache.set("c".repeat(500), fakePage(100));
+    expect(cache.get("c".repeat(500))).toBeNull();
+  });
+
   it("holds at most maxEntries and maxBytes, dropping the least recently used first", () => {
     const cache = new PageCache({ ...options, maxEntries: 3, maxBytes: 1_000 });
     cache.set("a", fakePage());
@@ -139,6 +187,8 @@ describe("the page store", () => {
 });
 
 // The shape of what Remix writes: module preloads, the context script, the hydration module, streamed data, JSON-LD.
+const sha = (text: string) => createHash("sha256").update(text, "utf8").digest("base64");
+
 const REMIX_HTML = `<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"/>
 <link rel="modulepreload" href="/assets/manifest-1.js"/><script type="application/ld+json">{"@type":"Product","name":"灵山荔枝"}</script>
 </head><body><main>荔枝 ¥318.00</main>
@@ -153,18 +203,33 @@ import("/assets/entry.client-3.js");</script>
 
 describe("a cached page", () => {
   it("hashes each inline script exactly as written (not those with src) and its CSP allows them instead of a nonce", async () => {
-    const sha = (text: string) => createHash("sha256").update(text, "utf8").digest("base64");
     const inline = [...REMIX_HTML.matchAll(/<script(?![^>]*src=)[^>]*>([\s\S]*?)<\/script>/g)].map((match) => match[1]);
     expect(inline).toHaveLength(5);
     const hashes = inlineScriptHashes(REMIX_HTML);
     expect(new Set(hashes)).toEqual(new Set(inline.map(sha)));
-    const page = await createCachedPage(200, new Headers({ "Content-Type": "text/html; charset=utf-8" }), Buffer.from(REMIX_HTML));
-    expect(page.scriptHashes).toEqual(hashes);
+    // The render's scripts carry its nonce (the JSON-LD data block does not: it never runs, it needs no hash).
+    const nonce = "c2VjcmV0K25vbmNlLz0=";
+    const rendered = REMIX_HTML.replaceAll('nonce=""', `nonce="${nonce}"`);
+    const page = await createCachedPage(200, new Headers({ "Content-Type": "text/html; charset=utf-8" }), Buffer.from(rendered), nonce);
+    expect(new Set(page.scriptHashes)).toEqual(new Set(inline.slice(1).map(sha)));
+    expect(page.body.toString()).not.toContain(nonce);
     const csp = securityHeaders({ scriptHashes: page.scriptHashes, production: true, dev: false })["Content-Security-Policy"];
     const scriptSrc = csp.split("; ").find((part) => part.startsWith("script-src"))!;
-    expect(scriptSrc).toBe(`script-src 'self' ${hashes.map((hash) => `'sha256-${hash}'`).join(" ")}`);
+    expect(scriptSrc).toBe(`script-src 'self' ${page.scriptHashes.map((hash) => `'sha256-${hash}'`).join(" ")}`);
     expect(scriptSrc).not.toContain("nonce");
     expect(scriptSrc).not.toContain("unsafe-inline");
+  });
+
+  it("allows only the scripts its render wrote (those with the render's nonce), not one injected into the HTML, and stores no nonce", async () => {
+    const nonce = "cmFuZG9tK25vbmNlLw==";
+    const html = `<html><body><p>荔枝</p><script>alert(1)</script><script nonce="${nonce}">window.ok = 1;</script><script nonce="guess">alert(2)</script></body></html>`;
+    const page = await createCachedPage(200, new Headers({ "Content-Type": "text/html" }), Buffer.from(html), nonce);
+    expect(page.scriptHashes).toEqual([sha("window.ok = 1;")]);
+    expect(page.scriptHashes).not.toContain(sha("alert(1)"));
+    expect(page.body.toString()).toBe(html.replace(` nonce="${nonce}"`, ""));
+    expect(page.etag).toBe((await createCachedPage(200, new Headers(), page.body)).etag);
+    // Without a nonce nothing is allowed.
+    expect((await createCachedPage(200, new Headers({ "Content-Type": "text/html" }), Buffer.from(html))).scriptHashes).toEqual([]);
   });
 
   it("keeps compressed bodies and the app's own headers, not those of one response", async () => {
@@ -181,6 +246,18 @@ describe("a cached page", () => {
     expect(zlib.gunzipSync(page.gzip).toString()).toBe(REMIX_HTML);
     expect(zlib.brotliDecompressSync(page.brotli).toString()).toBe(REMIX_HTML);
     expect(page.bytes).toBeGreaterThan(page.body.length);
+  });
+
+  it("honours Accept-Encoding weights: q=0 refuses a coding, the highest weight wins, brotli on a tie", () => {
+    expect(chooseEncoding("gzip, deflate, br")).toBe("br");
+    expect(chooseEncoding("br;q=0, gzip")).toBe("gzip");
+    expect(chooseEncoding("br; q=0")).toBeNull();
+    expect(chooseEncoding("gzip;q=0, br;q=0")).toBeNull();
+    expect(chooseEncoding("gzip;q=1.0, br;q=0.5")).toBe("gzip");
+    expect(chooseEncoding("identity")).toBeNull();
+    expect(chooseEncoding("*")).toBe("br");
+    expect(chooseEncoding("*;q=0, gzip")).toBe("gzip");
+    expect(chooseEncoding(undefined)).toBeNull();
   });
 
   it("answers If-None-Match by weak comparison", async () => {

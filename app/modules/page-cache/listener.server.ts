@@ -5,12 +5,16 @@
 // a pooled connection: LISTEN needs one, directDatabaseUrl()). While it is not
 // listening a notification could be missed, so the cache serves nothing; after
 // a reconnect it starts empty.
+import { randomBytes } from "node:crypto";
 import pg from "pg";
 import type { PageCache } from "./store";
 
 export const PAGE_CACHE_CHANNEL = "harvest_pages";
 /** How the listening session shows in pg_stat_activity. */
 export const PAGE_CACHE_APPLICATION_NAME = "harvest-share page cache";
+
+/** A ping the listener sends itself on its channel: proof the session still hears, never an invalidation. */
+export const PING_PREFIX = "ping:";
 
 /** setTimeout's ceiling is 2^31-1 ms; a rule months ahead is looked at again every hour. */
 const RULE_TIMER_CAP_MS = 60 * 60 * 1000;
@@ -28,16 +32,29 @@ export function listenForInvalidations(options: {
   cache: PageCache;
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /** How often the session pings itself (default 2 s)... */
+  pingEveryMs?: number;
+  /** ...and how soon the ping must come back (default 1.5 s), else the connection counts as lost. */
+  pingTimeoutMs?: number;
+  /** A connection not made within this (default 5 s) counts as failed. */
+  connectTimeoutMs?: number;
 }): InvalidationListener {
   const { cache } = options;
   const minBackoff = options.minBackoffMs ?? 250;
   const maxBackoff = options.maxBackoffMs ?? 10_000;
+  const pingEvery = options.pingEveryMs ?? 2_000;
+  const pingTimeout = options.pingTimeoutMs ?? 1_500;
   let client: pg.Client | null = null;
   let listening = false;
   let stopped = false;
   let backoff = minBackoff;
   let retry: NodeJS.Timeout | undefined;
   let ruleTimer: NodeJS.Timeout | undefined;
+  // A half-open TCP connection (a NAT or a failover that dropped it silently) raises no error: the
+  // session would look like it listens while it hears nothing. So it pings itself through the server.
+  let pinger: NodeJS.Timeout | undefined;
+  let pingDeadline: NodeJS.Timeout | undefined;
+  let awaitedPing: string | null = null;
   let markReady: () => void = () => {};
   const firstListen = new Promise<void>((resolve) => (markReady = resolve));
 
@@ -62,6 +79,9 @@ export function listenForInvalidations(options: {
     client = null;
     listening = false;
     clearTimeout(ruleTimer);
+    clearInterval(pinger);
+    clearTimeout(pingDeadline);
+    awaitedPing = null;
     cache.clear();
     session.end().catch(() => {});
     if (stopped) return;
@@ -75,6 +95,7 @@ export function listenForInvalidations(options: {
     const session = new pg.Client({
       connectionString: options.connectionString,
       keepAlive: true,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
       application_name: PAGE_CACHE_APPLICATION_NAME,
     });
     client = session;
@@ -82,6 +103,14 @@ export function listenForInvalidations(options: {
     session.on("end", () => lost(session, "connection ended"));
     session.on("notification", (message) => {
       if (message.channel !== PAGE_CACHE_CHANNEL) return;
+      if (message.payload?.startsWith(PING_PREFIX)) {
+        // Ours came back (every instance hears every instance's pings: the others' say nothing).
+        if (message.payload === awaitedPing) {
+          awaitedPing = null;
+          clearTimeout(pingDeadline);
+        }
+        return;
+      }
       if (message.payload === "funds") {
         cache.markAllStale();
         return;
@@ -98,6 +127,15 @@ export function listenForInvalidations(options: {
       listening = true;
       backoff = minBackoff;
       markReady();
+      pinger = setInterval(() => {
+        if (client !== session || awaitedPing !== null) return;
+        const ping = `${PING_PREFIX}${randomBytes(9).toString("base64url")}`;
+        awaitedPing = ping;
+        pingDeadline = setTimeout(() => lost(session, new Error(`no answer to a ping within ${pingTimeout} ms`)), pingTimeout);
+        pingDeadline.unref();
+        session.query("SELECT pg_notify($1, $2)", [PAGE_CACHE_CHANNEL, ping]).catch((error) => lost(session, error));
+      }, pingEvery);
+      pinger.unref();
       await watchNextRule(session);
     })().catch((error) => lost(session, error));
   };
@@ -111,6 +149,8 @@ export function listenForInvalidations(options: {
       listening = false;
       clearTimeout(retry);
       clearTimeout(ruleTimer);
+      clearInterval(pinger);
+      clearTimeout(pingDeadline);
       const session = client;
       client = null;
       await session?.end().catch(() => {});

@@ -56,6 +56,17 @@ function cookieNames(cookieHeader: string): { names: string[]; language: string 
 }
 
 /**
+ * Whether a request is someone's own (any cookie but `hs_lng`, or
+ * credentials), whatever its path: a case or slash variant of a public page
+ * reaches the same page without being counted public, and must still not be
+ * kept by a shared cache (server/web.ts).
+ */
+export function isPersonalRequest(cookie: string | undefined, authorization: string | undefined): boolean {
+  if (authorization !== undefined) return true;
+  return cookie !== undefined && cookieNames(cookie).names.some((name) => name !== LANGUAGE_COOKIE);
+}
+
+/**
  * The language the cookie names, read the way Remix's createCookie writes it
  * (base64 of the JSON value, no signature): `"en"` is `ImVuIg==`.
  */

@@ -150,7 +150,11 @@ describe("two instances on one database, behind a load balancer", () => {
 
   it("a price changed through one instance shows on both instances' cached product page within a second", async () => {
     // The contract of the page cache (issue-12-cache): X-Harvest-Cache on anonymous pages, NOTIFY on harvest_pages.
-    const page = (base: string) => fetch(`${base}/products/lingshan-lychee`, { signal: AbortSignal.timeout(10_000) });
+    // Straight to each instance, as the balancer forwards it (the shop's public host in X-Forwarded-Host): an instance stores
+    // only pages asked for at PUBLIC_URL's host.
+    const forwardedHost = new URL(rig.balancer.baseUrl).host;
+    const page = (base: string) =>
+      fetch(`${base}/products/lingshan-lychee`, { headers: { "x-forwarded-host": forwardedHost }, signal: AbortSignal.timeout(10_000) });
     for (const base of [one, two]) {
       const first = await page(base);
       await first.arrayBuffer();

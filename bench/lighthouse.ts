@@ -57,6 +57,18 @@ function runLighthouse(url: string, output: string): Promise<Report> {
   });
 }
 
+/** Chromium on a busy machine sometimes loses the trace (NO_NAVSTART): that run is tried again, twice at most. */
+async function runWithRetry(url: string, output: string): Promise<Report> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runLighthouse(url, output);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      console.warn(`  (lighthouse failed on ${url}, trying again: ${String(error).split("\n")[1] ?? error})`);
+    }
+  }
+}
+
 const score = (report: Report, category: string) => Math.round((report.categories[category]?.score ?? 0) * 100);
 
 /** Bytes of script the page transferred (compressed, as sent), from Lighthouse's resource summary. */
@@ -108,7 +120,7 @@ async function main() {
         const url = shop.baseUrl + page.path;
         await (await fetch(url)).arrayBuffer(); // warm: the first render of a page compiles and fills caches
         const reports: Report[] = [];
-        for (let run = 1; run <= runs; run++) reports.push(await runLighthouse(url, path.join(dir, `${page.name}-${run}.json`)));
+        for (let run = 1; run <= runs; run++) reports.push(await runWithRetry(url, path.join(dir, `${page.name}-${run}.json`)));
         // The median run by performance score (Lighthouse's own advice for a noisy machine).
         const median = [...reports].sort((a, b) => score(a, "performance") - score(b, "performance"))[Math.floor(reports.length / 2)];
         const performance = score(median, "performance");

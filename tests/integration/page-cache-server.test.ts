@@ -146,17 +146,18 @@ describe("anonymous pages from memory", () => {
 
   it("a price change shows on the cached product page within a second", async () => {
     const before = await cachedPage(PRODUCT);
-    expect(await before.text()).toContain("318.00");
+    // The price as the page shows it (the yen sign): the page's strings carry a bare "318.00" in a form hint.
+    expect(await before.text()).toContain("¥318.00");
     const changedAt = Date.now();
     await t.sql("UPDATE product SET price_minor = 32700 WHERE slug = 'lingshan-lychee'");
     let body = "";
     while (Date.now() - changedAt < 1_000) {
       const response = await get(PRODUCT);
       body = await response.text();
-      if (body.includes("327.00")) break;
+      if (body.includes("¥327.00")) break;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    expect(body).toContain("327.00");
-    expect(body).not.toContain("318.00");
+    expect(body).toContain("¥327.00");
+    expect(body).not.toContain("¥318.00");
   });
 });

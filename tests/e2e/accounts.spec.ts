@@ -129,8 +129,16 @@ test("the wrong password and an unknown email get the same message", async ({ pa
   await expect(page.getByRole("alert")).toHaveText("邮箱或密码不正确。");
 });
 
-test("a POST from another site is refused with 403, and pages carry a nonce-based CSP", async ({ page, request }) => {
-  const response = await page.goto("/");
+test("a POST from another site is refused with 403, and pages carry a nonce-based CSP (cached anonymous pages: hashes)", async ({
+  page,
+  request,
+}) => {
+  // A storefront page for a visitor without cookies comes from the page cache: its CSP lists its scripts' hashes, no nonce (decision 0017).
+  const cached = await page.goto("/");
+  expect(cached!.headers()["content-security-policy"]).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+/=]+'/);
+  expect(cached!.headers()["content-security-policy"]).not.toContain("'nonce-");
+  // Every page rendered for its request carries a fresh nonce.
+  const response = await page.goto("/sign-in");
   const csp = response!.headers()["content-security-policy"];
   expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+'/);
   expect(csp).toContain("frame-ancestors 'none'");

@@ -71,8 +71,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
  * sign-in and -out, language), a `?lng=` in the next address, or a page that
  * needs another namespace set (shop → /account): only then does it reload.
  */
-export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, formMethod }) =>
-  (formMethod !== undefined && formMethod.toUpperCase() !== "GET") ||
+export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, formMethod, actionStatus }) =>
+  // After a submission, unless it was refused (4xx/5xx): a refused form keeps its page and its message. Reloading the root
+  // then would make single fetch run every loader of the page again (the checkout's empty-cart redirect took the buyer
+  // away from the reason, checkout-mobile.spec.ts), as no route says it opts out.
+  (formMethod !== undefined && formMethod.toUpperCase() !== "GET" && !(actionStatus !== undefined && actionStatus >= 400)) ||
   currentUrl.searchParams.get("lng") !== nextUrl.searchParams.get("lng") ||
   namespaceKey(namespacesFor(currentUrl.pathname)) !== namespaceKey(namespacesFor(nextUrl.pathname));
 

@@ -5,7 +5,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { i18nFromPage } from "~/modules/i18n/i18n";
 
-
 describe("missing keys on a page", () => {
   const page = {
     locale: "zh" as const,

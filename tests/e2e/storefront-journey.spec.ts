@@ -40,6 +40,8 @@ test("search 核桃 on a phone, filter by province, buy with a cascaded address 
   page,
   browser,
 }) => {
+  // Four people, two cooperatives' portals and a refund: alone it takes about a minute here, more beside other specs.
+  test.setTimeout(180_000);
   const reversedBefore = await fundPageReversed(page);
 
   // Search from the header, then narrow to the walnuts' province.

@@ -6,21 +6,12 @@
 // workers with it (they must not linger on the database).
 import fs from "node:fs";
 import net from "node:net";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isAlive, runningPostmaster } from "~/modules/db/data-folder-owner.server";
-import { healthStatus, startShop, waitForHealth, type ShopProcess } from "../support/shop-process";
+import { healthStatus, waitForHealth, type ShopProcess, useShopsOnDataFolder } from "../support/shop-process";
 
-let root: string;
-let dataDir: string;
-const shops: ShopProcess[] = [];
-
-const start = async (env: Record<string, string> = {}) => {
-  const shop = await startShop({ HARVEST_DATA_DIR: dataDir, DATABASE_URL: "", WEB_CONCURRENCY: "2", ...env });
-  shops.push(shop);
-  return shop;
-};
+const folder = useShopsOnDataFolder("hs-cluster-", { WEB_CONCURRENCY: "2" });
+const start = folder.start;
 
 /** The PIDs the workers said they serve from ("worker 1, pid 123"), latest per worker. */
 function workerPids(shop: ShopProcess): Map<number, number> {
@@ -38,25 +29,12 @@ async function until(condition: () => boolean | Promise<boolean>, timeoutMs: num
   throw new Error(`timed out waiting for ${what}`);
 }
 
-beforeAll(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), "hs-cluster-"));
-  fs.chmodSync(root, 0o755); // the postgres OS user must reach the data folder
-  dataDir = path.join(root, "postgres");
-});
-
-afterAll(async () => {
-  for (const shop of shops) await shop.stop();
-  const left = runningPostmaster(dataDir);
-  if (left) process.kill(left, "SIGQUIT");
-  fs.rmSync(root, { recursive: true, force: true });
-});
-
 describe("one worker per core", () => {
   it("refuses a WEB_CONCURRENCY that is not a number of workers, saying so, before touching the database", async () => {
     const shop = await start({ WEB_CONCURRENCY: "lots" });
     expect(await shop.exited).toBe(1);
     expect(shop.output()).toContain('WEB_CONCURRENCY must be a whole number from 1 to 64 (workers to run); it is "lots".');
-    expect(fs.existsSync(dataDir)).toBe(false);
+    expect(fs.existsSync(folder.dataDir)).toBe(false);
   });
 
   let shop: ShopProcess;
@@ -83,7 +61,7 @@ describe("one worker per core", () => {
   }, 180_000);
 
   it("on SIGTERM finishes the request in flight, then stops every worker and PostgreSQL", async () => {
-    const postmaster = runningPostmaster(dataDir)!;
+    const postmaster = runningPostmaster(folder.dataDir)!;
     const workers = [...workerPids(shop).values()];
     // A sign-in form posted slowly: half its body now, the rest after SIGTERM.
     const body = "email=nobody%40example.com&password=wrong-password";

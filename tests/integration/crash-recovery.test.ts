@@ -2,34 +2,13 @@
 // life, checked with real `kill -9`s: of the shop (its PostgreSQL is left
 // running, owned by nobody) and of PostgreSQL under a running shop.
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isAlive, runningPostmaster } from "~/modules/db/data-folder-owner.server";
-import { healthStatus, startShop, waitForHealth, type ShopProcess } from "../support/shop-process";
+import { healthStatus, waitForHealth, type ShopProcess, useShopsOnDataFolder } from "../support/shop-process";
 
-let root: string;
-let dataDir: string;
-const shops: ShopProcess[] = [];
-
-const start = async () => {
-  const shop = await startShop({ HARVEST_DATA_DIR: dataDir, DATABASE_URL: "" });
-  shops.push(shop);
-  return shop;
-};
-
-beforeAll(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), "hs-crash-"));
-  fs.chmodSync(root, 0o755); // the postgres OS user must reach the data folder
-  dataDir = path.join(root, "postgres");
-});
-
-afterAll(async () => {
-  for (const shop of shops) await shop.stop();
-  const left = runningPostmaster(dataDir);
-  if (left) process.kill(left, "SIGQUIT");
-  fs.rmSync(root, { recursive: true, force: true });
-});
+const folder = useShopsOnDataFolder("hs-crash-");
+const start = folder.start;
 
 describe("crash recovery of the embedded PostgreSQL", () => {
   let shop: ShopProcess;
@@ -37,7 +16,7 @@ describe("crash recovery of the embedded PostgreSQL", () => {
   it("starts again after the shop was killed with kill -9, stopping the PostgreSQL it left behind", async () => {
     const first = await start();
     await waitForHealth(first, 200);
-    const orphan = runningPostmaster(dataDir);
+    const orphan = runningPostmaster(folder.dataDir);
     expect(orphan).not.toBeNull();
 
     first.child.kill("SIGKILL");
@@ -48,7 +27,7 @@ describe("crash recovery of the embedded PostgreSQL", () => {
     shop = await start();
     await waitForHealth(shop, 200);
     expect(isAlive(orphan!)).toBe(false);
-    expect(runningPostmaster(dataDir)).not.toBe(orphan);
+    expect(runningPostmaster(folder.dataDir)).not.toBe(orphan);
     expect(shop.output()).toMatch(/left running on .* by a shop that is no longer running/);
   }, 180_000);
 
@@ -61,7 +40,7 @@ describe("crash recovery of the embedded PostgreSQL", () => {
   }, 60_000);
 
   it("restarts PostgreSQL killed with kill -9 under the running shop; /healthz says 503 meanwhile and 200 after", async () => {
-    const postmaster = runningPostmaster(dataDir)!;
+    const postmaster = runningPostmaster(folder.dataDir)!;
     // Watch /healthz continuously so the short outage is seen.
     const seen: (number | null)[] = [];
     let watching = true;
@@ -80,7 +59,7 @@ describe("crash recovery of the embedded PostgreSQL", () => {
     await watcher;
     expect(seen).toContain(503);
     expect(seen.at(-1)).toBe(200);
-    expect(runningPostmaster(dataDir)).not.toBe(postmaster);
+    expect(runningPostmaster(folder.dataDir)).not.toBe(postmaster);
     expect(shop.output()).toMatch(/PostgreSQL stopped unexpectedly/);
     expect(shop.output()).toMatch(/PostgreSQL is running again/);
     // The shop process itself never went down.
@@ -88,10 +67,10 @@ describe("crash recovery of the embedded PostgreSQL", () => {
   }, 90_000);
 
   it("stops its PostgreSQL when the shop is stopped with SIGTERM", async () => {
-    const postmaster = runningPostmaster(dataDir)!;
+    const postmaster = runningPostmaster(folder.dataDir)!;
     await shop.stop();
     expect(await shop.exited).toBe(0);
     expect(isAlive(postmaster)).toBe(false);
-    expect(fs.existsSync(path.join(dataDir, "harvest-shop.pid"))).toBe(false);
+    expect(fs.existsSync(path.join(folder.dataDir, "harvest-shop.pid"))).toBe(false);
   }, 60_000);
 });

@@ -3,6 +3,10 @@
 // The PID kept is the server's own, never an npm wrapper's (see STACK.md).
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
+import { runningPostmaster } from "~/modules/db/data-folder-owner.server";
 import { findFreePort } from "~/modules/db/embedded-postgres.server";
 
 export type ShopProcess = {
@@ -73,4 +77,35 @@ export async function waitForHealth(shop: ShopProcess, status: number, timeoutMs
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`/healthz never answered ${status} within ${timeoutMs} ms:\n${shop.output()}`);
+}
+
+/**
+ * Shops of one test file on their own embedded PostgreSQL, in a temp data
+ * folder made before the file's tests and removed after them, once every shop
+ * is stopped and any PostgreSQL a killed shop left behind is stopped too.
+ */
+export function useShopsOnDataFolder(prefix: string, baseEnv: Record<string, string> = {}) {
+  const folder = { root: "", dataDir: "" };
+  const shops: ShopProcess[] = [];
+  beforeAll(() => {
+    folder.root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    fs.chmodSync(folder.root, 0o755); // the postgres OS user must reach the data folder
+    folder.dataDir = path.join(folder.root, "postgres");
+  });
+  afterAll(async () => {
+    for (const shop of shops) await shop.stop();
+    const left = runningPostmaster(folder.dataDir);
+    if (left) process.kill(left, "SIGQUIT");
+    fs.rmSync(folder.root, { recursive: true, force: true });
+  });
+  return {
+    get dataDir() {
+      return folder.dataDir;
+    },
+    start: async (env: Record<string, string> = {}) => {
+      const shop = await startShop({ HARVEST_DATA_DIR: folder.dataDir, DATABASE_URL: "", ...baseEnv, ...env });
+      shops.push(shop);
+      return shop;
+    },
+  };
 }

@@ -144,11 +144,13 @@ const MATRIX: Row[] = [
   ["forgot-password",         "POST", "/forgot-password",                          [400, 400, 400, 400, 400, 400, 400]], // no email
 
   ["funds._index",            "GET",  "/funds",                                    [200, 200, 200, 200, 200, 200, 200]],
+  // Issue 13 · following a fund (follow part): its rows go here
   ["contribution",            "GET",  "/contribution",                             [200, 200, 200, 200, 200, 200, 200]],
   ["contribution",            "POST", "/contribution",                             [404, 404, 404, 404, 404, 404, 404]],
   ["funds.$slug",             "GET",  "/funds/lychee-town-relief",                 [200, 200, 200, 200, 200, 200, 200]],
   ["funds.$slug",             "GET",  "/funds/qinzhou-party-flag-relief",          [200, 200, 200, 200, 200, 200, 200]],
   ["funds.$slug",             "GET",  "/funds/no-such-fund",                       [404, 404, 404, 404, 404, 404, 404]],
+  // Issue 13 · public review pages (review part): its rows go here
 
   ["ledger[.]jsonl",          "GET",  "/ledger.jsonl",                             [200, 200, 200, 200, 200, 200, 200]],
   // The Merkle log's proofs and checkpoints are public; {txA} is a sealed capture. Unknown or malformed → 404.
@@ -175,6 +177,7 @@ const MATRIX: Row[] = [
   ["manage.funds.$slug",      "GET",  "/manage/funds/qinzhou-party-flag-relief",   [302, 403, 403, 403, 403, 404, 403]],
   ["manage.funds.$slug",      "POST", "/manage/funds/lychee-town-relief",          [302, 403, 403, 403, 403, 404, 403]],
   ["manage.funds.$slug",      "POST", "/manage/funds/qinzhou-party-flag-relief",   [302, 403, 403, 403, 403, 404, 403]],
+  // Issue 13 · a manager's disbursement page (beneficiaries part): its rows go here
   ["manage.funds.$slug_.evidence.$id", "GET", "/manage/funds/lychee-town-relief/evidence/00000000-0000-4000-8000-000000000000", [302, 403, 403, 403, 403, 404, 403]],
   ["manage.funds.$slug_.rules", "GET", "/manage/funds/lychee-town-relief/rules",     [302, 403, 403, 403, 403, 200, 403]],
   ["manage.funds.$slug_.rules", "GET", "/manage/funds/qinzhou-party-flag-relief/rules", [302, 403, 403, 403, 403, 404, 403]],
@@ -183,6 +186,7 @@ const MATRIX: Row[] = [
   ["manage.funds.$slug_.ledger", "GET", "/manage/funds/qinzhou-party-flag-relief/ledger", [302, 403, 403, 403, 403, 404, 403]],
   // The paid lychee order behind {shipmentA} is in this fund's ledger, so its manager gets the CSV (an empty ledger → 302 back to the explorer).
   ["manage.funds.$slug_.ledger[.]csv", "GET", "/manage/funds/lychee-town-relief/ledger.csv", [302, 403, 403, 403, 403, 200, 403]],
+  // Issue 13 · fund reports (reports part): its rows go here
 
   // Only its owner, signed in, or whoever holds its secret link; to anyone else it does not exist.
   // Product photos are public (the storefront shows them); an unknown one is 404.

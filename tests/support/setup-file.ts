@@ -24,6 +24,7 @@ setConfig({
   mailDir: fs.mkdtempSync(path.join(os.tmpdir(), "hs-test-mail-")),
   trustProxy: null,
   stripe: null,
+  clockFile: null,
 });
 
 let errors: unknown[][] = [];

@@ -72,6 +72,21 @@ describe("configuration", () => {
     ).not.toThrow();
   });
 
+  it("moves the clock only on a test rig: production refuses HARVEST_CLOCK_FILE without the test gateway, and says so", () => {
+    expect(loadConfig({}).clockFile).toBeNull();
+    expect(loadConfig({ HARVEST_CLOCK_FILE: "/tmp/clock" }).clockFile).toBe("/tmp/clock");
+    expect(() =>
+      loadConfig({
+        ...production,
+        HARVEST_TEST_GATEWAY: undefined,
+        STRIPE_SECRET_KEY: "sk_live_1",
+        STRIPE_WEBHOOK_SECRET: "whsec_1",
+        HARVEST_CLOCK_FILE: "/tmp/clock",
+      }),
+    ).toThrow(/HARVEST_CLOCK_FILE is set/);
+    expect(loadConfig({ ...production, HARVEST_CLOCK_FILE: "/tmp/clock" }).clockFile).toBe("/tmp/clock");
+  });
+
   it("names a malformed setting", () => {
     expect(() => loadConfig({ RESERVATION_MINUTES: "soon" })).toThrow(/RESERVATION_MINUTES/);
   });

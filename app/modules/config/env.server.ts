@@ -35,6 +35,8 @@ const EnvSchema = z.object({
   STRIPE_API_BASE: z.url({ protocol: /^https?$/ }).optional(),
   // Where Stripe's hosted checkout lives: the CSP's form-action must allow the redirect there.
   STRIPE_CHECKOUT_ORIGIN: z.url({ protocol: /^https?$/ }).default("https://checkout.stripe.com"),
+  // Tests only: a file holding a number of milliseconds the shop's clock runs ahead (app/modules/clock/clock.server.ts).
+  HARVEST_CLOCK_FILE: z.string().optional(),
 });
 
 export const STRIPE_METHODS = ["card", "alipay", "wechat_pay"] as const;
@@ -77,6 +79,8 @@ export type Config = {
   trustProxy: string | null;
   /** Stripe Checkout, when both its key and its webhook secret are set; the shop's payment provider then. */
   stripe: StripeConfig | null;
+  /** Tests only (in production only on a test rig, beside the test gateway): the file that moves the shop's clock ahead. */
+  clockFile: string | null;
 };
 
 export class ConfigError extends Error {
@@ -196,6 +200,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       "No payment provider is configured: set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET for Stripe Checkout (the built-in test gateway is refused in production unless HARVEST_TEST_GATEWAY=on).",
     );
   }
+  // The test clock is for test rigs: in production only beside the test gateway, which takes no money.
+  if (isProduction && values.HARVEST_CLOCK_FILE && values.HARVEST_TEST_GATEWAY !== "on") {
+    problems.push(
+      "HARVEST_CLOCK_FILE is set: it moves the shop's clock for tests and is refused in production (a test rig sets HARVEST_TEST_GATEWAY=on with it). Unset it.",
+    );
+  }
   if (problems.length > 0) throw new ConfigError(`Harvest Share cannot start:\n- ${problems.join("\n- ")}`);
 
   return {
@@ -215,6 +225,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailDir: values.HARVEST_MAIL_DIR,
     trustProxy: values.TRUST_PROXY || null,
     stripe,
+    clockFile: values.HARVEST_CLOCK_FILE || null,
   };
 }
 

@@ -36,7 +36,7 @@ export const NAMESPACES = {
     "ledgerLog",
   ],
   /** The public fund pages and the fund managers' area. */
-  funds: ["charts", "explorer", "rules", "manage"],
+  funds: ["charts", "explorer", "rules", "manage", "review", "beneficiaries", "reports", "follow"],
   /** Signing in and up, the buyer's account, applying as a cooperative. */
   account: ["auth", "account", "apply"],
   /** A cooperative's own area. */

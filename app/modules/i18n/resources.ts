@@ -175,6 +175,8 @@ const zh = {
       paid: "已标记为已拨付。",
     },
   },
+  // Issue 13: review (filled by its part's owner)
+  review: {},
   charts: { byMonth: "每月收到（扣除退款）", byCooperative: "按合作社", byVillage: "按村庄" },
   lookup: {
     title: "查询订单的贡献",
@@ -247,6 +249,8 @@ const zh = {
     approve: "批准规则",
     waitingForSecond: "等待另一位基金经理审批（不能审批自己的提议）",
   },
+  // Issue 13: beneficiaries (filled by its part's owner)
+  beneficiaries: {},
   admin: {
     title: "管理后台",
     users: "用户",
@@ -462,6 +466,8 @@ const zh = {
     compareHead: "脚本会用公布的公钥核对文件里的签名检查点，并从每一笔重新算出根哈希：一致，就说明你下载的每一笔都未被改动。",
     reversed: "因退款冲回",
   },
+  // Issue 13: reports (filled by its part's owner)
+  reports: {},
   ledgerProof: {
     title: "公示凭证",
     sealing: "正在写入公开账本（付款后几秒内完成）。",
@@ -514,6 +520,8 @@ const zh = {
     runProof: "离线核对一份下载的凭证（只需要 Node.js 和本页可下载的 verify-ledger.mjs）：",
     docs: "完整说明（格式、算法、密钥轮换）见源代码中的 docs/ledger-proofs.md。",
   },
+  // Issue 13: follow (filled by its part's owner)
+  follow: {},
   errors: {
     generic: "出了点问题，请稍后再试。",
     notFoundTitle: "页面不存在",
@@ -563,6 +571,7 @@ const zh = {
     refund_line_unknown: "找不到这一订单行。",
     disbursement_village: "请填写村庄。",
     disbursement_project: "请填写项目名称。",
+    // Issue 13 · review and objections: its error codes go here
     disbursement_purpose: "请填写用途。",
     disbursement_date_invalid: "请填写有效的计划日期。",
     disbursement_date_past: "计划日期不能早于今天。",
@@ -612,6 +621,7 @@ const zh = {
     refund_form_expired: "这个退款表单已失效，请刷新页面后重新填写。",
     refund_quantity_invalid: "退款数量必须是 1 到 {{max}} 之间的整数。",
     refund_quantity_or_amount: "同一行请只填数量或金额中的一项。",
+    // Issue 13 · beneficiary lists: its error codes go here
     refund_nothing_chosen: "请至少为一行填写退款数量或金额，或填写整单退款金额。",
     refund_not_held: "这笔付款没有被挂起，无需在这里退还。",
     payment_held_for_review: "这个订单有一笔付款正在核对，核对完成前不能再次付款。",
@@ -660,6 +670,7 @@ const zh = {
     application_fund: "请选择这个合作社的帮扶基金。",
     suspend_reason_required: "请写明暂停的原因（最多 {{max}} 字）。",
     cooperative_not_approved: "只有已通过的合作社才能暂停。",
+    // Issue 13 · fund reports: its error codes go here
     cooperative_not_suspended: "这个合作社没有被暂停。",
     cooperative_suspended_invite: "合作社已暂停，暂时不能邀请新成员。",
     product_name_zh: "请填写商品的中文名称（2 到 60 个字，含汉字）。",
@@ -709,6 +720,7 @@ const zh = {
     address_district_choose: "请选择区/县。",
     address_district_not_in_city: "所选区/县不在所选城市内，请重新选择区/县。",
     address_not_found: "找不到这个地址，可能已被删除。",
+    // Issue 13 · following a fund: its error codes go here
     address_book_full: "地址簿最多保存 {{max}} 个地址，请先删除一个。",
     invoice_kind: "请选择发票类型。",
     invoice_person_name: "请填写开票人姓名（最多 40 个字）。",
@@ -1736,6 +1748,8 @@ const en: DeepStrings<Resource> = {
       paid: "Marked paid.",
     },
   },
+  // Issue 13: review (filled by its part's owner)
+  review: {},
   charts: { byMonth: "Received by month (net of refunds)", byCooperative: "By cooperative", byVillage: "By village" },
   lookup: {
     title: "Look up what an order gave",
@@ -1814,6 +1828,8 @@ const en: DeepStrings<Resource> = {
     approve: "Approve the rule",
     waitingForSecond: "Waiting for another fund manager (nobody approves their own proposal)",
   },
+  // Issue 13: beneficiaries (filled by its part's owner)
+  beneficiaries: {},
   admin: {
     title: "Administration",
     users: "Users",
@@ -2032,6 +2048,8 @@ const en: DeepStrings<Resource> = {
       "The script checks the signed checkpoint in the file with the published key and recomputes the root hash from every entry: if they agree, every entry you downloaded is as it was written.",
     reversed: "Reversed by refunds",
   },
+  // Issue 13: reports (filled by its part's owner)
+  reports: {},
   ledgerProof: {
     title: "Ledger proof",
     sealing: "Being sealed into the public ledger (seconds after payment).",
@@ -2086,6 +2104,8 @@ const en: DeepStrings<Resource> = {
     runProof: "Check a downloaded proof offline (needs only Node.js and verify-ledger.mjs, downloadable from this page):",
     docs: "The full description (formats, algorithms, key rotation) is docs/ledger-proofs.md in the source code.",
   },
+  // Issue 13: follow (filled by its part's owner)
+  follow: {},
   errors: {
     generic: "Something went wrong. Please try again in a moment.",
     notFoundTitle: "Page not found",
@@ -2138,6 +2158,7 @@ const en: DeepStrings<Resource> = {
     disbursement_project: "Enter the project.",
     disbursement_purpose: "Enter the purpose.",
     disbursement_date_invalid: "Enter a valid planned date.",
+    // Issue 13 · review and objections: its error codes go here
     disbursement_date_past: "The planned date cannot be in the past.",
     disbursement_unknown: "That disbursement does not exist.",
     disbursement_already_decided: "This disbursement has already been decided.",
@@ -2189,6 +2210,7 @@ const en: DeepStrings<Resource> = {
     refund_reason_required: "Please give a reason for the refund.",
     refund_reason_too_long: "The reason can be at most {{max}} characters.",
     refund_form_expired: "This refund form is no longer valid; reload the page and fill it in again.",
+    // Issue 13 · beneficiary lists: its error codes go here
     refund_quantity_invalid: "The quantity to refund must be a whole number from 1 to {{max}}.",
     refund_quantity_or_amount: "On one line, give either a quantity or an amount, not both.",
     refund_nothing_chosen: "Give a quantity or an amount for at least one line, or an amount for the whole order.",
@@ -2240,6 +2262,7 @@ const en: DeepStrings<Resource> = {
     application_reason_required: "Please give the reason it is not approved (at most {{max}} characters).",
     application_fund: "Please choose this cooperative's relief fund.",
     suspend_reason_required: "Please give the reason for suspending (at most {{max}} characters).",
+    // Issue 13 · fund reports: its error codes go here
     cooperative_not_approved: "Only an approved cooperative can be suspended.",
     cooperative_not_suspended: "This cooperative is not suspended.",
     cooperative_suspended_invite: "The cooperative is suspended: no new members can be invited for now.",
@@ -2291,6 +2314,7 @@ const en: DeepStrings<Resource> = {
     address_city_not_in_province: "That city is not in the chosen province; choose the city again.",
     address_district_choose: "Choose a district or county.",
     address_district_not_in_city: "That district is not in the chosen city; choose the district again.",
+    // Issue 13 · following a fund: its error codes go here
     address_not_found: "This address could not be found; it may have been deleted.",
     address_book_full: "The address book holds up to {{max}} addresses; delete one first.",
     invoice_kind: "Choose the type of invoice.",

@@ -11,7 +11,7 @@ const PORT = Number(process.env.E2E_PORT ?? 3457);
 /** The second shop, which takes payments through the local fake Stripe (playwright.config.ts). */
 export const STRIPE_SHOP_PORT = PORT + 1;
 
-function info(port = PORT): { databaseUrl: string; mailDir: string; stripeBaseUrl: string | null } {
+function info(port = PORT): { databaseUrl: string; mailDir: string; clockFile: string; stripeBaseUrl: string | null } {
   return JSON.parse(fs.readFileSync(`.cache/e2e/${port}.json`, "utf8"));
 }
 
@@ -33,6 +33,15 @@ export async function sql<T extends pg.QueryResultRow>(text: string, values: unk
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Moves the e2e shop's clock (app/modules/clock/clock.server.ts) this many
+ * milliseconds ahead of the real one, e.g. past a review period; 0 puts it back.
+ * Only what waits on the calendar reads it (review periods, reports due).
+ */
+export function moveShopClock(aheadMs: number) {
+  fs.writeFileSync(info().clockFile, String(aheadMs));
 }
 
 /** An admin with a password and no two-step verification yet (they enrol at first sign-in). */

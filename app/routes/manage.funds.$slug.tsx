@@ -26,16 +26,11 @@ import { localized } from "~/modules/i18n/i18n";
 import { localeOf, titleMeta } from "~/modules/i18n/meta";
 import { fundCharts } from "~/modules/ledger/chart-stats.server";
 import { EVIDENCE_MAX_BYTES, fundTotals, listDisbursements, type EvidenceFile } from "~/modules/ledger/disbursement-views.server";
-import {
-  approveDisbursement,
-  EVIDENCE_NOTE_MAX,
-  markDisbursementPaid,
-  proposeDisbursement,
-  rejectDisbursement,
-} from "~/modules/ledger/money-cycle.server";
+import { approveDisbursement, markDisbursementPaid, proposeDisbursement, rejectDisbursement } from "~/modules/ledger/money-cycle.server";
 import { latestLedgerVerification, requestLedgerVerification } from "~/modules/ledger/verification-job.server";
 import { parseMajorToMinor, type Locale } from "~/modules/money/money";
 import { setEvidencePublic } from "~/modules/review/evidence.server";
+import { EVIDENCE_NOTE_MAX } from "~/modules/review/limits";
 import { chinaMinute, reviewDaysInForce, reviewState } from "~/modules/review/period.server";
 import { readFormWithFiles } from "~/modules/security/upload-form.server";
 

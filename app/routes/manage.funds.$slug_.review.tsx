@@ -14,15 +14,8 @@ import { UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
 import type { Locale } from "~/modules/money/money";
-import {
-  REVIEW_DAYS_DEFAULT,
-  REVIEW_DAYS_MAX,
-  REVIEW_DAYS_MIN,
-  REVIEW_REASON_MAX,
-  reviewDaysInForce,
-  reviewPeriodHistory,
-  setReviewPeriod,
-} from "~/modules/review/period.server";
+import { REVIEW_DAYS_DEFAULT, REVIEW_DAYS_MAX, REVIEW_DAYS_MIN, REVIEW_REASON_MAX } from "~/modules/review/limits";
+import { reviewDaysInForce, reviewPeriodHistory, setReviewPeriod } from "~/modules/review/period.server";
 
 export const meta: MetaFunction = ({ matches }) => titleMeta(matches, { key: "review.settingTitle" });
 

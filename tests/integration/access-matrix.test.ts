@@ -433,7 +433,14 @@ async function addressesAndInvoices(orderId: string, userId: string) {
 async function publishedEvidence() {
   const fund = await t.db.fund.findUniqueOrThrow({ where: { slug: "lychee-town-relief" } });
   const pdf = new Uint8Array(Buffer.from("%PDF-1.4\n%%EOF\n", "latin1"));
-  const file = (isPublic: boolean) => ({ stage: "proposal", filename: "quote.pdf", contentType: "application/pdf", sizeBytes: pdf.length, data: pdf, public: isPublic });
+  const file = (isPublic: boolean) => ({
+    stage: "proposal",
+    filename: "quote.pdf",
+    contentType: "application/pdf",
+    sizeBytes: pdf.length,
+    data: pdf,
+    public: isPublic,
+  });
   const disbursement = await t.db.disbursement.create({
     data: {
       fundId: fund.id,

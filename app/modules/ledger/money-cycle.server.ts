@@ -13,6 +13,7 @@ import { queueFundNotice } from "~/modules/follow/notices.server";
 import { markShippedWhenNothingLeft } from "~/modules/fulfilment/shipping.server";
 import { fundHeld, fundReversal } from "~/modules/money/refund";
 import { lockOrder } from "~/modules/orders/orders.server";
+import { EVIDENCE_NOTE_MAX } from "~/modules/review/limits";
 import { chinaMinute, reviewClosesAt, reviewDaysInForce } from "~/modules/review/period.server";
 import {
   bankAccount,
@@ -259,7 +260,6 @@ export type DisbursementProposal = {
   evidenceNote?: unknown;
 };
 
-export const EVIDENCE_NOTE_MAX = 500;
 
 function evidenceNoteOf(raw: unknown): string {
   const value = typeof raw === "string" ? raw.trim() : "";

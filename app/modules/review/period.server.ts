@@ -7,10 +7,9 @@ import { now as clockNow } from "~/modules/clock/clock.server";
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
 
-export const REVIEW_DAYS_DEFAULT = 5;
-export const REVIEW_DAYS_MIN = 1;
-export const REVIEW_DAYS_MAX = 90;
-export const REVIEW_REASON_MAX = 500;
+import { REVIEW_DAYS_DEFAULT, REVIEW_DAYS_MAX, REVIEW_DAYS_MIN, REVIEW_REASON_MAX } from "./limits";
+
+export { REVIEW_DAYS_DEFAULT, REVIEW_DAYS_MAX, REVIEW_DAYS_MIN, REVIEW_REASON_MAX };
 const DAY_MS = 24 * 60 * 60_000;
 
 /** The days in force for the fund at `at`: the latest setting effective by then, or the default. */

@@ -4,8 +4,8 @@
 // history and never changes a period already fixed at approval.
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { UserError } from "~/modules/errors/user-error";
-import { checkLedgerInvariants } from "~/modules/ledger/integrity.server";
 import { disbursementsInReview, listDisbursements } from "~/modules/ledger/disbursement-views.server";
+import { checkLedgerInvariants } from "~/modules/ledger/integrity.server";
 import { approveDisbursement, markDisbursementPaid, matureContributions, proposeDisbursement } from "~/modules/ledger/money-cycle.server";
 import { publicEvidenceFile, setEvidencePublic } from "~/modules/review/evidence.server";
 import { reviewDaysInForce, reviewPeriodHistory, reviewState, setReviewPeriod } from "~/modules/review/period.server";

@@ -260,7 +260,6 @@ export type DisbursementProposal = {
   evidenceNote?: unknown;
 };
 
-
 function evidenceNoteOf(raw: unknown): string {
   const value = typeof raw === "string" ? raw.trim() : "";
   if (value.length > EVIDENCE_NOTE_MAX) throw new UserError("disbursement_evidence_note_too_long", { max: EVIDENCE_NOTE_MAX });

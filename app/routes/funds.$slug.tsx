@@ -1,15 +1,19 @@
-// A fund's public page: balance and recent contributions, no sign-in.
+// A fund's public page: balance and recent contributions, the disbursements
+// in their public review period (公示期, open to objection before any money
+// moves), every published disbursement, no sign-in.
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { AmountBarChart } from "~/components/amount-bar-chart";
 import { DemoBanner } from "~/components/demo-banner";
+import { useDisbursementStatus } from "~/components/disbursement-status";
 import { useDateFormat } from "~/components/format";
 import { FundGiftsNote } from "~/components/fund-gifts";
 import { LedgerLogPanel } from "~/components/ledger-log-panel";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money } from "~/components/money";
 import { Phrases } from "~/components/phrases";
+import { now as clockNow } from "~/modules/clock/clock.server";
 import { db } from "~/modules/db/db.server";
 import { shopHoldsDemoData } from "~/modules/demo/demo-data.server";
 import { fundDonationTotals } from "~/modules/donations/donations.server";
@@ -17,19 +21,21 @@ import { notFound } from "~/modules/errors/respond.server";
 import { localized } from "~/modules/i18n/i18n";
 import { localeOf } from "~/modules/i18n/meta";
 import { fundCharts } from "~/modules/ledger/chart-stats.server";
-import { agreedVersusArrived, fundTotals, listDisbursements } from "~/modules/ledger/disbursement-views.server";
+import { agreedVersusArrived, disbursementsInReview, fundTotals, listDisbursements } from "~/modules/ledger/disbursement-views.server";
 import { chainHead } from "~/modules/ledger/export.server";
 import { publicLogView } from "~/modules/ledger/public-log.server";
 import { loadFundPage } from "~/modules/ledger/reports.server";
 import type { Locale } from "~/modules/money/money";
 import { shopOrigin } from "~/modules/payments/attempts.server";
+import { reviewDaysInForce } from "~/modules/review/period.server";
 import { notFoundMeta, publicPageMeta } from "~/modules/seo/meta";
 import { describe } from "~/modules/seo/seo";
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const page = await loadFundPage(params.slug ?? "");
   if (!page) notFound();
-  const [disbursements, totals, charts, head, flows, log, gifts, demo] = await Promise.all([
+  const at = clockNow();
+  const [disbursements, totals, charts, head, flows, log, gifts, demo, inReview, reviewDays] = await Promise.all([
     listDisbursements(page.fund.id, { publicOnly: true }),
     agreedVersusArrived(page.fund.id),
     fundCharts(page.fund.id),
@@ -38,10 +44,14 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     publicLogView(db()),
     fundDonationTotals(page.fund.id),
     shopHoldsDemoData(),
+    disbursementsInReview(page.fund.id, at),
+    reviewDaysInForce(page.fund.id, at),
   ]);
   return {
     ...page,
     demo,
+    inReview,
+    reviewDays,
     head,
     disbursements,
     ...totals,
@@ -66,16 +76,42 @@ export const meta: MetaFunction<typeof loader> = (args) => {
 };
 
 export default function FundPage() {
-  const { fund, balances, receivedMinor, reversedMinor, recent, head, disbursements, agreed, arrived, byMonth, log, shopUrl, gifts, demo } =
-    useLoaderData<typeof loader>();
+  const {
+    fund,
+    balances,
+    receivedMinor,
+    reversedMinor,
+    recent,
+    head,
+    disbursements,
+    agreed,
+    arrived,
+    byMonth,
+    log,
+    shopUrl,
+    gifts,
+    demo,
+    inReview,
+    reviewDays,
+  } = useLoaderData<typeof loader>();
   const { t, i18n } = useTranslation();
   const locale = i18n.language as Locale;
   const date = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
+  const day = useDateFormat();
+  const statusOf = useDisbursementStatus();
   return (
     <div className="space-y-8">
       <header>
         <h1 className="text-2xl font-bold text-leaf-800 sm:text-3xl">{localized(fund, "name", locale)}</h1>
         <p className="mt-2 max-w-3xl text-stone-600">{localized(fund, "description", locale)}</p>
+        <p className="mt-3 flex flex-wrap gap-x-4 gap-y-2 text-sm">
+          <Link to={`/funds/${fund.slug}/reports`} className="text-leaf-700 underline" data-testid="fund-reports-link">
+            {t("review.reportsLink")}
+          </Link>
+          <Link to={`/funds/${fund.slug}/follow`} className="text-leaf-700 underline" data-testid="fund-follow-link">
+            {t("review.followLink")}
+          </Link>
+        </p>
       </header>
       {demo ? <DemoBanner /> : null}
 
@@ -113,6 +149,59 @@ export default function FundPage() {
             <Money amountMinor={reversedMinor} currency={fund.currency} />
           </p>
         </div>
+      </section>
+
+      <section className="card overflow-hidden" aria-labelledby="in-review" data-testid="in-review">
+        <div className="border-b border-stone-100 px-5 py-4">
+          <h2 id="in-review" className="text-lg font-bold">
+            {t("review.publicTitle")}
+          </h2>
+          <p className="mt-1 text-sm text-stone-600" data-testid="review-days">
+            {t("review.publicIntro", { days: reviewDays })}
+          </p>
+        </div>
+        {inReview.length === 0 ? (
+          <p className="px-5 py-8 text-center text-stone-500">{t("review.publicEmpty")}</p>
+        ) : (
+          <ul className="divide-y divide-stone-100">
+            {inReview.map((d) => (
+              <li key={d.id} className="space-y-1 px-5 py-4" data-testid="review-disbursement">
+                <p className="flex flex-wrap items-baseline justify-between gap-2">
+                  <Link to={`/funds/${fund.slug}/disbursements/${d.id}`} className="font-semibold text-leaf-800 underline">
+                    {t("funds.disbursementLine", { village: d.village, project: d.project })}
+                  </Link>
+                  <Money amountMinor={d.amountMinor} currency={d.currency} className="font-semibold" />
+                </p>
+                <p className="text-sm text-stone-700">{d.purpose}</p>
+                {d.evidenceNote ? (
+                  <p className="text-sm text-stone-600">{t("review.evidenceNoteShown", { note: d.evidenceNote })}</p>
+                ) : null}
+                {d.evidence.length > 0 ? (
+                  <p className="flex flex-wrap gap-2 text-xs">
+                    {d.evidence.map((e) => (
+                      <a key={e.id} href={`/funds/${fund.slug}/evidence/${e.id}`} className="text-leaf-700 underline">
+                        {e.filename}
+                      </a>
+                    ))}
+                  </p>
+                ) : null}
+                <p className="text-xs text-stone-500">
+                  {t("manage.planned", { date: day(d.plannedDate) })} ·{" "}
+                  <span data-testid="review-window">
+                    {t("review.publicWindow", { opens: date(d.reviewOpensAt!), closes: date(d.reviewClosesAt!) })}
+                  </span>{" "}
+                  · {t("review.beneficiaryCount", { count: d.beneficiaries })} ·{" "}
+                  <span data-testid="review-objections">{t("review.objectionCount", { count: d.objections })}</span>
+                </p>
+                <p className="text-sm">
+                  <Link to={`/funds/${fund.slug}/disbursements/${d.id}`} className="text-leaf-700 underline">
+                    {t("review.seeAndObject")}
+                  </Link>
+                </p>
+              </li>
+            ))}
+          </ul>
+        )}
       </section>
 
       <AmountBarChart title={t("charts.byMonth")} points={byMonth} currency={fund.currency} testId="public-chart-month" />
@@ -179,7 +268,9 @@ export default function FundPage() {
             {disbursements.map((d) => (
               <li key={d.id} className="flex flex-wrap items-baseline justify-between gap-2 px-5 py-3" data-testid="public-disbursement">
                 <span>
-                  <span className="font-medium">{t("funds.disbursementLine", { village: d.village, project: d.project })}</span>
+                  <Link to={`/funds/${fund.slug}/disbursements/${d.id}`} className="font-medium underline">
+                    {t("funds.disbursementLine", { village: d.village, project: d.project })}
+                  </Link>
                   <span className="ml-2 text-xs text-stone-500">
                     {t("manage.proposedBy", { name: d.proposedBy })}
                     {d.decidedBy ? ` · ${t("manage.decidedBy", { name: d.decidedBy })}` : ""}
@@ -187,7 +278,7 @@ export default function FundPage() {
                 </span>
                 <span>
                   <Money amountMinor={d.amountMinor} currency={d.currency} className="font-semibold text-leaf-800" />{" "}
-                  <span className="rounded-full bg-stone-100 px-2 py-0.5 text-xs">{t(`manage.status.${d.status}`)}</span>
+                  <span className="rounded-full bg-stone-100 px-2 py-0.5 text-xs">{statusOf(d.status)}</span>
                 </span>
               </li>
             ))}

@@ -1,12 +1,15 @@
 // A fund's console for its managers (two-step verification required): the
 // fund's totals and its disbursements, proposed by one manager, approved or
-// rejected by another, then marked paid with the bank reference and proof.
+// rejected by another, published for the fund's review period (公示期), then
+// marked paid with the bank reference and proof once the period is over and
+// every objection is answered.
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { AmountBarChart } from "~/components/amount-bar-chart";
 import { DemoBanner } from "~/components/demo-banner";
+import { useDisbursementStatus } from "~/components/disbursement-status";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { FormField } from "~/components/form-field";
 import { useDateFormat } from "~/components/format";
@@ -14,6 +17,7 @@ import { FourEyesDecision } from "~/components/four-eyes-decision";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money } from "~/components/money";
 import { requireFundManager } from "~/modules/accounts/viewer.server";
+import { now as clockNow } from "~/modules/clock/clock.server";
 import { db } from "~/modules/db/db.server";
 import { shopHoldsDemoData } from "~/modules/demo/demo-data.server";
 import { catchUserError, userErrorData } from "~/modules/errors/respond.server";
@@ -25,18 +29,43 @@ import { EVIDENCE_MAX_BYTES, fundTotals, listDisbursements, type EvidenceFile } 
 import { approveDisbursement, markDisbursementPaid, proposeDisbursement, rejectDisbursement } from "~/modules/ledger/money-cycle.server";
 import { latestLedgerVerification, requestLedgerVerification } from "~/modules/ledger/verification-job.server";
 import { parseMajorToMinor, type Locale } from "~/modules/money/money";
+import { setEvidencePublic } from "~/modules/review/evidence.server";
+import { EVIDENCE_NOTE_MAX } from "~/modules/review/limits";
+import { chinaMinute, reviewDaysInForce, reviewState } from "~/modules/review/period.server";
 import { readFormWithFiles } from "~/modules/security/upload-form.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { fund, viewer } = await requireFundManager(request, params.slug ?? "");
-  const [totals, disbursements, charts, verification, demo] = await Promise.all([
+  const at = clockNow();
+  const [totals, rows, charts, verification, demo, reviewDays] = await Promise.all([
     fundTotals(fund.id),
     listDisbursements(fund.id),
     fundCharts(fund.id),
     latestLedgerVerification(),
     shopHoldsDemoData(),
+    reviewDaysInForce(fund.id, at),
   ]);
-  return { fund, totals, disbursements, charts, verification, demo, me: viewer.user.id, today: new Date().toISOString().slice(0, 10) };
+  // Where each stands in its review, by the shop's clock; "payable" is what markDisbursementPaid would accept.
+  const disbursements = rows.map((d) => {
+    const review = reviewState(d, at);
+    return {
+      ...d,
+      review,
+      payUntil: d.reviewClosesAt ? chinaMinute(d.reviewClosesAt) : null,
+      payable: d.status === "approved" && review !== "open" && d.objectionsUnanswered === 0,
+    };
+  });
+  return {
+    fund,
+    totals,
+    disbursements,
+    charts,
+    verification,
+    demo,
+    reviewDays,
+    me: viewer.user.id,
+    today: new Date().toISOString().slice(0, 10),
+  };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) =>
@@ -56,7 +85,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const typed =
     intent === "propose"
       ? {
-          values: Object.fromEntries(["village", "project", "purpose", "amount", "plannedDate"].map((k) => [k, String(form.get(k) ?? "")])),
+          values: Object.fromEntries(
+            ["village", "project", "purpose", "amount", "plannedDate", "evidenceNote"].map((k) => [k, String(form.get(k) ?? "")]),
+          ),
         }
       : {};
   try {
@@ -77,11 +108,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
           purpose: form.get("purpose"),
           amountMinor: String(amount),
           plannedDate: form.get("plannedDate"),
+          evidenceNote: form.get("evidenceNote"),
         },
         new Date(),
         await filesOf(form, "evidence"),
       );
       return data({ done: "proposed" as const });
+    }
+    if (intent === "evidence-public") {
+      // Another fund's file is simply not found here.
+      const makePublic = form.get("public") === "1";
+      await setEvidencePublic(fund.id, String(form.get("evidenceId") ?? ""), makePublic);
+      return data({ done: makePublic ? "evidencePublic" : "evidencePrivate" });
     }
     // Another fund's disbursement is simply not found here.
     const id = String(form.get("disbursementId") ?? "");
@@ -91,7 +129,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (intent === "approve") await approveDisbursement(viewer.user.id, id);
     else if (intent === "reject") await rejectDisbursement(viewer.user.id, id, form.get("reason"));
     else if (intent === "paid")
-      await markDisbursementPaid(viewer.user.id, id, form.get("bankReference"), new Date(), await filesOf(form, "proof"));
+      // No date given: the review period is judged by the shop's clock, the ledger dated now.
+      await markDisbursementPaid(viewer.user.id, id, form.get("bankReference"), undefined, await filesOf(form, "proof"));
     else throw new UserError("unknown_intent");
     return data({ done: String(intent) });
   } catch (error) {
@@ -167,11 +206,13 @@ function ChainVerification() {
 }
 
 export default function FundConsole() {
-  const { fund, totals, disbursements, charts, me, today, demo } = useLoaderData<typeof loader>();
+  const { fund, totals, disbursements, charts, me, today, demo, reviewDays } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state !== "idle";
   const { t, i18n } = useTranslation();
   const date = useDateFormat();
+  const moment = useDateFormat({ dateStyle: "medium", timeStyle: "short" });
+  const statusOf = useDisbursementStatus();
   const error = result && "error" in result ? (result.error as ErrorPayload) : null;
   const typed = (result && "values" in result ? result.values : {}) as Record<string, string | undefined>;
   return (
@@ -187,6 +228,12 @@ export default function FundConsole() {
           </Link>
           <Link to={`/manage/funds/${fund.slug}/ledger`} className="text-leaf-700 underline">
             {t("explorer.title")}
+          </Link>
+          <Link to={`/manage/funds/${fund.slug}/review`} className="text-leaf-700 underline" data-testid="review-setting-link">
+            {t("review.settingLink", { days: reviewDays })}
+          </Link>
+          <Link to={`/manage/funds/${fund.slug}/objections`} className="text-leaf-700 underline">
+            {t("review.objectionsLink")}
           </Link>
         </p>
         <ChainVerification />
@@ -214,7 +261,7 @@ export default function FundConsole() {
 
       {result && "done" in result ? (
         <p role="status" className="rounded-lg bg-leaf-50 px-4 py-3 text-leaf-800" data-testid="console-done">
-          {t(`manage.done.${result.done}`)}
+          {t(result.done.startsWith("evidence") ? `review.done.${result.done}` : `manage.done.${result.done}`)}
         </p>
       ) : null}
       <ErrorNotice error={error} />
@@ -234,25 +281,59 @@ export default function FundConsole() {
                 <p>
                   <Money amountMinor={d.amountMinor} currency={d.currency} className="font-bold" />{" "}
                   <span className="rounded-full bg-stone-100 px-2 py-0.5 text-xs" data-testid="disbursement-status">
-                    {t(`manage.status.${d.status}`)}
+                    {statusOf(d.status)}
                   </span>
                 </p>
               </div>
               <p className="text-sm text-stone-600">{d.purpose}</p>
+              {d.evidenceNote ? <p className="text-sm text-stone-600">{t("review.evidenceNoteShown", { note: d.evidenceNote })}</p> : null}
               <p className="text-xs text-stone-500">
                 {t("manage.planned", { date: date(d.plannedDate) })} · {t("manage.proposedBy", { name: d.proposedBy })}
                 {d.decidedBy ? ` · ${t("manage.decidedBy", { name: d.decidedBy })}` : ""}
                 {d.bankReference ? ` · ${t("manage.bankRef", { ref: d.bankReference })}` : ""}
                 {d.rejectReason ? ` · ${t("manage.rejectedBecause", { reason: d.rejectReason })}` : ""}
               </p>
-              {d.evidence.length > 0 ? (
-                <p className="flex flex-wrap gap-2 text-xs">
-                  {d.evidence.map((e) => (
-                    <a key={e.id} href={`/manage/funds/${fund.slug}/evidence/${e.id}`} className="text-leaf-700 underline">
-                      {e.filename}
-                    </a>
-                  ))}
+              {d.reviewOpensAt && d.reviewClosesAt ? (
+                <p className="text-sm" data-testid="review-period">
+                  {t("review.period", { days: d.reviewDays, opens: moment(d.reviewOpensAt), closes: moment(d.reviewClosesAt) })}{" "}
+                  <span
+                    className={`rounded-full px-2 py-0.5 text-xs ${d.review === "open" ? "bg-amber-100 text-amber-900" : "bg-stone-100"}`}
+                    data-testid="review-state"
+                  >
+                    {d.review === "open" ? t("review.inReviewUntil", { until: moment(d.reviewClosesAt) }) : t("review.reviewOver")}
+                  </span>
                 </p>
+              ) : null}
+              <p className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
+                {d.status !== "proposed" && d.status !== "rejected" ? (
+                  <Link to={`/manage/funds/${fund.slug}/objections`} className="text-leaf-700 underline" data-testid="objection-counts">
+                    {t("review.objectionCounts", { open: d.objectionsUnanswered, answered: d.objectionsAnswered })}
+                  </Link>
+                ) : null}
+                <Link to={`/manage/funds/${fund.slug}/disbursements/${d.id}`} className="text-leaf-700 underline">
+                  {t("review.listAndDetails")}
+                </Link>
+              </p>
+              {d.evidence.length > 0 ? (
+                <ul className="space-y-1 text-xs">
+                  {d.evidence.map((e) => (
+                    <li key={e.id} className="flex flex-wrap items-center gap-2" data-testid="evidence-file">
+                      <a href={`/manage/funds/${fund.slug}/evidence/${e.id}`} className="text-leaf-700 underline">
+                        {e.filename}
+                      </a>
+                      <span className={`rounded-full px-2 py-0.5 ${e.public ? "bg-leaf-50 text-leaf-800" : "bg-stone-100"}`}>
+                        {e.public ? t("review.filePublic") : t("review.filePrivate")}
+                      </span>
+                      <Form method="post" encType="multipart/form-data" className="inline">
+                        <input type="hidden" name="evidenceId" value={e.id} />
+                        <input type="hidden" name="public" value={e.public ? "0" : "1"} />
+                        <button type="submit" name="intent" value="evidence-public" className="underline" disabled={busy}>
+                          {e.public ? t("review.makePrivate") : t("review.makePublic")}
+                        </button>
+                      </Form>
+                    </li>
+                  ))}
+                </ul>
               ) : null}
               {d.status === "proposed" ? (
                 <FourEyesDecision
@@ -265,7 +346,14 @@ export default function FundConsole() {
                   busy={busy}
                 />
               ) : null}
-              {d.status === "approved" ? (
+              {d.status === "approved" && !d.payable ? (
+                <p className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="pay-when">
+                  {d.review === "open"
+                    ? t("review.payAfter", { until: d.payUntil })
+                    : t("review.payAfterObjections", { count: d.objectionsUnanswered })}
+                </p>
+              ) : null}
+              {d.payable ? (
                 <Form method="post" encType="multipart/form-data" className="flex flex-wrap items-end gap-2">
                   <input type="hidden" name="disbursementId" value={d.id} />
                   <input
@@ -319,6 +407,11 @@ export default function FundConsole() {
           <span className="mb-1 block text-sm font-medium text-stone-700">{t("manage.evidence")}</span>
           <input type="file" name="evidence" multiple accept="application/pdf,image/png,image/jpeg,image/webp" className="text-sm" />
           <span className="mt-1 block text-xs text-stone-500">{t("manage.evidenceHint")}</span>
+        </label>
+        <label className="block">
+          <span className="mb-1 block text-sm font-medium text-stone-700">{t("review.evidenceNote")}</span>
+          <textarea name="evidenceNote" rows={2} maxLength={EVIDENCE_NOTE_MAX} defaultValue={typed.evidenceNote} className="field-input" />
+          <span className="mt-1 block text-xs text-stone-500">{t("review.evidenceNoteHint", { max: EVIDENCE_NOTE_MAX })}</span>
         </label>
         <button type="submit" className="btn-primary" disabled={busy}>
           {t("manage.proposeButton")}

@@ -1,11 +1,13 @@
 // Four eyes in the browser: one fund manager proposes a disbursement, a
-// second approves it, the first marks it paid; the public page shows it
-// ("agreed" and "arrived"), managers' names masked, and the chain head.
+// second approves it; it is published for its review period (公示期), during
+// which "mark paid" is refused with the moment it may be paid; with the shop's
+// clock moved past the period the first marks it paid; the public page shows
+// it ("agreed" and "arrived"), managers' names masked, and the chain head.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import pg from "pg";
 import { signInAndEnrol } from "./support/accounts";
-import { createFundManager, sql } from "./support/backdoor";
+import { createFundManager, moveShopClock, sql } from "./support/backdoor";
 import { expect, test } from "./support/fixtures";
 import { addToCart, orderNumberFromUrl, placeOrder } from "./support/shop";
 
@@ -24,7 +26,16 @@ async function holdLedgerVerificationLock() {
   };
 }
 
-test("a manager proposes, a second approves, the first marks paid, and the public page shows it", async ({ page, browser }) => {
+// The first test moves the shop's clock: nothing else in this file may run beside it.
+test.describe.configure({ mode: "serial" });
+test.afterEach(() => moveShopClock(0));
+
+const DAY = 24 * 60 * 60_000;
+
+test("a manager proposes, a second approves, the review period passes, the first marks paid, and the public page shows it", async ({
+  page,
+  browser,
+}) => {
   test.setTimeout(120_000);
   // Contributions to this fund mature at once, so there is money available.
   await sql("UPDATE fund SET refund_window_days = 0 WHERE slug = 'sacred-ganzi-relief'");
@@ -90,6 +101,7 @@ test("a manager proposes, a second approves, the first marks paid, and the publi
   await page.locator('input[name="project"]').fill(project2);
   await page.locator('textarea[name="purpose"]').fill("购买图书");
   await page.locator('input[name="amount"]').fill("5.00");
+  await page.locator('textarea[name="evidenceNote"]').fill("书店报价单，共 40 册");
   // A 2 MB invoice: over the 64 KB form limit, allowed because this is a two-factor manager of the fund.
   await page.locator('input[name="evidence"]').setInputFiles({
     name: "invoice.pdf",
@@ -99,6 +111,27 @@ test("a manager proposes, a second approves, the first marks paid, and the publi
   await page.getByRole("button", { name: "提交提议" }).click();
   await expect(page.getByTestId("disbursement").filter({ hasText: project2 })).toContainText("待审批");
   await expect(page.getByTestId("disbursement").filter({ hasText: project2 }).getByRole("link", { name: "invoice.pdf" })).toBeVisible();
+  // The file stays private unless a manager marks it public.
+  const invoice = page.getByTestId("disbursement").filter({ hasText: project2 }).getByTestId("evidence-file");
+  await expect(invoice).toContainText("不公开");
+  await invoice.getByRole("button", { name: "设为公开" }).click();
+  await expect(page.getByTestId("console-done")).toContainText("已设为公开");
+  await expect(page.getByTestId("disbursement").filter({ hasText: project2 }).getByTestId("evidence-file")).toContainText("设为不公开");
+
+  // The fund's review period: 0 days is refused with the range, and the setting keeps its history.
+  await page.getByTestId("review-setting-link").click();
+  await expect(page.getByRole("heading", { name: "公示期设置" })).toBeVisible();
+  await expect(page.getByTestId("review-days-in-force")).toHaveText("现行公示期：5 天");
+  await page.locator('input[name="days"]').fill("0");
+  await page.getByRole("button", { name: "保存公示期" }).click();
+  await expect(page.getByRole("alert")).toHaveText("公示期必须是 1 到 90 之间的整数天。");
+  await expect(page.locator('input[name="days"]')).toHaveValue("0");
+  await page.locator('input[name="days"]').fill("5");
+  await page.locator('textarea[name="reason"]').fill(`确认默认公示期 ${tag}`);
+  await page.getByRole("button", { name: "保存公示期" }).click();
+  await expect(page.getByTestId("review-done")).toHaveText("已保存：此后批准的拨付公示 5 天。");
+  await expect(page.getByTestId("review-history-row").filter({ hasText: `确认默认公示期 ${tag}` })).toContainText("5 天");
+  await page.getByRole("link", { name: "圣洁甘孜电商扶贫基金" }).click();
 
   // Share rules take four eyes too: the first manager proposes one; it changes nothing yet.
   await page.getByRole("link", { name: "分成规则" }).click();
@@ -148,13 +181,62 @@ test("a manager proposes, a second approves, the first marks paid, and the publi
   await expect(rule).toContainText("批准：黄经理");
   await secondContext.close();
 
-  // The first manager marks it paid.
+  // Approved: in its review period, which the console shows; no "mark paid" until it is over.
   await page.reload();
   const approved = page.getByTestId("disbursement").filter({ hasText: project2 });
-  await approved.locator('input[name="bankReference"]').fill(`ICBC-${tag}`);
-  await approved.getByRole("button", { name: "标记为已拨付" }).click();
+  await expect(approved.getByTestId("review-period")).toContainText("公示期 5 天");
+  await expect(approved.getByTestId("review-state")).toContainText("公示中，至");
+  await expect(approved.getByTestId("objection-counts")).toHaveText("异议：0 条待答复，0 条已答复");
+  await expect(approved.getByTestId("pay-when")).toHaveText(
+    /^公示期内不能付款：可在 \d{4}-\d{2}-\d{2} \d{2}:\d{2}（北京时间）之后标记为已拨付。$/,
+  );
+  const until = (await approved.getByTestId("pay-when").textContent())!.match(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}/)![0];
+  await expect(approved.getByRole("button", { name: "标记为已拨付" })).toHaveCount(0);
+  await expect(approved.getByRole("link", { name: "名单与详情" })).toHaveAttribute(
+    "href",
+    /\/manage\/funds\/sacred-ganzi-relief\/disbursements\//,
+  );
+
+  // The public sees it in review before any money moves: the evidence's description and the public file.
+  const reviewContext = await browser.newContext();
+  const reviewer = await reviewContext.newPage();
+  await reviewer.goto("/funds/sacred-ganzi-relief");
+  await expect(reviewer.getByTestId("review-days")).toContainText("公示 5 天");
+  const inReview = reviewer.getByTestId("review-disbursement").filter({ hasText: project2 });
+  await expect(inReview).toContainText("¥5.00");
+  await expect(inReview).toContainText("证明材料：书店报价单，共 40 册");
+  await expect(inReview.getByTestId("review-objections")).toHaveText("异议 0 条");
+  await expect(inReview.getByRole("link", { name: "查看名单、提出异议 →" })).toHaveAttribute(
+    "href",
+    /^\/funds\/sacred-ganzi-relief\/disbursements\/[0-9a-f-]{36}$/,
+  );
+  const file = await reviewer.request.get((await inReview.getByRole("link", { name: "invoice.pdf" }).getAttribute("href"))!);
+  expect(file.status()).toBe(200);
+  expect(file.headers()["content-disposition"]).toMatch(/^attachment;/);
+  expect((await file.body()).subarray(0, 8).toString()).toBe("%PDF-1.4");
+  await reviewContext.close();
+
+  // A page drawn after the period (the shop's clock moved on) offers the form; with the clock back, the server still refuses.
+  moveShopClock(6 * DAY);
+  await page.reload();
+  await expect(page.getByTestId("disbursement").filter({ hasText: project2 }).getByTestId("review-state")).toHaveText("公示期已结束");
+  moveShopClock(0);
+  await page.getByTestId("disbursement").filter({ hasText: project2 }).locator('input[name="bankReference"]').fill(`ICBC-${tag}`);
+  await page.getByTestId("disbursement").filter({ hasText: project2 }).getByRole("button", { name: "标记为已拨付" }).click();
+  await expect(page.getByRole("alert")).toHaveText(`这笔拨付正在公示期内：可在 ${until}（北京时间）之后标记为已拨付。`);
+  await expect(page.getByTestId("disbursement").filter({ hasText: project2 }).getByTestId("disbursement-status")).toHaveText(
+    "已批准（已承诺）",
+  );
+
+  // After the period, the first manager marks it paid.
+  moveShopClock(6 * DAY);
+  await page.reload();
+  const payable = page.getByTestId("disbursement").filter({ hasText: project2 });
+  await payable.locator('input[name="bankReference"]').fill(`ICBC-${tag}`);
+  await payable.getByRole("button", { name: "标记为已拨付" }).click();
   await expect(page.getByTestId("disbursement").filter({ hasText: project2 })).toContainText("已拨付");
   await expect(page.getByTestId("total-disbursed")).not.toContainText("¥0.00");
+  moveShopClock(0);
 
   // The public page, signed out.
   const publicContext = await browser.newContext();

@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Browser, Page } from "@playwright/test";
 import { signInAndEnrol } from "./support/accounts";
-import { createAdmin, createFundManager, lastMailTo, sql } from "./support/backdoor";
+import { createAdmin, createFundManager, lastMailTo, moveShopClock, sql } from "./support/backdoor";
 import { expect, test } from "./support/fixtures";
 import { addToCart, orderNumberFromUrl, placeOrder } from "./support/shop";
 
@@ -17,6 +17,9 @@ const FUND_NAME = "钦州“党旗领航·电商扶贫”基金";
 const ownAddress = () => ({ extraHTTPHeaders: { "X-Forwarded-For": `203.0.113.${Math.floor(Math.random() * 250) + 1}` } });
 
 test.use({ javaScriptEnabled: false, ...ownAddress() });
+// A test here moves the shop's clock past a review period: the file runs in series and always puts it back.
+test.describe.configure({ mode: "serial" });
+test.afterEach(() => moveShopClock(0));
 
 /** Submits a form the way a click does without JavaScript, and returns the status of the page that answers. */
 async function statusOf(page: Page, submit: () => Promise<void>, method = "POST") {
@@ -148,9 +151,25 @@ test("the fund console: disbursements proposed, decided and paid, every refusal 
   }).toPass({ timeout: 20_000 });
   await context.close();
 
-  // The first manager marks it paid: without a bank reference, refused; with one, done.
+  // In its review period (公示期) the console says when it may be paid and offers no form.
   await page.goto(`/manage/funds/${FUND}`);
   const small = () => page.getByTestId("disbursement").filter({ hasText: project });
+  await expect(small().getByTestId("pay-when")).toContainText("公示期内不能付款：可在");
+  await expect(small().getByRole("button", { name: "标记为已拨付" })).toHaveCount(0);
+  // A page drawn after the period, posted with the clock back inside it: refused with the moment, as a whole page.
+  moveShopClock(6 * 24 * 60 * 60_000);
+  await page.goto(`/manage/funds/${FUND}`);
+  moveShopClock(0);
+  await small().locator('input[name="bankReference"]').fill(`BOC-${tag}`);
+  expect(await statusOf(page, () => small().getByRole("button", { name: "标记为已拨付" }).click())).toBe(409);
+  await expect(page.getByRole("alert")).toHaveText(
+    /^这笔拨付正在公示期内：可在 \d{4}-\d{2}-\d{2} \d{2}:\d{2}（北京时间）之后标记为已拨付。$/,
+  );
+  await expect(small().getByTestId("disbursement-status")).toContainText("已批准");
+
+  // After the period the first manager marks it paid: without a bank reference, refused; with one, done.
+  moveShopClock(6 * 24 * 60 * 60_000);
+  await page.goto(`/manage/funds/${FUND}`);
   expect(await statusOf(page, () => small().getByRole("button", { name: "标记为已拨付" }).click())).toBe(400);
   await expect(page.getByRole("alert")).toHaveText("请填写银行流水号。");
   await expect(small().getByTestId("disbursement-status")).toContainText("已批准");
@@ -158,6 +177,7 @@ test("the fund console: disbursements proposed, decided and paid, every refusal 
   await small().getByRole("button", { name: "标记为已拨付" }).click();
   await expect(small().getByTestId("disbursement-status")).toContainText("已拨付");
   await expect(small()).toContainText(`BOC-${tag}`);
+  moveShopClock(0);
 
   // The ledger explorer's filters: a bad order number or date range is explained and kept; a good filter shows the order.
   await page.getByRole("link", { name: "账本浏览" }).click();

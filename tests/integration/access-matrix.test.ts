@@ -151,6 +151,16 @@ const MATRIX: Row[] = [
   ["funds.$slug",             "GET",  "/funds/qinzhou-party-flag-relief",          [200, 200, 200, 200, 200, 200, 200]],
   ["funds.$slug",             "GET",  "/funds/no-such-fund",                       [404, 404, 404, 404, 404, 404, 404]],
   // Issue 13 · public review pages (review part): its rows go here
+  // A public evidence file: {publicEvidenceA} is marked public on an approved lychee-town disbursement, {privateEvidenceA} is not.
+  ["funds.$slug_.evidence.$id", "GET", "/funds/lychee-town-relief/evidence/{publicEvidenceA}", [200, 200, 200, 200, 200, 200, 200]],
+  ["funds.$slug_.evidence.$id", "GET", "/funds/lychee-town-relief/evidence/{privateEvidenceA}", [404, 404, 404, 404, 404, 404, 404]],
+  ["funds.$slug_.evidence.$id", "GET", "/funds/qinzhou-party-flag-relief/evidence/{publicEvidenceA}", [404, 404, 404, 404, 404, 404, 404]],
+  ["funds.$slug_.evidence.$id", "GET", "/funds/lychee-town-relief/evidence/not-a-uuid", [404, 404, 404, 404, 404, 404, 404]],
+  // The review-period setting: the fund's own managers only; unknown intent → 400.
+  ["manage.funds.$slug_.review", "GET", "/manage/funds/lychee-town-relief/review",   [302, 403, 403, 403, 403, 200, 403]],
+  ["manage.funds.$slug_.review", "GET", "/manage/funds/qinzhou-party-flag-relief/review", [302, 403, 403, 403, 403, 404, 403]],
+  ["manage.funds.$slug_.review", "POST", "/manage/funds/lychee-town-relief/review",  [302, 403, 403, 403, 403, 400, 403]],
+  ["manage.funds.$slug_.review", "POST", "/manage/funds/qinzhou-party-flag-relief/review", [302, 403, 403, 403, 403, 404, 403]],
 
   ["ledger[.]jsonl",          "GET",  "/ledger.jsonl",                             [200, 200, 200, 200, 200, 200, 200]],
   // The Merkle log's proofs and checkpoints are public; {txA} is a sealed capture. Unknown or malformed → 404.
@@ -378,6 +388,7 @@ beforeAll(async () => {
     ...(await sealedCapture()),
     ...(await addressesAndInvoices(order.id, consumerA.userId!)),
     ...(await afterSalesRequestOf(consumerA.userId!)),
+    ...(await publishedEvidence()),
   };
 });
 
@@ -416,6 +427,39 @@ async function addressesAndInvoices(orderId: string, userId: string) {
   };
   const other = await paidLycheeOrder(t.db, { quantity: 1 });
   return { addressA: address.id, invoiceA: await issue(orderId), invoiceB: await issue(other.id) };
+}
+
+/** Two evidence files of an approved lychee-town disbursement (written directly: no money need move), one marked public. */
+async function publishedEvidence() {
+  const fund = await t.db.fund.findUniqueOrThrow({ where: { slug: "lychee-town-relief" } });
+  const pdf = new Uint8Array(Buffer.from("%PDF-1.4\n%%EOF\n", "latin1"));
+  const file = (isPublic: boolean) => ({
+    stage: "proposal",
+    filename: "quote.pdf",
+    contentType: "application/pdf",
+    sizeBytes: pdf.length,
+    data: pdf,
+    public: isPublic,
+  });
+  const disbursement = await t.db.disbursement.create({
+    data: {
+      fundId: fund.id,
+      village: "灵山荔乡",
+      project: "荔枝冷链",
+      purpose: "冷链箱",
+      amountMinor: 100n,
+      currency: "CNY",
+      plannedDate: new Date(),
+      proposedById: personas.fundManager.userId!,
+      status: "approved",
+      evidence: { create: [file(true), file(false)] },
+    },
+    include: { evidence: true },
+  });
+  return {
+    publicEvidenceA: disbursement.evidence.find((e) => e.public)!.id,
+    privateEvidenceA: disbursement.evidence.find((e) => !e.public)!.id,
+  };
 }
 
 /** A received lychee order of `userId` with an after-sales request and its photo. */

@@ -14,6 +14,7 @@ import {
   proposeDisbursement,
   recordCooperativePayout,
 } from "~/modules/ledger/money-cycle.server";
+import { withClockAhead } from "../support/clock";
 import { disbursementProposal } from "../support/factories";
 import { sealAndVerify } from "../support/ledger-log";
 import { paidLycheeOrder } from "../support/orders";
@@ -53,7 +54,8 @@ describe("the public ledger's account of people and bank references", () => {
     await matureContributions();
     const disbursement = await proposeDisbursement(proposer.id, fund.id, disbursementProposal("1000"));
     await approveDisbursement(approver.id, disbursement.id);
-    await markDisbursementPaid(proposer.id, disbursement.id, "ICBC-20261122-8841");
+    // Paid once its review period is over (the shop's clock moved past it).
+    await withClockAhead(6, () => markDisbursementPaid(proposer.id, disbursement.id, "ICBC-20261122-8841"));
     const payout = await recordCooperativePayout(admin.id, coop.id, { amountMinor: "5000", bankReference: "BOC-7788-1234" });
 
     const written = await t.db.ledgerTransaction.findMany({

@@ -18,6 +18,7 @@ import {
 } from "~/modules/ledger/money-cycle.server";
 import { placeOrder } from "~/modules/orders/orders.server";
 import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
+import { withClockAhead } from "../support/clock";
 import { cartWith, createProduct, disbursementProposal, shanghaiBuyer } from "../support/factories";
 import { beginTestPayment, paidLycheeOrder } from "../support/orders";
 import { cookieOf, createFundManager, createUser } from "../support/personas";
@@ -133,13 +134,17 @@ beforeAll(async () => {
   });
   expect(await matureContributions()).toBeGreaterThanOrEqual(30);
 
-  // 150 disbursements: 130 approved (100 of them paid), 10 rejected, 10 left proposed.
+  // 150 disbursements: 130 approved (100 of them paid once their review period is over), 10 rejected, 10 left proposed.
+  const toPay: string[] = [];
   for (let k = 0; k < DISBURSEMENTS; k += 1) {
     const proposal = await proposeDisbursement(proposer.id, ids.fundId, disbursementProposal(String(200 + k), { project: `项目 ${k}` }));
     if (k < 130) await approveDisbursement(approver.id, proposal.id);
-    if (k < 100) await markDisbursementPaid(approver.id, proposal.id, `BANK-${k}`);
+    if (k < 100) toPay.push(proposal.id);
     else if (k >= 130 && k < 140) await rejectDisbursement(approver.id, proposal.id, "重复申请");
   }
+  await withClockAhead(6, async () => {
+    for (const [k, id] of toPay.entries()) await markDisbursementPaid(approver.id, id, `BANK-${k}`);
+  });
   // All but ¥0.05 of what is available committed, then a late refund of a matured line: the platform covers the gap.
   const available = -(await t.db.ledgerAccount.findUniqueOrThrow({ where: { code: `fund:${ids.fundId}:available` } })).balanceMinor;
   const last = await proposeDisbursement(proposer.id, ids.fundId, disbursementProposal(String(available - 5n), { project: "余额" }));

@@ -16,6 +16,7 @@ import {
   rejectDisbursement,
 } from "~/modules/ledger/money-cycle.server";
 import { placeOrder } from "~/modules/orders/orders.server";
+import { withClockAhead } from "../support/clock";
 import { cartWith, disbursementProposal, productBySlug, shanghaiBuyer } from "../support/factories";
 import { sealAndVerify } from "../support/ledger-log";
 import { paidLycheeOrder } from "../support/orders";
@@ -215,7 +216,10 @@ describe("disbursements", () => {
     expect(await codeOf(approveDisbursement(approver.id, d.id))).toBe("disbursement_already_decided");
     expect(await balance(`fund:${fund}:committed`)).toBeGreaterThanOrEqual(500n);
     const committedBefore = await balance(`fund:${fund}:committed`);
-    await markDisbursementPaid(proposer.id, d.id, "BANK-1");
+    // Not during its review period (公示期), by the shop's clock; once the clock is past it, it is paid.
+    expect(await codeOf(markDisbursementPaid(proposer.id, d.id, "BANK-1"))).toBe("disbursement_in_review");
+    expect(await balance(`fund:${fund}:committed`)).toBe(committedBefore);
+    await withClockAhead(6, () => markDisbursementPaid(proposer.id, d.id, "BANK-1"));
     expect(await codeOf(markDisbursementPaid(proposer.id, d.id, "BANK-1"))).toBe("disbursement_already_paid");
     expect(await balance(`fund:${fund}:committed`)).toBe(committedBefore - 500n);
     expect((await t.db.disbursement.findUniqueOrThrow({ where: { id: d.id } })).status).toBe("paid");

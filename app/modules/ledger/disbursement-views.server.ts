@@ -1,5 +1,6 @@
 // What fund managers and the public see of a fund: its totals, its
 // disbursements ("agreed" = committed, "arrived" = paid), and the evidence.
+import { now as clockNow } from "~/modules/clock/clock.server";
 import { db } from "~/modules/db/db.server";
 import { UserError } from "~/modules/errors/user-error";
 import { contentMatchesType } from "~/modules/security/file-signature";
@@ -74,26 +75,89 @@ export async function fundTotals(fundId: string) {
 
 export const DISBURSEMENT_LIST_LIMIT = 100;
 
+/** What the public may see of a fund's disbursements: decided for, i.e. approved (in review or not), paid, or cancelled by an objection. */
+export const PUBLIC_DISBURSEMENT_STATUSES = ["approved", "paid", "cancelled"] as const;
+
+/**
+ * Per disbursement: its objections not answered yet (open, or answered by its
+ * proposer and awaiting a second manager), those answered for good (upheld or
+ * dismissed), and how many beneficiaries its list names.
+ */
+export async function reviewCounts(ids: string[]) {
+  const [objections, beneficiaries] = await Promise.all([
+    db().disbursementObjection.groupBy({
+      by: ["disbursementId", "status"],
+      where: { disbursementId: { in: ids } },
+      _count: { _all: true },
+    }),
+    db().disbursementBeneficiary.groupBy({ by: ["disbursementId"], where: { disbursementId: { in: ids } }, _count: { _all: true } }),
+  ]);
+  const counts = new Map(ids.map((id) => [id, { objectionsUnanswered: 0, objectionsAnswered: 0, beneficiaries: 0 }]));
+  for (const row of objections) {
+    const entry = counts.get(row.disbursementId)!;
+    if (row.status === "open" || row.status === "awaiting_confirmation") entry.objectionsUnanswered += row._count._all;
+    else entry.objectionsAnswered += row._count._all;
+  }
+  for (const row of beneficiaries) counts.get(row.disbursementId)!.beneficiaries = row._count._all;
+  return counts;
+}
+
 /** The newest disbursements (at most DISBURSEMENT_LIST_LIMIT): a list to read, never a source of totals. */
 export async function listDisbursements(fundId: string, options: { publicOnly?: boolean } = {}) {
   const rows = await db().disbursement.findMany({
-    where: { fundId, ...(options.publicOnly ? { status: { in: ["approved", "paid"] } } : {}) },
+    where: { fundId, ...(options.publicOnly ? { status: { in: [...PUBLIC_DISBURSEMENT_STATUSES] } } : {}) },
     orderBy: { createdAt: "desc" },
     take: DISBURSEMENT_LIST_LIMIT,
-    include: { evidence: { select: { id: true, filename: true, stage: true } } },
+    include: { evidence: { select: { id: true, filename: true, stage: true, public: true }, orderBy: { createdAt: "asc" } } },
   });
   const people = await db().user.findMany({
     where: { id: { in: rows.flatMap((r) => [r.proposedById, r.decidedById]).filter((id): id is string => !!id) } },
     select: { id: true, name: true },
   });
   const nameOf = new Map(people.map((p) => [p.id, p.name]));
+  const counts = await reviewCounts(rows.map((r) => r.id));
   return rows.map((r) => ({
     ...r,
     proposedBy: options.publicOnly ? maskName(nameOf.get(r.proposedById)) : (nameOf.get(r.proposedById) ?? "—"),
     decidedBy: r.decidedById ? (options.publicOnly ? maskName(nameOf.get(r.decidedById)) : (nameOf.get(r.decidedById) ?? "—")) : null,
-    evidence: options.publicOnly ? [] : r.evidence,
+    // The public sees only the files a manager marked public (never the bank reference's proof otherwise).
+    evidence: options.publicOnly ? r.evidence.filter((e) => e.public) : r.evidence,
+    bankReference: options.publicOnly ? null : r.bankReference,
     purpose: r.purpose,
+    ...counts.get(r.id)!,
   }));
+}
+
+/**
+ * The fund's disbursements in their public review period at `at` (approved,
+ * the period not over), the soonest to close first: what the public page
+ * publishes before any money moves.
+ */
+export async function disbursementsInReview(fundId: string, at: Date = clockNow()) {
+  const rows = await db().disbursement.findMany({
+    where: { fundId, status: "approved", reviewClosesAt: { gt: at } },
+    orderBy: { reviewClosesAt: "asc" },
+    take: DISBURSEMENT_LIST_LIMIT,
+    select: {
+      id: true,
+      village: true,
+      project: true,
+      purpose: true,
+      amountMinor: true,
+      currency: true,
+      plannedDate: true,
+      evidenceNote: true,
+      reviewDays: true,
+      reviewOpensAt: true,
+      reviewClosesAt: true,
+      evidence: { where: { public: true }, select: { id: true, filename: true }, orderBy: { createdAt: "asc" } },
+    },
+  });
+  const counts = await reviewCounts(rows.map((r) => r.id));
+  return rows.map((r) => {
+    const c = counts.get(r.id)!;
+    return { ...r, beneficiaries: c.beneficiaries, objections: c.objectionsUnanswered + c.objectionsAnswered };
+  });
 }
 
 /**

@@ -4,13 +4,17 @@
 // exported function is one business step in one database transaction, keyed
 // for idempotency, retried on serialization failures.
 import type { LedgerAccountType } from "~/generated/prisma/enums";
+import { now as clockNow } from "~/modules/clock/clock.server";
 import { db, type DbTransaction } from "~/modules/db/db.server";
 import { withRetry } from "~/modules/db/retry.server";
 import { donationMaturationPostings } from "~/modules/donations/donation-state.server";
 import { UserError } from "~/modules/errors/user-error";
+import { queueFundNotice } from "~/modules/follow/notices.server";
 import { markShippedWhenNothingLeft } from "~/modules/fulfilment/shipping.server";
 import { fundHeld, fundReversal } from "~/modules/money/refund";
 import { lockOrder } from "~/modules/orders/orders.server";
+import { EVIDENCE_NOTE_MAX } from "~/modules/review/limits";
+import { chinaMinute, reviewClosesAt, reviewDaysInForce } from "~/modules/review/period.server";
 import {
   bankAccount,
   cooperativePayableAccount,
@@ -246,7 +250,21 @@ export async function reverseLineRefund(
   return { refund, created: true, ledgerTransactionId: posted.id };
 }
 
-export type DisbursementProposal = { village: unknown; project: unknown; purpose: unknown; amountMinor: unknown; plannedDate: unknown };
+export type DisbursementProposal = {
+  village: unknown;
+  project: unknown;
+  purpose: unknown;
+  amountMinor: unknown;
+  plannedDate: unknown;
+  /** What the evidence is, in words, published with the disbursement (the files stay private unless marked public). */
+  evidenceNote?: unknown;
+};
+
+function evidenceNoteOf(raw: unknown): string {
+  const value = typeof raw === "string" ? raw.trim() : "";
+  if (value.length > EVIDENCE_NOTE_MAX) throw new UserError("disbursement_evidence_note_too_long", { max: EVIDENCE_NOTE_MAX });
+  return value;
+}
 
 function text(raw: unknown, code: string, max = 200): string {
   const value = typeof raw === "string" ? raw.trim() : "";
@@ -284,6 +302,7 @@ export async function proposeDisbursement(
       village: text(input.village, "disbursement_village"),
       project: text(input.project, "disbursement_project"),
       purpose: text(input.purpose, "disbursement_purpose", 2000),
+      evidenceNote: evidenceNoteOf(input.evidenceNote),
       amountMinor: positiveAmount(input.amountMinor),
       currency: fund.currency,
       plannedDate: planned,
@@ -299,8 +318,16 @@ async function lockDisbursement(tx: DbTransaction, id: string) {
   return tx.disbursement.findUniqueOrThrow({ where: { id }, include: { fund: true } });
 }
 
-/** A different manager approves: the amount moves from available to committed. */
-export function approveDisbursement(approverId: string, id: string, now = new Date()) {
+/**
+ * A different manager approves: the amount moves from available to committed,
+ * and the disbursement's public review period (公示期) opens for the days the
+ * fund's setting gives then; its followers are told (a notice queued here).
+ * Without `now`, the ledger is dated by the real time and the period by the
+ * shop's clock (they differ only when a test moves the clock).
+ */
+export function approveDisbursement(approverId: string, id: string, now?: Date) {
+  const at = now ?? new Date();
+  const reviewAt = now ?? clockNow();
   return withRetry(() =>
     db().$transaction(async (tx) => {
       const disbursement = await lockDisbursement(tx, id);
@@ -313,6 +340,7 @@ export function approveDisbursement(approverId: string, id: string, now = new Da
       if (disbursement.amountMinor > balance) {
         throw new UserError("disbursement_exceeds_available", { availableMinor: balance.toString(), currency: disbursement.currency }, 409);
       }
+      const reviewDays = await reviewDaysInForce(disbursement.fundId, reviewAt, tx);
       await postLedgerTransaction(
         tx,
         {
@@ -325,9 +353,20 @@ export function approveDisbursement(approverId: string, id: string, now = new Da
             { accountCode: committed.code, amountMinor: -disbursement.amountMinor, currency: disbursement.currency },
           ],
         },
-        now,
+        at,
       );
-      return tx.disbursement.update({ where: { id }, data: { status: "approved", decidedById: approverId, decidedAt: now } });
+      await queueFundNotice(tx, { fundId: disbursement.fundId, kind: "review_opened", disbursementId: id });
+      return tx.disbursement.update({
+        where: { id },
+        data: {
+          status: "approved",
+          decidedById: approverId,
+          decidedAt: at,
+          reviewDays,
+          reviewOpensAt: reviewAt,
+          reviewClosesAt: reviewClosesAt(reviewAt, reviewDays),
+        },
+      });
     }),
   );
 }
@@ -344,14 +383,33 @@ export function rejectDisbursement(approverId: string, id: string, reason: unkno
   });
 }
 
-/** An approved disbursement leaves the fund: committed → the bank. */
-export function markDisbursementPaid(managerId: string, id: string, bankReference: unknown, now = new Date(), proof: EvidenceFile[] = []) {
+/** How many of a disbursement's objections still wait for an answer (or for its second manager's confirmation). */
+export async function unansweredObjections(tx: DbTransaction, disbursementId: string): Promise<number> {
+  return tx.disbursementObjection.count({ where: { disbursementId, status: { in: ["open", "awaiting_confirmation"] } } });
+}
+
+/**
+ * An approved disbursement leaves the fund: committed → the bank. Only once
+ * its review period is over and every objection to it is answered; refused,
+ * with nothing changed, before that or when an objection cancelled it.
+ * Without `now`, the period is judged by the shop's clock and the ledger is
+ * dated by the real time.
+ */
+export function markDisbursementPaid(managerId: string, id: string, bankReference: unknown, now?: Date, proof: EvidenceFile[] = []) {
   const files = checkEvidence(proof);
+  const at = now ?? new Date();
+  const reviewAt = now ?? clockNow();
   return withRetry(() =>
     db().$transaction(async (tx) => {
       const disbursement = await lockDisbursement(tx, id);
       if (disbursement.status === "paid") throw new UserError("disbursement_already_paid", {}, 409);
+      if (disbursement.status === "cancelled") throw new UserError("disbursement_cancelled", {}, 409);
       if (disbursement.status !== "approved") throw new UserError("disbursement_not_approved", {}, 409);
+      // Under the disbursement's row lock: an objection is lodged (or upheld) under the same lock.
+      if (disbursement.reviewClosesAt && reviewAt.getTime() < disbursement.reviewClosesAt.getTime())
+        throw new UserError("disbursement_in_review", { until: chinaMinute(disbursement.reviewClosesAt) }, 409);
+      const unanswered = await unansweredObjections(tx, id);
+      if (unanswered > 0) throw new UserError("disbursement_objections_unanswered", { count: unanswered }, 409);
       const reference = text(bankReference, "bank_reference_invalid", 100);
       // The disbursement's row lock orders this; no balance is read.
       const committed = fundAccount(disbursement.fund, "committed");
@@ -369,14 +427,14 @@ export function markDisbursementPaid(managerId: string, id: string, bankReferenc
             { accountCode: bank.code, amountMinor: -disbursement.amountMinor, currency: disbursement.currency },
           ],
         },
-        now,
+        at,
       );
       return tx.disbursement.update({
         where: { id },
         data: {
           status: "paid",
           bankReference: reference,
-          paidAt: now,
+          paidAt: at,
           evidence: {
             create: files.map((f) => ({
               stage: "payment",

@@ -15,6 +15,7 @@ import { cookieMayApply } from "../app/modules/cooperatives/applications.server"
 import { cookieIsCooperativeMember } from "../app/modules/cooperatives/membership.server";
 import { db } from "../app/modules/db/db.server";
 import { directDatabaseUrl } from "../app/modules/db/direct-url.server";
+import { deliverFundNotices } from "../app/modules/follow/delivery.server";
 import { autoConfirmShippedOrders } from "../app/modules/fulfilment/completion.server";
 import { sweepLedger } from "../app/modules/ledger/background.server";
 import { sealLedger } from "../app/modules/ledger/log.server";
@@ -114,7 +115,8 @@ export async function startWeb(options: {
   // No state-changing request from another site (CSRF).
   app.use((req, res, next) => {
     const headers = { get: (name: string) => req.get(name) ?? null };
-    if (isCrossSiteWrite(req.method, headers, req.get("host") ?? null)) {
+    // req.path: the one-click unsubscribe link may be posted from a mail provider's page (cross-site.ts says why).
+    if (isCrossSiteWrite(req.method, headers, req.get("host") ?? null, req.path)) {
       res.status(403).type("text/plain").send("Cross-site request refused. 拒绝跨站请求。");
       return;
     }
@@ -277,6 +279,7 @@ export async function startWeb(options: {
         reconcileStaleAttempts(),
         prunePaymentEvents(),
         autoConfirmShippedOrders(),
+        deliverFundNotices(),
       ]).catch((error) => console.error("[harvest-share] background sweep failed:", error));
     },
     1000 * Math.max(1, Number(process.env.HARVEST_SWEEP_SECONDS ?? 60) || 60),

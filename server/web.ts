@@ -28,7 +28,7 @@ import { isPersonalRequest } from "../app/modules/page-cache/request";
 import { PageCache } from "../app/modules/page-cache/store";
 import { prunePaymentEvents, reconcileStaleAttempts } from "../app/modules/payments/events.server";
 import { retryOpenRefunds } from "../app/modules/payments/refunds.server";
-import { isCrossSiteWrite } from "../app/modules/security/cross-site";
+import { isCrossSiteWrite, mayBePostedFromAnotherSite } from "../app/modules/security/cross-site";
 import { securityHeaders } from "../app/modules/security/headers";
 import {
   needsPrivateCaching,
@@ -352,6 +352,10 @@ function remixRequest(req: express.Request, res: express.Response): Request {
   for (const [key, values] of Object.entries(req.headers)) {
     for (const value of Array.isArray(values) ? values : values ? [values] : []) headers.append(key, value);
   }
+  // Remix 2 refuses a document POST whose Origin names another host (throwIfPotentialCSRFAttack), the same
+  // check as the guard above but with no exception: for the one path the guard lets another site post (a
+  // webmail's one-click unsubscribe, cross-site.ts), the Origin it has already judged is not passed on.
+  if (mayBePostedFromAnotherSite(req.method, req.path)) headers.delete("origin");
   // Abort loaders and actions when the client leaves before the response is written.
   const controller = new AbortController();
   res.on("close", () => {

@@ -1,6 +1,6 @@
 // The link in the confirmation mail. Opening it changes nothing (mail
 // scanners fetch links); the button (a POST) confirms, once. The URL holds a
-// secret: no Referer leaves the page and no cache keeps it.
+// secret: no Referer takes it to another site and no cache keeps it.
 import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
@@ -16,9 +16,12 @@ import type { Locale } from "~/modules/money/money";
 import { PRIVATE_CACHE_CONTROL } from "~/modules/security/private-pages";
 import { noindexMeta } from "~/modules/seo/seo";
 
+// "same-origin", not "no-referrer": the token never leaves for another site in a Referer, while the
+// button's POST keeps its Origin (under no-referrer a browser sends `Origin: null`, which the
+// cross-site guard refuses, and the page's form would fail without JavaScript).
 export const meta: MetaFunction = ({ matches }) => {
   const t = i18nOf(matches).t;
-  return [...noindexMeta(`${t("follow.confirmTitle")} · ${t("brand")}`), { name: "referrer", content: "no-referrer" }];
+  return [...noindexMeta(`${t("follow.confirmTitle")} · ${t("brand")}`), { name: "referrer", content: "same-origin" }];
 };
 
 export const headers: HeadersFunction = (args) => {

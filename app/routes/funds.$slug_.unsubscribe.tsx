@@ -19,9 +19,12 @@ import type { Locale } from "~/modules/money/money";
 import { PRIVATE_CACHE_CONTROL } from "~/modules/security/private-pages";
 import { noindexMeta } from "~/modules/seo/seo";
 
+// "same-origin", not "no-referrer": the token never leaves for another site in a Referer, while the
+// button's POST keeps its Origin (under no-referrer a browser sends `Origin: null`, which the
+// cross-site guard refuses, and the page's form would fail without JavaScript).
 export const meta: MetaFunction = ({ matches }) => {
   const t = i18nOf(matches).t;
-  return [...noindexMeta(`${t("follow.unsubscribeTitle")} · ${t("brand")}`), { name: "referrer", content: "no-referrer" }];
+  return [...noindexMeta(`${t("follow.unsubscribeTitle")} · ${t("brand")}`), { name: "referrer", content: "same-origin" }];
 };
 
 export const headers: HeadersFunction = () => ({ "Cache-Control": PRIVATE_CACHE_CONTROL });

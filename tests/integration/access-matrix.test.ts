@@ -145,6 +145,18 @@ const MATRIX: Row[] = [
 
   ["funds._index",            "GET",  "/funds",                                    [200, 200, 200, 200, 200, 200, 200]],
   // Issue 13 · following a fund (follow part): its rows go here
+  // Anyone may ask to follow a fund (no email → 400); the mails' links carry a token (a made-up one: the page says so, its POST → 410).
+  ["funds.$slug_.follow",     "GET",  "/funds/lychee-town-relief/follow",          [200, 200, 200, 200, 200, 200, 200]],
+  ["funds.$slug_.follow",     "POST", "/funds/lychee-town-relief/follow",          [400, 400, 400, 400, 400, 400, 400]],
+  ["funds.$slug_.follow",     "GET",  "/funds/no-such-fund/follow",                [404, 404, 404, 404, 404, 404, 404]],
+  ["funds.$slug_.follow",     "POST", "/funds/no-such-fund/follow",                [404, 404, 404, 404, 404, 404, 404]],
+  ["funds.$slug_.follow_.confirm", "GET",  `/funds/lychee-town-relief/follow/confirm?token=${MADE_UP_TOKEN}`, [200, 200, 200, 200, 200, 200, 200]],
+  ["funds.$slug_.follow_.confirm", "POST", `/funds/lychee-town-relief/follow/confirm?token=${MADE_UP_TOKEN}`, [410, 410, 410, 410, 410, 410, 410]],
+  ["funds.$slug_.follow_.confirm", "GET",  `/funds/no-such-fund/follow/confirm?token=${MADE_UP_TOKEN}`,       [404, 404, 404, 404, 404, 404, 404]],
+  ["funds.$slug_.unsubscribe", "GET",  `/funds/lychee-town-relief/unsubscribe?token=${MADE_UP_TOKEN}`,     [200, 200, 200, 200, 200, 200, 200]],
+  ["funds.$slug_.unsubscribe", "POST", `/funds/lychee-town-relief/unsubscribe?token=${MADE_UP_TOKEN}`,     [410, 410, 410, 410, 410, 410, 410]],
+  ["funds.$slug_.unsubscribe", "POST", "/funds/lychee-town-relief/unsubscribe",                            [410, 410, 410, 410, 410, 410, 410]],
+  ["funds.$slug_.unsubscribe", "GET",  `/funds/no-such-fund/unsubscribe?token=${MADE_UP_TOKEN}`,           [404, 404, 404, 404, 404, 404, 404]],
   ["contribution",            "GET",  "/contribution",                             [200, 200, 200, 200, 200, 200, 200]],
   ["contribution",            "POST", "/contribution",                             [404, 404, 404, 404, 404, 404, 404]],
   ["funds.$slug",             "GET",  "/funds/lychee-town-relief",                 [200, 200, 200, 200, 200, 200, 200]],

@@ -2,7 +2,7 @@
 // balances, what came in by cooperative and village, refunds, agreed versus
 // arrived per project, objections and their answers, and the checkpoint that
 // ties it all to the public ledger. Public; prints on A4 (report-print.css).
-import { data, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { isRouteErrorResponse, Link, useLoaderData, useRouteError } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
@@ -22,18 +22,25 @@ import printStyles from "~/styles/report-print.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: printStyles }];
 
+/** Why there is no report (yet), for the error boundary: a JSON response it reads as the route error's data. */
+function refusal(fund: { slug: string }, code: string, params: Record<string, string | number>, status: number) {
+  return new Response(JSON.stringify({ fund: { slug: fund.slug }, error: { code, params } }), {
+    status,
+    headers: { "Content-Type": "application/json; charset=utf-8", ...(status === 503 ? { "Retry-After": "60" } : {}) },
+  });
+}
+
 export async function loader({ params }: LoaderFunctionArgs) {
   const fund = await reportFund(params.slug ?? "");
   if (!fund) notFound();
   try {
     const report = await reportForVisitor(fund, params.period ?? "");
-    if (report === "not_ready")
-      throw data({ fund, error: { code: "report_not_ready", params: {} } }, { status: 503, headers: { "Retry-After": "60" } });
+    if (report === "not_ready") throw refusal(fund, "report_not_ready", {}, 503);
     // The last day of the period, China time, for "1 November – 30 November".
     const lastDay = chinaDate(new Date(report.endsAt.getTime() - 1));
     return { fund, report, lastDay };
   } catch (error) {
-    if (isUserError(error)) throw data({ fund, error: { code: error.code, params: error.params } }, { status: error.status });
+    if (isUserError(error)) throw refusal(fund, error.code, error.params, error.status);
     throw error;
   }
 }

@@ -6,12 +6,15 @@ import { isUserError } from "~/modules/errors/user-error";
 import { reportCsv } from "~/modules/reports/csv.server";
 import { reportForVisitor, reportFund } from "~/modules/reports/reports.server";
 
-export async function loader({ params }: LoaderFunctionArgs) {
+/** "…/reports/2026-11.csv" → "2026-11" (read from the path: the segment is the period with a fixed suffix). */
+const periodOf = (request: Request) => decodeURIComponent(new URL(request.url).pathname.split("/").pop() ?? "").replace(/\.csv$/, "");
+
+export async function loader({ params, request }: LoaderFunctionArgs) {
   const fund = await reportFund(params.slug ?? "");
   if (!fund) notFound();
   let report;
   try {
-    report = await reportForVisitor(fund, params.period ?? "");
+    report = await reportForVisitor(fund, periodOf(request));
   } catch (error) {
     if (isUserError(error)) throw new Response(error.code, { status: error.status });
     throw error;

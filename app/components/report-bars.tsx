@@ -23,7 +23,13 @@ export function ReportBars({ rows, currency, testId }: { rows: BarRow[]; currenc
               <span key={value.name} className="flex items-center gap-2">
                 <svg viewBox="0 0 100 6" preserveAspectRatio="none" className="h-3 min-w-0 flex-1" aria-hidden="true" focusable="false">
                   <rect x="0" y="0" width="100" height="6" fill="#f5f5f4" />
-                  <rect x="0" y="0" width={Math.max(width(value.amountMinor), BigInt(value.amountMinor) > 0n ? 0.5 : 0)} height="6" fill={fills[value.tone]} />
+                  <rect
+                    x="0"
+                    y="0"
+                    width={Math.max(width(value.amountMinor), BigInt(value.amountMinor) > 0n ? 0.5 : 0)}
+                    height="6"
+                    fill={fills[value.tone]}
+                  />
                 </svg>
                 <span className="shrink-0 text-xs whitespace-nowrap text-stone-700">
                   {value.name} {money(value.amountMinor, currency)}

@@ -90,7 +90,12 @@ export default function FundReportPage() {
         <Link to={`/funds/${fund.slug}/reports`} className="text-leaf-700 underline" data-testid="report-archive-link">
           {t("reports.archiveLink")}
         </Link>
-        <a href={`/funds/${fund.slug}/reports/${report.periodKey}.csv`} download className="text-leaf-700 underline" data-testid="report-csv">
+        <a
+          href={`/funds/${fund.slug}/reports/${report.periodKey}.csv`}
+          download
+          className="text-leaf-700 underline"
+          data-testid="report-csv"
+        >
           {t("reports.downloadCsv")}
         </a>
       </nav>
@@ -170,8 +175,7 @@ export default function FundReportPage() {
 
       <Section title={t("reports.receivedTitle")} id="report-received">
         <p className="mb-3 text-sm">
-          {t("reports.receivedTotal")}{" "}
-          <Money amountMinor={f.received.total} currency={currency} className="font-semibold text-leaf-800" />
+          {t("reports.receivedTotal")} <Money amountMinor={f.received.total} currency={currency} className="font-semibold text-leaf-800" />
         </p>
         {f.received.byVillage.length === 0 ? (
           <p className="text-sm text-stone-500">{t("reports.receivedEmpty")}</p>
@@ -248,7 +252,11 @@ export default function FundReportPage() {
             />
             <ul className="mt-4 divide-y divide-stone-100 text-sm" data-testid="report-disbursement-rows">
               {f.disbursements.rows.map((d) => (
-                <li key={d.id} className="report-row flex flex-wrap items-baseline justify-between gap-2 py-2" data-testid="report-disbursement">
+                <li
+                  key={d.id}
+                  className="report-row flex flex-wrap items-baseline justify-between gap-2 py-2"
+                  data-testid="report-disbursement"
+                >
                   <span className="min-w-0 break-words">
                     <span className="font-medium">
                       {d.village} · {d.project}

@@ -6,16 +6,23 @@
 import pg from "pg";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { UserError } from "~/modules/errors/user-error";
+import { fundAccount, platformCoverAccount } from "~/modules/ledger/accounts";
 import { JOB_LOCKS } from "~/modules/ledger/exclusive.server";
+import { postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import { sealAll } from "~/modules/ledger/log.server";
-import { approveDisbursement, markDisbursementPaid, matureContributions, proposeDisbursement, recordRefund } from "~/modules/ledger/money-cycle.server";
+import {
+  approveDisbursement,
+  markDisbursementPaid,
+  matureContributions,
+  proposeDisbursement,
+  recordRefund,
+} from "~/modules/ledger/money-cycle.server";
+import { placeOrder } from "~/modules/orders/orders.server";
+import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
 import { reportCsv } from "~/modules/reports/csv.server";
 import { parseReportPeriod } from "~/modules/reports/period";
 import { loadReport, publishDueReports, publishReport, reportArchive, REPORT_SETTLE_MS } from "~/modules/reports/reports.server";
-import { disbursementProposal } from "../support/factories";
-import { placeOrder } from "~/modules/orders/orders.server";
-import { confirmOrderPayment } from "~/modules/payments/fulfilment.server";
-import { cartWith, productBySlug, shanghaiBuyer } from "../support/factories";
+import { cartWith, disbursementProposal, productBySlug, shanghaiBuyer } from "../support/factories";
 import { beginTestPayment } from "../support/orders";
 import { createFundManager } from "../support/personas";
 import { useTestDatabase } from "../support/test-database";
@@ -47,13 +54,22 @@ async function ledgerBalances(at: Date) {
   );
   const of = (bucket: string) => BigInt(rows.find((r) => r.code === `fund:${fundId}:${bucket}`)?.amount ?? "0");
   const b = { pending: of("pending"), available: of("available"), committed: of("committed") };
-  return { pending: String(b.pending), available: String(b.available), committed: String(b.committed), total: String(b.pending + b.available + b.committed) };
+  return {
+    pending: String(b.pending),
+    available: String(b.available),
+    committed: String(b.committed),
+    total: String(b.pending + b.available + b.committed),
+  };
 }
 
 /** Lychees bought and paid at `paidAt`, their capture written into the ledger on that day (as the demo history does). */
 async function lycheesPaidAt(quantity: number, paidAt: Date) {
   const lychee = await productBySlug(t.db, "lingshan-lychee");
-  const order = await placeOrder({ cartId: await cartWith(t.db, [{ productId: lychee.id, quantity }]), contact: shanghaiBuyer, now: paidAt });
+  const order = await placeOrder({
+    cartId: await cartWith(t.db, [{ productId: lychee.id, quantity }]),
+    contact: shanghaiBuyer,
+    now: paidAt,
+  });
   await confirmOrderPayment({
     provider: "test",
     providerRef: await beginTestPayment(order.id, paidAt),
@@ -78,10 +94,20 @@ beforeAll(async () => {
   await lycheesPaidAt(2, china("2026-08-15 10:00"));
   const second = await lycheesPaidAt(1, china("2026-08-20 10:00"));
   const line = await t.db.orderLine.findFirstOrThrow({ where: { orderId: second.id } });
-  await recordRefund({ provider: "test", providerRef: "report-r1", orderLineId: line.id, amountMinor: 15900n, causedBy: "test", now: china("2026-08-25 10:00") });
+  await recordRefund({
+    provider: "test",
+    providerRef: "report-r1",
+    orderLineId: line.id,
+    amountMinor: 15900n,
+    causedBy: "test",
+    now: china("2026-08-25 10:00"),
+  });
   // September: both mature (15-day refund window), ¥5.00 is approved for a project.
   expect(await matureContributions(china("2026-09-10 10:00"))).toBeGreaterThanOrEqual(2);
-  const proposal = { ...disbursementProposal("500", { village: "灵山荔乡", project: "荔枝冷链", purpose: "冷链箱" }), plannedDate: "2026-09-20" };
+  const proposal = {
+    ...disbursementProposal("500", { village: "灵山荔乡", project: "荔枝冷链", purpose: "冷链箱" }),
+    plannedDate: "2026-09-20",
+  };
   const proposed = await proposeDisbursement(proposer.id, fundId, proposal, china("2026-09-12 10:00"));
   disbursementId = proposed.id;
   await approveDisbursement(approver.id, disbursementId, china("2026-09-13 10:00"));
@@ -98,10 +124,23 @@ beforeAll(async () => {
 
 describe("periods (China time)", () => {
   it("parses months, quarters and years at China's midnight, and nothing else", () => {
-    expect(parseReportPeriod("2026-11")).toMatchObject({ period: "month", startsAt: china("2026-11-01 00:00"), endsAt: china("2026-12-01 00:00") });
-    expect(parseReportPeriod("2026-Q4")).toMatchObject({ period: "quarter", startsAt: china("2026-10-01 00:00"), endsAt: china("2027-01-01 00:00") });
-    expect(parseReportPeriod("2026")).toMatchObject({ period: "year", startsAt: china("2026-01-01 00:00"), endsAt: china("2027-01-01 00:00") });
-    for (const bad of ["2026-13", "2026-00", "2026-Q5", "26-11", "2026-1", "abc", "2026-11.csv", ""]) expect(parseReportPeriod(bad)).toBeNull();
+    expect(parseReportPeriod("2026-11")).toMatchObject({
+      period: "month",
+      startsAt: china("2026-11-01 00:00"),
+      endsAt: china("2026-12-01 00:00"),
+    });
+    expect(parseReportPeriod("2026-Q4")).toMatchObject({
+      period: "quarter",
+      startsAt: china("2026-10-01 00:00"),
+      endsAt: china("2027-01-01 00:00"),
+    });
+    expect(parseReportPeriod("2026")).toMatchObject({
+      period: "year",
+      startsAt: china("2026-01-01 00:00"),
+      endsAt: china("2027-01-01 00:00"),
+    });
+    for (const bad of ["2026-13", "2026-00", "2026-Q5", "26-11", "2026-1", "abc", "2026-11.csv", ""])
+      expect(parseReportPeriod(bad)).toBeNull();
   });
 });
 
@@ -173,12 +212,12 @@ describe("a report's figures come from the ledger", () => {
   });
 
   it("waits while a transaction of the period is still being sealed, and just after the period's end", async () => {
-    const fund = await t.db.fund.create({ data: { slug: "report-wait-fund", nameZh: "等待基金", nameEn: "Waiting fund", createdAt: china("2026-09-01 09:00") } });
+    const fund = await t.db.fund.create({
+      data: { slug: "report-wait-fund", nameZh: "等待基金", nameEn: "Waiting fund", createdAt: china("2026-09-01 09:00") },
+    });
     expect(await publishReport(fund.id, "2026-11", new Date(china("2026-12-01 00:00").getTime() + REPORT_SETTLE_MS - 1000))).toBeNull();
     // A transaction stamped in October, not yet sealed.
     await t.db.$transaction(async (tx) => {
-      const { postLedgerTransaction } = await import("~/modules/ledger/ledger.server");
-      const { fundAccount, platformCoverAccount } = await import("~/modules/ledger/accounts");
       const available = fundAccount({ ...fund, currency: "CNY" }, "available");
       const cover = platformCoverAccount("CNY");
       await postLedgerTransaction(
@@ -220,12 +259,16 @@ describe("periods without a report", () => {
 
 describe("publishing", () => {
   it("publishes a period once, even when asked four times at once, with one notice for the followers", async () => {
-    const race = await t.db.fund.create({ data: { slug: "report-race-fund", nameZh: "并发基金", nameEn: "Race fund", createdAt: china("2026-08-01 09:00") } });
+    const race = await t.db.fund.create({
+      data: { slug: "report-race-fund", nameZh: "并发基金", nameEn: "Race fund", createdAt: china("2026-08-01 09:00") },
+    });
     const fresh = await Promise.all([0, 1, 2, 3].map(() => publishReport(race.id, "2026-08", NOW)));
     expect(fresh.every((r) => r !== null)).toBe(true);
     expect(new Set(fresh.map((r) => r!.id)).size).toBe(1);
     expect(await t.db.fundReport.count({ where: { fundId: race.id, periodKey: "2026-08" } })).toBe(1);
-    const { rows } = await t.sql("SELECT count(*)::int AS n FROM fund_notice WHERE kind = 'report_published' AND report_id = $1", [fresh[0]!.id]);
+    const { rows } = await t.sql("SELECT count(*)::int AS n FROM fund_notice WHERE kind = 'report_published' AND report_id = $1", [
+      fresh[0]!.id,
+    ]);
     expect(rows[0].n).toBe(1);
   });
 

@@ -469,7 +469,8 @@ const zh = {
   // Issue 13: reports (filled by its part's owner)
   reports: {
     archiveTitle: "{{fund}} · 基金报告",
-    archiveIntro: "{{fund}}每月、每季度、每年的公开报告：期初期末余额、收到的款项、退款、协议与到位、异议及答复，以及期末的账本检查点。每个时期结束后自动发布，可打印，也可下载 CSV。",
+    archiveIntro:
+      "{{fund}}每月、每季度、每年的公开报告：期初期末余额、收到的款项、退款、协议与到位、异议及答复，以及期末的账本检查点。每个时期结束后自动发布，可打印，也可下载 CSV。",
     archiveEmpty: "还没有结束的时期。第一份月度报告将于 {{date}}（北京时间）发布。",
     nextReport: "本期（{{year}}年{{month}}月）的报告将于 {{date}}（北京时间）发布。",
     archiveLink: "全部报告",
@@ -480,7 +481,11 @@ const zh = {
     published: "已发布",
     openToPublish: "打开即发布",
     periodName: { month: "{{year}}年{{month}}月", quarter: "{{year}}年第{{quarter}}季度", year: "{{year}}年" },
-    pageTitle: { month: "{{fund}} {{year}}年{{month}}月报告", quarter: "{{fund}} {{year}}年第{{quarter}}季度报告", year: "{{fund}} {{year}}年度报告" },
+    pageTitle: {
+      month: "{{fund}} {{year}}年{{month}}月报告",
+      quarter: "{{fund}} {{year}}年第{{quarter}}季度报告",
+      year: "{{fund}} {{year}}年度报告",
+    },
     pageDescription: "{{fund}}的公开报告：余额、收入、退款、协议与到位、异议，以及可核对的账本检查点。",
     heading: "{{period}}报告",
     coversDates: "{{from}} 至 {{to}}（北京时间）",
@@ -518,10 +523,16 @@ const zh = {
     objectionsEmpty: "本期没有人提出异议。",
     lodgedOn: "{{date}} 提出",
     answer: "答复：",
-    objectionStatus: { open: "待答复", awaiting_confirmation: "答复待第二位管理员确认", upheld: "异议成立（拨付已撤销）", dismissed: "已答复，异议不成立" },
+    objectionStatus: {
+      open: "待答复",
+      awaiting_confirmation: "答复待第二位管理员确认",
+      upheld: "异议成立（拨付已撤销）",
+      dismissed: "已答复，异议不成立",
+    },
     checkpointTitle: "期末账本检查点",
     checkpointNone: "本期结束时账本还没有任何记录。",
-    checkpointBody: "本期结束前的每一笔账都已写入公开账本的前 {{size}} 笔，并由平台签名。任何人都可以下载账本，重新计算这份报告的数字，并核对下面的根哈希。",
+    checkpointBody:
+      "本期结束前的每一笔账都已写入公开账本的前 {{size}} 笔，并由平台签名。任何人都可以下载账本，重新计算这份报告的数字，并核对下面的根哈希。",
     treeSize: "条数（树大小）",
     rootHash: "根哈希",
     verifyCheckpoint: "查看这个签名检查点",
@@ -2117,7 +2128,8 @@ const en: DeepStrings<Resource> = {
   // Issue 13: reports (filled by its part's owner)
   reports: {
     archiveTitle: "{{fund}} · reports",
-    archiveIntro: "Public reports of {{fund}} for every month, quarter and year: opening and closing balances, what came in, refunds, agreed versus arrived, objections and their answers, and the ledger checkpoint at the period's end. Each is published when its period ends; print it or download it as CSV.",
+    archiveIntro:
+      "Public reports of {{fund}} for every month, quarter and year: opening and closing balances, what came in, refunds, agreed versus arrived, objections and their answers, and the ledger checkpoint at the period's end. Each is published when its period ends; print it or download it as CSV.",
     archiveEmpty: "No period has ended yet. The first monthly report will be published on {{date}} (China time).",
     nextReport: "This month's report ({{month}}/{{year}}) will be published on {{date}} (China time).",
     archiveLink: "All reports",
@@ -2128,8 +2140,13 @@ const en: DeepStrings<Resource> = {
     published: "Published",
     openToPublish: "Published when opened",
     periodName: { month: "{{month}}/{{year}}", quarter: "Q{{quarter}} {{year}}", year: "{{year}}" },
-    pageTitle: { month: "{{fund}}: report for {{month}}/{{year}}", quarter: "{{fund}}: report for Q{{quarter}} {{year}}", year: "{{fund}}: report for {{year}}" },
-    pageDescription: "A public report of {{fund}}: balances, income, refunds, agreed versus arrived, objections, and a ledger checkpoint to check it against.",
+    pageTitle: {
+      month: "{{fund}}: report for {{month}}/{{year}}",
+      quarter: "{{fund}}: report for Q{{quarter}} {{year}}",
+      year: "{{fund}}: report for {{year}}",
+    },
+    pageDescription:
+      "A public report of {{fund}}: balances, income, refunds, agreed versus arrived, objections, and a ledger checkpoint to check it against.",
     heading: "Report for {{period}}",
     coversDates: "{{from}} to {{to}} (China time)",
     publishedAt: "published {{at}}",
@@ -2138,14 +2155,20 @@ const en: DeepStrings<Resource> = {
     bucket: "Money",
     opening: "Opening",
     closing: "Closing",
-    buckets: { pending: "Pending (refund window)", available: "Available", committed: "Committed (approved, not yet paid)", total: "Total" },
+    buckets: {
+      pending: "Pending (refund window)",
+      available: "Available",
+      committed: "Committed (approved, not yet paid)",
+      total: "Total",
+    },
     receivedSales: "From sales",
     receivedGifts: "Buyers' gifts",
     refunds: "Reversed by refunds ({{count}})",
     covered: "Refund gaps covered by the platform",
     paidOut: "Paid out",
     other: "Other movements",
-    balancesNote: "Every balance is the sum of the ledger's postings: the opening balance plus what came in, minus refunds and payments, is the closing balance.",
+    balancesNote:
+      "Every balance is the sum of the ledger's postings: the opening balance plus what came in, minus refunds and payments, is the closing balance.",
     receivedTitle: "What came in",
     receivedTotal: "Received in the period:",
     receivedEmpty: "No sales shares came in during this period.",
@@ -2161,7 +2184,13 @@ const en: DeepStrings<Resource> = {
     approvedOn: "approved {{date}}",
     paidOn: "paid {{date}}",
     cancelledOn: "cancelled {{date}}",
-    disbursementStatus: { proposed: "Proposed", approved: "Approved (in review)", rejected: "Rejected", paid: "Paid", cancelled: "Cancelled" },
+    disbursementStatus: {
+      proposed: "Proposed",
+      approved: "Approved (in review)",
+      rejected: "Rejected",
+      paid: "Paid",
+      cancelled: "Cancelled",
+    },
     objectionsTitle: "Objections and answers",
     objectionsEmpty: "Nobody objected during this period.",
     lodgedOn: "lodged {{date}}",
@@ -2174,7 +2203,8 @@ const en: DeepStrings<Resource> = {
     },
     checkpointTitle: "The ledger checkpoint at the period's end",
     checkpointNone: "The ledger held no entries yet when this period ended.",
-    checkpointBody: "Every ledger transaction before the period's end is among the first {{size}} entries of the public ledger, signed by the platform. Anyone can download the ledger, recompute this report's figures and compare the root hash below.",
+    checkpointBody:
+      "Every ledger transaction before the period's end is among the first {{size}} entries of the public ledger, signed by the platform. Anyone can download the ledger, recompute this report's figures and compare the root hash below.",
     treeSize: "Entries (tree size)",
     rootHash: "Root hash",
     verifyCheckpoint: "See this signed checkpoint",
@@ -2397,9 +2427,11 @@ const en: DeepStrings<Resource> = {
     suspend_reason_required: "Please give the reason for suspending (at most {{max}} characters).",
     // Issue 13 · fund reports: its error codes go here
     report_period_unknown: "There is no report for that period: please pick one from the list of reports.",
-    report_period_future: "This period has not begun yet (it starts on {{date}}), so there is no report. A report is published when its period ends.",
+    report_period_future:
+      "This period has not begun yet (it starts on {{date}}), so there is no report. A report is published when its period ends.",
     report_period_not_ended: "This period has not ended yet; its report will be published on {{date}} (China time).",
-    report_not_ready: "This period has only just ended and its report is being prepared (the ledger is being sealed); please look again in a few minutes.",
+    report_not_ready:
+      "This period has only just ended and its report is being prepared (the ledger is being sealed); please look again in a few minutes.",
     cooperative_not_approved: "Only an approved cooperative can be suspended.",
     cooperative_not_suspended: "This cooperative is not suspended.",
     cooperative_suspended_invite: "The cooperative is suspended: no new members can be invited for now.",

@@ -26,7 +26,8 @@ export function reportCsv(fund: { nameZh: string; nameEn: string }, report: Fund
   money("received", "sales", f.received.sales);
   money("received", "gifts", f.received.gifts);
   money("received", "total", f.received.total);
-  for (const c of f.received.byCooperative) money("received_by_cooperative", `${c.nameZh} / ${c.nameEn}`, c.amount, `${c.villageZh} / ${c.villageEn}`);
+  for (const c of f.received.byCooperative)
+    money("received_by_cooperative", `${c.nameZh} / ${c.nameEn}`, c.amount, `${c.villageZh} / ${c.villageEn}`);
   for (const v of f.received.byVillage) money("received_by_village", `${v.nameZh} / ${v.nameEn}`, v.amount);
   money("refunds", "total", f.refunds.total, `${f.refunds.count} refund transactions`);
   money("platform_cover", "total", f.covered);

@@ -78,7 +78,11 @@ export function endedPeriodsBetween(from: Date, until: Date): ReportPeriod[] {
 /** The period of the same kind that follows this one. */
 export function nextPeriod(period: ReportPeriod): ReportPeriod {
   const { year, month } = chinaYearMonth(period.endsAt);
-  return period.period === "month" ? build("month", year, month, 1) : period.period === "quarter" ? build("quarter", year, month, 3) : build("year", year, 1, 12);
+  return period.period === "month"
+    ? build("month", year, month, 1)
+    : period.period === "quarter"
+      ? build("quarter", year, month, 3)
+      : build("year", year, 1, 12);
 }
 
 /** "2026-11" → { year: "2026", month: "11" }; "2026-Q4" → { year, quarter: "4" }: the parts a period's name is written with. */

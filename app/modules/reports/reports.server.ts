@@ -234,7 +234,9 @@ export async function computeReport(tx: Reader, fund: { id: string; currency: st
   const sales = kindSum(flows, ["payment_captured"]);
   const gifts = kindSum(flows, ["donation"]);
   const refunds = -kindSum(flows, ["refund", "donation_refund"]);
-  const refundCount = flows.filter((f) => f.kind === "refund" || f.kind === "donation_refund").reduce((n, f) => n + Number(f.transactions), 0);
+  const refundCount = flows
+    .filter((f) => f.kind === "refund" || f.kind === "donation_refund")
+    .reduce((n, f) => n + Number(f.transactions), 0);
   const covered = kindSum(flows, ["platform_cover"]);
   const paid = -kindSum(flows, ["disbursement_paid"]);
   const other = closing.total - opening.total - (sales + gifts - refunds + covered - paid);
@@ -289,7 +291,9 @@ export async function computeReport(tx: Reader, fund: { id: string; currency: st
         villageEn: row.village_en ?? "—",
         amount: String(row.amount),
       })),
-      byVillage: [...villages.values()].sort((a, b) => (b.amount > a.amount ? 1 : b.amount < a.amount ? -1 : 0)).map((v) => ({ ...v, amount: String(v.amount) })),
+      byVillage: [...villages.values()]
+        .sort((a, b) => (b.amount > a.amount ? 1 : b.amount < a.amount ? -1 : 0))
+        .map((v) => ({ ...v, amount: String(v.amount) })),
     },
     refunds: { total: String(refunds), count: refundCount },
     covered: String(covered),
@@ -329,7 +333,7 @@ export async function computeReport(tx: Reader, fund: { id: string; currency: st
         status: o.status,
         // An answer waiting for a second manager is not yet the fund's answer.
         answer: final ? o.answer : null,
-        answeredAt: final ? (o.confirmedAt ?? o.answeredAt)?.toISOString() ?? null : null,
+        answeredAt: final ? ((o.confirmedAt ?? o.answeredAt)?.toISOString() ?? null) : null,
       };
     }),
   };

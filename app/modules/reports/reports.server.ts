@@ -90,14 +90,24 @@ const fundBuckets = ["pending", "available", "committed"] as const;
 
 /** Each fund account's natural (credit) movement per transaction kind in [from, to); from null = since the beginning. */
 async function fundFlows(tx: Reader, fundId: string, from: Date | null, to: Date) {
-  return tx.$queryRaw<{ kind: string; code: string; amount: bigint; transactions: bigint }[]>`
-    SELECT t.kind, a.code, (-sum(p.amount_minor))::bigint AS amount, count(DISTINCT t.id)::bigint AS transactions
+  return tx.$queryRaw<{ kind: string; code: string; amount: bigint }[]>`
+    SELECT t.kind, a.code, (-sum(p.amount_minor))::bigint AS amount
     FROM ledger_account a
     JOIN ledger_posting p ON p.account_id = a.id
     JOIN ledger_transaction t ON t.id = p.transaction_id
     WHERE a.fund_id = ${fundId}::uuid AND a.code LIKE 'fund:%'
       AND (${from}::timestamptz IS NULL OR t.created_at >= ${from}::timestamptz) AND t.created_at < ${to}::timestamptz
     GROUP BY t.kind, a.code`;
+}
+
+/** How many refund transactions touched the fund in [from, to) (one may move both pending and available). */
+async function refundTransactions(tx: Reader, fundId: string, from: Date, to: Date): Promise<number> {
+  const [row] = await tx.$queryRaw<{ n: number }[]>`
+    SELECT count(DISTINCT t.id)::int AS n FROM ledger_account a
+    JOIN ledger_posting p ON p.account_id = a.id JOIN ledger_transaction t ON t.id = p.transaction_id
+    WHERE a.fund_id = ${fundId}::uuid AND t.kind IN ('refund', 'donation_refund')
+      AND t.created_at >= ${from}::timestamptz AND t.created_at < ${to}::timestamptz`;
+  return row.n;
 }
 
 const bucketOf = (fundId: string, code: string) => code.slice(`fund:${fundId}:`.length) as (typeof fundBuckets)[number];
@@ -234,9 +244,7 @@ export async function computeReport(tx: Reader, fund: { id: string; currency: st
   const sales = kindSum(flows, ["payment_captured"]);
   const gifts = kindSum(flows, ["donation"]);
   const refunds = -kindSum(flows, ["refund", "donation_refund"]);
-  const refundCount = flows
-    .filter((f) => f.kind === "refund" || f.kind === "donation_refund")
-    .reduce((n, f) => n + Number(f.transactions), 0);
+  const refundCount = await refundTransactions(tx, fund.id, period.startsAt, period.endsAt);
   const covered = kindSum(flows, ["platform_cover"]);
   const paid = -kindSum(flows, ["disbursement_paid"]);
   const other = closing.total - opening.total - (sales + gifts - refunds + covered - paid);

@@ -348,12 +348,26 @@ export default function FundReportPage() {
   );
 }
 
+type Refusal = { fund?: { slug: string }; error?: { code: string; params: Record<string, string> } };
+
+/** The refusal's JSON, parsed by Remix on a document request and handed over as text on a client-side one. */
+function refusalOf(payload: unknown): Refusal | null {
+  let value = payload;
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return null;
+    }
+  }
+  return value && typeof value === "object" && "error" in value ? (value as Refusal) : null;
+}
+
 export function ErrorBoundary() {
   const { t } = useTranslation();
   const error = useRouteError();
   if (!isRouteErrorResponse(error) || (error.status !== 404 && error.status !== 503)) throw error;
-  const payload = error.data as { fund?: { slug: string }; error?: { code: string; params: Record<string, string> } } | string;
-  const known = typeof payload === "object" && payload?.error ? payload : null;
+  const known = refusalOf(error.data);
   const slug = known?.fund?.slug;
   const code = known?.error?.code ?? "report_period_unknown";
   return (

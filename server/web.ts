@@ -28,6 +28,7 @@ import { isPersonalRequest } from "../app/modules/page-cache/request";
 import { PageCache } from "../app/modules/page-cache/store";
 import { prunePaymentEvents, reconcileStaleAttempts } from "../app/modules/payments/events.server";
 import { retryOpenRefunds } from "../app/modules/payments/refunds.server";
+import { publishDueReports } from "../app/modules/reports/reports.server";
 import { isCrossSiteWrite, mayBePostedFromAnotherSite } from "../app/modules/security/cross-site";
 import { securityHeaders } from "../app/modules/security/headers";
 import {
@@ -280,6 +281,7 @@ export async function startWeb(options: {
         prunePaymentEvents(),
         autoConfirmShippedOrders(),
         deliverFundNotices(),
+        publishDueReports(),
       ]).catch((error) => console.error("[harvest-share] background sweep failed:", error));
     },
     1000 * Math.max(1, Number(process.env.HARVEST_SWEEP_SECONDS ?? 60) || 60),

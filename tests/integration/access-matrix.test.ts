@@ -209,6 +209,13 @@ const MATRIX: Row[] = [
   // The paid lychee order behind {shipmentA} is in this fund's ledger, so its manager gets the CSV (an empty ledger → 302 back to the explorer).
   ["manage.funds.$slug_.ledger[.]csv", "GET", "/manage/funds/lychee-town-relief/ledger.csv", [302, 403, 403, 403, 403, 200, 403]],
   // Issue 13 · fund reports (reports part): its rows go here
+  // Public. A period in the future, before the fund began or not a period: 404 with a sentence saying why.
+  ["funds.$slug_.reports._index", "GET", "/funds/lychee-town-relief/reports",        [200, 200, 200, 200, 200, 200, 200]],
+  ["funds.$slug_.reports._index", "GET", "/funds/no-such-fund/reports",              [404, 404, 404, 404, 404, 404, 404]],
+  ["funds.$slug_.reports.$period", "GET", "/funds/lychee-town-relief/reports/2999-01", [404, 404, 404, 404, 404, 404, 404]],
+  ["funds.$slug_.reports.$period", "GET", "/funds/lychee-town-relief/reports/1999",  [404, 404, 404, 404, 404, 404, 404]],
+  ["funds.$slug_.reports.$period", "GET", "/funds/lychee-town-relief/reports/nonsense", [404, 404, 404, 404, 404, 404, 404]],
+  ["funds.$slug_.reports.$period[.]csv", "GET", "/funds/lychee-town-relief/reports/2999-01.csv", [404, 404, 404, 404, 404, 404, 404]],
 
   // Only its owner, signed in, or whoever holds its secret link; to anyone else it does not exist.
   // Product photos are public (the storefront shows them); an unknown one is 404.

@@ -14,6 +14,8 @@ export const JOB_LOCKS = {
   sealLedger: 7_001_030n,
   // Start-up's seeding of an empty shop (and its demo history): one instance at a time.
   seedShop: 7_001_060n,
+  // Issue 13: publishing the funds' reports of ended periods.
+  publishFundReports: 7_001_130n,
 } as const;
 
 /**

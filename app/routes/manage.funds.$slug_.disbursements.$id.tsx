@@ -14,15 +14,14 @@ import { NotFoundBoundary } from "~/components/message-panel";
 import { Money } from "~/components/money";
 import { requireFundManager } from "~/modules/accounts/viewer.server";
 import { fundDisbursementRef, managerDisbursement } from "~/modules/beneficiaries/manager-view.server";
+import { BENEFICIARY_FILE_MAX_BYTES, BENEFICIARY_MAX_ROWS } from "~/modules/beneficiaries/limits";
 import {
-  BENEFICIARY_FILE_MAX_BYTES,
-  BENEFICIARY_MAX_ROWS,
   decodeListFile,
   parseBeneficiaryCsv,
   parseBeneficiaryText,
   type BeneficiaryParse,
   type BeneficiaryRowError,
-} from "~/modules/beneficiaries/parse-list";
+} from "~/modules/beneficiaries/parse-list.server";
 import { replaceBeneficiaries } from "~/modules/beneficiaries/replace.server";
 import { now as clockNow } from "~/modules/clock/clock.server";
 import { catchUserError, notFound, userErrorData } from "~/modules/errors/respond.server";

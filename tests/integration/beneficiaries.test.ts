@@ -6,7 +6,7 @@ import fs from "node:fs";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { createSession } from "~/modules/accounts/session.server";
 import { beneficiaryList } from "~/modules/beneficiaries/list.server";
-import { parseBeneficiaryCsv } from "~/modules/beneficiaries/parse-list";
+import { parseBeneficiaryCsv } from "~/modules/beneficiaries/parse-list.server";
 import { replaceBeneficiaries, type BeneficiaryRecord } from "~/modules/beneficiaries/replace.server";
 import { UserError } from "~/modules/errors/user-error";
 import { approveDisbursement, matureContributions, proposeDisbursement, rejectDisbursement } from "~/modules/ledger/money-cycle.server";

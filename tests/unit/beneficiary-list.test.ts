@@ -9,7 +9,7 @@ import {
   parseBeneficiaryCsv,
   parseBeneficiaryText,
   type BeneficiaryParse,
-} from "~/modules/beneficiaries/parse-list";
+} from "~/modules/beneficiaries/parse-list.server";
 
 const fixture = (name: string) => fs.readFileSync(new URL(`../fixtures/${name}`, import.meta.url));
 const utf8 = (text: string) => Buffer.from(text, "utf8");

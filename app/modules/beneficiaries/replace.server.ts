@@ -6,7 +6,7 @@
 import { db } from "~/modules/db/db.server";
 import { withRetry } from "~/modules/db/retry.server";
 import { UserError } from "~/modules/errors/user-error";
-import { BENEFICIARY_MAX_ROWS, BENEFICIARY_NAME_MAX, BENEFICIARY_VILLAGE_MAX } from "./parse-list";
+import { BENEFICIARY_MAX_ROWS, BENEFICIARY_NAME_MAX, BENEFICIARY_VILLAGE_MAX } from "./limits";
 
 export type BeneficiaryRecord = { name: string; village: string; amountMinor: bigint };
 

@@ -5,13 +5,16 @@
 // in the box (the header is row 1 of a file), so they can find and fix it.
 import { parse } from "csv-parse/sync";
 import { parseMajorToMinor } from "~/modules/money/money";
+import {
+  BENEFICIARY_FILE_MAX_BYTES,
+  BENEFICIARY_MAX_ROWS,
+  BENEFICIARY_NAME_MAX,
+  BENEFICIARY_TEXT_MAX_CHARS,
+  BENEFICIARY_VILLAGE_MAX,
+} from "./limits";
 
-export const BENEFICIARY_MAX_ROWS = 2000;
-export const BENEFICIARY_NAME_MAX = 50;
-export const BENEFICIARY_VILLAGE_MAX = 100;
-/** A 2,000-row list is about 60 KB; anything far bigger is not a list. */
-export const BENEFICIARY_FILE_MAX_BYTES = 512 * 1024;
-export const BENEFICIARY_TEXT_MAX_CHARS = 200_000;
+export { BENEFICIARY_FILE_MAX_BYTES, BENEFICIARY_MAX_ROWS } from "./limits";
+
 
 export type BeneficiaryInput = {
   /** Where it came from: the row number in the file or the line number in the box. */

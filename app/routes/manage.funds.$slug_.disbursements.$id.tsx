@@ -13,8 +13,8 @@ import { useDateFormat } from "~/components/format";
 import { NotFoundBoundary } from "~/components/message-panel";
 import { Money } from "~/components/money";
 import { requireFundManager } from "~/modules/accounts/viewer.server";
-import { fundDisbursementRef, managerDisbursement } from "~/modules/beneficiaries/manager-view.server";
 import { BENEFICIARY_FILE_MAX_BYTES, BENEFICIARY_MAX_ROWS } from "~/modules/beneficiaries/limits";
+import { fundDisbursementRef, managerDisbursement } from "~/modules/beneficiaries/manager-view.server";
 import {
   decodeListFile,
   parseBeneficiaryCsv,
@@ -294,11 +294,13 @@ function ListForms({ typed, result, busy, hasList }: { typed?: string; result?: 
   return (
     <div className="space-y-4">
       <p className="text-sm text-stone-600">{t("beneficiaries.intro", { max: BENEFICIARY_MAX_ROWS })}</p>
-      {result?.rowErrors ? <RowErrors
+      {result?.rowErrors ? (
+        <RowErrors
           errors={result.rowErrors}
           total={result.rowErrorCount ?? result.rowErrors.length}
           fromFile={result.intent === "upload" && !!result.typed}
-        /> : null}
+        />
+      ) : null}
       <ErrorNotice error={result?.error} />
       <Form method="post" encType="multipart/form-data" className="card space-y-3 p-4" aria-labelledby="enter-heading">
         <h3 id="enter-heading" className="font-semibold">
@@ -331,7 +333,14 @@ function ListForms({ typed, result, busy, hasList }: { typed?: string; result?: 
         </h3>
         <label className="block">
           <span className="mb-1 block text-sm text-stone-700">{t("beneficiaries.uploadLabel")}</span>
-          <input type="file" name="file" accept=".csv,text/csv" className="text-sm" aria-describedby="upload-hint" data-testid="list-file" />
+          <input
+            type="file"
+            name="file"
+            accept=".csv,text/csv"
+            className="text-sm"
+            aria-describedby="upload-hint"
+            data-testid="list-file"
+          />
           <span id="upload-hint" className="mt-1 block text-xs text-stone-500">
             {t("beneficiaries.uploadHint")}
           </span>

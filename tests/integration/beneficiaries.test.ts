@@ -52,7 +52,12 @@ const rows = (...list: [string, string, bigint][]): BeneficiaryRecord[] =>
   list.map(([name, village, amountMinor]) => ({ name, village, amountMinor }));
 
 const stored = async (disbursementId: string) =>
-  (await t.sql("SELECT position, name, village, amount_minor::text AS amount FROM disbursement_beneficiary WHERE disbursement_id = $1 ORDER BY position", [disbursementId])).rows;
+  (
+    await t.sql(
+      "SELECT position, name, village, amount_minor::text AS amount FROM disbursement_beneficiary WHERE disbursement_id = $1 ORDER BY position",
+      [disbursementId],
+    )
+  ).rows;
 
 describe("replaceBeneficiaries", () => {
   it("stores a list that adds up, in order, and replaces it whole the next time", async () => {
@@ -95,7 +100,9 @@ describe("replaceBeneficiaries", () => {
     // A fault injected in the database: the second row's insert fails, after the delete and the first insert.
     await t.sql(`CREATE FUNCTION test_fail_on_name() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.name = '故障' THEN RAISE EXCEPTION 'injected fault'; END IF; RETURN NEW; END $$`);
-    await t.sql(`CREATE TRIGGER test_fail_on_name BEFORE INSERT ON disbursement_beneficiary FOR EACH ROW EXECUTE FUNCTION test_fail_on_name()`);
+    await t.sql(
+      `CREATE TRIGGER test_fail_on_name BEFORE INSERT ON disbursement_beneficiary FOR EACH ROW EXECUTE FUNCTION test_fail_on_name()`,
+    );
     try {
       const attempt = replaceBeneficiaries(proposer.id, fundId, d.id, rows(["黄大山", "那丽村", 1000n], ["故障", "那丽村", 2000n]));
       await expect(attempt).rejects.toThrow(/injected fault/);
@@ -116,7 +123,10 @@ describe("replaceBeneficiaries", () => {
       replaceBeneficiaries(proposer.id, fundId, d.id, a),
     ]);
     const names = (await stored(d.id)).map((row) => row.name);
-    expect([["A1", "A2", "A3"], ["B1", "B2"]]).toContainEqual(names);
+    expect([
+      ["A1", "A2", "A3"],
+      ["B1", "B2"],
+    ]).toContainEqual(names);
   });
 
   it("is locked once the disbursement is approved, and after a rejection: the function and the database refuse", async () => {
@@ -131,7 +141,10 @@ describe("replaceBeneficiaries", () => {
     // Around the function, even as the database's owner: the trigger refuses insert, update and delete.
     const [row] = await stored(d.id);
     await expect(
-      t.sql("INSERT INTO disbursement_beneficiary (id, disbursement_id, position, name, village, amount_minor) VALUES (gen_random_uuid(), $1, 2, '黄大山', '那丽村', 1)", [d.id]),
+      t.sql(
+        "INSERT INTO disbursement_beneficiary (id, disbursement_id, position, name, village, amount_minor) VALUES (gen_random_uuid(), $1, 2, '黄大山', '那丽村', 1)",
+        [d.id],
+      ),
     ).rejects.toThrow(/locked/);
     await expect(t.sql("UPDATE disbursement_beneficiary SET name = '黄大山' WHERE disbursement_id = $1", [d.id])).rejects.toThrow(/locked/);
     await expect(t.sql("DELETE FROM disbursement_beneficiary WHERE disbursement_id = $1", [d.id])).rejects.toThrow(/locked/);
@@ -139,7 +152,9 @@ describe("replaceBeneficiaries", () => {
 
     const rejected = await proposed();
     await rejectDisbursement(approver.id, rejected.id, "预算不足");
-    expect(await codeOf(replaceBeneficiaries(proposer.id, fundId, rejected.id, rows(["邓小梅", "那丽村", 3000n])))).toBe("beneficiaries_locked");
+    expect(await codeOf(replaceBeneficiaries(proposer.id, fundId, rejected.id, rows(["邓小梅", "那丽村", 3000n])))).toBe(
+      "beneficiaries_locked",
+    );
   });
 
   it("approving does not need a list", async () => {
@@ -151,13 +166,16 @@ describe("replaceBeneficiaries", () => {
   it("the database refuses rows the parser would refuse (zero or negative amounts, blank names)", async () => {
     const d = await proposed();
     const insert = (name: string, amount: number) =>
-      t.sql("INSERT INTO disbursement_beneficiary (id, disbursement_id, position, name, village, amount_minor) VALUES (gen_random_uuid(), $1, 1, $2, '那丽村', $3)", [d.id, name, amount]);
+      t.sql(
+        "INSERT INTO disbursement_beneficiary (id, disbursement_id, position, name, village, amount_minor) VALUES (gen_random_uuid(), $1, 1, $2, '那丽村', $3)",
+        [d.id, name, amount],
+      );
     await expect(insert("邓小梅", 0)).rejects.toThrow(/amount_positive/);
     await expect(insert("邓小梅", -5)).rejects.toThrow(/amount_positive/);
     await expect(insert("  ", 5)).rejects.toThrow(/name_present/);
-    expect(await codeOf(replaceBeneficiaries(proposer.id, fundId, d.id, rows(["邓小梅", "那丽村", -3000n], ["黄大山", "那丽村", 6000n])))).toBe(
-      "beneficiaries_row_invalid",
-    );
+    expect(
+      await codeOf(replaceBeneficiaries(proposer.id, fundId, d.id, rows(["邓小梅", "那丽村", -3000n], ["黄大山", "那丽村", 6000n]))),
+    ).toBe("beneficiaries_row_invalid");
   });
 
   it("another fund's manager, or someone who manages nothing, finds no such disbursement", async () => {
@@ -194,9 +212,9 @@ describe("the manager's disbursement page", () => {
   const statusOf = (value: unknown) =>
     value instanceof Response
       ? value.status
-      : ((value as { init?: { status?: number } | null; type?: string })?.type === "DataWithResponseInit"
-          ? ((value as { init: { status?: number } | null }).init?.status ?? 200)
-          : 200);
+      : (value as { init?: { status?: number } | null; type?: string })?.type === "DataWithResponseInit"
+        ? ((value as { init: { status?: number } | null }).init?.status ?? 200)
+        : 200;
   const upload = (cookie: string, url: string, bytes: Buffer | null, intent = "upload", list = "") => {
     const form = new FormData();
     form.set("intent", intent);
@@ -210,9 +228,11 @@ describe("the manager's disbursement page", () => {
     await replaceBeneficiaries(proposer.id, fundId, d.id, rows(["邓小梅", "那丽村", 3000n]));
     const url = `/manage/funds/lychee-town-relief/disbursements/${d.id}`;
     const params = { slug: "lychee-town-relief", id: d.id };
-    const seen = (await call(page.loader, new Request(`${BASE}${url}`, { headers: { Cookie: await cookieFor(approver.id) } }), params)) as Awaited<
-      ReturnType<typeof page.loader>
-    >;
+    const seen = (await call(
+      page.loader,
+      new Request(`${BASE}${url}`, { headers: { Cookie: await cookieFor(approver.id) } }),
+      params,
+    )) as Awaited<ReturnType<typeof page.loader>>;
     expect(seen.disbursement.list.rows).toEqual([{ position: 1, name: "邓小梅", village: "那丽村", amountMinor: 3000n }]);
     const other = await call(page.loader, new Request(`${BASE}${url}`, { headers: { Cookie: await cookieFor(otherManager.id) } }), params);
     expect(statusOf(other)).toBe(404);

@@ -112,8 +112,13 @@ describe("parseBeneficiaryCsv: rows", () => {
     expect(errorsOf(parseBeneficiaryCsv(utf8("邓小梅,那丽村,100\n")))).toEqual([
       { row: 1, code: "beneficiaries_header", found: "邓小梅, 那丽村, 100" },
     ]);
-    expect(errorsOf(parseBeneficiaryCsv(utf8("姓名,地址,金额\n邓小梅,那丽村,100\n")))[0]).toMatchObject({ row: 1, code: "beneficiaries_header" });
-    expect(errorsOf(parseBeneficiaryCsv(utf8("姓名,村,金额,金额\n邓小梅,那丽村,100,1\n")))[0]).toMatchObject({ code: "beneficiaries_header" });
+    expect(errorsOf(parseBeneficiaryCsv(utf8("姓名,地址,金额\n邓小梅,那丽村,100\n")))[0]).toMatchObject({
+      row: 1,
+      code: "beneficiaries_header",
+    });
+    expect(errorsOf(parseBeneficiaryCsv(utf8("姓名,村,金额,金额\n邓小梅,那丽村,100,1\n")))[0]).toMatchObject({
+      code: "beneficiaries_header",
+    });
     expect(errorsOf(parseBeneficiaryCsv(utf8("姓名,村,金额\r\n\r\n")))).toEqual([{ row: null, code: "beneficiaries_empty" }]);
     expect(errorsOf(parseBeneficiaryCsv(utf8('姓名,村,金额\n邓小梅,"那丽村,100\n')))).toEqual([
       { row: 2, code: "beneficiaries_csv_malformed" },

@@ -15,7 +15,6 @@ import {
 
 export { BENEFICIARY_FILE_MAX_BYTES, BENEFICIARY_MAX_ROWS } from "./limits";
 
-
 export type BeneficiaryInput = {
   /** Where it came from: the row number in the file or the line number in the box. */
   row: number;
@@ -87,7 +86,8 @@ export function decodeListFile(bytes: Uint8Array): { text: string; encoding: Lis
 
 /** A CSV file's bytes → its rows, or every problem with its row number. A header row is required. */
 export function parseBeneficiaryCsv(bytes: Uint8Array, currency = "CNY"): BeneficiaryParse {
-  if (bytes.length > BENEFICIARY_FILE_MAX_BYTES) return wholeFile("beneficiaries_file_too_large", { kb: BENEFICIARY_FILE_MAX_BYTES / 1024 });
+  if (bytes.length > BENEFICIARY_FILE_MAX_BYTES)
+    return wholeFile("beneficiaries_file_too_large", { kb: BENEFICIARY_FILE_MAX_BYTES / 1024 });
   const decoded = decodeListFile(bytes);
   if ("code" in decoded) return wholeFile(decoded.code);
   return parseRecords(decoded.text, { headerRequired: true, delimiters: [","], currency });

@@ -16,7 +16,13 @@ function checkRows(rows: BeneficiaryRecord[]) {
   for (const row of rows) {
     const name = row.name.trim();
     const village = row.village.trim();
-    if (!name || [...name].length > BENEFICIARY_NAME_MAX || !village || [...village].length > BENEFICIARY_VILLAGE_MAX || row.amountMinor <= 0n)
+    if (
+      !name ||
+      [...name].length > BENEFICIARY_NAME_MAX ||
+      !village ||
+      [...village].length > BENEFICIARY_VILLAGE_MAX ||
+      row.amountMinor <= 0n
+    )
       throw new UserError("beneficiaries_row_invalid");
   }
 }
@@ -35,7 +41,10 @@ export async function replaceBeneficiaries(managerId: string, fundId: string, di
         SELECT fund_id::text AS fund_id, status::text AS status, amount_minor, currency
         FROM disbursement WHERE id = ${disbursementId}::uuid FOR UPDATE`;
       // Only a manager of the disbursement's own fund (the route has checked; a caller that did not is refused here too).
-      const manages = await tx.roleAssignment.findFirst({ where: { userId: managerId, fundId, role: "fund_manager" }, select: { id: true } });
+      const manages = await tx.roleAssignment.findFirst({
+        where: { userId: managerId, fundId, role: "fund_manager" },
+        select: { id: true },
+      });
       if (!disbursement || disbursement.fund_id !== fundId || !manages) throw new UserError("disbursement_unknown", {}, 404);
       if (disbursement.status !== "proposed") throw new UserError("beneficiaries_locked", {}, 409);
       const sum = rows.reduce((total, row) => total + row.amountMinor, 0n);

@@ -273,7 +273,8 @@ const zh = {
     save: "保存名单",
     uploadTitle: "上传 CSV 文件",
     uploadLabel: "CSV 文件",
-    uploadHint: "在 Excel 里“另存为”CSV（逗号分隔）或 CSV UTF-8。第一行必须是表头：姓名,村,金额（或 name,village,amount），其他列（如序号）会被忽略。",
+    uploadHint:
+      "在 Excel 里“另存为”CSV（逗号分隔）或 CSV UTF-8。第一行必须是表头：姓名,村,金额（或 name,village,amount），其他列（如序号）会被忽略。",
     upload: "上传名单",
     clear: "清除名单",
     rowErrorsTitle: "名单有 {{count}} 处问题，请改正后再保存：",
@@ -1924,7 +1925,8 @@ const en: DeepStrings<Resource> = {
     enterTitle: "Type or paste the list",
     enterLabel: "List (one beneficiary per line)",
     enterPlaceholder: "Deng Xiaomei, Nali, 1200\nHuang Dashan, Nali, 800.50",
-    enterHint: "Separate the fields with commas (, or ，), or paste columns copied from Excel. The first line may be the header “name,village,amount”.",
+    enterHint:
+      "Separate the fields with commas (, or ，), or paste columns copied from Excel. The first line may be the header “name,village,amount”.",
     save: "Save the list",
     uploadTitle: "Upload a CSV file",
     uploadLabel: "CSV file",
@@ -2344,17 +2346,21 @@ const en: DeepStrings<Resource> = {
     beneficiaries_file_empty: "The file is empty.",
     beneficiaries_file_missing: "Please choose the CSV file to upload.",
     beneficiaries_file_too_large: "The file is too large: a list file can be at most {{kb}} KB.",
-    beneficiaries_file_workbook: "This is an Excel workbook (.xlsx/.xls), not a CSV: in Excel, use “Save as” CSV (comma delimited) or CSV UTF-8, then upload that.",
-    beneficiaries_encoding: "This file's text encoding cannot be read: in Excel, use “Save as” CSV UTF-8 (or CSV, comma delimited), not “Unicode text”.",
+    beneficiaries_file_workbook:
+      "This is an Excel workbook (.xlsx/.xls), not a CSV: in Excel, use “Save as” CSV (comma delimited) or CSV UTF-8, then upload that.",
+    beneficiaries_encoding:
+      "This file's text encoding cannot be read: in Excel, use “Save as” CSV UTF-8 (or CSV, comma delimited), not “Unicode text”.",
     beneficiaries_text_too_long: "The list is too long: at most {{max}} characters.",
     beneficiaries_csv_malformed: "A quotation mark is not closed, so this row and the rest cannot be read.",
     beneficiaries_header: "The first row must be the header “姓名,村,金额” (or name,village,amount); it is “{{found}}”.",
     beneficiaries_empty: "The list has no beneficiaries.",
     beneficiaries_too_many: "The list is too long: at most {{max}} beneficiaries, and this row is past that.",
     beneficiaries_row_invalid: "A row of the list is incomplete or has a wrong amount.",
-    beneficiaries_sum_mismatch: "The list adds up to {{sum}}, but the disbursement is {{amount}}: the total must match it exactly. The list was not saved.",
+    beneficiaries_sum_mismatch:
+      "The list adds up to {{sum}}, but the disbursement is {{amount}}: the total must match it exactly. The list was not saved.",
     beneficiaries_locked: "This disbursement has been approved (or decided), so its list is locked and can no longer change.",
-    beneficiary_columns: "Too many columns: give only {{expected}} fields per beneficiary (name, village, amount). Remove thousands separators from the amount, or put it in quotation marks.",
+    beneficiary_columns:
+      "Too many columns: give only {{expected}} fields per beneficiary (name, village, amount). Remove thousands separators from the amount, or put it in quotation marks.",
     beneficiary_name_missing: "The name is missing.",
     beneficiary_name_too_long: "The name is too long: at most {{max}} characters.",
     beneficiary_village_missing: "The village is missing.",

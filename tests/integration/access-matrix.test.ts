@@ -200,6 +200,13 @@ const MATRIX: Row[] = [
   ["manage.funds.$slug",      "POST", "/manage/funds/lychee-town-relief",          [302, 403, 403, 403, 403, 404, 403]],
   ["manage.funds.$slug",      "POST", "/manage/funds/qinzhou-party-flag-relief",   [302, 403, 403, 403, 403, 404, 403]],
   // Issue 13 · a manager's disbursement page (beneficiaries part): its rows go here
+  // A fund's own managers only (a manager of another fund: 404); an unknown or malformed id is 404 to them too.
+  // (beneficiaries.test.ts reads and saves a real disbursement's list through this route.)
+  ["manage.funds.$slug_.disbursements.$id", "GET",  `/manage/funds/lychee-town-relief/disbursements/${NO_USER}`,       [302, 403, 403, 403, 403, 404, 403]],
+  ["manage.funds.$slug_.disbursements.$id", "GET",  "/manage/funds/lychee-town-relief/disbursements/not-a-uuid",        [302, 403, 403, 403, 403, 404, 403]],
+  ["manage.funds.$slug_.disbursements.$id", "GET",  `/manage/funds/qinzhou-party-flag-relief/disbursements/${NO_USER}`, [302, 403, 403, 403, 403, 404, 403]],
+  ["manage.funds.$slug_.disbursements.$id", "POST", `/manage/funds/lychee-town-relief/disbursements/${NO_USER}`,       [302, 403, 403, 403, 403, 404, 403]],
+  ["manage.funds.$slug_.disbursements.$id", "POST", `/manage/funds/qinzhou-party-flag-relief/disbursements/${NO_USER}`, [302, 403, 403, 403, 403, 404, 403]],
   ["manage.funds.$slug_.evidence.$id", "GET", "/manage/funds/lychee-town-relief/evidence/00000000-0000-4000-8000-000000000000", [302, 403, 403, 403, 403, 404, 403]],
   ["manage.funds.$slug_.rules", "GET", "/manage/funds/lychee-town-relief/rules",     [302, 403, 403, 403, 403, 200, 403]],
   ["manage.funds.$slug_.rules", "GET", "/manage/funds/qinzhou-party-flag-relief/rules", [302, 403, 403, 403, 403, 404, 403]],

@@ -130,6 +130,13 @@ describe("request guard", () => {
     expect(bodyLimitFor("/manage/funds/lychee-town-relief/rules", multipart, true)).toBe(FORM_BODY_LIMIT);
     expect(bodyLimitFor("/manage/funds/lychee-town-relief", "application/x-www-form-urlencoded", true)).toBe(FORM_BODY_LIMIT);
     expect(bodyLimitFor("/account/security", multipart, true)).toBe(FORM_BODY_LIMIT);
+    // A disbursement's own page takes its beneficiary list as a file: the same rule.
+    const disbursementPage = "/manage/funds/lychee-town-relief/disbursements/0b7c8a9e-1d2f-4a3b-8c4d-5e6f7a8b9c0d";
+    expect(bodyLimitFor(disbursementPage, multipart, true)).toBe(EVIDENCE_UPLOAD_BODY_LIMIT);
+    expect(bodyLimitFor(`${disbursementPage}.data`, multipart, true)).toBe(EVIDENCE_UPLOAD_BODY_LIMIT);
+    expect(bodyLimitFor(disbursementPage, multipart, false)).toBe(FORM_BODY_LIMIT);
+    expect(evidenceUploadFund(disbursementPage, multipart)).toBe("lychee-town-relief");
+    expect(bodyLimitFor("/manage/funds/lychee-town-relief/disbursements/not-an-id", multipart, true)).toBe(FORM_BODY_LIMIT);
     expect(evidenceUploadFund("/manage/funds/lychee-town-relief.data", multipart)).toBe("lychee-town-relief");
     expect(evidenceUploadFund("/manage/funds/%E8%8D%94%E6%9E%9D", multipart)).toBe("荔枝");
     expect(evidenceUploadFund("/manage/funds/lychee-town-relief", "application/x-www-form-urlencoded")).toBeNull();

@@ -21,8 +21,10 @@ export const EVIDENCE_UPLOAD_BODY_LIMIT = 26 * MIB;
  * uploads in parallel, not a heap's worth. Past it: 503 with Retry-After.
  */
 export const LARGE_BODIES_IN_FLIGHT_LIMIT = 64 * MIB;
-// `<path>.data` is the same action posted by Remix with JavaScript on.
-const EVIDENCE_UPLOAD_PATH = /^\/manage\/funds\/([^/]+?)(?:\.data)?\/?$/;
+// `<path>.data` is the same action posted by Remix with JavaScript on. A
+// disbursement's own page (/manage/funds/<slug>/disbursements/<id>) takes its
+// beneficiary list as a CSV file of up to 512 KB: the same managers only.
+const EVIDENCE_UPLOAD_PATH = /^\/manage\/funds\/([^/]+?)(?:\/disbursements\/[0-9a-fA-F-]{36})?(?:\.data)?\/?$/;
 
 /**
  * Product photos posted to /coop/<slug>/products/<id> (a member of that

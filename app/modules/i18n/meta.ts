@@ -31,7 +31,13 @@ export function titleMeta(
   return [{ title: `${head} · ${t("brand")}` }];
 }
 
-/** The meta of a page opened from a secret link in a mail: its title, and no Referer, so the link's token never leaves in one. */
+/**
+ * The meta of a page opened from a secret link in a mail: its title, and a
+ * Referer only to the shop itself, so the link's token never leaves for
+ * another site in one. Not "no-referrer": under it a browser sends
+ * `Origin: null` with the page's own form POST, which the cross-site guard
+ * must refuse, so the form failed without JavaScript.
+ */
 export function secretLinkMeta(titleKey: string): MetaFunction {
-  return ({ matches }) => [...titleMeta(matches, { key: titleKey }), { name: "referrer", content: "no-referrer" }];
+  return ({ matches }) => [...titleMeta(matches, { key: titleKey }), { name: "referrer", content: "same-origin" }];
 }

@@ -5,28 +5,12 @@
 // it ("agreed" and "arrived"), managers' names masked, and the chain head.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import pg from "pg";
 import { signInAndEnrol } from "./support/accounts";
-import { createFundManager, moveShopClock, sql } from "./support/backdoor";
+import { createFundManager, holdJobLock, moveShopClock, sql } from "./support/backdoor";
 import { expect, test } from "./support/fixtures";
 import { addToCart, orderNumberFromUrl, placeOrder } from "./support/shop";
 
-/** Holds the verification job's advisory lock, as an instance busy verifying would (app/modules/ledger/exclusive.server.ts). */
-async function holdLedgerVerificationLock() {
-  const { databaseUrl } = JSON.parse(fs.readFileSync(`.cache/e2e/${process.env.E2E_PORT ?? "3457"}.json`, "utf8"));
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  await client.query("BEGIN");
-  await client.query("SELECT pg_advisory_xact_lock(7001002)");
-  return {
-    release: async () => {
-      await client.query("COMMIT");
-      await client.end();
-    },
-  };
-}
-
-// The first test moves the shop's clock: nothing else in this file may run beside it.
+// The first test moves the shop's clock: this spec runs on the clock shop, one test at a time (playwright.config.ts).
 test.describe.configure({ mode: "serial" });
 test.afterEach(() => moveShopClock(0));
 
@@ -272,15 +256,15 @@ test("'Verify the ledger' runs in the background and the console shows it runnin
   const noScript = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });
   const plain = await noScript.newPage();
   await plain.goto("/manage/funds/lychee-town-relief");
-  // Hold the job back for a moment (as another instance running a verification would), so "running" is seen.
-  const hold = await holdLedgerVerificationLock();
+  // Hold the verification job back for a moment (its JOB_LOCKS key, as another instance running a verification would), so "running" is seen.
+  const release = await holdJobLock(7_001_002n);
   try {
     await plain.getByRole("button", { name: "核验账本（对照签名检查点）" }).click();
     await expect(plain).toHaveURL(/\/manage\/funds\/lychee-town-relief/);
     await expect(plain.getByTestId("verify-running")).toContainText("正在核验账本");
     await expect(plain.getByRole("button", { name: "核验账本（对照签名检查点）" })).toBeDisabled();
   } finally {
-    await hold.release();
+    await release();
   }
   await expect(async () => {
     if (await plain.getByTestId("verify-running").count()) await plain.getByRole("button", { name: "刷新查看结果" }).click();

@@ -38,9 +38,10 @@ const stripeEnv: Record<string, string> = fakeStripe
       HARVEST_TEST_GATEWAY: "off",
     }
   : { HARVEST_TEST_GATEWAY: "on" };
-// The shop's clock runs ahead by what this file says (tests/e2e/support/backdoor.ts moveShopClock), for review periods.
-const clockFile = path.join(mailDir, "..", `hs-e2e-clock-${port}`);
-fs.writeFileSync(clockFile, "0");
+// E2E_CLOCK=1: the shop's clock runs ahead by what this file says (tests/e2e/support/backdoor.ts moveShopClock),
+// for review periods and reports due. Only that shop's: the others keep real time under every test.
+const clockFile = process.env.E2E_CLOCK === "1" ? path.join(mailDir, "..", `hs-e2e-clock-${port}`) : null;
+if (clockFile) fs.writeFileSync(clockFile, "0");
 fs.writeFileSync(infoFile, JSON.stringify({ databaseUrl, mailDir, clockFile, stripeBaseUrl: fakeStripe?.baseUrl ?? null }));
 
 const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
@@ -57,7 +58,7 @@ const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     // Reservations expire and contributions mature within a second of falling due.
     HARVEST_SWEEP_SECONDS: "1",
     HARVEST_MAIL_DIR: mailDir,
-    ...(fakeStripe ? {} : { HARVEST_CLOCK_FILE: clockFile }),
+    ...(clockFile ? { HARVEST_CLOCK_FILE: clockFile } : {}),
     SESSION_SECRET: randomBytes(32).toString("hex"),
     ENCRYPTION_KEY: randomBytes(32).toString("hex"),
     CHECKPOINT_SIGNING_KEY: randomBytes(32).toString("base64"),

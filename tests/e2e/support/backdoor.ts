@@ -4,28 +4,42 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { hash } from "@node-rs/argon2";
+import { test } from "@playwright/test";
 import pg from "pg";
 import { paymentFailureSql } from "../../support/payment-failure";
 
 const PORT = Number(process.env.E2E_PORT ?? 3457);
 /** The second shop, which takes payments through the local fake Stripe (playwright.config.ts). */
 export const STRIPE_SHOP_PORT = PORT + 1;
+/** The shop whose clock tests move (playwright.config.ts, project "clock"). */
+export const CLOCK_SHOP_PORT = PORT + 3;
 
-function info(port = PORT): { databaseUrl: string; mailDir: string; clockFile: string; stripeBaseUrl: string | null } {
+/** The shop the running test's project uses: the clock shop for the "clock" project's specs, else the first. */
+function shop(): number {
+  try {
+    return test.info().project.name === "clock" ? CLOCK_SHOP_PORT : PORT;
+  } catch {
+    return PORT; // outside a test
+  }
+}
+
+function info(port = shop()): { databaseUrl: string; mailDir: string; clockFile: string | null; stripeBaseUrl: string | null } {
   return JSON.parse(fs.readFileSync(`.cache/e2e/${port}.json`, "utf8"));
 }
 
 /** Both shops' mail folders: a test's buyer address is its own, so whichever shop wrote to it is the one. */
 function mailDirs(): string[] {
-  return [PORT, STRIPE_SHOP_PORT].filter((port) => fs.existsSync(`.cache/e2e/${port}.json`)).map((port) => info(port).mailDir);
+  return [PORT, STRIPE_SHOP_PORT, CLOCK_SHOP_PORT]
+    .filter((port) => fs.existsSync(`.cache/e2e/${port}.json`))
+    .map((port) => info(port).mailDir);
 }
 
 function mailFiles(): string[] {
   return mailDirs().flatMap((dir) => (fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : []));
 }
 
-/** `shopPort`: which of the two e2e shops (STRIPE_SHOP_PORT for the one that pays through the fake Stripe). */
-export async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = [], shopPort = PORT) {
+/** `shopPort`: which e2e shop (STRIPE_SHOP_PORT for the one that pays through the fake Stripe); the test's own by default. */
+export async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = [], shopPort = shop()) {
   const client = new pg.Client({ connectionString: info(shopPort).databaseUrl });
   await client.connect();
   try {
@@ -41,11 +55,14 @@ export async function sql<T extends pg.QueryResultRow>(text: string, values: unk
  * Only what waits on the calendar reads it (review periods, reports due).
  */
 export function moveShopClock(aheadMs: number) {
-  fs.writeFileSync(info().clockFile, String(aheadMs));
+  const { clockFile } = info(CLOCK_SHOP_PORT);
+  if (!clockFile || shop() !== CLOCK_SHOP_PORT)
+    throw new Error("Only the clock shop's clock moves: list the spec in CLOCK_SPECS (playwright.config.ts).");
+  fs.writeFileSync(clockFile, String(aheadMs));
 }
 
 /** An admin with a password and no two-step verification yet (they enrol at first sign-in). */
-export async function createAdmin(email: string, password: string, shopPort = PORT) {
+export async function createAdmin(email: string, password: string, shopPort = shop()) {
   const id = randomUUID();
   const passwordHash = await hash(password, { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
   // Staff whose mailbox was proved (by an invitation link, in the real shop).
@@ -108,7 +125,7 @@ export function mailsTo(to: string): string[] {
 }
 
 /** A member of the cooperative (its address confirmed, as an invitation would), with a password; returns the user id. */
-export async function createCooperativeMember(email: string, password: string, cooperativeSlug: string, shopPort = PORT) {
+export async function createCooperativeMember(email: string, password: string, cooperativeSlug: string, shopPort = shop()) {
   const id = randomUUID();
   const passwordHash = await hash(password, { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 });
   await sql(
@@ -130,7 +147,7 @@ export async function createCooperativeMember(email: string, password: string, c
  * called: the shop's job skips its rounds meanwhile, as when another instance
  * runs it. Keep it short: every test on this shop waits for that job.
  */
-export async function holdJobLock(lock: bigint, shopPort = PORT): Promise<() => Promise<void>> {
+export async function holdJobLock(lock: bigint, shopPort = shop()): Promise<() => Promise<void>> {
   const client = new pg.Client({ connectionString: info(shopPort).databaseUrl });
   await client.connect();
   await client.query("SELECT pg_advisory_lock($1::bigint)", [String(lock)]);

@@ -197,7 +197,7 @@ export type AnswerOutcome = { status: ObjectionStatus; cancelled: boolean };
  * once. Allowed after the period closed too: every objection must be answered
  * before the disbursement can be paid.
  */
-export function answerObjection(
+export async function answerObjection(
   managerId: string,
   objectionId: string,
   input: { decision: unknown; answer: unknown },

@@ -18,11 +18,11 @@ import { UserError } from "~/modules/errors/user-error";
 import { localized } from "~/modules/i18n/i18n";
 import { titleMeta } from "~/modules/i18n/meta";
 import type { Locale } from "~/modules/money/money";
+import { OBJECTION_ANSWER_MAX } from "~/modules/review/objection-rules";
 import {
   answerObjection,
   confirmObjectionAnswer,
   fundObjections,
-  OBJECTION_ANSWER_MAX,
   objectionOfFund,
   returnObjectionAnswer,
   type AnswerOutcome,

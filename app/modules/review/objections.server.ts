@@ -14,10 +14,9 @@ import { fundAccount } from "~/modules/ledger/accounts";
 import { postLedgerTransaction } from "~/modules/ledger/ledger.server";
 import { staffActor } from "~/modules/ledger/public-fields";
 
-export const OBJECTION_TEXT_MAX = 500;
-export const OBJECTION_NAME_MAX = 50;
-export const OBJECTION_CONTACT_MAX = 100;
-export const OBJECTION_ANSWER_MAX = 1000;
+import { OBJECTION_ANSWER_MAX, OBJECTION_CONTACT_MAX, OBJECTION_NAME_MAX, OBJECTION_TEXT_MAX } from "./objection-rules";
+
+export { OBJECTION_ANSWER_MAX, OBJECTION_CONTACT_MAX, OBJECTION_NAME_MAX, OBJECTION_TEXT_MAX };
 
 export type ObjectionDecision = "uphold" | "dismiss";
 
@@ -39,11 +38,13 @@ export function objectionLimits(ip: string | null | undefined): Limit[] {
  * place in it (PostgreSQL cannot even store U+0000).
  */
 function plainText(raw: unknown): string {
-  return (typeof raw === "string" ? raw : "")
-    .replace(/\r\n?/g, "\n")
-    // eslint-disable-next-line no-control-regex -- removing control characters is the point
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "")
-    .trim();
+  return (
+    (typeof raw === "string" ? raw : "")
+      .replace(/\r\n?/g, "\n")
+      // eslint-disable-next-line no-control-regex -- removing control characters is the point
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "")
+      .trim()
+  );
 }
 
 /** Characters as people count them (an emoji is one), not UTF-16 units. */

@@ -173,6 +173,19 @@ const MATRIX: Row[] = [
   ["manage.funds.$slug_.review", "GET", "/manage/funds/qinzhou-party-flag-relief/review", [302, 403, 403, 403, 403, 404, 403]],
   ["manage.funds.$slug_.review", "POST", "/manage/funds/lychee-town-relief/review",  [302, 403, 403, 403, 403, 400, 403]],
   ["manage.funds.$slug_.review", "POST", "/manage/funds/qinzhou-party-flag-relief/review", [302, 403, 403, 403, 403, 404, 403]],
+  // A disbursement's public page: {reviewA} is approved and in its review period, {proposedA} only proposed (not public: 404).
+  // The objection form posts to it; empty fields → 400 (objection_text_required), nothing lodged.
+  ["funds.$slug_.disbursements.$id", "GET",  "/funds/lychee-town-relief/disbursements/{reviewA}",   [200, 200, 200, 200, 200, 200, 200]],
+  ["funds.$slug_.disbursements.$id", "POST", "/funds/lychee-town-relief/disbursements/{reviewA}",   [400, 400, 400, 400, 400, 400, 400]],
+  ["funds.$slug_.disbursements.$id", "GET",  "/funds/lychee-town-relief/disbursements/{proposedA}", [404, 404, 404, 404, 404, 404, 404]],
+  ["funds.$slug_.disbursements.$id", "POST", "/funds/lychee-town-relief/disbursements/{proposedA}", [404, 404, 404, 404, 404, 404, 404]],
+  ["funds.$slug_.disbursements.$id", "GET",  "/funds/qinzhou-party-flag-relief/disbursements/{reviewA}", [404, 404, 404, 404, 404, 404, 404]],
+  ["funds.$slug_.disbursements.$id", "GET",  `/funds/lychee-town-relief/disbursements/${NO_USER}`, [404, 404, 404, 404, 404, 404, 404]],
+  // The fund's objections with names and contacts: its managers only; unknown intent → 400.
+  ["manage.funds.$slug_.objections", "GET",  "/manage/funds/lychee-town-relief/objections",        [302, 403, 403, 403, 403, 200, 403]],
+  ["manage.funds.$slug_.objections", "GET",  "/manage/funds/qinzhou-party-flag-relief/objections", [302, 403, 403, 403, 403, 404, 403]],
+  ["manage.funds.$slug_.objections", "POST", "/manage/funds/lychee-town-relief/objections",        [302, 403, 403, 403, 403, 400, 403]],
+  ["manage.funds.$slug_.objections", "POST", "/manage/funds/qinzhou-party-flag-relief/objections", [302, 403, 403, 403, 403, 404, 403]],
 
   ["ledger[.]jsonl",          "GET",  "/ledger.jsonl",                             [200, 200, 200, 200, 200, 200, 200]],
   // The Merkle log's proofs and checkpoints are public; {txA} is a sealed capture. Unknown or malformed → 404.
@@ -415,6 +428,7 @@ beforeAll(async () => {
     ...(await addressesAndInvoices(order.id, consumerA.userId!)),
     ...(await afterSalesRequestOf(consumerA.userId!)),
     ...(await publishedEvidence()),
+    ...(await disbursementsInReview()),
   };
 });
 
@@ -486,6 +500,28 @@ async function publishedEvidence() {
     publicEvidenceA: disbursement.evidence.find((e) => e.public)!.id,
     privateEvidenceA: disbursement.evidence.find((e) => !e.public)!.id,
   };
+}
+
+/** {reviewA}: a disbursement of the lychee fund, approved and in its review period (set as approval will, by SQL); {proposedA}: one only proposed. */
+async function disbursementsInReview() {
+  const fund = await t.db.fund.findUniqueOrThrow({ where: { slug: "lychee-town-relief" } });
+  const base = { fundId: fund.id, village: "灵山荔乡", project: "荔枝冷链", purpose: "冷链箱", currency: "CNY", plannedDate: new Date() };
+  const proposer = personas.fundManager.userId!;
+  const review = await t.db.disbursement.create({
+    data: {
+      ...base,
+      amountMinor: 100n,
+      status: "approved",
+      proposedById: proposer,
+      decidedById: personas.admin.userId!, // another person (the database refuses the proposer)
+      decidedAt: new Date(),
+      reviewDays: 5,
+      reviewOpensAt: new Date(),
+      reviewClosesAt: new Date(Date.now() + 5 * 24 * 60 * 60_000),
+    },
+  });
+  const proposed = await t.db.disbursement.create({ data: { ...base, amountMinor: 100n, proposedById: proposer } });
+  return { reviewA: review.id, proposedA: proposed.id };
 }
 
 /** A received lychee order of `userId` with an after-sales request and its photo. */

@@ -6,6 +6,8 @@ export const LEDGER_KINDS = [
   "platform_cover",
   "disbursement_approved",
   "disbursement_paid",
+  // An upheld objection cancelled an approved disbursement: committed went back to available.
+  "disbursement_cancelled",
   "donation",
   "donation_refund",
 ] as const;

@@ -118,8 +118,10 @@ test.describe("on a phone", () => {
   test.use({ viewport, userAgent, deviceScaleFactor, isMobile, hasTouch });
 
   test("a visitor opens the archive and last month's report; nothing scrolls sideways", async ({ page }) => {
-    // The fund page's link to its reports comes with the review part (A); until then the archive is opened by its address.
-    await page.goto(`/funds/${slug}/reports`);
+    // From the fund's public page, by its link to the reports.
+    await page.goto(`/funds/${slug}`);
+    await page.getByTestId("fund-reports-link").click();
+    await expect(page).toHaveURL(new RegExp(`/funds/${slug}/reports$`));
     await expect(page.getByRole("heading", { level: 1 })).toContainText("报告测试基金");
     await page
       .getByTestId("archive-months")

@@ -340,6 +340,31 @@ const DISBURSEMENTS = [
   },
 ] as const;
 
+/**
+ * A third project, approved two days ago and still in its public review
+ * period (公示期): a beneficiary list of three households, one objection
+ * answered by the approver and one waiting for an answer.
+ */
+const IN_REVIEW = {
+  proposedDaysAgo: 3,
+  approvedDaysAgo: 2,
+  village: "灵山荔乡",
+  project: "困难户荔枝园防寒覆膜",
+  purpose: "为 3 户困难户的荔枝园购买防寒覆膜，防止冬季冻害（演示数据）。",
+  evidenceNote: "镇供销社报价单一份，含 3 户名单（演示数据）",
+  amountMinor: 3000n,
+  beneficiaries: [
+    { name: "邓秀兰", village: "灵山荔乡", amountMinor: 1000n },
+    { name: "黄国强", village: "灵山荔乡", amountMinor: 1000n },
+    { name: "韦小燕", village: "灵山荔乡", amountMinor: 1000n },
+  ],
+  answered: {
+    text: "韦小燕家今年不是已经领过别的补贴了吗？（演示数据）",
+    answer: "已到村核实：那是去年的荔枝苗补贴，与这次的防寒覆膜不重复（演示数据）。",
+  },
+  open: { text: "覆膜的价格好像比镇上零售贵一点，能公开报价单吗？（演示数据）" },
+};
+
 const PAYOUT = { daysAgo: 30, cooperative: "lingshan-lychee-growers", amountMinor: 200_000n, bankReference: "DEMO-PAYOUT-30001" };
 
 /** How far back the story starts: the daily sweep runs from here to today. */
@@ -407,6 +432,8 @@ export async function playDemoHistory(client: PrismaClient, options: { now?: Dat
   const { confirmReceipt } = await import("../app/modules/fulfilment/completion.server.ts");
   const { matureContributions, proposeDisbursement, approveDisbursement, markDisbursementPaid, recordCooperativePayout } =
     await import("../app/modules/ledger/money-cycle.server.ts");
+  const { replaceBeneficiaries } = await import("../app/modules/beneficiaries/replace.server.ts");
+  const { lodgeObjection, answerObjection } = await import("../app/modules/review/objections.server.ts");
   // The domain functions use the app's shared client: point it at this database while the story plays.
   setDb(client);
   try {
@@ -582,6 +609,37 @@ export async function playDemoHistory(client: PrismaClient, options: { now?: Dat
           { filename: `demo-bank-slip-${k + 1}.pdf`, contentType: "application/pdf", data: slip },
         ]);
       });
+    }
+    {
+      let id = "";
+      const proposedAt = ago(IN_REVIEW.proposedDaysAgo, 7);
+      step(proposedAt, async () => {
+        const plannedDate = new Date(proposedAt.getTime() + 10 * DAY).toISOString().slice(0, 10);
+        const quote = demoPdf([`Harvest Share - DEMO DATA`, `Quote: frost covers for 3 households`, `Amount: CNY 30.00`]);
+        const proposal = await proposeDisbursement(
+          proposer,
+          lycheeFund.id,
+          {
+            village: IN_REVIEW.village,
+            project: IN_REVIEW.project,
+            purpose: IN_REVIEW.purpose,
+            evidenceNote: IN_REVIEW.evidenceNote,
+            amountMinor: String(IN_REVIEW.amountMinor),
+            plannedDate,
+          },
+          proposedAt,
+          [{ filename: "demo-quote-3.pdf", contentType: "application/pdf", data: quote }],
+        );
+        id = proposal.id;
+        await replaceBeneficiaries(proposer, lycheeFund.id, id, IN_REVIEW.beneficiaries);
+      });
+      step(ago(IN_REVIEW.approvedDaysAgo, 6), () => approveDisbursement(approver, id, ago(IN_REVIEW.approvedDaysAgo, 6)));
+      step(ago(1, 9), async () => {
+        const objection = await lodgeObjection({ disbursementId: id, text: IN_REVIEW.answered.text }, { ip: "demo", now: ago(1, 9) });
+        // The approver answers: not the proposer, so the answer is final at once.
+        await answerObjection(approver, objection.id, { decision: "dismiss", answer: IN_REVIEW.answered.answer }, ago(1, 3));
+      });
+      step(ago(0, 5), () => lodgeObjection({ disbursementId: id, text: IN_REVIEW.open.text }, { ip: "demo", now: ago(0, 5) }));
     }
     step(ago(PAYOUT.daysAgo, 4), () =>
       recordCooperativePayout(

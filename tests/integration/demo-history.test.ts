@@ -107,8 +107,20 @@ describe("the demo history", () => {
     expect(await t.db.contributionDue.count()).toBeGreaterThan(0);
 
     // Two disbursements, proposed by one manager and approved by the other, paid with a PDF; to a village by its name_zh.
-    const disbursements = await t.db.disbursement.findMany({ include: { evidence: true }, orderBy: { createdAt: "asc" } });
+    const all = await t.db.disbursement.findMany({
+      include: { evidence: true, beneficiaries: true, objections: true },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(all).toHaveLength(3);
+    const disbursements = all.filter((d) => d.status === "paid");
     expect(disbursements).toHaveLength(2);
+    // A third is in its review period (公示期): a list of three households, one objection answered, one waiting.
+    const inReview = all.find((d) => d.status === "approved")!;
+    expect(inReview.reviewClosesAt!.getTime()).toBeGreaterThan(Date.now());
+    expect(inReview.beneficiaries.reduce((sum, b) => sum + b.amountMinor, 0n)).toBe(inReview.amountMinor);
+    expect(inReview.beneficiaries).toHaveLength(3);
+    expect(inReview.objections.map((o) => o.status).sort()).toEqual(["dismissed", "open"]);
+    expect(inReview.decidedById).not.toBe(inReview.proposedById);
     const villageNames = (await t.db.village.findMany()).map((v) => v.nameZh);
     for (const disbursement of disbursements) {
       expect(disbursement.status).toBe("paid");
@@ -122,8 +134,9 @@ describe("the demo history", () => {
     // Fixed figures: the same on every machine.
     const lychee = await t.db.fund.findUniqueOrThrow({ where: { slug: "lychee-town-relief" } });
     const totals = await fundTotals(lychee.id);
-    // 73 boxes of lychees at 1% (¥3.18 each); 3 boxes refunded; ¥60.00 + ¥80.00 disbursed; the last 6 boxes' share still pending.
-    expect(totals).toMatchObject({ received: 23214n, reversed: 954n, pending: 1908n, available: 6352n, committed: 0n, disbursed: 14000n });
+    // 73 boxes of lychees at 1% (¥3.18 each); 3 boxes refunded; ¥60.00 + ¥80.00 disbursed, ¥30.00 committed (in review);
+    // the last 6 boxes' share still pending.
+    expect(totals).toMatchObject({ received: 23214n, reversed: 954n, pending: 1908n, available: 3352n, committed: 3000n, disbursed: 14000n });
 
     // The ledger tells the story in order, over months: the fund's monthly chart has several months.
     const span = await t.sql(`SELECT min(created_at) AS first, max(created_at) AS last FROM ledger_transaction`);
@@ -251,7 +264,7 @@ describe("a fresh shop's first start", () => {
       const db = createDb(url, 2);
       try {
         expect(await db.order.count()).toBe(DEMO_ORDERS);
-        expect(await db.disbursement.count()).toBe(2);
+        expect(await db.disbursement.count()).toBe(3);
       } finally {
         await db.$disconnect();
       }

@@ -90,10 +90,17 @@ test("the fund page shows months of real figures and says they are demo data, al
   await page.goto("/funds/lychee-town-relief");
   await expect(page.getByTestId("demo-banner")).toContainText("演示数据");
   await expect(page.getByTestId("fund-balance")).not.toContainText("¥0.00");
-  await expect(page.getByTestId("public-disbursement")).toHaveCount(2);
-  await expect(page.getByTestId("public-disbursement").first()).toContainText("已拨付");
-  await expect(page.getByTestId("public-disbursement").first()).toContainText("灵山荔乡");
+  await expect(page.getByTestId("public-disbursement")).toHaveCount(3);
+  const paid = page.getByTestId("public-disbursement").filter({ hasText: "脱贫户荔枝苗补贴" });
+  await expect(paid).toContainText("已拨付");
+  await expect(paid).toContainText("灵山荔乡");
+  // Agreed ¥170.00 (the one in review included), arrived ¥140.00.
+  await expect(page.getByTestId("agreed-arrived")).toContainText("¥170.00");
   await expect(page.getByTestId("agreed-arrived")).toContainText("¥140.00");
+  // The third is in its review period, with its masked list of three households and its objections.
+  const inReview = page.getByTestId("review-disbursement").filter({ hasText: "困难户荔枝园防寒覆膜" });
+  await expect(inReview).toContainText("受益名单 3 人");
+  await expect(inReview).toContainText("异议 2 条");
   // The monthly chart has several months with money in them.
   const months = await page.getByTestId("public-chart-month").locator("tbody td").allTextContents();
   expect(months.filter((amount) => amount !== "¥0.00").length).toBeGreaterThanOrEqual(3);
@@ -115,7 +122,8 @@ test("a fund manager's console shows the disbursed and available money, marked a
   await expect(page.getByTestId("console-fund")).toContainText("荔乡电商扶贫发展资金池");
   await expect(page.getByTestId("demo-banner")).toContainText("这些订单和数字是编造的");
   await expect(page.getByTestId("total-disbursed")).toContainText("¥140.00");
-  await expect(page.getByTestId("total-available")).toContainText("¥63.52");
+  await expect(page.getByTestId("total-available")).toContainText("¥33.52");
+  await expect(page.getByTestId("total-committed")).toContainText("¥30.00");
   await expect(page.getByTestId("total-reversed")).toContainText("¥9.54");
 });
 

@@ -136,7 +136,14 @@ describe("the demo history", () => {
     const totals = await fundTotals(lychee.id);
     // 73 boxes of lychees at 1% (¥3.18 each); 3 boxes refunded; ¥60.00 + ¥80.00 disbursed, ¥30.00 committed (in review);
     // the last 6 boxes' share still pending.
-    expect(totals).toMatchObject({ received: 23214n, reversed: 954n, pending: 1908n, available: 3352n, committed: 3000n, disbursed: 14000n });
+    expect(totals).toMatchObject({
+      received: 23214n,
+      reversed: 954n,
+      pending: 1908n,
+      available: 3352n,
+      committed: 3000n,
+      disbursed: 14000n,
+    });
 
     // The ledger tells the story in order, over months: the fund's monthly chart has several months.
     const span = await t.sql(`SELECT min(created_at) AS first, max(created_at) AS last FROM ledger_transaction`);

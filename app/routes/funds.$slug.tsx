@@ -21,7 +21,7 @@ import { notFound } from "~/modules/errors/respond.server";
 import { localized } from "~/modules/i18n/i18n";
 import { localeOf } from "~/modules/i18n/meta";
 import { fundCharts } from "~/modules/ledger/chart-stats.server";
-import { agreedVersusArrived, disbursementsInReview, fundTotals, listDisbursements } from "~/modules/ledger/disbursement-views.server";
+import { agreedVersusArrived, disbursementsInReview, fundTotals, listPublicDisbursements } from "~/modules/ledger/disbursement-views.server";
 import { chainHead } from "~/modules/ledger/export.server";
 import { publicLogView } from "~/modules/ledger/public-log.server";
 import { loadFundPage } from "~/modules/ledger/reports.server";
@@ -36,7 +36,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   if (!page) notFound();
   const at = clockNow();
   const [disbursements, totals, charts, head, flows, log, gifts, demo, inReview, reviewDays] = await Promise.all([
-    listDisbursements(page.fund.id, { publicOnly: true }),
+    listPublicDisbursements(page.fund.id),
     agreedVersusArrived(page.fund.id),
     fundCharts(page.fund.id),
     chainHead(db()),

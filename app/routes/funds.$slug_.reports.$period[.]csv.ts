@@ -6,8 +6,14 @@ import { isUserError } from "~/modules/errors/user-error";
 import { reportCsv } from "~/modules/reports/csv.server";
 import { reportForVisitor, reportFund } from "~/modules/reports/reports.server";
 
-/** "…/reports/2026-11.csv" → "2026-11" (read from the path: the segment is the period with a fixed suffix). */
-const periodOf = (request: Request) => decodeURIComponent(new URL(request.url).pathname.split("/").pop() ?? "").replace(/\.csv$/, "");
+/** "…/reports/2026-11.csv" → "2026-11" (read from the path: the segment is the period with a fixed suffix); a malformed escape is no period. */
+function periodOf(request: Request): string {
+  try {
+    return decodeURIComponent(new URL(request.url).pathname.split("/").pop() ?? "").replace(/\.csv$/, "");
+  } catch {
+    return "";
+  }
+}
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const fund = await reportFund(params.slug ?? "");

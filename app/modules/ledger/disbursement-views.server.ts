@@ -129,6 +129,38 @@ export async function listDisbursements(fundId: string, options: { publicOnly?: 
 }
 
 /**
+ * What the public sees of a fund's newest disbursements (approved, paid,
+ * cancelled): named fields only, so no staff id, bank reference or column
+ * added later reaches a public page (or its cached copy) by accident.
+ */
+export async function listPublicDisbursements(fundId: string) {
+  const rows = await listDisbursements(fundId, { publicOnly: true });
+  return rows.map((r) => ({
+    id: r.id,
+    village: r.village,
+    project: r.project,
+    purpose: r.purpose,
+    amountMinor: r.amountMinor,
+    currency: r.currency,
+    plannedDate: r.plannedDate,
+    status: r.status,
+    decidedAt: r.decidedAt,
+    paidAt: r.paidAt,
+    cancelledAt: r.cancelledAt,
+    evidenceNote: r.evidenceNote,
+    reviewDays: r.reviewDays,
+    reviewOpensAt: r.reviewOpensAt,
+    reviewClosesAt: r.reviewClosesAt,
+    proposedBy: r.proposedBy,
+    decidedBy: r.decidedBy,
+    evidence: r.evidence.map((e) => ({ id: e.id, filename: e.filename })),
+    objectionsUnanswered: r.objectionsUnanswered,
+    objectionsAnswered: r.objectionsAnswered,
+    beneficiaries: r.beneficiaries,
+  }));
+}
+
+/**
  * The fund's disbursements in their public review period at `at` (approved,
  * the period not over), the soonest to close first: what the public page
  * publishes before any money moves.

@@ -2,6 +2,7 @@
 // (the first column), amounts both in yuan and in minor units, UTF-8 with a
 // byte-order mark so Excel reads the Chinese text right.
 import { stringify } from "csv-stringify/sync";
+import { spreadsheetSafe } from "~/modules/cooperatives/statement.server";
 import { minorToDecimalString } from "~/modules/money/money";
 import { chinaDate } from "./period";
 import type { FundReportView } from "./reports.server";
@@ -12,9 +13,20 @@ export function reportCsv(fund: { nameZh: string; nameEn: string }, report: Fund
   const f = report.figures;
   const currency = f.currency;
   const rows: string[][] = [];
+  // Text cells hold what people typed (an objection from anyone, a village, a purpose): none may run as a
+  // spreadsheet formula ("=HYPERLINK(…)" becomes "'=HYPERLINK(…)"); the amount columns stay numbers.
   const money = (section: string, item: string, amount: string, detail = "", status = "") =>
-    rows.push([section, item, detail, status, minorToDecimalString(BigInt(amount), currency), amount, currency]);
-  const text = (section: string, item: string, detail: string, status = "") => rows.push([section, item, detail, status, "", "", ""]);
+    rows.push([
+      section,
+      spreadsheetSafe(item),
+      spreadsheetSafe(detail),
+      spreadsheetSafe(status),
+      minorToDecimalString(BigInt(amount), currency),
+      amount,
+      currency,
+    ]);
+  const text = (section: string, item: string, detail: string, status = "") =>
+    rows.push([section, spreadsheetSafe(item), spreadsheetSafe(detail), spreadsheetSafe(status), "", "", ""]);
 
   text("report", "fund", `${fund.nameZh} / ${fund.nameEn}`);
   text("report", "period", report.periodKey, report.period);

@@ -21,6 +21,8 @@ import { chinaDate, endedPeriodsBetween, parseReportPeriod, type ReportPeriod, t
  * before midnight may still be committing, and the sealer needs a moment.
  */
 export const REPORT_SETTLE_MS = 5 * 60_000;
+/** The class of the two-key advisory lock that lets one computation of a (fund, period) run at a time. */
+const REPORT_COMPUTE_LOCK_CLASS = 7_001_131;
 
 type Buckets<T> = { pending: T; available: T; committed: T; total: T };
 
@@ -411,6 +413,16 @@ export async function publishReport(fundId: string, periodKey: string, now = clo
   if (now.getTime() < period.endsAt.getTime() + REPORT_SETTLE_MS) return null;
   return db().$transaction(
     async (tx) => {
+      // One computation per (fund, period) at a time, on any instance: a visitor (or a sweep) arriving while another
+      // computes gets null at once ("being prepared", 503) instead of a second heavy transaction holding a connection.
+      const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`
+        SELECT pg_try_advisory_xact_lock(${REPORT_COMPUTE_LOCK_CLASS}::int, hashtext(${`${fund.id}:${period.period}:${period.key}`})) AS locked`;
+      if (!lock.locked) return null;
+      // Published while this one waited for its turn: that report stands.
+      const [done] = await tx.$queryRaw<ReportRow[]>`
+        SELECT id::text, fund_id::text, period::text AS period, period_key, starts_at, ends_at, figures, checkpoint_tree_size, checkpoint_root_hash, published_at
+        FROM fund_report WHERE fund_id = ${fund.id}::uuid AND period = ${period.period}::fund_report_period AND period_key = ${period.key}`;
+      if (done) return viewOf(done);
       const computed = await computeReport(tx, fund, period);
       if (computed === "sealing") return null;
       const [inserted] = await tx.$queryRaw<ReportRow[]>`

@@ -13,6 +13,7 @@ import {
   proposeDisbursement,
   recordRefund,
 } from "~/modules/ledger/money-cycle.server";
+import { withClockAhead } from "../support/clock";
 import { disbursementProposal } from "../support/factories";
 import { placePaidOrder } from "../support/orders";
 import { createUser } from "../support/personas";
@@ -187,7 +188,8 @@ describe("a village's page", () => {
     const pay = async (village: string, amountMinor: string, project: string, paid = true) => {
       const d = await proposeDisbursement(proposer.id, here.fund.id, disbursementProposal(amountMinor, { village, project }));
       await approveDisbursement(approver.id, d.id);
-      if (paid) await markDisbursementPaid(proposer.id, d.id, `BANK-${randomBytes(3).toString("hex")}`);
+      // Paid once its review period (公示期) is over: the shop's clock moved past it.
+      if (paid) await withClockAhead(6, () => markDisbursementPaid(proposer.id, d.id, `BANK-${randomBytes(3).toString("hex")}`));
       return d;
     };
     await pay("测试村", "150", "冷链箱");

@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import { devices, type Page } from "@playwright/test";
-import { sql } from "./support/backdoor";
+import { fundLedgerAccount, ledgerPost, PLATFORM_COVER_ACCOUNT, sql } from "./support/backdoor";
 import { expect, test } from "./support/fixtures";
 
 test.describe.configure({ mode: "serial", timeout: 90_000 });
@@ -29,14 +29,6 @@ const OBJECTION = `冷库的位置离村委会太远了吗？(${tag})`;
 /** A4 is 210 mm wide; the report's @page leaves 12 mm each side: 186 mm at 96 px per inch. */
 const A4_PRINTABLE_PX = Math.floor((186 / 25.4) * 96);
 
-async function post(key: string, kind: string, at: Date, postings: { account: string; amount: string }[], accounts: object[]) {
-  await sql(
-    `SELECT transaction_id FROM ledger_post($1, $2, 'e2e report history', 'e2e', NULL, NULL, $3,
-       $4::jsonb, $5::jsonb)`,
-    [key, kind, at, JSON.stringify(postings.map((p) => ({ ...p, currency: "CNY", orderLineId: null }))), JSON.stringify(accounts)],
-  );
-}
-
 test.beforeAll(async () => {
   // A fund that began two months ago: last month has ended, so its report is due.
   const fundId = randomUUID();
@@ -45,24 +37,10 @@ test.beforeAll(async () => {
      VALUES ($1, $2, '报告测试基金', 'Report test fund', '用于浏览器测试的基金。', 'A fund for the browser tests.', $3)`,
     [fundId, slug, chinaMonth(2).at(3)],
   );
-  const account = (bucket: string) => ({
-    code: `fund:${fundId}:${bucket}`,
-    type: "liability",
-    currency: "CNY",
-    nameZh: `报告测试基金（${bucket}）`,
-    nameEn: `Report test fund (${bucket})`,
-    fundId,
-  });
-  const cover = {
-    code: "platform:relief_cover",
-    type: "expense",
-    currency: "CNY",
-    nameZh: "平台垫付的退款差额",
-    nameEn: "Refund gaps covered by the platform",
-    fundId: null,
-  };
+  const account = (bucket: "available" | "committed") => fundLedgerAccount(fundId, bucket, "报告测试基金");
+  const cover = PLATFORM_COVER_ACCOUNT;
   // ¥500.00 into available on the 5th, ¥300.00 of it committed to a project on the 8th.
-  await post(
+  await ledgerPost(
     `e2e-report:${tag}:in`,
     "platform_cover",
     last.at(5),
@@ -79,7 +57,7 @@ test.beforeAll(async () => {
      VALUES ($1, $2, '白衣村', '核桃冷库', '冷库地基与保温板', 30000, 'CNY', $3::date, 'approved', $4, $5, $6, 5, $6, $7, $6)`,
     [disbursementId, fundId, last.at(20).toISOString().slice(0, 10), randomUUID(), randomUUID(), last.at(8), last.at(13)],
   );
-  await post(
+  await ledgerPost(
     `disbursement:${disbursementId}:approve`,
     "disbursement_approved",
     last.at(8),

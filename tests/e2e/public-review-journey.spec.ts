@@ -8,7 +8,15 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { devices, type Browser } from "@playwright/test";
 import { signInAndEnrol } from "./support/accounts";
-import { createFundManager, holdJobLock, moveShopClock, sql } from "./support/backdoor";
+import {
+  createFundManager,
+  fundLedgerAccount,
+  holdJobLock,
+  ledgerPost,
+  moveShopClock,
+  PLATFORM_COVER_ACCOUNT,
+  sql,
+} from "./support/backdoor";
 import { expect, test } from "./support/fixtures";
 
 test.describe.configure({ mode: "serial" });
@@ -30,32 +38,16 @@ async function fundWithMoney(tag: string) {
      VALUES ($1, $2, '那丽村帮扶基金', 'Nali village relief fund', '公示测试用的基金。', 'A fund for the review journey.')`,
     [fundId, slug],
   );
-  const available = {
-    code: `fund:${fundId}:available`,
-    type: "liability",
-    currency: "CNY",
-    nameZh: "那丽村帮扶基金（可用）",
-    nameEn: "Nali village relief fund (available)",
-    fundId,
-  };
-  const cover = {
-    code: "platform:relief_cover",
-    type: "expense",
-    currency: "CNY",
-    nameZh: "平台垫付的退款差额",
-    nameEn: "Refund gaps covered by the platform",
-    fundId: null,
-  };
-  await sql(
-    `SELECT transaction_id FROM ledger_post($1, 'platform_cover', 'e2e fund money', 'e2e', NULL, NULL, now(), $2::jsonb, $3::jsonb)`,
+  const available = fundLedgerAccount(fundId, "available", "那丽村帮扶基金");
+  await ledgerPost(
+    `e2e-review:${tag}:in`,
+    "platform_cover",
+    new Date(),
     [
-      `e2e-review:${tag}:in`,
-      JSON.stringify([
-        { account: cover.code, amount: "50000", currency: "CNY", orderLineId: null },
-        { account: available.code, amount: "-50000", currency: "CNY", orderLineId: null },
-      ]),
-      JSON.stringify([cover, available]),
+      { account: PLATFORM_COVER_ACCOUNT.code, amount: "50000" },
+      { account: available.code, amount: "-50000" },
     ],
+    [PLATFORM_COVER_ACCOUNT, available],
   );
   return slug;
 }

@@ -61,6 +61,39 @@ export function moveShopClock(aheadMs: number) {
   fs.writeFileSync(clockFile, String(aheadMs));
 }
 
+/** A ledger account as `ledger_post` creates it on first use: a fund's bucket, or the platform's cover account. */
+export const fundLedgerAccount = (fundId: string, bucket: "pending" | "available" | "committed", fundNameZh: string) => ({
+  code: `fund:${fundId}:${bucket}`,
+  type: "liability",
+  currency: "CNY",
+  nameZh: `${fundNameZh}（${bucket}）`,
+  nameEn: `${fundNameZh} (${bucket})`,
+  fundId,
+});
+export const PLATFORM_COVER_ACCOUNT = {
+  code: "platform:relief_cover",
+  type: "expense",
+  currency: "CNY",
+  nameZh: "平台垫付的退款差额",
+  nameEn: "Refund gaps covered by the platform",
+  fundId: null,
+};
+
+/**
+ * Posts a balanced ledger transaction through the ledger's own function
+ * (`ledger_post`, the one posting path: it checks balance and keeps the read
+ * models), dated `at`: ledger history for a test fund, as an operator's fixture.
+ */
+export async function ledgerPost(key: string, kind: string, at: Date, postings: { account: string; amount: string }[], accounts: object[]) {
+  await sql(`SELECT transaction_id FROM ledger_post($1, $2, 'e2e fixture', 'e2e', NULL, NULL, $3, $4::jsonb, $5::jsonb)`, [
+    key,
+    kind,
+    at,
+    JSON.stringify(postings.map((p) => ({ ...p, currency: "CNY", orderLineId: null }))),
+    JSON.stringify(accounts),
+  ]);
+}
+
 /** An admin with a password and no two-step verification yet (they enrol at first sign-in). */
 export async function createAdmin(email: string, password: string, shopPort = shop()) {
   const id = randomUUID();

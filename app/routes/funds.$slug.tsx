@@ -21,7 +21,12 @@ import { notFound } from "~/modules/errors/respond.server";
 import { localized } from "~/modules/i18n/i18n";
 import { localeOf } from "~/modules/i18n/meta";
 import { fundCharts } from "~/modules/ledger/chart-stats.server";
-import { agreedVersusArrived, disbursementsInReview, fundTotals, listPublicDisbursements } from "~/modules/ledger/disbursement-views.server";
+import {
+  agreedVersusArrived,
+  disbursementsInReview,
+  fundTotals,
+  listPublicDisbursements,
+} from "~/modules/ledger/disbursement-views.server";
 import { chainHead } from "~/modules/ledger/export.server";
 import { publicLogView } from "~/modules/ledger/public-log.server";
 import { loadFundPage } from "~/modules/ledger/reports.server";

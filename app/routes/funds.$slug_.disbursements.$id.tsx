@@ -8,11 +8,12 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, Link, useActionData, useLoaderData, useLocation, useNavigation, useSearchParams } from "@remix-run/react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { BeneficiaryTable } from "~/components/beneficiary-table";
 import { ErrorNotice, type ErrorPayload } from "~/components/error-message";
 import { useDateFormat } from "~/components/format";
 import { HoneypotField } from "~/components/honeypot";
 import { NotFoundBoundary } from "~/components/message-panel";
-import { Money, useFormatMoney } from "~/components/money";
+import { Money } from "~/components/money";
 import { useHydrated } from "~/hooks/use-hydrated";
 import { catchUserError, clientInfo, notFound } from "~/modules/errors/respond.server";
 import { retryAfterHeaders } from "~/modules/errors/retry-after";
@@ -166,51 +167,22 @@ function Beneficiaries({
   currency: string;
 }) {
   const { t } = useTranslation();
-  const money = useFormatMoney();
   return (
-    <section className="card overflow-hidden" aria-labelledby="beneficiaries" data-testid="beneficiaries">
-      <div className="border-b border-stone-100 px-5 py-4">
+    <section className="card space-y-3 p-5" aria-labelledby="beneficiaries" data-testid="beneficiaries">
+      <div>
         <h2 id="beneficiaries" className="text-lg font-bold">
           {t("review.page.beneficiaries")}
         </h2>
-        {list.count > 0 ? (
-          <p className="text-sm text-stone-600" data-testid="beneficiaries-summary">
-            {t("review.page.beneficiariesSummary", { count: list.count, total: money(list.totalMinor, currency) })}
-            <span className="block text-xs text-stone-500">{t("review.page.beneficiariesMasked")}</span>
-          </p>
-        ) : null}
+        {list.count > 0 ? <p className="text-xs text-stone-500">{t("review.page.beneficiariesMasked")}</p> : null}
       </div>
-      {list.count === 0 ? (
-        <p className="px-5 py-6 text-center text-sm text-stone-500">{t("review.page.beneficiariesEmpty")}</p>
-      ) : (
-        // A table from sm up; on a phone each row is a small card (name and amount, then the village).
-        <table className="block w-full text-sm sm:table">
-          <thead className="sr-only bg-stone-50 text-left text-stone-500 sm:not-sr-only sm:table-header-group">
-            <tr>
-              <th className="px-5 py-2 font-medium">{t("review.page.position")}</th>
-              <th className="px-5 py-2 font-medium">{t("review.page.name")}</th>
-              <th className="px-5 py-2 font-medium">{t("review.page.village")}</th>
-              <th className="px-5 py-2 text-right font-medium">{t("review.page.amountColumn")}</th>
-            </tr>
-          </thead>
-          <tbody className="block divide-y divide-stone-100 sm:table-row-group">
-            {list.rows.map((row) => (
-              <tr
-                key={row.position}
-                className="grid grid-cols-[auto_1fr_auto] gap-x-3 px-5 py-2 sm:table-row sm:p-0"
-                data-testid="beneficiary-row"
-              >
-                <td className="text-stone-500 sm:px-5 sm:py-2">{row.position}</td>
-                <td className="sm:px-5 sm:py-2">{row.name}</td>
-                <td className="col-start-2 row-start-2 text-xs text-stone-500 sm:px-5 sm:py-2 sm:text-sm">{row.village}</td>
-                <td className="col-start-3 row-start-1 text-right sm:px-5 sm:py-2">
-                  <Money amountMinor={row.amountMinor} currency={currency} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {/* The names come masked (邓**) from the server: the same table the managers see in full. */}
+      <BeneficiaryTable
+        rows={list.rows}
+        count={list.count}
+        totalMinor={list.totalMinor}
+        currency={currency}
+        emptyText={t("review.page.beneficiariesEmpty")}
+      />
     </section>
   );
 }

@@ -65,8 +65,9 @@ test.describe("on a phone", () => {
     await expect(page.getByTestId("review-period")).toContainText("（北京时间，5 天）");
     await expect(page.getByText("报价单一份（不公开）")).toBeVisible();
     // The beneficiaries, names masked, with the count and the total.
-    await expect(page.getByTestId("beneficiaries-summary")).toContainText("共 2 户（人），合计 ¥1,200.00");
-    await expect(page.getByTestId("beneficiary-row")).toHaveText([/邓\*\*.*那丽村.*¥700\.00/, /黄\*\*.*那丽村.*¥500\.00/]);
+    await expect(page.getByTestId("beneficiary-list-summary")).toHaveText("共 2 户 · ¥1,200.00");
+    // On a phone, one card per household.
+    await expect(page.getByTestId("beneficiary-list-card")).toHaveText([/邓\*\*.*那丽村.*¥700\.00/, /黄\*\*.*那丽村.*¥500\.00/]);
     await expect(page.getByText("邓文明")).toHaveCount(0);
     await expect(page.getByText("还没有人提出异议。")).toBeVisible();
     await expectNoSidewaysScroll(page);

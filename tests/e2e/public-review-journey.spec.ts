@@ -110,7 +110,7 @@ test("proposed, approved, published for review with a masked list, objected to o
   await expect(inReview).toContainText("受益名单 2 人");
   await inReview.getByRole("link", { name: "查看名单、提出异议 →" }).click();
   await expect(visitor.getByTestId("review-state")).toHaveText("公示中");
-  await expect(visitor.getByTestId("beneficiaries-summary")).toContainText("2");
+  await expect(visitor.getByTestId("beneficiary-list-summary")).toHaveText("共 2 户 · ¥300.00");
   await expect(visitor.getByTestId("beneficiaries")).toContainText("邓**");
   await expect(visitor.getByTestId("beneficiaries")).toContainText("黄**");
   await expect(visitor.getByTestId("beneficiaries")).not.toContainText("邓小梅");

@@ -282,24 +282,6 @@ export async function publicObjections(disbursementId: string) {
   });
 }
 
-/** Open and answered objections per disbursement (answered: upheld or dismissed; awaiting a second manager counts as open). */
-export async function objectionCounts(disbursementIds: string[]) {
-  const counts = new Map<string, { open: number; answered: number }>();
-  if (disbursementIds.length === 0) return counts;
-  const rows = await db().disbursementObjection.groupBy({
-    by: ["disbursementId", "status"],
-    where: { disbursementId: { in: disbursementIds } },
-    _count: { _all: true },
-  });
-  for (const row of rows) {
-    const entry = counts.get(row.disbursementId) ?? { open: 0, answered: 0 };
-    if (FINAL.includes(row.status)) entry.answered += row._count._all;
-    else entry.open += row._count._all;
-    counts.set(row.disbursementId, entry);
-  }
-  return counts;
-}
-
 /** How many answered objections a manager's page lists besides every unanswered one. */
 export const ANSWERED_LIST_LIMIT = 100;
 

@@ -100,8 +100,9 @@ test("a buyer asks for a spoiled-fruit refund with a photo, the cooperative acce
   await expect(request.getByTestId("after-sales-status")).toHaveText("待商家处理");
   await expect(request.getByTestId("after-sales-amount")).toHaveText("退款金额 ¥318.00");
   // The buyer sees their own photo.
-  await expect(request.getByRole("img", { name: "售后照片 1" })).toHaveJSProperty("complete", true);
-  expect(await request.getByRole("img", { name: "售后照片 1" }).evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  // Visible comes before loaded (the <img> has its width and height), so the decoded size is polled.
+  const ownPhoto = request.getByRole("img", { name: "售后照片 1" });
+  await expect.poll(() => ownPhoto.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))).toBeGreaterThan(0);
   const opened = await waitForMail(buyerEmail, /售后申请/);
   expect(opened).toContain("坏果、变质");
   expect(await waitForMail(memberEmail, /有售后申请待处理/)).toContain("灵山荔枝 × 1");
@@ -115,7 +116,7 @@ test("a buyer asks for a spoiled-fruit refund with a photo, the cooperative acce
   await expect(member.getByTestId("after-sales-description")).toHaveText("打开箱子有三颗坏果，已拍照。");
   const photo = member.getByRole("img", { name: "售后照片 1" });
   await expect(photo).toBeVisible();
-  expect(await photo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+  await expect.poll(() => photo.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))).toBeGreaterThan(0);
   await member.getByRole("button", { name: "同意退款 ¥318.00" }).click();
   await expect(member.getByTestId("after-sales-decided")).toBeVisible();
   await expect(member.getByTestId("after-sales-status")).toHaveText("已退款");
